@@ -1,0 +1,172 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// serveControl answers the /_sandbox/ endpoints:
+//
+//	GET  /_sandbox/inventory  every live resource created through the API
+//	GET  /_sandbox/stats      requests served, by service and operation
+//	POST /_sandbox/faults     set injected faults and the time profile (Faults as JSON)
+//	POST /_sandbox/clock      {"advance_seconds": N}: let N seconds pass
+//	POST /_sandbox/reset      forget everything
+//	POST /_sandbox/app-health {"instance_id": "i-...", "healthy": false}: make an
+//	                          instance's app fail (or pass) health checks
+func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
+	reply := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(v)
+	}
+	fail := func(status int, format string, args ...any) {
+		reply(status, map[string]string{"error": fmt.Sprintf(format, args...)})
+	}
+	route := r.Method + " " + r.URL.Path
+	switch route {
+	case "GET /_sandbox/inventory":
+		reply(http.StatusOK, map[string]any{"resources": nonNil(s.Inventory())})
+	case "GET /_sandbox/stats":
+		reply(http.StatusOK, s.Stats())
+	case "POST /_sandbox/faults":
+		var f Faults
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			fail(http.StatusBadRequest, "faults: %v", err)
+			return
+		}
+		if err := s.SetFaults(f); err != nil {
+			fail(http.StatusBadRequest, "faults: %v", err)
+			return
+		}
+		reply(http.StatusOK, map[string]any{"faults": f})
+	case "POST /_sandbox/clock":
+		var in struct {
+			AdvanceSeconds float64 `json:"advance_seconds"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.AdvanceSeconds < 0 {
+			fail(http.StatusBadRequest, `clock: send {"advance_seconds": N} with N ≥ 0`)
+			return
+		}
+		s.Advance(time.Duration(in.AdvanceSeconds * float64(time.Second)))
+		reply(http.StatusOK, map[string]any{"advanced_seconds": in.AdvanceSeconds})
+	case "POST /_sandbox/app-health":
+		var in struct {
+			InstanceID string `json:"instance_id"`
+			Healthy    bool   `json:"healthy"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.InstanceID == "" {
+			fail(http.StatusBadRequest, `app-health: send {"instance_id": "i-...", "healthy": true|false}`)
+			return
+		}
+		if err := s.SetAppHealth(in.InstanceID, in.Healthy); err != nil {
+			fail(http.StatusNotFound, "app-health: %v", err)
+			return
+		}
+		reply(http.StatusOK, in)
+	case "POST /_sandbox/reset":
+		s.Reset()
+		reply(http.StatusOK, map[string]any{"reset": true})
+	default:
+		fail(http.StatusNotFound, "no sandbox endpoint %s; try GET /_sandbox/inventory, GET /_sandbox/stats, POST /_sandbox/faults, POST /_sandbox/clock, POST /_sandbox/reset", route)
+	}
+}
+
+func nonNil(items []InventoryItem) []InventoryItem {
+	if items == nil {
+		return []InventoryItem{}
+	}
+	return items
+}
+
+// parseForm reads a query-protocol request: the form body plus the URL query.
+func parseForm(body []byte, r *http.Request) (url.Values, error) {
+	vals, err := url.ParseQuery(string(bytes.TrimSpace(body)))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.URL.Query() {
+		vals[k] = append(vals[k], v...)
+	}
+	return vals, nil
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// stats counts requests served, by service and operation.
+type stats struct {
+	mu     sync.Mutex
+	total  int
+	faults int
+	by     map[string]map[string]int
+}
+
+// StatsSnapshot is what GET /_sandbox/stats returns.
+type StatsSnapshot struct {
+	Total          int                       `json:"total"`
+	FaultsInjected int                       `json:"faults_injected"`
+	ByService      map[string]map[string]int `json:"by_service"`
+}
+
+func (st *stats) reset() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.total, st.faults = 0, 0
+	st.by = map[string]map[string]int{}
+}
+
+func (st *stats) count(svc, op string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.total++
+	if st.by[svc] == nil {
+		st.by[svc] = map[string]int{}
+	}
+	st.by[svc][op]++
+}
+
+func (st *stats) fault() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.faults++
+}
+
+func (st *stats) snapshot() StatsSnapshot {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := StatsSnapshot{Total: st.total, FaultsInjected: st.faults, ByService: map[string]map[string]int{}}
+	for svc, ops := range st.by {
+		m := make(map[string]int, len(ops))
+		for op, n := range ops {
+			m[op] = n
+		}
+		out.ByService[svc] = m
+	}
+	return out
+}
+
+// Count returns how many requests an operation received ("ec2", "DescribeInstances").
+func (s StatsSnapshot) Count(service, op string) int { return s.ByService[service][op] }
+
+// SetAppHealth makes the app on an instance (in any region) answer health
+// checks successfully or with HTTP 500.
+func (s *Sandbox) SetAppHealth(instanceID string, healthy bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, name := range s.world.regionNames() {
+		if in := s.world.Regions[name].instance(instanceID); in != nil {
+			in.AppFailing = !healthy
+			return s.saveLocked(true)
+		}
+	}
+	return fmt.Errorf("no instance %s", instanceID)
+}
