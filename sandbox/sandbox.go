@@ -284,6 +284,8 @@ type restResult struct {
 	Status int
 	Root   string // root element name; empty for no body
 	Body   any
+	// Location is sent as the Location header (CreateHostedZone's 201 Created).
+	Location string
 }
 
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -368,6 +370,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rr, _ := out.(restResult)
 		if rr.Status == 0 {
 			rr.Status = http.StatusOK
+		}
+		if rr.Location != "" {
+			w.Header().Set("Location", rr.Location)
 		}
 		if rr.Root == "" {
 			w.WriteHeader(rr.Status)
