@@ -104,7 +104,9 @@ func TestNatGatewayBecomesAvailableForTheSDKWaiter(t *testing.T) {
 	if nat.State != types.NatGatewayStatePending || !validID(natID, "nat") || tagValue(nat.Tags, "Name") != "nat-a" || nat.ConnectivityType != types.ConnectivityTypePublic {
 		t.Fatalf("CreateNatGateway = %+v", nat)
 	}
-	fast := func(o *ec2.NatGatewayAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond }
+	fast := func(o *ec2.NatGatewayAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond
+	}
 	waiter := ec2.NewNatGatewayAvailableWaiter(f.ec2, fast)
 	in := &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{natID}}
 	if err := waiter.Wait(ctx, in, 100*time.Millisecond); err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
@@ -146,7 +148,9 @@ func TestNatGatewayBecomesAvailableForTheSDKWaiter(t *testing.T) {
 	}
 
 	f.Advance(61 * time.Second)
-	deletedWaiter := ec2.NewNatGatewayDeletedWaiter(f.ec2, func(o *ec2.NatGatewayDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond })
+	deletedWaiter := ec2.NewNatGatewayDeletedWaiter(f.ec2, func(o *ec2.NatGatewayDeletedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond
+	})
 	if err := deletedWaiter.Wait(ctx, in, 5*time.Second); err != nil {
 		t.Fatalf("NatGatewayDeleted waiter: %v", err)
 	}
@@ -200,7 +204,9 @@ func TestNatGatewayFailures(t *testing.T) {
 	// and the SDK waiter reports the failure instead of waiting forever.
 	out := must[*ec2.CreateNatGatewayOutput](t)(f.ec2.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{SubnetId: aws.String(subnetID), AllocationId: aws.String(alloc)}))
 	in := &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{aws.ToString(out.NatGateway.NatGatewayId)}}
-	err = ec2.NewNatGatewayAvailableWaiter(f.ec2, func(o *ec2.NatGatewayAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond }).Wait(ctx, in, 5*time.Second)
+	err = ec2.NewNatGatewayAvailableWaiter(f.ec2, func(o *ec2.NatGatewayAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond
+	}).Wait(ctx, in, 5*time.Second)
 	if err == nil || !strings.Contains(err.Error(), "transitioned to Failure") {
 		t.Fatalf("waiter on a NAT gateway without IGW: %v, want a failure", err)
 	}
