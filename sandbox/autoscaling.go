@@ -263,9 +263,9 @@ func (w *World) newUUID() string {
 // awsTime formats a time as AWS writes it inside activity causes.
 func awsTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
-// page cuts one page out of n items: the first index and the end, and the
+// asgPage cuts one page out of n items: the first index and the end, and the
 // NextToken for the rest. Tokens are opaque offsets, as AWS's are opaque.
-func page(p params, n, defMax, maxMax int) (from, to int, next string, err error) {
+func asgPage(p params, n, defMax, maxMax int) (from, to int, next string, err error) {
 	limit, err := p.Int("MaxRecords", defMax)
 	if err != nil {
 		return 0, 0, "", err

@@ -118,7 +118,7 @@ func describeScalingActivities(c *call) (any, error) {
 	if len(groups) > 1 {
 		slices.SortStableFunc(rows, func(x, y row) int { return y.a.StartTime.Compare(x.a.StartTime) })
 	}
-	from, to, next, err := page(c.p, len(rows), 100, 100)
+	from, to, next, err := asgPage(c.p, len(rows), 100, 100)
 	if err != nil {
 		return nil, err
 	}

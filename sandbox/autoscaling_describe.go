@@ -27,7 +27,7 @@ type xmlGroupInstance struct {
 	AutoScalingGroupName string                `xml:"AutoScalingGroupName,omitempty"` // DescribeAutoScalingInstances only
 }
 
-type xmlTagDescription struct {
+type asgXMLTag struct {
 	ResourceID        string `xml:"ResourceId"`
 	ResourceType      string `xml:"ResourceType"`
 	Key               string `xml:"Key"`
@@ -57,7 +57,7 @@ type xmlGroup struct {
 	CreatedTime                      string                `xml:"CreatedTime"`
 	VPCZoneIdentifier                string                `xml:"VPCZoneIdentifier"`
 	Status                           string                `xml:"Status,omitempty"`
-	Tags                             []xmlTagDescription   `xml:"Tags>member"`
+	Tags                             []asgXMLTag   `xml:"Tags>member"`
 	TerminationPolicies              []string              `xml:"TerminationPolicies>member"`
 	NewInstancesProtectedFromScaleIn bool                  `xml:"NewInstancesProtectedFromScaleIn"`
 	ServiceLinkedRoleARN             string                `xml:"ServiceLinkedRoleARN"`
@@ -101,7 +101,7 @@ func (r *Region) groupXML(g *AutoScalingGroup) xmlGroup {
 		out.Instances = append(out.Instances, r.groupInstanceXML(g, in))
 	}
 	for _, t := range g.Tags {
-		out.Tags = append(out.Tags, xmlTagDescription{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
+		out.Tags = append(out.Tags, asgXMLTag{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
 	}
 	for _, tg := range g.TargetGroupARNs {
 		out.TrafficSources = append(out.TrafficSources, xmlTrafficSource{Identifier: tg, Type: "elbv2"})
@@ -125,7 +125,7 @@ func describeAutoScalingGroups(c *call) (any, error) {
 		}
 		groups = append(groups, g)
 	}
-	from, to, next, err := page(c.p, len(groups), 50, 100)
+	from, to, next, err := asgPage(c.p, len(groups), 50, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func describeAutoScalingInstances(c *call) (any, error) {
 			}
 		}
 	}
-	from, to, next, err := page(c.p, len(rows), 50, 50)
+	from, to, next, err := asgPage(c.p, len(rows), 50, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -261,23 +261,23 @@ func describeASGTags(c *call) (any, error) {
 		values, ok := filters[name]
 		return !ok || slices.Contains(values, v)
 	}
-	var tags []xmlTagDescription
+	var tags []asgXMLTag
 	for _, g := range c.r.ASG.sortedGroups() {
 		if !match("auto-scaling-group", g.Name) {
 			continue
 		}
 		for _, t := range g.Tags {
 			if match("key", t.Key) && match("value", t.Value) && match("propagate-at-launch", strconv.FormatBool(t.PropagateAtLaunch)) {
-				tags = append(tags, xmlTagDescription{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
+				tags = append(tags, asgXMLTag{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
 			}
 		}
 	}
-	from, to, next, err := page(c.p, len(tags), 50, 100)
+	from, to, next, err := asgPage(c.p, len(tags), 50, 100)
 	if err != nil {
 		return nil, err
 	}
 	return struct {
-		Tags      []xmlTagDescription `xml:"Tags>member"`
+		Tags      []asgXMLTag `xml:"Tags>member"`
 		NextToken string              `xml:"NextToken,omitempty"`
 	}{tags[from:to], next}, nil
 }

@@ -281,7 +281,7 @@ func describeTrafficSources(c *call) (any, error) {
 		Identifier    string `xml:"Identifier"`
 		Type          string `xml:"Type"`
 	}
-	from, to, next, err := page(c.p, len(g.TargetGroupARNs), 50, 100)
+	from, to, next, err := asgPage(c.p, len(g.TargetGroupARNs), 50, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +304,7 @@ func describeLoadBalancerTargetGroups(c *call) (any, error) {
 		LoadBalancerTargetGroupARN string `xml:"LoadBalancerTargetGroupARN"`
 		State                      string `xml:"State"`
 	}
-	from, to, next, err := page(c.p, len(g.TargetGroupARNs), 100, 100)
+	from, to, next, err := asgPage(c.p, len(g.TargetGroupARNs), 100, 100)
 	if err != nil {
 		return nil, err
 	}

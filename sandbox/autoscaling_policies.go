@@ -159,7 +159,7 @@ func describePolicies(c *call) (any, error) {
 			}
 		}
 	}
-	from, to, next, err := page(c.p, len(rows), 50, 100)
+	from, to, next, err := asgPage(c.p, len(rows), 50, 100)
 	if err != nil {
 		return nil, err
 	}

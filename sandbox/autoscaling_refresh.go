@@ -223,7 +223,7 @@ func describeInstanceRefreshes(c *call) (any, error) {
 			list = append(list, rf)
 		}
 	}
-	from, to, next, err := page(c.p, len(list), 50, 100)
+	from, to, next, err := asgPage(c.p, len(list), 50, 100)
 	if err != nil {
 		return nil, err
 	}
