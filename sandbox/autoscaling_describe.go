@@ -57,7 +57,7 @@ type xmlGroup struct {
 	CreatedTime                      string                `xml:"CreatedTime"`
 	VPCZoneIdentifier                string                `xml:"VPCZoneIdentifier"`
 	Status                           string                `xml:"Status,omitempty"`
-	Tags                             []asgXMLTag   `xml:"Tags>member"`
+	Tags                             []asgXMLTag           `xml:"Tags>member"`
 	TerminationPolicies              []string              `xml:"TerminationPolicies>member"`
 	NewInstancesProtectedFromScaleIn bool                  `xml:"NewInstancesProtectedFromScaleIn"`
 	ServiceLinkedRoleARN             string                `xml:"ServiceLinkedRoleARN"`
@@ -278,6 +278,6 @@ func describeASGTags(c *call) (any, error) {
 	}
 	return struct {
 		Tags      []asgXMLTag `xml:"Tags>member"`
-		NextToken string              `xml:"NextToken,omitempty"`
+		NextToken string      `xml:"NextToken,omitempty"`
 	}{tags[from:to], next}, nil
 }

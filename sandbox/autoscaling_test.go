@@ -37,10 +37,14 @@ func TestAutoScalingGroupLifecycleWithTheSDKWaiters(t *testing.T) {
 		}
 	})
 	names := &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}}
-	if err := autoscaling.NewGroupExistsWaiter(w.as, func(o *autoscaling.GroupExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond }).Wait(w.ctx, names, 10*time.Second); err != nil {
+	if err := autoscaling.NewGroupExistsWaiter(w.as, func(o *autoscaling.GroupExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	}).Wait(w.ctx, names, 10*time.Second); err != nil {
 		t.Fatalf("GroupExists waiter: %v", err)
 	}
-	if err := autoscaling.NewGroupInServiceWaiter(w.as, func(o *autoscaling.GroupInServiceWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond }).Wait(w.ctx, names, 10*time.Second); err != nil {
+	if err := autoscaling.NewGroupInServiceWaiter(w.as, func(o *autoscaling.GroupInServiceWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	}).Wait(w.ctx, names, 10*time.Second); err != nil {
 		t.Fatalf("GroupInService waiter: %v", err)
 	}
 	g := w.settle("web")
@@ -100,7 +104,9 @@ func TestAutoScalingGroupLifecycleWithTheSDKWaiters(t *testing.T) {
 	if _, err := w.as.DeleteAutoScalingGroup(w.ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: aws.String("web")}); err != nil {
 		t.Fatalf("delete an empty group: %v", err)
 	}
-	if err := autoscaling.NewGroupNotExistsWaiter(w.as, func(o *autoscaling.GroupNotExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond }).Wait(w.ctx, names, 10*time.Second); err != nil {
+	if err := autoscaling.NewGroupNotExistsWaiter(w.as, func(o *autoscaling.GroupNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	}).Wait(w.ctx, names, 10*time.Second); err != nil {
 		t.Fatalf("GroupNotExists waiter: %v", err)
 	}
 }
@@ -120,7 +126,9 @@ func TestForceDeleteShowsDeleteInProgressUntilInstancesTerminate(t *testing.T) {
 	wantAPIError(t, err, "ValidationError", "pending delete")
 	w.Advance(31 * time.Second) // instance shutdown at 1x
 	names := &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}}
-	if err := autoscaling.NewGroupNotExistsWaiter(w.as, func(o *autoscaling.GroupNotExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond }).Wait(w.ctx, names, 10*time.Second); err != nil {
+	if err := autoscaling.NewGroupNotExistsWaiter(w.as, func(o *autoscaling.GroupNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	}).Wait(w.ctx, names, 10*time.Second); err != nil {
 		t.Fatalf("GroupNotExists waiter: %v", err)
 	}
 	for _, it := range w.Inventory() {
@@ -148,7 +156,9 @@ func TestCreateAutoScalingGroupRejectsWhatAWSRejects(t *testing.T) {
 		}, "ValidationError", "lt-0123456789abcdef0"},
 		{"unknown template version", func(in *autoscaling.CreateAutoScalingGroupInput) { in.LaunchTemplate.Version = aws.String("7") }, "ValidationError", "version '7'"},
 		{"no launch template", func(in *autoscaling.CreateAutoScalingGroupInput) { in.LaunchTemplate = nil }, "ValidationError", "Valid requests must contain either LaunchTemplate"},
-		{"unknown subnet", func(in *autoscaling.CreateAutoScalingGroupInput) { in.VPCZoneIdentifier = aws.String("subnet-0123456789abcdef0") }, "ValidationError", "subnet-0123456789abcdef0"},
+		{"unknown subnet", func(in *autoscaling.CreateAutoScalingGroupInput) {
+			in.VPCZoneIdentifier = aws.String("subnet-0123456789abcdef0")
+		}, "ValidationError", "subnet-0123456789abcdef0"},
 		{"no subnets or zones", func(in *autoscaling.CreateAutoScalingGroupInput) { in.VPCZoneIdentifier = nil }, "ValidationError", "At least one Availability Zone or VPC Subnet is required."},
 		{"bad health check type", func(in *autoscaling.CreateAutoScalingGroupInput) { in.HealthCheckType = aws.String("HTTP") }, "ValidationError", "healthCheckType"},
 		{"unknown target group", func(in *autoscaling.CreateAutoScalingGroupInput) {
