@@ -65,15 +65,25 @@ type xmlGroup struct {
 	TrafficSources                   []xmlTrafficSource    `xml:"TrafficSources>member"`
 }
 
-func (r *Region) groupInstanceXML(g *AutoScalingGroup, in *GroupInstance) xmlGroupInstance {
+// zoneIDs maps the region's zone names to zone ids, computed once per
+// response rather than once per instance.
+func zoneIDs(region string) map[string]string {
+	m := map[string]string{}
+	for _, az := range AZs(region) {
+		m[az] = azID(region, az)
+	}
+	return m
+}
+
+func groupInstanceXML(in *GroupInstance, zones map[string]string) xmlGroupInstance {
 	return xmlGroupInstance{
-		InstanceID: in.ID, InstanceType: in.InstanceType, AvailabilityZone: in.AZ, AvailabilityZoneID: azID(r.Name, in.AZ),
+		InstanceID: in.ID, InstanceType: in.InstanceType, AvailabilityZone: in.AZ, AvailabilityZoneID: zones[in.AZ],
 		LifecycleState: in.Lifecycle, HealthStatus: in.Health, ProtectedFromScaleIn: in.Protected,
 		LaunchTemplate: xmlLaunchTemplateSpec{LaunchTemplateID: in.LaunchTemplateID, LaunchTemplateName: in.LaunchTemplateName, Version: strconv.Itoa(in.LaunchTemplateVersion)},
 	}
 }
 
-func (r *Region) groupXML(g *AutoScalingGroup) xmlGroup {
+func (r *Region) groupXML(g *AutoScalingGroup, zones map[string]string) xmlGroup {
 	out := xmlGroup{
 		AutoScalingGroupName: g.Name, AutoScalingGroupARN: g.ARN,
 		MinSize: g.MinSize, MaxSize: g.MaxSize, DesiredCapacity: g.DesiredCapacity, DefaultCooldown: g.DefaultCooldown,
@@ -98,7 +108,7 @@ func (r *Region) groupXML(g *AutoScalingGroup) xmlGroup {
 	}
 	out.Instances = make([]xmlGroupInstance, 0, len(g.Instances))
 	for _, in := range g.Instances {
-		out.Instances = append(out.Instances, r.groupInstanceXML(g, in))
+		out.Instances = append(out.Instances, groupInstanceXML(in, zones))
 	}
 	for _, t := range g.Tags {
 		out.Tags = append(out.Tags, asgXMLTag{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
@@ -133,8 +143,9 @@ func describeAutoScalingGroups(c *call) (any, error) {
 		AutoScalingGroups []xmlGroup `xml:"AutoScalingGroups>member"`
 		NextToken         string     `xml:"NextToken,omitempty"`
 	}{NextToken: next}
+	zones := zoneIDs(c.region)
 	for _, g := range groups[from:to] {
-		out.AutoScalingGroups = append(out.AutoScalingGroups, c.r.groupXML(g))
+		out.AutoScalingGroups = append(out.AutoScalingGroups, c.r.groupXML(g, zones))
 	}
 	return out, nil
 }
@@ -191,8 +202,9 @@ func describeAutoScalingInstances(c *call) (any, error) {
 		AutoScalingInstances []xmlGroupInstance `xml:"AutoScalingInstances>member"`
 		NextToken            string             `xml:"NextToken,omitempty"`
 	}{NextToken: next}
+	zones := zoneIDs(c.region)
 	for _, r := range rows[from:to] {
-		x := c.r.groupInstanceXML(r.g, r.in)
+		x := groupInstanceXML(r.in, zones)
 		x.AutoScalingGroupName = r.g.Name
 		// This operation writes the health status in capitals (HEALTHY), unlike DescribeAutoScalingGroups.
 		x.HealthStatus = strings.ToUpper(x.HealthStatus)
