@@ -84,7 +84,9 @@ func TestAWSCLIDescribesTheSandboxNetwork(t *testing.T) {
 	var groups struct {
 		SecurityGroups []struct {
 			GroupName           string
-			IPPermissionsEgress []struct{ IPProtocol string `json:"IpProtocol"` } `json:"IpPermissionsEgress"`
+			IPPermissionsEgress []struct {
+				IPProtocol string `json:"IpProtocol"`
+			} `json:"IpPermissionsEgress"`
 		}
 	}
 	awsCLI(t, f, &groups, "ec2", "describe-security-groups", "--group-names", "default")

@@ -134,7 +134,9 @@ func TestNetworkTeardownInDomainOrderSucceeds(t *testing.T) {
 
 	must[*ec2.DeleteNatGatewayOutput](t)(f.ec2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: aws.String(n.nat)}))
 	f.Advance(time.Minute)
-	deleted := ec2.NewNatGatewayDeletedWaiter(f.ec2, func(o *ec2.NatGatewayDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond })
+	deleted := ec2.NewNatGatewayDeletedWaiter(f.ec2, func(o *ec2.NatGatewayDeletedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond
+	})
 	if err := deleted.Wait(ctx, &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{n.nat}}, 5*time.Second); err != nil {
 		t.Fatalf("NAT gateway not deleted: %v", err)
 	}
