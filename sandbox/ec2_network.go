@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/binary"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"slices"
 	"sort"
@@ -188,6 +189,7 @@ func (s *EC2Network) inventory() []InventoryItem {
 // tick moves NAT gateways through their states; everything else in the
 // network half changes only on request.
 func (s *EC2Network) tick(r *Region, now time.Time, d durations) {
+	s.ensure() // a world saved before a map existed loads it as nil
 	for id, n := range s.NatGateways {
 		s.tickNat(r, id, n, now, d)
 	}
@@ -239,7 +241,7 @@ func (s *EC2Network) tagsOf(id string) *[]Tag {
 }
 
 func ec2NetworkHandlers() map[string]handler {
-	return map[string]handler{
+	m := map[string]handler{
 		"DescribeAvailabilityZones": describeAvailabilityZones,
 		"DescribeRegions":           describeRegions,
 
@@ -296,6 +298,22 @@ func ec2NetworkHandlers() map[string]handler {
 		"DescribeTags": describeTags,
 
 		"DescribeNetworkInterfaces": describeNetworkInterfaces,
+	}
+	for op, h := range m {
+		m[op] = dryRunnable(h)
+	}
+	return m
+}
+
+// dryRunnable answers a DryRun request as EC2 does when the caller is
+// allowed (the sandbox allows everything): DryRunOperation, HTTP 412,
+// and nothing changes.
+func dryRunnable(h handler) handler {
+	return func(c *call) (any, error) {
+		if c.p.Bool("DryRun", false) {
+			return nil, apiErr(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+		}
+		return h(c)
 	}
 }
 
