@@ -70,6 +70,8 @@ func notFoundCode(id string) (code, message string) {
 		return "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist"
 	case "image":
 		return "InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist"
+	case "security-group-rule":
+		return "InvalidSecurityGroupRuleId.NotFound", "The security group rule ID '" + id + "' does not exist"
 	case "launch-template":
 		return "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID " + id + ", does not exist."
 	}

@@ -169,6 +169,8 @@ func TestAuthorizeAndRevokeRules(t *testing.T) {
 	}
 	_, err = f.ec2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(lb), SecurityGroupRuleIds: ingressIDs[:1]})
 	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
+	_, err = f.ec2.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{SecurityGroupRuleIds: ingressIDs[:1]})
+	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
 }
 
 func TestRevokeOfUnknownRuleInDefaultVpcReportsItBack(t *testing.T) {

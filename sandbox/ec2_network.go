@@ -429,9 +429,11 @@ func (r *Region) admits(sgIDs []string, port int, sourceGroups []string, sourceI
 			if !src.IsValid() {
 				continue
 			}
-			for _, c := range append(slices.Clone(rule.CIDRs), rule.IPv6...) {
-				if p, err := netip.ParsePrefix(c); err == nil && p.Contains(src) {
-					return true
+			for _, cidrs := range [2][]string{rule.CIDRs, rule.IPv6} {
+				for _, c := range cidrs {
+					if p, err := netip.ParsePrefix(c); err == nil && p.Contains(src) {
+						return true
+					}
 				}
 			}
 		}

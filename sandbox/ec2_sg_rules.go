@@ -157,9 +157,6 @@ func describeSecurityGroupRules(c *call) (any, error) {
 			}
 		}, 5)
 	if err != nil {
-		if ae, ok := err.(*APIError); ok && ae.Code == "InvalidID" {
-			return nil, errBadRequest("InvalidSecurityGroupRuleId.NotFound", "%s", ae.Message)
-		}
 		return nil, err
 	}
 	return struct {
