@@ -41,12 +41,22 @@ func awsCLI(t *testing.T, f *netFixture, out any, args ...string) {
 		if ee, ok := err.(*exec.ExitError); ok {
 			stderr = string(ee.Stderr)
 		}
+		if failure, ok := out.(*cliFailure); ok {
+			failure.Stderr = stderr
+			return
+		}
 		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	if _, ok := out.(*cliFailure); ok {
+		t.Fatalf("aws %s succeeded, want a failure:\n%s", strings.Join(args, " "), b)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		t.Fatalf("aws %s: output is not JSON: %v\n%s", strings.Join(args, " "), err, b)
 	}
 }
+
+// cliFailure, passed to awsCLI, expects the command to fail and receives its stderr.
+type cliFailure struct{ Stderr string }
 
 func TestAWSCLIDescribesTheSandboxNetwork(t *testing.T) {
 	f := newNetFixture(t)
@@ -92,5 +102,12 @@ func TestAWSCLIDescribesTheSandboxNetwork(t *testing.T) {
 	awsCLI(t, f, &groups, "ec2", "describe-security-groups", "--group-names", "default")
 	if len(groups.SecurityGroups) != 1 || groups.SecurityGroups[0].GroupName != "default" || groups.SecurityGroups[0].IPPermissionsEgress[0].IPProtocol != "-1" {
 		t.Fatalf("aws ec2 describe-security-groups = %+v", groups)
+	}
+
+	// Errors reach the CLI with their EC2 code.
+	var failure cliFailure
+	awsCLI(t, f, &failure, "ec2", "describe-vpcs", "--vpc-ids", "vpc-0123456789abcdef0")
+	if !strings.Contains(failure.Stderr, "InvalidVpcID.NotFound") {
+		t.Fatalf("aws ec2 describe-vpcs of an unknown VPC: stderr = %q", failure.Stderr)
 	}
 }
