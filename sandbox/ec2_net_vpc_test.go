@@ -276,3 +276,33 @@ func TestDescribeVpcsPagesAndFilters(t *testing.T) {
 	_, err = f.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []types.Filter{filter("no-such-filter", "x")}})
 	wantCode(t, err, "InvalidParameterValue")
 }
+
+// TestDeleteVpcWithAnyDependentIsDependencyViolation gives a VPC one
+// dependent at a time; its own default group and main route table never count.
+func TestDeleteVpcWithAnyDependentIsDependencyViolation(t *testing.T) {
+	f := newNetFixture(t)
+	cases := []struct {
+		name string
+		add  func(vpcID string)
+	}{
+		{"subnet", func(v string) { f.subnet(v, "10.0.0.0/24", "us-east-1a") }},
+		{"attached internet gateway", func(v string) { f.attachedIGW(v) }},
+		{"security group", func(v string) { f.group(v, "app") }},
+		{"route table", func(v string) {
+			must[*ec2.CreateRouteTableOutput](t)(f.ec2.CreateRouteTable(testCtx(t), &ec2.CreateRouteTableInput{VpcId: aws.String(v)}))
+		}},
+	}
+	// No subtests: the fixture's helpers fail the parent test.
+	for _, c := range cases {
+		vpcID := f.vpc("10.0.0.0/16")
+		c.add(vpcID)
+		_, err := f.ec2.DeleteVpc(testCtx(t), &ec2.DeleteVpcInput{VpcId: aws.String(vpcID)})
+		if code := errCode(err); code != "DependencyViolation" {
+			t.Errorf("VPC with a %s: DeleteVpc = %v, want DependencyViolation", c.name, err)
+		}
+	}
+	vpcID := f.vpc("10.0.0.0/16")
+	if _, err := f.ec2.DeleteVpc(testCtx(t), &ec2.DeleteVpcInput{VpcId: aws.String(vpcID)}); err != nil {
+		t.Fatalf("an empty VPC must delete: %v", err)
+	}
+}
