@@ -163,7 +163,7 @@ func (s *EC2Compute) inventory() []InventoryItem {
 		if in.State == stateShuttingDown || in.State == stateTerminated {
 			continue
 		}
-		items = append(items, InventoryItem{Type: "ec2:instance", ID: in.ID, Name: tagValue(in.Tags, "Name"), State: in.State, Tags: tagMap(in.Tags)})
+		items = append(items, InventoryItem{Type: "ec2:instance", ID: in.ID, Name: nameTag(in.Tags), State: in.State, Tags: tagMap(in.Tags)})
 	}
 	for _, im := range s.Images {
 		if im.OwnerID != AccountID {
@@ -351,9 +351,10 @@ func sortedInstances(m map[string]*Instance) []*Instance {
 	return out
 }
 
-func tagValue(tags []Tag, key string) string {
+// nameTag is the value of a resource's Name tag, or "".
+func nameTag(tags []Tag) string {
 	for _, t := range tags {
-		if t.Key == key {
+		if t.Key == "Name" {
 			return t.Value
 		}
 	}

@@ -125,16 +125,6 @@ type metadataOptionsXML struct {
 	Tags         string `xml:"instanceMetadataTags"`
 }
 
-// privateDNSName is the hostname EC2 gives a private IP: ec2.internal in
-// us-east-1, REGION.compute.internal elsewhere.
-func privateDNSName(region, ip string) string {
-	host := "ip-" + strings.ReplaceAll(ip, ".", "-")
-	if region == "us-east-1" {
-		return host + ".ec2.internal"
-	}
-	return host + "." + region + ".compute.internal"
-}
-
 // publicDNSName is the public hostname of a public IP.
 func publicDNSName(region, ip string) string {
 	host := "ec2-" + strings.ReplaceAll(ip, ".", "-")
