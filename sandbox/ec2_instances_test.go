@@ -202,7 +202,9 @@ func TestDescribeInstancesFiltersAndPages(t *testing.T) {
 	f := newComputeFixture(t)
 	vpc := f.vpc("10.3.0.0/16")
 	sn := f.subnet(vpc, "10.3.1.0/24", "us-east-1b")
-	web := f.run(4, func(in *ec2.RunInstancesInput) { in.TagSpecifications = tagSpec(types.ResourceTypeInstance, "role", "web") })
+	web := f.run(4, func(in *ec2.RunInstancesInput) {
+		in.TagSpecifications = tagSpec(types.ResourceTypeInstance, "role", "web")
+	})
 	worker := f.run(3, func(in *ec2.RunInstancesInput) {
 		in.SubnetId = aws.String(sn)
 		in.TagSpecifications = tagSpec(types.ResourceTypeInstance, "role", "worker", "team", "data")
@@ -285,7 +287,9 @@ func TestDescribeInstanceStatusReportsChecksOfRunningInstances(t *testing.T) {
 	if got := status(false); got[b].InstanceStatus.Status != types.SummaryStatusOk || got[b].SystemStatus.Status != types.SummaryStatusOk {
 		t.Fatalf("booted instance = %+v", got[b])
 	}
-	waiter := ec2.NewInstanceStatusOkWaiter(f.ec2, func(o *ec2.InstanceStatusOkWaiterOptions) { o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond })
+	waiter := ec2.NewInstanceStatusOkWaiter(f.ec2, func(o *ec2.InstanceStatusOkWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
+	})
 	if err := waiter.Wait(testCtx(t), &ec2.DescribeInstanceStatusInput{InstanceIds: []string{a, b}}, 10*time.Second); err != nil {
 		t.Fatalf("InstanceStatusOk waiter: %v", err)
 	}
