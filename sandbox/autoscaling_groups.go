@@ -50,6 +50,25 @@ func (r *Region) resolveTemplate(id, name, version string) (*LaunchTemplate, int
 	return lt, n, nil
 }
 
+// checkTemplateProfile rejects a launch template whose instance profile
+// EC2 cannot use yet, as Create/UpdateAutoScalingGroup do on AWS in the
+// seconds after the profile is created (IAM eventual consistency).
+func (c *call) checkTemplateProfile(lt *LaunchTemplate, version int) error {
+	for _, v := range lt.Versions {
+		if v.Number != version || (v.IAMProfileName == "" && v.IAMProfileArn == "") {
+			continue
+		}
+		ref, param, what := v.IAMProfileName, "iamInstanceProfile.name", "name"
+		if v.IAMProfileArn != "" {
+			ref, param, what = v.IAMProfileArn, "iamInstanceProfile.arn", "ARN"
+		}
+		if _, exists, ok := c.w.IAM.profileUsable(ref, c.now, c.d); !exists || !ok {
+			return errBadRequest("ValidationError", "You must use a valid fully-formed launch template. Value (%s) for parameter %s is invalid. Invalid IAM Instance Profile %s", ref, param, what)
+		}
+	}
+	return nil
+}
+
 // groupSpec is what Create and Update read; nil fields were not sent.
 type groupSpec struct {
 	ltID, ltName, ltVersion         *string
@@ -235,8 +254,12 @@ func createAutoScalingGroup(c *call) (any, error) {
 	if err := c.validateCommon(s); err != nil {
 		return nil, err
 	}
-	if _, _, aerr := c.r.resolveTemplate(g.LaunchTemplateID, g.LaunchTemplateName, g.LaunchTemplateVersion); aerr != nil {
+	lt, version, aerr := c.r.resolveTemplate(g.LaunchTemplateID, g.LaunchTemplateName, g.LaunchTemplateVersion)
+	if aerr != nil {
 		return nil, aerr
+	}
+	if err := c.checkTemplateProfile(lt, version); err != nil {
+		return nil, err
 	}
 	if err := c.placement(g, s); err != nil {
 		return nil, err
@@ -318,8 +341,14 @@ func updateAutoScalingGroup(c *call) (any, error) {
 	} else if s.ltVersion != nil {
 		ltVersion = *s.ltVersion
 	}
-	if _, _, aerr := c.r.resolveTemplate(ltID, ltName, ltVersion); aerr != nil {
+	lt, version, aerr := c.r.resolveTemplate(ltID, ltName, ltVersion)
+	if aerr != nil {
 		return nil, aerr
+	}
+	if ltID != g.LaunchTemplateID || ltName != g.LaunchTemplateName || ltVersion != g.LaunchTemplateVersion {
+		if err := c.checkTemplateProfile(lt, version); err != nil {
+			return nil, err
+		}
 	}
 	if s.subnetsSet || s.azsSet {
 		if err := c.placement(g, s); err != nil {
