@@ -207,34 +207,61 @@ func (r *Region) launch(g *AutoScalingGroup, subnetID string, now time.Time, d d
 	return in, true
 }
 
-// zoneCounts counts the instances that hold capacity per subnet and per
-// zone of the group. Instances outside the group's subnets are not counted.
-func zoneCounts(g *AutoScalingGroup) (perSubnet, perAZ map[string]int) {
-	perSubnet, perAZ = map[string]int{}, map[string]int{}
-	for _, in := range g.Instances {
-		if (in.Lifecycle == lifecyclePending || in.Lifecycle == lifecycleInService) && slices.Contains(g.Subnets, in.SubnetID) {
-			perSubnet[in.SubnetID]++
-			perAZ[in.AZ]++
-		}
-	}
-	return perSubnet, perAZ
+// zoneTally counts the instances that hold capacity per subnet of the
+// group (in the group's subnet order) and per zone. Instances outside the
+// group's subnets are not counted. It runs on every tick, so it counts
+// into a slice rather than a map.
+type zoneTally struct {
+	subnets   []string
+	zones     []string // zone of each subnet ("" when the subnet is gone)
+	perSubnet []int
+	perAZ     map[string]int
 }
 
-// nextSubnet returns the subnet of the zone with the fewest instances (and
-// within it the emptiest subnet), as AWS balances launches.
-func (r *Region) nextSubnet(g *AutoScalingGroup, perSubnet, perAZ map[string]int) string {
-	best, bestAZ, bestSub := "", 0, 0
-	for _, id := range g.Subnets {
-		sn := r.subnet(id)
-		if sn == nil {
-			continue
-		}
-		az, sub := perAZ[sn.AZ], perSubnet[id]
-		if best == "" || az < bestAZ || (az == bestAZ && sub < bestSub) {
-			best, bestAZ, bestSub = id, az, sub
+func (r *Region) tally(g *AutoScalingGroup) *zoneTally {
+	t := &zoneTally{subnets: g.Subnets, zones: make([]string, len(g.Subnets)), perSubnet: make([]int, len(g.Subnets)), perAZ: map[string]int{}}
+	for i, id := range g.Subnets {
+		if sn := r.subnet(id); sn != nil {
+			t.zones[i] = sn.AZ
 		}
 	}
-	return best
+	for _, in := range g.Instances {
+		if in.Lifecycle == lifecyclePending || in.Lifecycle == lifecycleInService {
+			if i := slices.Index(g.Subnets, in.SubnetID); i >= 0 {
+				t.perSubnet[i]++
+			}
+		}
+	}
+	for i, az := range t.zones {
+		t.perAZ[az] += t.perSubnet[i]
+	}
+	return t
+}
+
+func (t *zoneTally) add(subnetID string) {
+	if i := slices.Index(t.subnets, subnetID); i >= 0 {
+		t.perSubnet[i]++
+		t.perAZ[t.zones[i]]++
+	}
+}
+
+// next returns the subnet of the zone with the fewest instances (and within
+// it the emptiest subnet), as AWS balances launches; ties go to the
+// subnet listed first.
+func (t *zoneTally) next() string {
+	best := -1
+	for i, az := range t.zones {
+		if az == "" {
+			continue
+		}
+		if best < 0 || t.perAZ[az] < t.perAZ[t.zones[best]] || (t.perAZ[az] == t.perAZ[t.zones[best]] && t.perSubnet[i] < t.perSubnet[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return t.subnets[best]
 }
 
 func (r *Region) scaleOut(g *AutoScalingGroup, capacity int, now time.Time, d durations) {
@@ -243,18 +270,16 @@ func (r *Region) scaleOut(g *AutoScalingGroup, capacity int, now time.Time, d du
 	}
 	cause := fmt.Sprintf("%s  At %s an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.",
 		g.Cause, awsTime(now), capacity, g.DesiredCapacity)
-	perSubnet, perAZ := zoneCounts(g)
+	zones := r.tally(g)
 	for n := capacity; n < g.DesiredCapacity; n++ {
-		subnet := r.nextSubnet(g, perSubnet, perAZ)
-		in, ok := r.launch(g, subnet, now, d, cause)
+		in, ok := r.launch(g, zones.next(), now, d, cause)
 		if !ok {
 			return
 		}
 		if rf := g.activeRefresh(); rf != nil {
 			in.RefreshID = rf.ID
 		}
-		perSubnet[in.SubnetID]++
-		perAZ[in.AZ]++
+		zones.add(in.SubnetID)
 	}
 	g.CooldownUntil = now.Add(userPeriod(d, time.Duration(g.DefaultCooldown)*time.Second))
 }
@@ -323,7 +348,6 @@ func (r *Region) rebalance(g *AutoScalingGroup, now time.Time, d durations) {
 	if now.Before(g.NextLaunchAt) || g.activeRefresh() != nil {
 		return
 	}
-	perSubnet, perAZ := zoneCounts(g)
 	orphans := false
 	for _, in := range g.Instances {
 		switch {
@@ -333,6 +357,8 @@ func (r *Region) rebalance(g *AutoScalingGroup, now time.Time, d durations) {
 			orphans = true
 		}
 	}
+	zones := r.tally(g)
+	perAZ := zones.perAZ
 	fewest, most := -1, 0
 	for _, az := range g.AvailabilityZones {
 		n := perAZ[az]
@@ -352,7 +378,7 @@ func (r *Region) rebalance(g *AutoScalingGroup, now time.Time, d durations) {
 			return
 		}
 	}
-	subnet := r.nextSubnet(g, perSubnet, perAZ)
+	subnet := zones.next()
 	cause := fmt.Sprintf("At %s an instance was started in response to an Availability Zone rebalancing: the zones held between %d and %d instances.", awsTime(now), fewest, most)
 	if in, ok := r.launch(g, subnet, now, d, cause); ok {
 		in.Rebalance = true
