@@ -260,7 +260,7 @@ func (s *EC2Compute) tagsOf(id string) *[]Tag {
 }
 
 func ec2ComputeHandlers() map[string]handler {
-	return map[string]handler{
+	m := map[string]handler{
 		"RunInstances":           runInstances,
 		"DescribeInstances":      describeInstances,
 		"DescribeInstanceStatus": describeInstanceStatus,
@@ -281,6 +281,12 @@ func ec2ComputeHandlers() map[string]handler {
 
 		"DescribeInstanceTypes": describeInstanceTypes,
 	}
+	for op, h := range m {
+		if op != "RunInstances" { // it validates the launch before answering a dry run
+			m[op] = dryRunnable(h)
+		}
+	}
+	return m
 }
 
 // instance returns the instance with id, or nil.

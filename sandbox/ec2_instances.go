@@ -3,6 +3,7 @@ package sandbox
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,9 @@ func runInstances(c *call) (any, error) {
 	}
 	if aerr := c.r.resolveLaunch(c.now, c.d, &spec); aerr != nil {
 		return nil, aerr
+	}
+	if c.p.Bool("DryRun", false) {
+		return nil, apiErr(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	}
 	resID := c.w.newID("r")
 	var launched []*Instance
@@ -290,14 +294,13 @@ func describeInstanceStatus(c *call) (any, error) {
 		Details []detail `xml:"details>item"`
 	}
 	type statusXML struct {
-		InstanceID     string        `xml:"instanceId"`
-		AZ             string        `xml:"availabilityZone"`
-		AZID           string        `xml:"availabilityZoneId"`
-		State          stateXML      `xml:"instanceState"`
-		InstanceStatus summary       `xml:"instanceStatus"`
-		SystemStatus   summary       `xml:"systemStatus"`
-		AttachedEBS    summary       `xml:"attachedEbsStatus"`
-		Events         []interface{} `xml:"eventsSet>item"`
+		InstanceID     string   `xml:"instanceId"`
+		AZ             string   `xml:"availabilityZone"`
+		AZID           string   `xml:"availabilityZoneId"`
+		State          stateXML `xml:"instanceState"`
+		InstanceStatus summary  `xml:"instanceStatus"`
+		SystemStatus   summary  `xml:"systemStatus"`
+		AttachedEBS    summary  `xml:"attachedEbsStatus"`
 	}
 	out := struct {
 		Statuses  []statusXML `xml:"instanceStatusSet>item"`

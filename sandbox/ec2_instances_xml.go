@@ -185,7 +185,7 @@ func instanceXMLOf(r *Region, in *Instance) instanceXML {
 		// EC2's message repeats the code: "Client.UserInitiatedShutdown: User initiated shutdown".
 		code, _, _ := strings.Cut(in.StateReason, ": ")
 		x.StateReason = &stateReasonXML{Code: code, Message: in.StateReason}
-		x.Reason = "User initiated (" + in.TerminatedAt.UTC().Format("2006-01-02 15:04:05 MST") + ")"
+		x.Reason = "User initiated (" + in.TerminatedAt.UTC().Format("2006-01-02 15:04:05") + " GMT" + ")"
 		if in.State == stateStopped || in.State == stateStopping {
 			x.Reason = "User initiated"
 		}

@@ -269,6 +269,10 @@ func (r *Region) startInstance(now time.Time, d durations, spec *launchSpec, res
 		ClientToken:           spec.ClientToken,
 		Tags:                  append([]Tag(nil), spec.Tags...),
 	}
+	if spec.TemplateID != "" {
+		// EC2 marks what a launch template started with these system tags.
+		in.Tags = append(in.Tags, Tag{Key: "aws:ec2launchtemplate:id", Value: spec.TemplateID}, Tag{Key: "aws:ec2launchtemplate:version", Value: spec.TemplateVer})
+	}
 	if spec.subnet.MapPublicIP {
 		in.PublicIP = r.allocatePublicIP()
 		eni.PublicIP = in.PublicIP

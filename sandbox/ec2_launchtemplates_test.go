@@ -64,7 +64,8 @@ func TestCreateLaunchTemplateStoresItsDataAsVersionOne(t *testing.T) {
 		in.LaunchTemplate = &types.LaunchTemplateSpecification{LaunchTemplateName: aws.String("qvic-web"), Version: aws.String("$Latest")}
 	}).Instances[0]
 	if aws.ToString(in.ImageId) != al2023x86 || in.InstanceType != types.InstanceTypeT3Micro || aws.ToString(in.SecurityGroups[0].GroupId) != sg ||
-		in.MetadataOptions.HttpTokens != types.HttpTokensStateRequired || tagValue(in.Tags, "Name") != "web" {
+		in.MetadataOptions.HttpTokens != types.HttpTokensStateRequired || tagValue(in.Tags, "Name") != "web" ||
+		tagValue(in.Tags, "aws:ec2launchtemplate:id") != id || tagValue(in.Tags, "aws:ec2launchtemplate:version") != "1" {
 		t.Fatalf("instance from the template = %+v", in)
 	}
 }
