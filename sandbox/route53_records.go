@@ -69,7 +69,9 @@ var rrsetTypes = map[string]bool{"A": true, "AAAA": true, "CAA": true, "CNAME": 
 // sortRecords orders record sets as ListResourceRecordSets returns them:
 // by name with the labels reversed, then type, then set identifier.
 func sortRecords(records []*RecordSet) {
-	sort.SliceStable(records, func(i, j int) bool { return recordLess(records[i], reversedLabels(records[j].Name), records[j].Type, records[j].SetIdentifier) })
+	sort.SliceStable(records, func(i, j int) bool {
+		return recordLess(records[i], reversedLabels(records[j].Name), records[j].Type, records[j].SetIdentifier)
+	})
 }
 
 func recordLess(a *RecordSet, revName, rtype, setID string) bool {

@@ -10,9 +10,3 @@ func newCWState() *CWState                                    { return &CWState{
 func (s *CWState) inventory() []InventoryItem                 { return nil }
 func (s *CWState) tick(r *Region, now time.Time, d durations) {}
 func cloudwatchHandlers() map[string]handler                  { return map[string]handler{} }
-
-type SNSState struct{}
-
-func newSNSState() *SNSState                   { return &SNSState{} }
-func (s *SNSState) inventory() []InventoryItem { return nil }
-func snsHandlers() map[string]handler          { return map[string]handler{} }
