@@ -95,14 +95,6 @@ func (s *SNSState) publish(w *World, now time.Time, topicArn, subject, message s
 	return id, true
 }
 
-// newUUID returns a random-looking (but deterministic) version 4 UUID.
-func (w *World) newUUID() string {
-	h := []byte(w.newHex(32))
-	h[12] = '4'
-	h[16] = "89ab"[h[16]%4]
-	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
-}
-
 // TopicMessages returns the messages published to a topic in a region, oldest first.
 func (s *Sandbox) TopicMessages(region, topicArn string) []SNSMessage {
 	s.mu.Lock()
