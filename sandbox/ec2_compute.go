@@ -1,9 +1,6 @@
 package sandbox
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // OWNER: the compute half of EC2. The types and functions below are the
 // contract other services use; keep their signatures.
@@ -185,7 +182,7 @@ func (s *EC2Compute) wake(t time.Time) {
 }
 
 // farFuture stands for "no deadline pending".
-var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+func farFuture() time.Time { return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 // tick moves instances and images through their states: pending → running,
 // stopping → stopped, shutting-down → terminated (releasing the ENI), and
@@ -194,7 +191,7 @@ func (s *EC2Compute) tick(r *Region, now time.Time, d durations) {
 	if !s.scanAt.IsZero() && now.Before(s.scanAt) {
 		return
 	}
-	next := farFuture
+	next := farFuture()
 	due := func(t time.Time) {
 		if t.Before(next) {
 			next = t
@@ -345,16 +342,6 @@ func (s *EC2Compute) terminate(in *Instance, now time.Time, d durations) string 
 	in.GoneAt = in.TerminateAt.Add(d.TerminatedRetention)
 	s.wake(in.TerminateAt)
 	return prev
-}
-
-// sortedInstances returns instances in id order, so pages are stable.
-func sortedInstances(m map[string]*Instance) []*Instance {
-	out := make([]*Instance, 0, len(m))
-	for _, in := range m {
-		out = append(out, in)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
 }
 
 // nameTag is the value of a resource's Name tag, or "".

@@ -287,7 +287,7 @@ func deregisterImage(c *call) (any, error) {
 		return nil, errNoID(id)
 	}
 	if im.OwnerID != AccountID {
-		return nil, apiErr(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. The image %s belongs to account %s.", id, im.OwnerID)
+		return nil, apiErr(http.StatusUnauthorized, "AuthFailure", "Not authorized for image:%s", id)
 	}
 	delete(c.r.EC2.Compute.Images, id)
 	return ec2Bool{Return: true}, nil

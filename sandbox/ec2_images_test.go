@@ -147,7 +147,7 @@ func TestCreateImageIsPendingUntilAvailableForTheWaiter(t *testing.T) {
 	_, err = f.ec2.DeregisterImage(testCtx(t), &ec2.DeregisterImageInput{ImageId: aws.String(ami)})
 	wantCode(t, err, "InvalidAMIID.NotFound")
 	_, err = f.ec2.DeregisterImage(testCtx(t), &ec2.DeregisterImageInput{ImageId: aws.String(al2023x86)})
-	wantCode(t, err, "UnauthorizedOperation")
+	wantCode(t, err, "AuthFailure")
 	// The name is free again once the image is gone.
 	must[*ec2.CreateImageOutput](t)(f.ec2.CreateImage(testCtx(t), &ec2.CreateImageInput{InstanceId: aws.String(id), Name: aws.String("web-2026-11-23"), NoReboot: aws.Bool(true)}))
 }

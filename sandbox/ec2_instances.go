@@ -137,6 +137,7 @@ func instanceField(r *Region, in *Instance, name string) ([]string, bool) {
 		}
 		return []string{v}, true
 	}
+	gone := in.State == stateTerminated // it has left its subnet, VPC and groups
 	switch name {
 	case "instance-id":
 		return one(in.ID)
@@ -144,10 +145,17 @@ func instanceField(r *Region, in *Instance, name string) ([]string, bool) {
 		return one(in.State)
 	case "instance-state-code":
 		return one(strconv.Itoa(stateCode(in.State)))
-	case "subnet-id":
-		return one(in.SubnetID)
-	case "vpc-id":
-		return one(in.VpcID)
+	case "subnet-id", "vpc-id", "instance.group-id", "network-interface.group-id":
+		if gone {
+			return nil, true
+		}
+		switch name {
+		case "subnet-id":
+			return one(in.SubnetID)
+		case "vpc-id":
+			return one(in.VpcID)
+		}
+		return in.SecurityGroups, true
 	case "image-id":
 		return one(in.ImageID)
 	case "instance-type":
@@ -168,8 +176,6 @@ func instanceField(r *Region, in *Instance, name string) ([]string, bool) {
 		return one(in.IAMInstanceProfileArn)
 	case "client-token":
 		return one(in.ClientToken)
-	case "instance.group-id", "network-interface.group-id":
-		return in.SecurityGroups, true
 	case "network-interface.network-interface-id":
 		return one(in.ENIID)
 	case "metadata-options.http-tokens":

@@ -236,6 +236,7 @@ func TestDescribeInstancesFiltersAndPages(t *testing.T) {
 		{"state and tag", []types.Filter{filter("instance-state-name", "shutting-down", "terminated"), filter("tag:role", "web")}, 1},
 		{"subnet", []types.Filter{filter("subnet-id", sn)}, 3},
 		{"vpc", []types.Filter{filter("vpc-id", vpc)}, 3},
+		{"default vpc skips the terminated", []types.Filter{filter("vpc-id", aws.ToString(web.Instances[1].VpcId))}, 3},
 		{"image", []types.Filter{filter("image-id", al2023x86)}, 7},
 		{"other image", []types.Filter{filter("image-id", al2023arm)}, 0},
 		{"instance id", []types.Filter{filter("instance-id", aws.ToString(worker.Instances[1].InstanceId))}, 1},

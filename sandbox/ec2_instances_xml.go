@@ -196,14 +196,17 @@ func instanceXMLOf(r *Region, in *Instance) instanceXML {
 			ID  string `xml:"id"`
 		}{in.IAMInstanceProfileArn, in.IAMInstanceProfileID}
 	}
+	if in.State == stateTerminated {
+		// A terminated instance has left its network: EC2 shows no subnet, VPC or groups.
+		x.SubnetID, x.VpcID = "", ""
+		return x
+	}
 	for _, g := range in.SecurityGroups {
 		x.Groups = append(x.Groups, groupXML{GroupID: g, GroupName: groupName(r, g)})
 	}
-	if in.State != stateTerminated {
-		bdm := instanceBDMXML{DeviceName: in.RootDevice}
-		bdm.Ebs.VolumeID, bdm.Ebs.Status, bdm.Ebs.AttachTime, bdm.Ebs.DeleteOnTermination = in.VolumeID, "attached", xmlTime(in.LaunchTime), true
-		x.BlockDevices = []instanceBDMXML{bdm}
-	}
+	bdm := instanceBDMXML{DeviceName: in.RootDevice}
+	bdm.Ebs.VolumeID, bdm.Ebs.Status, bdm.Ebs.AttachTime, bdm.Ebs.DeleteOnTermination = in.VolumeID, "attached", xmlTime(in.LaunchTime), true
+	x.BlockDevices = []instanceBDMXML{bdm}
 	if eni := r.EC2.Network.ENIs[in.ENIID]; eni != nil {
 		e := instanceENIXML{
 			ID: eni.ID, SubnetID: eni.SubnetID, VpcID: eni.VpcID, Description: eni.Description, OwnerID: AccountID,

@@ -115,7 +115,7 @@ func (r *Region) resolveImage(spec *launchSpec) *APIError {
 		return errNoID(spec.ImageID)
 	}
 	if im.State != imageAvailable {
-		return errBadRequest("InvalidAMIID.Unavailable", "The image id '[%s]' is not available: it is %s", im.ID, im.State)
+		return errBadRequest("InvalidAMIID.Unavailable", "AMI '%s' is %s, and cannot be run", im.ID, im.State)
 	}
 	spec.image = im
 	return nil
