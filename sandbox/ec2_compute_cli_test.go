@@ -31,7 +31,9 @@ func TestAWSCLIDescribesInstancesImagesParametersAndRoles(t *testing.T) {
 	if param.Parameter.Value != al2023x86 {
 		t.Fatalf("aws ssm get-parameter = %+v", param)
 	}
-	var images struct{ Images []struct{ ImageID, Name string } }
+	var images struct {
+		Images []struct{ ImageID, Name string }
+	}
 	awsCLI(t, f.netFixture, &images, "ec2", "describe-images", "--image-ids", param.Parameter.Value)
 	if len(images.Images) != 1 {
 		t.Fatalf("aws ec2 describe-images = %+v", images)
