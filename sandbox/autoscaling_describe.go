@@ -53,7 +53,7 @@ type xmlGroup struct {
 	HealthCheckType                  string                `xml:"HealthCheckType"`
 	HealthCheckGracePeriod           int                   `xml:"HealthCheckGracePeriod"`
 	DefaultInstanceWarmup            *int                  `xml:"DefaultInstanceWarmup,omitempty"`
-	Instances                        []xmlGroupInstance    `xml:"Instances>member"`
+	Instances                        string                `xml:",innerxml"` // <Instances>, written by instancesXML
 	CreatedTime                      string                `xml:"CreatedTime"`
 	VPCZoneIdentifier                string                `xml:"VPCZoneIdentifier"`
 	Status                           string                `xml:"Status,omitempty"`
@@ -106,10 +106,7 @@ func (r *Region) groupXML(g *AutoScalingGroup, zones map[string]string) xmlGroup
 	if lt, _, err := r.resolveTemplate(g.LaunchTemplateID, g.LaunchTemplateName, g.LaunchTemplateVersion); err == nil {
 		out.LaunchTemplate.LaunchTemplateID, out.LaunchTemplate.LaunchTemplateName = lt.ID, lt.Name
 	}
-	out.Instances = make([]xmlGroupInstance, 0, len(g.Instances))
-	for _, in := range g.Instances {
-		out.Instances = append(out.Instances, groupInstanceXML(in, zones))
-	}
+	out.Instances = instancesXML(g.Instances, zones)
 	for _, t := range g.Tags {
 		out.Tags = append(out.Tags, asgXMLTag{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
 	}
@@ -117,6 +114,73 @@ func (r *Region) groupXML(g *AutoScalingGroup, zones map[string]string) xmlGroup
 		out.TrafficSources = append(out.TrafficSources, xmlTrafficSource{Identifier: tg, Type: "elbv2"})
 	}
 	return out
+}
+
+// instancesXML writes a group's <Instances> list by hand: a group holds up
+// to thousands of instances and reflection-driven encoding/xml made this
+// list most of the cost of DescribeAutoScalingGroups. The elements and
+// their order are those of xmlGroupInstance.
+func instancesXML(instances []*GroupInstance, zones map[string]string) string {
+	var b strings.Builder
+	b.Grow(len(instances) * 420)
+	elem := func(name, value string) {
+		b.WriteString("<")
+		b.WriteString(name)
+		b.WriteString(">")
+		xmlEscape(&b, value)
+		b.WriteString("</")
+		b.WriteString(name)
+		b.WriteString(">")
+	}
+	b.WriteString("<Instances>")
+	for _, in := range instances {
+		b.WriteString("<member>")
+		elem("InstanceId", in.ID)
+		if in.InstanceType != "" {
+			elem("InstanceType", in.InstanceType)
+		}
+		elem("AvailabilityZone", in.AZ)
+		if id := zones[in.AZ]; id != "" {
+			elem("AvailabilityZoneId", id)
+		}
+		elem("LifecycleState", in.Lifecycle)
+		elem("HealthStatus", in.Health)
+		b.WriteString("<LaunchTemplate>")
+		if in.LaunchTemplateID != "" {
+			elem("LaunchTemplateId", in.LaunchTemplateID)
+		}
+		if in.LaunchTemplateName != "" {
+			elem("LaunchTemplateName", in.LaunchTemplateName)
+		}
+		elem("Version", strconv.Itoa(in.LaunchTemplateVersion))
+		b.WriteString("</LaunchTemplate>")
+		elem("ProtectedFromScaleIn", strconv.FormatBool(in.Protected))
+		b.WriteString("</member>")
+	}
+	b.WriteString("</Instances>")
+	return b.String()
+}
+
+// xmlEscape writes s as XML character data.
+func xmlEscape(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '\r':
+			b.WriteString("&#xD;")
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 func describeAutoScalingGroups(c *call) (any, error) {

@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -205,7 +207,7 @@ func writeEC2(w http.ResponseWriter, op, requestID string, body any) error {
 		return err
 	}
 	if body != nil {
-		if err := encodeFields(enc, body); err != nil {
+		if err := encodeFields(enc, w, body); err != nil {
 			return err
 		}
 	}
@@ -230,7 +232,7 @@ func writeQuery(w http.ResponseWriter, service, op, requestID string, body any) 
 		return err
 	}
 	if body != nil {
-		if err := encodeFields(enc, body); err != nil {
+		if err := encodeFields(enc, w, body); err != nil {
 			return err
 		}
 	}
@@ -250,11 +252,13 @@ func writeQuery(w http.ResponseWriter, service, op, requestID string, body any) 
 }
 
 // encodeFields writes the fields of a struct as children of the element
-// already open in enc (the struct's own element is not written).
-func encodeFields(enc *xml.Encoder, body any) error {
-	// Encoding under a throwaway name and dropping that element's tokens
-	// would need a token pass; instead marshal into a wrapper and copy the
-	// inner tokens, which keeps xml tag semantics (a>b paths, omitempty).
+// already open in enc (the struct's own element is not written); w is the
+// writer under enc.
+func encodeFields(enc *xml.Encoder, w io.Writer, body any) error {
+	// Marshal into a throwaway wrapper, which keeps xml tag semantics (a>b
+	// paths, omitempty), and write the wrapper's inside straight to w: the
+	// bytes are already well-formed XML, and re-tokenizing them through
+	// enc cost more than everything else a large response needs.
 	raw, err := xml.Marshal(struct {
 		XMLName xml.Name `xml:"x"`
 		Body    any
@@ -263,25 +267,18 @@ func encodeFields(enc *xml.Encoder, body any) error {
 		return err
 	}
 	// raw is <x><Body>...</Body></x>; the struct's fields are inside <Body>.
-	s := string(raw)
-	open, close := "<x><Body>", "</Body></x>"
-	if !strings.HasPrefix(s, open) || !strings.HasSuffix(s, close) {
-		if s == "<x></x>" || s == "<x><Body></Body></x>" {
+	open, close := []byte("<x><Body>"), []byte("</Body></x>")
+	if !bytes.HasPrefix(raw, open) || !bytes.HasSuffix(raw, close) {
+		if s := string(raw); s == "<x></x>" || s == "<x><Body></Body></x>" {
 			return nil
 		}
-		return fmt.Errorf("encode fields: unexpected shape %q", s[:min(len(s), 40)])
+		return fmt.Errorf("encode fields: unexpected shape %q", raw[:min(len(raw), 40)])
 	}
-	dec := xml.NewDecoder(strings.NewReader(s[len(open) : len(s)-len(close)]))
-	for {
-		tok, err := dec.RawToken()
-		if err != nil {
-			break
-		}
-		if err := enc.EncodeToken(xml.CopyToken(tok)); err != nil {
-			return err
-		}
+	if err := enc.Flush(); err != nil {
+		return err
 	}
-	return nil
+	_, err = w.Write(raw[len(open) : len(raw)-len(close)])
+	return err
 }
 
 // writeRESTXML writes a REST-XML body whose root element is root.
@@ -296,7 +293,7 @@ func writeRESTXML(w http.ResponseWriter, status int, root string, body any) erro
 	if err := enc.EncodeToken(start); err != nil {
 		return err
 	}
-	if err := encodeFields(enc, body); err != nil {
+	if err := encodeFields(enc, w, body); err != nil {
 		return err
 	}
 	if err := enc.EncodeToken(start.End()); err != nil {
