@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -134,7 +133,7 @@ func validateELBName(kind, name string) *APIError {
 
 // page cuts items to one page of a Marker/PageSize listing. The marker is
 // an opaque offset, as AWS's markers are opaque.
-func page[T any](c *call, items []T) ([]T, string, error) {
+func elbPage[T any](c *call, items []T) ([]T, string, error) {
 	size, err := c.p.Int("PageSize", 400)
 	if err != nil {
 		return nil, "", err
@@ -159,26 +158,17 @@ func page[T any](c *call, items []T) ([]T, string, error) {
 	return items[start:end], next, nil
 }
 
-// sortedKeys returns a map's keys in order, so listings are deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
-// xmlTag is a tag as ELBv2 writes it.
-type xmlTag struct {
+// elbXMLTag is a tag as ELBv2 writes it.
+type elbXMLTag struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value,omitempty"`
 }
 
-func xmlTags(tags []Tag) []xmlTag {
-	out := make([]xmlTag, 0, len(tags))
+func elbXMLTags(tags []Tag) []elbXMLTag {
+	out := make([]elbXMLTag, 0, len(tags))
 	for _, t := range tags {
-		out = append(out, xmlTag{t.Key, t.Value})
+		out = append(out, elbXMLTag{t.Key, t.Value})
 	}
 	return out
 }
@@ -317,7 +307,7 @@ func elbDescribeTags(c *call) (any, error) {
 	}
 	type desc struct {
 		ResourceArn string   `xml:"ResourceArn"`
-		Tags        []xmlTag `xml:"Tags>member"`
+		Tags        []elbXMLTag `xml:"Tags>member"`
 	}
 	out := struct {
 		TagDescriptions []desc `xml:"TagDescriptions>member"`
@@ -327,7 +317,7 @@ func elbDescribeTags(c *call) (any, error) {
 		if t == nil {
 			return nil, notFoundFor(arn)
 		}
-		out.TagDescriptions = append(out.TagDescriptions, desc{arn, xmlTags(*t)})
+		out.TagDescriptions = append(out.TagDescriptions, desc{arn, elbXMLTags(*t)})
 	}
 	return out, nil
 }
@@ -388,7 +378,7 @@ func elbDescribeSSLPolicies(c *call) (any, error) {
 		}
 		all = append(all, pol)
 	}
-	items, next, err := page(c, all)
+	items, next, err := elbPage(c, all)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +411,7 @@ func elbDescribeAccountLimits(c *call) (any, error) {
 	for _, l := range accountLimits {
 		all = append(all, limit{l.Name, l.Max})
 	}
-	items, next, err := page(c, all)
+	items, next, err := elbPage(c, all)
 	if err != nil {
 		return nil, err
 	}

@@ -406,7 +406,7 @@ func elbDescribeListeners(c *call) (any, error) {
 	default:
 		return nil, errBadRequest("ValidationError", "You must specify either listener ARNs or a load balancer ARN")
 	}
-	items, next, err := page(c, ls)
+	items, next, err := elbPage(c, ls)
 	if err != nil {
 		return nil, err
 	}
@@ -517,7 +517,7 @@ func elbDescribeRules(c *call) (any, error) {
 	for _, l := range ls {
 		rules = append(rules, xmlRule{RuleArn: l.DefaultRuleARN, Priority: "default", Conditions: []struct{}{}, Actions: xmlActions(l.DefaultActions), IsDefault: true})
 	}
-	items, next, err := page(c, rules)
+	items, next, err := elbPage(c, rules)
 	if err != nil {
 		return nil, err
 	}

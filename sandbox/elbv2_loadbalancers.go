@@ -297,7 +297,7 @@ type xmlLBAddress struct {
 	IPv6Address string `xml:"IPv6Address,omitempty"`
 }
 
-type xmlAZ struct {
+type xmlLBZone struct {
 	ZoneName  string         `xml:"ZoneName"`
 	SubnetID  string         `xml:"SubnetId"`
 	Addresses []xmlLBAddress `xml:"LoadBalancerAddresses>member"`
@@ -313,7 +313,7 @@ type xmlLoadBalancer struct {
 	VpcID                 string   `xml:"VpcId"`
 	StateCode             string   `xml:"State>Code"`
 	Type                  string   `xml:"Type"`
-	AvailabilityZones     []xmlAZ  `xml:"AvailabilityZones>member"`
+	AvailabilityZones     []xmlLBZone  `xml:"AvailabilityZones>member"`
 	SecurityGroups        []string `xml:"SecurityGroups>member"`
 	IPAddressType         string   `xml:"IpAddressType"`
 }
@@ -333,7 +333,7 @@ func toXMLLoadBalancer(region string, lb *LoadBalancer) xmlLoadBalancer {
 		IPAddressType:         lb.IPAddressType,
 	}
 	for _, sn := range lb.Subnets {
-		out.AvailabilityZones = append(out.AvailabilityZones, xmlAZ{ZoneName: sn.AZ, SubnetID: sn.SubnetID})
+		out.AvailabilityZones = append(out.AvailabilityZones, xmlLBZone{ZoneName: sn.AZ, SubnetID: sn.SubnetID})
 	}
 	return out
 }
@@ -390,7 +390,7 @@ func elbDescribeLoadBalancers(c *call) (any, error) {
 			lbs = append(lbs, s.LoadBalancers[arn])
 		}
 	}
-	items, next, err := page(c, lbs)
+	items, next, err := elbPage(c, lbs)
 	if err != nil {
 		return nil, err
 	}

@@ -367,7 +367,7 @@ func elbDescribeTargetGroups(c *call) (any, error) {
 			}
 		}
 	}
-	items, next, err := page(c, tgs)
+	items, next, err := elbPage(c, tgs)
 	if err != nil {
 		return nil, err
 	}
