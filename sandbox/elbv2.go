@@ -158,7 +158,6 @@ func elbPage[T any](c *call, items []T) ([]T, string, error) {
 	return items[start:end], next, nil
 }
 
-
 // elbXMLTag is a tag as ELBv2 writes it.
 type elbXMLTag struct {
 	Key   string `xml:"Key"`
@@ -306,7 +305,7 @@ func elbDescribeTags(c *call) (any, error) {
 		return nil, errBadRequest("ValidationError", "You can specify up to 20 resource ARNs")
 	}
 	type desc struct {
-		ResourceArn string   `xml:"ResourceArn"`
+		ResourceArn string      `xml:"ResourceArn"`
 		Tags        []elbXMLTag `xml:"Tags>member"`
 	}
 	out := struct {

@@ -304,18 +304,18 @@ type xmlLBZone struct {
 }
 
 type xmlLoadBalancer struct {
-	LoadBalancerArn       string   `xml:"LoadBalancerArn"`
-	DNSName               string   `xml:"DNSName"`
-	CanonicalHostedZoneID string   `xml:"CanonicalHostedZoneId"`
-	CreatedTime           string   `xml:"CreatedTime"`
-	LoadBalancerName      string   `xml:"LoadBalancerName"`
-	Scheme                string   `xml:"Scheme"`
-	VpcID                 string   `xml:"VpcId"`
-	StateCode             string   `xml:"State>Code"`
-	Type                  string   `xml:"Type"`
-	AvailabilityZones     []xmlLBZone  `xml:"AvailabilityZones>member"`
-	SecurityGroups        []string `xml:"SecurityGroups>member"`
-	IPAddressType         string   `xml:"IpAddressType"`
+	LoadBalancerArn       string      `xml:"LoadBalancerArn"`
+	DNSName               string      `xml:"DNSName"`
+	CanonicalHostedZoneID string      `xml:"CanonicalHostedZoneId"`
+	CreatedTime           string      `xml:"CreatedTime"`
+	LoadBalancerName      string      `xml:"LoadBalancerName"`
+	Scheme                string      `xml:"Scheme"`
+	VpcID                 string      `xml:"VpcId"`
+	StateCode             string      `xml:"State>Code"`
+	Type                  string      `xml:"Type"`
+	AvailabilityZones     []xmlLBZone `xml:"AvailabilityZones>member"`
+	SecurityGroups        []string    `xml:"SecurityGroups>member"`
+	IPAddressType         string      `xml:"IpAddressType"`
 }
 
 func toXMLLoadBalancer(region string, lb *LoadBalancer) xmlLoadBalancer {
