@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,6 +10,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // elbFixture is a sandbox with a VPC of three subnets (one per AZ), a load
@@ -131,5 +133,16 @@ func (f *elbFixture) wantHealth(tgARN, id string, state elbtypes.TargetHealthSta
 	h := f.health(tgARN, id)
 	if h.State != state || h.Reason != reason || (desc != "" && aws.ToString(h.Description) != desc) {
 		f.t.Fatalf("target health = %s/%s %q, want %s/%s %q", h.State, h.Reason, aws.ToString(h.Description), state, reason, desc)
+	}
+}
+
+// countRequests counts the requests a client sends (a waiter's polls).
+func countRequests(n *int) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("CountRequests",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				*n++
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	"github.com/aws/smithy-go/middleware"
 )
 
 func TestCreateLoadBalancerHasAWSFormatsAnENIPerSubnetAndBecomesActive(t *testing.T) {
@@ -178,7 +177,7 @@ func TestLoadBalancerAvailableWaiterWaitsOutProvisioning(t *testing.T) {
 	polls := 0
 	err := elb.NewLoadBalancerAvailableWaiter(f.elb, func(o *elb.LoadBalancerAvailableWaiterOptions) {
 		o.MinDelay, o.MaxDelay = time.Millisecond, 5*time.Millisecond
-		o.APIOptions = append(o.APIOptions, advanceEachPoll(f.testSandbox, 15*time.Second), func(*middleware.Stack) error { polls++; return nil })
+		o.APIOptions = append(o.APIOptions, advanceEachPoll(f.testSandbox, 15*time.Second), countRequests(&polls))
 	}).Wait(testCtx(t), &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{aws.ToString(lb.LoadBalancerArn)}}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
