@@ -213,5 +213,5 @@ func TestInstantProfileRunsOneHealthCheckPerRequest(t *testing.T) {
 	arn := aws.ToString(tg.TargetGroupArn)
 	f.wantHealth(arn, id, elbtypes.TargetHealthStateEnumInitial, elbtypes.TargetHealthReasonEnumInitialHealthChecking, "") // check 1
 	f.wantHealth(arn, id, elbtypes.TargetHealthStateEnumInitial, elbtypes.TargetHealthReasonEnumInitialHealthChecking, "") // check 2
-	f.wantHealth(arn, id, elbtypes.TargetHealthStateEnumHealthy, "", "")                                                  // check 3
+	f.wantHealth(arn, id, elbtypes.TargetHealthStateEnumHealthy, "", "")                                                   // check 3
 }
