@@ -140,6 +140,14 @@ func TestRunInstancesValidatesLikeEC2(t *testing.T) {
 	if err != nil {
 		t.Fatalf("arm image on t4g: %v", err)
 	}
+	must[*ec2.CreateKeyPairOutput](t)(f.ec2.CreateKeyPair(testCtx(t), &ec2.CreateKeyPairInput{KeyName: aws.String("ops")}))
+	ok := f.run(1, func(in *ec2.RunInstancesInput) {
+		in.KeyName = aws.String("ops")
+		in.UserData = aws.String(userData)
+	}).Instances[0]
+	if aws.ToString(ok.KeyName) != "ops" || ok.MetadataOptions.HttpTokens != types.HttpTokensStateRequired {
+		t.Fatalf("instance with a key pair = key %q, http tokens %v (AL2023 defaults to IMDSv2)", aws.ToString(ok.KeyName), ok.MetadataOptions.HttpTokens)
+	}
 }
 
 func TestRunInstancesLaunchesWhatTheSubnetHoldsBetweenMinAndMaxCount(t *testing.T) {
