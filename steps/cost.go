@@ -1,0 +1,220 @@
+package steps
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// costPriceDate is when the price table below was written down. Prices are
+// on-demand list prices, Linux, in USD, from AWS's public pricing pages:
+// aws.amazon.com/ec2/pricing/on-demand, /vpc/pricing (NAT gateway, public
+// IPv4), /elasticloadbalancing/pricing, /ebs/pricing (gp3),
+// /route53/pricing, /cloudwatch/pricing. They change rarely but do change:
+// the estimate says it is one.
+const costPriceDate = "2026-11-23"
+
+// costHoursPerMonth is the month AWS's own calculator uses (365 × 24 / 12).
+const costHoursPerMonth = 730
+
+// costUSEast1Hourly is the on-demand hourly price of each offered instance
+// type in us-east-1; other regions scale it by their costRegion factor.
+var costUSEast1Hourly = map[string]float64{
+	"t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664,
+	"t3a.micro": 0.0094, "t3a.small": 0.0188, "t3a.medium": 0.0376, "t3a.large": 0.0752,
+	"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168, "t4g.medium": 0.0336, "t4g.large": 0.0672,
+	"t2.micro": 0.0116, "t2.small": 0.023,
+	"m5.large": 0.096, "m6i.large": 0.096, "m7i.large": 0.1008, "m7g.large": 0.0816,
+	"c5.large": 0.085, "c6i.large": 0.085, "c7i.large": 0.08925, "c7g.large": 0.0725,
+	"r6i.large": 0.126, "r7g.large": 0.1071,
+}
+
+// costRegion holds one region's prices.
+type costRegion struct {
+	// instanceFactor scales costUSEast1Hourly: the region's t3.micro price
+	// over us-east-1's. EC2 prices across a region's general-purpose types
+	// move together closely enough for an estimate.
+	instanceFactor float64
+	natHourly      float64 // per NAT gateway
+	natPerGB       float64 // data processed by a NAT gateway
+	albHourly      float64 // per Application Load Balancer, LCUs extra
+	albLCUHourly   float64
+	gp3GBMonth     float64
+}
+
+var costRegions = map[string]costRegion{
+	"us-east-1":      {1.0, 0.045, 0.045, 0.0225, 0.008, 0.08},
+	"us-east-2":      {1.0, 0.045, 0.045, 0.0225, 0.008, 0.08},
+	"us-west-2":      {1.0, 0.045, 0.045, 0.0225, 0.008, 0.08},
+	"eu-west-1":      {0.0114 / 0.0104, 0.048, 0.048, 0.0252, 0.008, 0.088},
+	"eu-central-1":   {0.0120 / 0.0104, 0.052, 0.052, 0.027, 0.008, 0.0952},
+	"ap-northeast-1": {0.0136 / 0.0104, 0.062, 0.062, 0.0243, 0.008, 0.096},
+	"ap-northeast-2": {0.0130 / 0.0104, 0.059, 0.059, 0.0225, 0.008, 0.0912},
+	"ap-southeast-1": {0.0132 / 0.0104, 0.059, 0.059, 0.0252, 0.008, 0.096},
+}
+
+// Prices that are the same in every region the table covers.
+const (
+	costPublicIPv4Hourly  = 0.005 // every public IPv4 address, attached or not, since February 2024
+	costHostedZoneMonthly = 0.50  // per hosted zone, first 25 zones
+	costAlarmMonthly      = 0.10  // per standard-resolution metric alarm
+	costFreeAlarms        = 10    // CloudWatch free tier: ten alarms
+	// costBastionType is the bastion's instance type: it only forwards SSH.
+	costBastionType = "t3.micro"
+)
+
+// CostLine is one priced item of a stack.
+type CostLine struct {
+	Item      string  `json:"item"`
+	Quantity  float64 `json:"quantity"`
+	Unit      string  `json:"unit"`
+	UnitPrice float64 `json:"unit_price_usd"`
+	Monthly   float64 `json:"monthly_usd"`
+}
+
+// CostEstimate is a stack's monthly cost at on-demand list prices.
+type CostEstimate struct {
+	Region string     `json:"region"`
+	Lines  []CostLine `json:"lines"`
+	Total  float64    `json:"total_usd"`
+	Note   string     `json:"note"`
+}
+
+// costInstanceHourly returns an instance type's hourly price in region.
+func costInstanceHourly(instanceType, region string) (float64, bool) {
+	base, ok := costUSEast1Hourly[instanceType]
+	if !ok {
+		return 0, false
+	}
+	r, ok := costRegions[region]
+	if !ok {
+		r = costRegions["us-east-1"]
+	}
+	return roundTo(base*r.instanceFactor, 5), true
+}
+
+// costOfferedTypesText lists the priced instance types, for messages.
+func costOfferedTypesText() string {
+	types := make([]string, 0, len(costUSEast1Hourly))
+	for t := range costUSEast1Hourly {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	return "priced types: " + strings.Join(types, ", ")
+}
+
+// EstimateMonthly prices what s runs for a month in its region (us-east-1
+// when the spec leaves the region to the profile, or the table lacks it):
+// instances at autoscaling.desired, their volumes, the load balancer, NAT
+// gateways, public IPv4 addresses, the bastion, the hosted zone and alarms
+// beyond the free ten. Data transfer, NAT data processing and load
+// balancer capacity units depend on traffic and are left out; the note says so.
+func EstimateMonthly(s *Spec) CostEstimate {
+	region := s.Region
+	notes := []string{"estimate, on-demand prices of " + costPriceDate + ", excludes data transfer, NAT data processing and load balancer LCUs"}
+	r, ok := costRegions[region]
+	if !ok {
+		if region == "" {
+			notes = append(notes, "region not set: us-east-1 prices")
+		} else {
+			notes = append(notes, region+" is not in the price table: us-east-1 prices")
+		}
+		region, r = "us-east-1", costRegions["us-east-1"]
+	}
+	est := CostEstimate{Region: region}
+	hourly := func(item string, qty, price float64) {
+		if qty > 0 {
+			est.Lines = append(est.Lines, CostLine{Item: item, Quantity: qty, Unit: "hour", UnitPrice: price, Monthly: qty * price * costHoursPerMonth})
+		}
+	}
+	monthly := func(item, unit string, qty, price float64) {
+		if qty > 0 {
+			est.Lines = append(est.Lines, CostLine{Item: item, Quantity: qty, Unit: unit, UnitPrice: price, Monthly: qty * price})
+		}
+	}
+
+	instances := float64(s.Autoscaling.Desired)
+	if price, ok := costInstanceHourly(s.Instance.Type, region); ok {
+		hourly("EC2 "+s.Instance.Type+" instances", instances, price)
+	} else {
+		notes = append(notes, s.Instance.Type+" has no price in the table: instances not counted")
+	}
+	volumes := instances * float64(s.Instance.VolumeGiB)
+
+	publicIPs := 0.0
+	if s.Network.VPC == SpecVPCNew {
+		nats := 0.0
+		switch s.Network.NAT {
+		case SpecNATSingle:
+			nats = 1
+		case SpecNATPerAZ:
+			nats = float64(s.Network.AZs)
+		case SpecNATNone:
+			publicIPs += instances // instances run in public subnets
+		}
+		hourly("NAT gateways", nats, r.natHourly)
+		publicIPs += nats // each NAT gateway's Elastic IP
+	} else {
+		// The default VPC has only public subnets, which map public IPs; an
+		// existing VPC is assumed to do the same (not known before apply).
+		publicIPs += instances
+	}
+	// An internet-facing ALB holds a public IPv4 address in each AZ.
+	hourly("Application Load Balancer", 1, r.albHourly)
+	publicIPs += float64(s.Network.AZs)
+
+	if s.Network.Bastion.Enabled {
+		price, _ := costInstanceHourly(costBastionType, region)
+		hourly("bastion host ("+costBastionType+")", 1, price)
+		volumes += 8
+		publicIPs++
+	}
+	hourly("public IPv4 addresses", publicIPs, costPublicIPv4Hourly)
+	monthly("EBS gp3 volumes", "GB-month", volumes, r.gp3GBMonth)
+	if s.DNS.Zone != "" {
+		monthly("Route 53 hosted zone (if stackwiz creates it)", "zone-month", 1, costHostedZoneMonthly)
+	}
+	if extra := s.alarmCount() - costFreeAlarms; extra > 0 {
+		monthly("CloudWatch alarms beyond the free ten", "alarm-month", float64(extra), costAlarmMonthly)
+	}
+	for i := range est.Lines {
+		est.Lines[i].Monthly = roundTo(est.Lines[i].Monthly, 2)
+		est.Total += est.Lines[i].Monthly
+	}
+	est.Total = roundTo(est.Total, 2)
+	est.Note = strings.Join(notes, "; ")
+	return est
+}
+
+// alarmCount is how many CloudWatch alarms the stack creates, counting the
+// two that target tracking creates (and AWS bills) for its policy.
+func (s *Spec) alarmCount() int {
+	n := 3 // UnHealthyHostCount, ELB 5XX, TargetResponseTime
+	if s.Alarms.CPUHighPercent > 0 {
+		n++
+	}
+	if s.Alarms.BillingThresholdUSD > 0 {
+		n++
+	}
+	if s.Autoscaling.CPUTargetPercent > 0 {
+		n += 2
+	}
+	return n
+}
+
+// String renders the estimate as a small table.
+func (e CostEstimate) String() string {
+	var b strings.Builder
+	for _, l := range e.Lines {
+		fmt.Fprintf(&b, "%-46s %8.2f %-11s × $%-8g $%9.2f/month\n", l.Item, l.Quantity, l.Unit, l.UnitPrice, l.Monthly)
+	}
+	fmt.Fprintf(&b, "%-46s %41s\n", "total ("+e.Region+")", fmt.Sprintf("$%.2f/month", e.Total))
+	b.WriteString("(" + e.Note + ")")
+	return b.String()
+}
+
+func roundTo(v float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(v*p) / p
+}

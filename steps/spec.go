@@ -1,0 +1,228 @@
+// Package steps owns the stack: its spec (stack.yaml), the validation of that
+// spec, and the graph of steps that plans, applies and destroys it.
+package steps
+
+import (
+	"fmt"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Spec is a stack.yaml: everything stackwiz needs to build one stack. The
+// field names are a fixed contract (DESIGN.md, "The stack spec"); Defaults
+// fills every field but Name, so `name: demo` is a complete spec.
+type Spec struct {
+	// Name prefixes every resource name and tags every resource (stackwiz:stack).
+	Name string `yaml:"name"`
+	// Region is empty to take the region from the profile or AWS_REGION.
+	Region       string           `yaml:"region"`
+	Network      SpecNetwork      `yaml:"network"`
+	IAM          SpecIAM          `yaml:"iam"`
+	AMI          SpecAMI          `yaml:"ami"`
+	Instance     SpecInstance     `yaml:"instance"`
+	LoadBalancer SpecLoadBalancer `yaml:"load_balancer"`
+	Autoscaling  SpecAutoscaling  `yaml:"autoscaling"`
+	DNS          SpecDNS          `yaml:"dns"`
+	Alarms       SpecAlarms       `yaml:"alarms"`
+
+	// lines maps the field paths present in the parsed file to their line,
+	// so that a problem with a field the user wrote can point at it. It is
+	// nil for a spec built in code.
+	lines map[string]int
+}
+
+// SpecNetwork is where the stack lives: the default VPC, an existing one, or
+// a new VPC with public and private subnets in each AZ.
+type SpecNetwork struct {
+	// VPC is "new", "default" or an existing VPC id (vpc-0123...).
+	VPC string `yaml:"vpc"`
+	// CIDR is the new VPC's IPv4 block; used only when VPC is "new".
+	CIDR string `yaml:"cidr"`
+	// AZs is how many Availability Zones the stack spans: 2 or 3.
+	AZs int `yaml:"azs"`
+	// NAT is "none", "single" or "per-az": how private subnets reach the internet.
+	NAT string `yaml:"nat"`
+	// PublicSubnetBits is the prefix length of each public subnet (24 = /24).
+	PublicSubnetBits int `yaml:"public_subnet_bits"`
+	// PrivateSubnetBits is the prefix length of each private subnet (20 = /20).
+	PrivateSubnetBits int         `yaml:"private_subnet_bits"`
+	Bastion           SpecBastion `yaml:"bastion"`
+}
+
+// SpecBastion is the optional SSH jump host in a public subnet.
+type SpecBastion struct {
+	Enabled bool `yaml:"enabled"`
+	// SSHFrom is "auto" (the caller's public IP as a /32) or an IPv4 CIDR.
+	SSHFrom string `yaml:"ssh_from"`
+}
+
+// SpecIAM is the role the instances run as.
+type SpecIAM struct {
+	// RoleName is empty in code to mean "<name>-app"; Parse fills it in.
+	RoleName string `yaml:"role_name"`
+	// ManagedPolicies are AWS managed policy names or policy ARNs.
+	ManagedPolicies []string `yaml:"managed_policies"`
+}
+
+// SpecAMI is the image the group launches.
+type SpecAMI struct {
+	// Source is "latest" (the base's current public image), "existing" (ID)
+	// or "bake" (a builder instance runs SetupScript, then an image is taken).
+	Source string `yaml:"source"`
+	ID     string `yaml:"id"`
+	// Base is amazon-linux-2023, ubuntu-22.04 or ubuntu-24.04.
+	Base string `yaml:"base"`
+	// SetupScript is a file, relative to the spec's directory.
+	SetupScript string `yaml:"setup_script"`
+}
+
+// SpecInstance is what each instance of the group looks like.
+type SpecInstance struct {
+	Type string `yaml:"type"`
+	// Port is the port the app listens on; the target group sends traffic there.
+	Port int `yaml:"port"`
+	// UserData is a file, relative to the spec's directory, run once at boot.
+	UserData  string `yaml:"user_data"`
+	VolumeGiB int    `yaml:"volume_gib"`
+	KeyName   string `yaml:"key_name"`
+}
+
+// SpecLoadBalancer is the internet-facing Application Load Balancer.
+type SpecLoadBalancer struct {
+	HealthCheck SpecHealthCheck `yaml:"health_check"`
+	// HTTPS needs DNS.Zone and DNS.Record: the certificate is DNS-validated there.
+	HTTPS bool `yaml:"https"`
+}
+
+// SpecHealthCheck is the target group's health check.
+type SpecHealthCheck struct {
+	Path               string `yaml:"path"`
+	IntervalSeconds    int    `yaml:"interval_seconds"`
+	TimeoutSeconds     int    `yaml:"timeout_seconds"`
+	HealthyThreshold   int    `yaml:"healthy_threshold"`
+	UnhealthyThreshold int    `yaml:"unhealthy_threshold"`
+	// SuccessCodes is the target group matcher: "200", "200,204" or "200-299".
+	SuccessCodes string `yaml:"success_codes"`
+}
+
+// SpecAutoscaling is the Auto Scaling group.
+type SpecAutoscaling struct {
+	Min     int `yaml:"min"`
+	Desired int `yaml:"desired"`
+	Max     int `yaml:"max"`
+	// TerminationPolicies are set explicitly on the group, in this order.
+	TerminationPolicies     []string `yaml:"termination_policies"`
+	HealthCheckGraceSeconds int      `yaml:"health_check_grace_seconds"`
+	// CPUTargetPercent is the target-tracking goal; 0 disables target tracking.
+	CPUTargetPercent int `yaml:"cpu_target_percent"`
+}
+
+// SpecDNS is the Route 53 name of the stack. An empty Zone skips Route 53.
+type SpecDNS struct {
+	Zone   string `yaml:"zone"`
+	Record string `yaml:"record"`
+}
+
+// SpecAlarms is the CloudWatch alarms and their SNS topic.
+type SpecAlarms struct {
+	// Email subscribes to the alarm topic; empty creates alarms without one.
+	Email string `yaml:"email"`
+	// BillingThresholdUSD is the billing alarm's threshold; 0 disables it.
+	BillingThresholdUSD float64 `yaml:"billing_threshold_usd"`
+	// CPUHighPercent is the group's average-CPU alarm threshold.
+	CPUHighPercent int `yaml:"cpu_high_percent"`
+}
+
+// The values of the enumerated fields.
+const (
+	SpecVPCNew     = "new"
+	SpecVPCDefault = "default"
+
+	SpecNATNone   = "none"
+	SpecNATSingle = "single"
+	SpecNATPerAZ  = "per-az"
+
+	SpecSSHFromAuto = "auto"
+
+	SpecAMILatest   = "latest"
+	SpecAMIExisting = "existing"
+	SpecAMIBake     = "bake"
+
+	SpecBaseAmazonLinux2023 = "amazon-linux-2023"
+	SpecBaseUbuntu2204      = "ubuntu-22.04"
+	SpecBaseUbuntu2404      = "ubuntu-24.04"
+)
+
+// Defaults returns a spec with every field set to its default except Name
+// (and IAM.RoleName, which derives from Name). The values are the seeds':
+// an Express app on port 3000 behind an ALB, two t3.micro instances in two
+// AZs, ELB health checks with a grace period, CPU target tracking at 50%.
+func Defaults() Spec {
+	return Spec{
+		Network: SpecNetwork{
+			VPC:               SpecVPCNew,
+			CIDR:              "10.0.0.0/16",
+			AZs:               2,
+			NAT:               SpecNATSingle,
+			PublicSubnetBits:  24, // seed 004: a public /24 per AZ
+			PrivateSubnetBits: 20, // seed 004: a private /20 per AZ
+			Bastion:           SpecBastion{SSHFrom: SpecSSHFromAuto},
+		},
+		IAM: SpecIAM{
+			// SSM replaces SSH keys for getting onto an instance; the agent
+			// policy lets it ship logs and memory metrics.
+			ManagedPolicies: []string{"AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"},
+		},
+		AMI: SpecAMI{Source: SpecAMILatest, Base: SpecBaseAmazonLinux2023},
+		Instance: SpecInstance{
+			Type:      "t3.micro",
+			Port:      3000,
+			VolumeGiB: 8,
+		},
+		LoadBalancer: SpecLoadBalancer{
+			HealthCheck: SpecHealthCheck{
+				Path:               "/",
+				IntervalSeconds:    30,
+				TimeoutSeconds:     5,
+				HealthyThreshold:   3,
+				UnhealthyThreshold: 2,
+				SuccessCodes:       "200",
+			},
+		},
+		Autoscaling: SpecAutoscaling{
+			Min:     2,
+			Desired: 2,
+			Max:     4,
+			// Set explicitly because seed 000 never did and lost the hand-built
+			// instance to it; Default is what AWS would apply anyway.
+			TerminationPolicies: []string{"Default"},
+			// The API default is 0, which lets ELB health checks kill instances
+			// that are still booting (DOMAIN.md, Auto Scaling).
+			HealthCheckGraceSeconds: 120,
+			CPUTargetPercent:        50,
+		},
+		Alarms: SpecAlarms{CPUHighPercent: 80},
+	}
+}
+
+// DefaultRoleName is the role name used when iam.role_name is empty.
+func (s *Spec) DefaultRoleName() string { return s.Name + "-app" }
+
+// fillDerived sets the defaults that depend on other fields.
+func (s *Spec) fillDerived() {
+	if s.IAM.RoleName == "" && s.Name != "" {
+		s.IAM.RoleName = s.DefaultRoleName()
+	}
+}
+
+// YAML renders the spec as stack.yaml, fields in the contract's order.
+// Parse(YAML()) gives back an equal spec.
+func (s *Spec) YAML() ([]byte, error) {
+	out := *s
+	out.fillDerived()
+	b, err := yaml.MarshalWithOptions(out, yaml.Indent(2), yaml.IndentSequence(true))
+	if err != nil {
+		return nil, fmt.Errorf("marshal stack spec: %w", err)
+	}
+	return b, nil
+}
