@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
 func TestGroupLaunchesToDesiredBalancedAcrossZonesAndRecordsActivities(t *testing.T) {
@@ -265,5 +266,59 @@ func TestChangingSubnetsMovesInstancesIntoTheNewZones(t *testing.T) {
 	}
 	if counts := zones(g); counts["us-east-1a"] != 0 || counts["us-east-1b"] != 2 || counts["us-east-1c"] != 2 {
 		t.Fatalf("after moving to zones b and c: %v, %s", counts, groupString(g))
+	}
+}
+
+// TestInstanceTerminatedOutsideTheGroupIsReplaced: EC2 health checks see an
+// instance that is no longer running, and the group replaces it.
+func TestInstanceTerminatedOutsideTheGroupIsReplaced(t *testing.T) {
+	w := newASGWorld(t)
+	w.createGroup("web", 2, 2, 2)
+	victim := instanceIDs(w.settle("web"))[0]
+	if _, err := w.ec2.TerminateInstances(w.ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{victim}}); err != nil {
+		t.Fatal(err)
+	}
+	g := w.settle("web")
+	if slices.Contains(instanceIDs(g), victim) || len(g.Instances) != 2 {
+		t.Fatalf("after terminating %s through EC2: %s", victim, groupString(g))
+	}
+	found := false
+	for _, a := range w.activities("web") {
+		found = found || (*a.Description == "Terminating EC2 instance: "+victim && strings.Contains(*a.Cause, "an EC2 health check indicating it has been terminated or stopped"))
+	}
+	if !found {
+		t.Fatalf("no activity says why %s left the group", victim)
+	}
+}
+
+func TestDescribeScalingActivitiesPagesNewestFirst(t *testing.T) {
+	w := newASGWorld(t)
+	w.createGroup("web", 0, 5, 5)
+	w.settle("web")
+	var pages int
+	var all []astypes.Activity
+	p := autoscaling.NewDescribeScalingActivitiesPaginator(w.as, &autoscaling.DescribeScalingActivitiesInput{AutoScalingGroupName: aws.String("web"), MaxRecords: aws.Int32(2)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		all = append(all, out.Activities...)
+	}
+	if pages != 3 || len(all) != 5 {
+		t.Fatalf("%d pages, %d activities; want 3 pages of 5 launches", pages, len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].StartTime.After(*all[i-1].StartTime) {
+			t.Fatalf("activities not newest first at %d", i)
+		}
+	}
+	ids := map[string]bool{}
+	for _, a := range all {
+		if ids[*a.ActivityId] || len(*a.ActivityId) != 36 || *a.AutoScalingGroupName != "web" || !strings.Contains(*a.Details, "Availability Zone") {
+			t.Fatalf("activity %+v", a)
+		}
+		ids[*a.ActivityId] = true
 	}
 }
