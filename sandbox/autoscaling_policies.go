@@ -32,7 +32,7 @@ func policyARN(region, uuid, group, name string) string {
 	return fmt.Sprintf("arn:aws:autoscaling:%s:%s:scalingPolicy:%s:autoScalingGroupName/%s:policyName/%s", region, AccountID, uuid, group, name)
 }
 
-func alarmARN(region, name string) string {
+func policyAlarmARN(region, name string) string {
 	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, AccountID, name)
 }
 
@@ -44,7 +44,7 @@ type xmlAlarm struct {
 func (r *Region) alarmsXML(p *ScalingPolicy) []xmlAlarm {
 	var out []xmlAlarm
 	for _, name := range p.Alarms {
-		out = append(out, xmlAlarm{name, alarmARN(r.Name, name)})
+		out = append(out, xmlAlarm{name, policyAlarmARN(r.Name, name)})
 	}
 	return out
 }
