@@ -75,7 +75,9 @@ func TestCreateListenerValidation(t *testing.T) {
 		}
 	}
 	certs := func(arn string) func(*elb.CreateListenerInput) {
-		return func(x *elb.CreateListenerInput) { x.Certificates = []elbtypes.Certificate{{CertificateArn: aws.String(arn)}} }
+		return func(x *elb.CreateListenerInput) {
+			x.Certificates = []elbtypes.Certificate{{CertificateArn: aws.String(arn)}}
+		}
 	}
 	cases := []struct {
 		name string

@@ -207,7 +207,7 @@ func (s *ELBState) tickHealth(r *Region, now time.Time, d durations) {
 			}
 		}
 	}
-	admitted := map[string]bool{}
+	admitted := map[admissionKey]bool{}
 	for _, tg := range s.TargetGroups {
 		lb := tgLB[tg.ARN]
 		delay := time.Duration(atoiDefault(tg.Attributes["deregistration_delay.timeout_seconds"], 300)) * time.Second
@@ -268,13 +268,26 @@ func latest(ts ...time.Time) time.Time {
 	return out
 }
 
+// admissionKey identifies one security group evaluation within a tick:
+// targets that share groups, port and load balancer share the answer.
+type admissionKey struct {
+	groups string
+	port   int
+	lb     *LoadBalancer
+}
+
 // check runs one health check at time at and moves the target's state.
-func (s *ELBState) check(r *Region, tg *TargetGroup, lb *LoadBalancer, t *Target, in *Instance, at time.Time, admitted map[string]bool) {
+func (s *ELBState) check(r *Region, tg *TargetGroup, lb *LoadBalancer, t *Target, in *Instance, at time.Time, admitted map[admissionKey]bool) {
 	port := t.Port
-	if p, err := strconv.Atoi(tg.HealthCheck.Port); err == nil {
-		port = p
+	if tg.HealthCheck.Port != "traffic-port" {
+		port = atoiDefault(tg.HealthCheck.Port, port)
 	}
-	key := strings.Join(in.SecurityGroups, ",") + "|" + strconv.Itoa(port) + "|" + lb.ARN
+	key := admissionKey{port: port, lb: lb}
+	if len(in.SecurityGroups) == 1 {
+		key.groups = in.SecurityGroups[0] // the common case, without allocating
+	} else {
+		key.groups = strings.Join(in.SecurityGroups, ",")
+	}
 	ok, seen := admitted[key]
 	if !seen {
 		ok = r.admits(in.SecurityGroups, port, lb.SecurityGroups, "")
