@@ -710,3 +710,8 @@ func cwListTagsForResource(c *call, in *tagResourceIn) (any, error) {
 	}
 	return out, nil
 }
+
+// alarmARN is an alarm's ARN: arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME.
+func alarmARN(region, name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, AccountID, name)
+}

@@ -1,6 +1,9 @@
 package sandbox
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // albTargetGroup is what the load balancer metrics need to know of a target
 // group: its load balancer (the LoadBalancer dimension) and when each began.
@@ -10,14 +13,18 @@ type albTargetGroup struct {
 	LoadBalancerCreated time.Time
 }
 
-// TEMPORARY (until the ELBv2 owner's elbv2*.go is in main): the ELB side of
-// the contract CloudWatch reads. Replace with the real albTargetGroups in
-// this file and delete the two stubs below once ELBv2 provides them.
-
-func (r *Region) albTargetGroups() []albTargetGroup { return nil }
-
-// targetGroupHealthCounts returns how many of a group's targets are healthy and unhealthy.
-func (r *Region) targetGroupHealthCounts(tgArn string) (healthy, unhealthy int) { return 0, 0 }
-
-// loadBalancerOfTargetGroup returns the ARN of the load balancer that routes to the group, or "".
-func (r *Region) loadBalancerOfTargetGroup(tgArn string) string { return "" }
+// albTargetGroups lists the region's target groups that a load balancer
+// routes to, sorted by ARN; groups without one have no metrics.
+func (r *Region) albTargetGroups() []albTargetGroup {
+	var out []albTargetGroup
+	for arn := range r.ELB.TargetGroups {
+		lbArn := r.loadBalancerOfTargetGroup(arn)
+		lb := r.ELB.LoadBalancers[lbArn]
+		if lb == nil {
+			continue
+		}
+		out = append(out, albTargetGroup{ARN: arn, LoadBalancerARN: lbArn, LoadBalancerCreated: lb.CreatedTime})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out
+}
