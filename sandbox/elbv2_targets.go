@@ -15,7 +15,7 @@ type Target struct {
 	RegisteredAt time.Time `json:"registered_at"`
 	// State is initial, healthy or unhealthy as the checks decided; what
 	// DescribeTargetHealth shows also depends on the instance, the group's
-	// use and draining (see view).
+	// use and draining (see targetView).
 	State  string `json:"state"`
 	Reason string `json:"reason,omitempty"`
 	// Checked is whether a check has run since checking (re)started.
@@ -72,8 +72,8 @@ func reasonDescription(reason string, t *Target, instanceState string) string {
 	return ""
 }
 
-// view is what DescribeTargetHealth reports for a registered target.
-func (r *Region) view(tg *TargetGroup, t *Target, inUse bool) (state, reason, description string) {
+// targetView is what DescribeTargetHealth reports for a registered target.
+func (r *Region) targetView(tg *TargetGroup, t *Target, inUse bool) (state, reason, description string) {
 	in := r.instance(t.ID)
 	instState := "terminated"
 	if in != nil {
@@ -154,7 +154,7 @@ func (r *Region) targetHealth(tgArn, instanceID string) (state, reason string) {
 	inUse := r.ELB.loadBalancerOf(tgArn) != ""
 	for _, t := range tg.Targets {
 		if t.ID == instanceID {
-			state, reason, _ = r.view(tg, t, inUse)
+			state, reason, _ = r.targetView(tg, t, inUse)
 			return state, reason
 		}
 	}
@@ -174,7 +174,7 @@ func (r *Region) targetGroupHealthCounts(tgArn string) (healthy, unhealthy int) 
 	}
 	inUse := r.ELB.loadBalancerOf(tgArn) != ""
 	for _, t := range tg.Targets {
-		switch state, _, _ := r.view(tg, t, inUse); state {
+		switch state, _, _ := r.targetView(tg, t, inUse); state {
 		case stateHealthy:
 			healthy++
 		case stateUnhealthy:
@@ -412,7 +412,7 @@ func elbDescribeTargetHealth(c *call) (any, error) {
 		return tg.HealthCheck.Port
 	}
 	describe := func(t *Target) xmlTargetHealth {
-		state, reason, desc := c.r.view(tg, t, inUse)
+		state, reason, desc := c.r.targetView(tg, t, inUse)
 		return xmlTargetHealth{TargetID: t.ID, TargetPort: t.Port, HealthCheckPort: hcPort(t.Port), State: state, Reason: reason, Description: desc}
 	}
 	out := struct {
