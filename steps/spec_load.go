@@ -43,8 +43,10 @@ func Parse(data []byte) (*Spec, error) {
 
 // ParseWithEnv is Parse with a validation environment.
 func ParseWithEnv(data []byte, env ValidateEnv) (*Spec, error) {
-	s, problems := decodeSpec(data)
-	problems = append(problems, s.Validate(env)...)
+	s, problems, ok := decodeSpec(data)
+	if ok {
+		problems = append(problems, s.Validate(env)...)
+	}
 	sortProblems(problems)
 	if hasErrors(problems) {
 		return s, &ValidationError{Problems: problems}
@@ -55,23 +57,25 @@ func ParseWithEnv(data []byte, env ValidateEnv) (*Spec, error) {
 // decodeSpec decodes data over Defaults(). It does not stop at the first
 // problem: it walks the YAML tree itself so that every unknown field,
 // duplicate key and badly typed value is reported, each with its line.
-// goccy's strict decoder would stop at the first unknown field.
-func decodeSpec(data []byte) (*Spec, []FieldError) {
+// goccy's strict decoder would stop at the first unknown field. ok is
+// false when the YAML itself is broken: then nothing else is worth saying.
+func decodeSpec(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	s := Defaults()
 	s.lines = map[string]int{}
-	file, err := parser.ParseBytes(data, 0)
+	// Duplicate keys are reported by the walk below, with the others.
+	file, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
-		return &s, []FieldError{{Problem: "is not valid YAML: " + yaml.FormatError(err, false, true), Fix: "fix the YAML syntax"}}
+		return &s, []FieldError{{Problem: "the file is not valid YAML: " + yaml.FormatError(err, false, true), Fix: "fix the YAML syntax"}}, false
 	}
 	d := decoder{lines: s.lines}
 	if len(file.Docs) > 1 {
-		d.add(FieldError{Line: docLine(file.Docs[1]), Problem: "holds more than one YAML document", Fix: "keep one stack per file"})
+		d.add(FieldError{Line: docLine(file.Docs[1]), Problem: "the file holds more than one YAML document", Fix: "keep one stack per file"})
 	}
 	if len(file.Docs) > 0 && file.Docs[0].Body != nil {
 		d.mapping(file.Docs[0].Body, reflect.ValueOf(&s).Elem(), "")
 	}
 	s.fillDerived()
-	return &s, d.problems
+	return &s, d.problems, true
 }
 
 func docLine(doc *ast.DocumentNode) int {

@@ -117,8 +117,12 @@ func checkNAT(nat string) *FieldError {
 		return nil
 	}
 	fix := "use none, single (one NAT gateway, cheaper) or per-az (one per AZ, an AZ failure stays local)"
-	if n := strings.ToLower(strings.ReplaceAll(nat, "_", "-")); n == "perazs" || n == "per-azs" || n == "peraz" || n == "per az" {
-		fix = "did you mean per-az?"
+	n := strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(nat))
+	if n == "peraz" || n == "per-azs" {
+		n = SpecNATPerAZ
+	}
+	if best := closest(n, []string{SpecNATNone, SpecNATSingle, SpecNATPerAZ}); best != "" {
+		fix = "did you mean " + best + "?"
 	}
 	return problem(fmt.Sprintf("%q is not none, single or per-az", nat), fix)
 }
