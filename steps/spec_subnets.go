@@ -75,8 +75,11 @@ func (s *Spec) SubnetPlan() ([]PlannedSubnet, error) {
 	}
 	tiers := specSubnetTiers(n)
 	for _, t := range tiers {
-		if t.bits < vpc.Bits() || t.bits > 28 {
-			return nil, fmt.Errorf("plan subnets: a %s /%d does not fit a /%d VPC (subnets are /16 to /28, no larger than the VPC)", t.tier, t.bits, vpc.Bits())
+		if fe := checkSubnetBits(t.bits, t.tier); fe != nil {
+			return nil, fmt.Errorf("plan subnets: %s subnets: %w", t.tier, fe)
+		}
+		if t.bits < vpc.Bits() {
+			return nil, fmt.Errorf("plan subnets: a %s /%d is larger than the /%d VPC", t.tier, t.bits, vpc.Bits())
 		}
 	}
 	if need := specSubnetsSize(n.AZs, tiers); need > prefixSize(vpc.Bits()) {
