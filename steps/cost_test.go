@@ -89,7 +89,11 @@ func TestEstimateMonthly(t *testing.T) {
 		},
 		{
 			name: "unpriced type is left out and noted",
-			edit: func(s *Spec) { s.Region = "us-east-1"; s.Network.VPC = SpecVPCDefault; s.Instance.Type = "c6in.2xlarge" },
+			edit: func(s *Spec) {
+				s.Region = "us-east-1"
+				s.Network.VPC = SpecVPCDefault
+				s.Instance.Type = "c6in.2xlarge"
+			},
 			lines: []line{
 				{"Application Load Balancer", 1, 0.0225 * 730},
 				{"public IPv4 addresses", 4, 4 * 0.005 * 730},
