@@ -256,9 +256,13 @@ type call struct {
 	body    []byte            // JSON, CBOR, REST-XML
 	req     *http.Request     // REST: method, path, query
 	path    map[string]string // REST path parameters
-	now     time.Time
-	d       durations
-	reqID   string
+	// wire is how this request is encoded: the service's protocol, unless
+	// the client chose another the service also speaks (the AWS CLI v1
+	// talks JSON 1.0 to CloudWatch, the Go SDK RPC v2 CBOR).
+	wire  protocol
+	now   time.Time
+	d     durations
+	reqID string
 }
 
 // decode reads a JSON or CBOR request body into v.
@@ -267,7 +271,7 @@ func (c *call) decode(v any) error {
 		return nil
 	}
 	var err error
-	switch c.sb.services[c.service].protocol {
+	switch c.wire {
 	case protoCBOR:
 		err = c.sb.dm.Unmarshal(c.body, v)
 	default:
@@ -305,7 +309,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, protoQuery, s.em, reqID, errBadRequest("UnknownService", "the sandbox does not serve this request (%s %s)", r.Method, r.URL.Path))
 		return
 	}
-	c := &call{sb: s, region: region, service: svcName, op: op, body: body, req: r, reqID: reqID}
+	c := &call{sb: s, region: region, service: svcName, op: op, body: body, req: r, reqID: reqID, wire: svc.protocol}
+	if svc.protocol == protoCBOR && r.Header.Get("X-Amz-Target") != "" {
+		c.wire = protoJSON
+	}
 	if svc.protocol == protoEC2Query || svc.protocol == protoQuery {
 		vals, perr := parseForm(body, r)
 		if perr != nil {
@@ -325,7 +332,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if svc.protocol == protoJSON || svc.protocol == protoCBOR {
 			code = "UnknownOperationException"
 		}
-		writeError(w, svc.protocol, s.em, reqID, errBadRequest(code, "The action %s is not valid for this web service (the sandbox does not implement it).", c.op))
+		writeError(w, c.wire, s.em, reqID, errBadRequest(code, "The action %s is not valid for this web service (the sandbox does not implement it).", c.op))
 		return
 	}
 
@@ -343,7 +350,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if fault != nil {
 		s.stats.fault()
-		writeError(w, svc.protocol, s.em, reqID, fault)
+		writeError(w, c.wire, s.em, reqID, fault)
 		return
 	}
 
@@ -353,11 +360,11 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !errors.As(err, &ae) {
 			ae = apiErr(http.StatusInternalServerError, "InternalError", "%v", err)
 		}
-		writeError(w, svc.protocol, s.em, reqID, ae)
+		writeError(w, c.wire, s.em, reqID, ae)
 		return
 	}
 	w.Header().Set("X-Amzn-RequestId", reqID)
-	switch svc.protocol {
+	switch c.wire {
 	case protoEC2Query:
 		err = writeEC2(w, c.op, reqID, out)
 	case protoQuery:
@@ -478,6 +485,8 @@ func (s *Sandbox) identify(r *http.Request, body []byte) (svc, op, region string
 			return "acm", name, region
 		case "AmazonSSM":
 			return "ssm", name, region
+		case "GraniteServiceVersion20100801": // CloudWatch over JSON 1.0 (AWS CLI v1)
+			return "monitoring", name, region
 		}
 	}
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/operation/"); ok {
