@@ -91,7 +91,7 @@ func costInstanceHourly(instanceType, region string) (float64, bool) {
 	if !ok {
 		r = costRegions["us-east-1"]
 	}
-	return roundTo(base*r.instanceFactor, 5), true
+	return costRound(base*r.instanceFactor, 5), true
 }
 
 // costOfferedTypesText lists the priced instance types, for messages.
@@ -179,10 +179,10 @@ func EstimateMonthly(s *Spec) CostEstimate {
 		monthly("CloudWatch alarms beyond the free ten", "alarm-month", float64(extra), costAlarmMonthly)
 	}
 	for i := range est.Lines {
-		est.Lines[i].Monthly = roundTo(est.Lines[i].Monthly, 2)
+		est.Lines[i].Monthly = costRound(est.Lines[i].Monthly, 2)
 		est.Total += est.Lines[i].Monthly
 	}
-	est.Total = roundTo(est.Total, 2)
+	est.Total = costRound(est.Total, 2)
 	est.Note = strings.Join(notes, "; ")
 	return est
 }
@@ -214,7 +214,7 @@ func (e CostEstimate) String() string {
 	return b.String()
 }
 
-func roundTo(v float64, places int) float64 {
+func costRound(v float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	return math.Round(v*p) / p
 }

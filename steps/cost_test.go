@@ -121,7 +121,7 @@ func TestEstimateMonthly(t *testing.T) {
 				if got.Item != want.item || got.Quantity != want.qty || math.Abs(got.Monthly-want.monthly) > 0.006 {
 					t.Errorf("line %d: got %+v, want %+v", i, got, want)
 				}
-				if math.Abs(got.Quantity*got.UnitPrice*unitHours(got.Unit)-got.Monthly) > 0.006 {
+				if math.Abs(got.Quantity*got.UnitPrice*costUnitHours(got.Unit)-got.Monthly) > 0.006 {
 					t.Errorf("line %d: quantity × unit price ≠ monthly: %+v", i, got)
 				}
 				total += got.Monthly
@@ -139,7 +139,7 @@ func TestEstimateMonthly(t *testing.T) {
 	}
 }
 
-func unitHours(unit string) float64 {
+func costUnitHours(unit string) float64 {
 	if unit == "hour" {
 		return costHoursPerMonth
 	}

@@ -43,23 +43,23 @@ func Parse(data []byte) (*Spec, error) {
 
 // ParseWithEnv is Parse with a validation environment.
 func ParseWithEnv(data []byte, env ValidateEnv) (*Spec, error) {
-	s, problems, ok := decodeSpec(data)
+	s, problems, ok := specDecode(data)
 	if ok {
 		problems = append(problems, s.Validate(env)...)
 	}
-	sortProblems(problems)
-	if hasErrors(problems) {
+	specSortProblems(problems)
+	if specHasErrors(problems) {
 		return s, &ValidationError{Problems: problems}
 	}
 	return s, nil
 }
 
-// decodeSpec decodes data over Defaults(). It does not stop at the first
+// specDecode decodes data over Defaults(). It does not stop at the first
 // problem: it walks the YAML tree itself so that every unknown field,
 // duplicate key and badly typed value is reported, each with its line.
 // goccy's strict decoder would stop at the first unknown field. ok is
 // false when the YAML itself is broken: then nothing else is worth saying.
-func decodeSpec(data []byte) (spec *Spec, problems []FieldError, ok bool) {
+func specDecode(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	s := Defaults()
 	s.lines = map[string]int{}
 	// Duplicate keys are reported by the walk below, with the others.
@@ -67,9 +67,9 @@ func decodeSpec(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	if err != nil {
 		return &s, []FieldError{{Problem: "the file is not valid YAML: " + yaml.FormatError(err, false, true), Fix: "fix the YAML syntax"}}, false
 	}
-	d := decoder{lines: s.lines}
+	d := specDecoder{lines: s.lines}
 	if len(file.Docs) > 1 {
-		d.add(FieldError{Line: docLine(file.Docs[1]), Problem: "the file holds more than one YAML document", Fix: "keep one stack per file"})
+		d.add(FieldError{Line: specDocLine(file.Docs[1]), Problem: "the file holds more than one YAML document", Fix: "keep one stack per file"})
 	}
 	if len(file.Docs) > 0 && file.Docs[0].Body != nil {
 		d.mapping(file.Docs[0].Body, reflect.ValueOf(&s).Elem(), "")
@@ -78,30 +78,30 @@ func decodeSpec(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	return &s, d.problems, true
 }
 
-func docLine(doc *ast.DocumentNode) int {
+func specDocLine(doc *ast.DocumentNode) int {
 	if doc.Body != nil && doc.Body.GetToken() != nil {
 		return doc.Body.GetToken().Position.Line
 	}
 	return 0
 }
 
-type decoder struct {
+type specDecoder struct {
 	lines    map[string]int
 	problems []FieldError
 }
 
-func (d *decoder) add(fe FieldError) { d.problems = append(d.problems, fe) }
+func (d *specDecoder) add(fe FieldError) { d.problems = append(d.problems, fe) }
 
-func nodeLine(n ast.Node) int {
+func specNodeLine(n ast.Node) int {
 	if n == nil || n.GetToken() == nil {
 		return 0
 	}
 	return n.GetToken().Position.Line
 }
 
-// mappingValues returns the key/value pairs of a mapping node; goccy parses
+// specMappingValues returns the key/value pairs of a mapping node; goccy parses
 // a one-key mapping as a lone MappingValueNode.
-func mappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
+func specMappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
 	switch m := n.(type) {
 	case *ast.MappingNode:
 		return m.Values, true
@@ -112,15 +112,15 @@ func mappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
 }
 
 // mapping decodes a YAML mapping into the struct v; path is v's field path.
-func (d *decoder) mapping(n ast.Node, v reflect.Value, path string) {
+func (d *specDecoder) mapping(n ast.Node, v reflect.Value, path string) {
 	if _, null := n.(*ast.NullNode); null {
 		return // "network:" with nothing under it keeps the defaults
 	}
-	values, ok := mappingValues(n)
+	values, ok := specMappingValues(n)
 	if !ok {
-		d.add(FieldError{Path: path, Line: nodeLine(n), Value: n.String(),
-			Problem: "is " + nodeKind(n) + ", not a mapping of fields",
-			Fix:     "write its fields indented below it (" + strings.Join(fieldNames(v.Type()), ", ") + ")"})
+		d.add(FieldError{Path: path, Line: specNodeLine(n), Value: n.String(),
+			Problem: "is " + specNodeKind(n) + ", not a mapping of fields",
+			Fix:     "write its fields indented below it (" + strings.Join(specFieldNames(v.Type()), ", ") + ")"})
 		return
 	}
 	seen := map[string]int{}
@@ -129,8 +129,8 @@ func (d *decoder) mapping(n ast.Node, v reflect.Value, path string) {
 		if k, ok := mv.Key.(*ast.StringNode); ok {
 			key = k.Value
 		}
-		line := nodeLine(mv.Key)
-		fpath := joinPath(path, key)
+		line := specNodeLine(mv.Key)
+		fpath := specJoinPath(path, key)
 		if key == "<<" {
 			d.add(FieldError{Path: fpath, Line: line, Problem: "merge keys are not supported", Fix: "write the fields out"})
 			continue
@@ -142,9 +142,9 @@ func (d *decoder) mapping(n ast.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key] = line
-		field, ok := fieldByTag(v, key)
+		field, ok := specFieldByTag(v, key)
 		if !ok {
-			d.add(unknownField(v.Type(), path, key, line))
+			d.add(specUnknownField(v.Type(), path, key, line))
 			continue
 		}
 		d.lines[fpath] = line
@@ -153,12 +153,12 @@ func (d *decoder) mapping(n ast.Node, v reflect.Value, path string) {
 }
 
 // value decodes one field's node into field.
-func (d *decoder) value(n ast.Node, field reflect.Value, path string) {
+func (d *specDecoder) value(n ast.Node, field reflect.Value, path string) {
 	if _, null := n.(*ast.NullNode); null || n == nil {
 		return // an empty value keeps the default
 	}
 	if _, alias := n.(*ast.AliasNode); alias {
-		d.add(FieldError{Path: path, Line: nodeLine(n), Problem: "anchors and aliases are not supported", Fix: "write the value out"})
+		d.add(FieldError{Path: path, Line: specNodeLine(n), Problem: "anchors and aliases are not supported", Fix: "write the value out"})
 		return
 	}
 	if field.Kind() == reflect.Struct {
@@ -167,19 +167,19 @@ func (d *decoder) value(n ast.Node, field reflect.Value, path string) {
 	}
 	// Decode into a fresh value so that a failure leaves the default intact.
 	fresh := reflect.New(field.Type())
-	if err := yaml.NodeToValue(n, fresh.Interface()); err != nil || !scalarMatches(n, field.Kind()) {
-		d.add(FieldError{Path: path, Line: nodeLine(n), Value: n.String(),
-			Problem: "is " + nodeKind(n) + ", not " + kindName(field.Type()),
-			Fix:     "write " + kindExample(field.Type())})
+	if err := yaml.NodeToValue(n, fresh.Interface()); err != nil || !specScalarMatches(n, field.Kind()) {
+		d.add(FieldError{Path: path, Line: specNodeLine(n), Value: n.String(),
+			Problem: "is " + specNodeKind(n) + ", not " + specKindName(field.Type()),
+			Fix:     "write " + specKindExample(field.Type())})
 		return
 	}
 	field.Set(fresh.Elem())
 }
 
-// scalarMatches rejects what the decoder would silently convert, such as a
+// specScalarMatches rejects what the decoder would silently convert, such as a
 // quoted "3000" into an int or 3000 into a string, so that a typo in a
 // value's type is reported where it was made.
-func scalarMatches(n ast.Node, k reflect.Kind) bool {
+func specScalarMatches(n ast.Node, k reflect.Kind) bool {
 	switch n.(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		return k == reflect.String
@@ -195,7 +195,7 @@ func scalarMatches(n ast.Node, k reflect.Kind) bool {
 	return true
 }
 
-func nodeKind(n ast.Node) string {
+func specNodeKind(n ast.Node) string {
 	switch n.(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		return "a string"
@@ -213,7 +213,7 @@ func nodeKind(n ast.Node) string {
 	return "a " + strings.ToLower(n.Type().String())
 }
 
-func kindName(t reflect.Type) string {
+func specKindName(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
@@ -229,7 +229,7 @@ func kindName(t reflect.Type) string {
 	return t.String()
 }
 
-func kindExample(t reflect.Type) string {
+func specKindExample(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		return `text, quoted if it looks like a number ("...")`
@@ -245,33 +245,33 @@ func kindExample(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-func joinPath(parent, key string) string {
+func specJoinPath(parent, key string) string {
 	if parent == "" {
 		return key
 	}
 	return parent + "." + key
 }
 
-func yamlName(f reflect.StructField) string {
+func specYAMLName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 	return name
 }
 
-func fieldByTag(v reflect.Value, key string) (reflect.Value, bool) {
+func specFieldByTag(v reflect.Value, key string) (reflect.Value, bool) {
 	t := v.Type()
 	for i := range t.NumField() {
-		if f := t.Field(i); f.IsExported() && yamlName(f) == key {
+		if f := t.Field(i); f.IsExported() && specYAMLName(f) == key {
 			return v.Field(i), true
 		}
 	}
 	return reflect.Value{}, false
 }
 
-func fieldNames(t reflect.Type) []string {
+func specFieldNames(t reflect.Type) []string {
 	var names []string
 	for i := range t.NumField() {
 		if f := t.Field(i); f.IsExported() {
-			names = append(names, yamlName(f))
+			names = append(names, specYAMLName(f))
 		}
 	}
 	return names
@@ -288,7 +288,7 @@ func specPaths() []string {
 			if !f.IsExported() {
 				continue
 			}
-			p := joinPath(prefix, yamlName(f))
+			p := specJoinPath(prefix, specYAMLName(f))
 			paths = append(paths, p)
 			if f.Type.Kind() == reflect.Struct {
 				walk(f.Type, p)
@@ -299,25 +299,25 @@ func specPaths() []string {
 	return paths
 }
 
-// unknownField reports key as unknown under parent and suggests the field
+// specUnknownField reports key as unknown under parent and suggests the field
 // that was probably meant: a sibling a typo away, or the same name elsewhere
 // in the spec (port at the top level is instance.port).
-func unknownField(t reflect.Type, parent, key string, line int) FieldError {
-	fe := FieldError{Path: joinPath(parent, key), Line: line, Problem: "is not a field of the stack spec"}
+func specUnknownField(t reflect.Type, parent, key string, line int) FieldError {
+	fe := FieldError{Path: specJoinPath(parent, key), Line: line, Problem: "is not a field of the stack spec"}
 	where := "the top level"
 	if parent != "" {
 		where = parent
 	}
-	if best := closest(key, fieldNames(t)); best != "" {
-		fe.Fix = "did you mean " + joinPath(parent, best) + "?"
+	if best := specClosest(key, specFieldNames(t)); best != "" {
+		fe.Fix = "did you mean " + specJoinPath(parent, best) + "?"
 		return fe
 	}
 	var elsewhere []string
 	for _, p := range specPaths() {
-		if p == joinPath(parent, key) {
+		if p == specJoinPath(parent, key) {
 			continue
 		}
-		if last := p[strings.LastIndex(p, ".")+1:]; last == key || closest(key, []string{last}) != "" {
+		if last := p[strings.LastIndex(p, ".")+1:]; last == key || specClosest(key, []string{last}) != "" {
 			elsewhere = append(elsewhere, p)
 		}
 	}
@@ -325,16 +325,16 @@ func unknownField(t reflect.Type, parent, key string, line int) FieldError {
 		fe.Fix = "did you mean " + strings.Join(elsewhere, " or ") + "?"
 		return fe
 	}
-	fe.Fix = "remove it; the fields of " + where + " are " + strings.Join(fieldNames(t), ", ")
+	fe.Fix = "remove it; the fields of " + where + " are " + strings.Join(specFieldNames(t), ", ")
 	return fe
 }
 
-// closest returns the candidate within a small edit distance of s, or "".
-func closest(s string, candidates []string) string {
+// specClosest returns the candidate within a small edit distance of s, or "".
+func specClosest(s string, candidates []string) string {
 	best, bestDist := "", 0
 	for _, c := range candidates {
 		limit := max(1, min(3, len(c)/3))
-		d := editDistance(strings.ToLower(s), c)
+		d := specEditDistance(strings.ToLower(s), c)
 		if d <= limit && (best == "" || d < bestDist) {
 			best, bestDist = c, d
 		}
@@ -342,9 +342,9 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
-// editDistance is the Damerau-Levenshtein (optimal string alignment)
+// specEditDistance is the Damerau-Levenshtein (optimal string alignment)
 // distance, so a swapped pair of letters counts as one typo.
-func editDistance(a, b string) int {
+func specEditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	d := make([][]int, len(ra)+1)
 	for i := range d {
@@ -369,10 +369,10 @@ func editDistance(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-// sortProblems orders problems by their field's place in the spec (an
+// specSortProblems orders problems by their field's place in the spec (an
 // unknown field goes with its parent), then by list index; problems about
 // the same field keep the order they were found in (unknown fields: file order).
-func sortProblems(ps []FieldError) {
+func specSortProblems(ps []FieldError) {
 	order := map[string]int{}
 	for i, p := range specPaths() {
 		order[p] = i + 1

@@ -31,11 +31,11 @@ func (t SpecSubnetTier) String() string {
 // MarshalText makes a tier read as a word in JSON.
 func (t SpecSubnetTier) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
-// awsReservedPerSubnet is how many addresses AWS keeps in every subnet: the
+// specAWSReservedPerSubnet is how many addresses AWS keeps in every subnet: the
 // network address, the VPC router, DNS, one reserved for future use, and
 // the last (broadcast) address (VPC User Guide, "Subnet CIDR blocks";
 // seed 004 lists them).
-const awsReservedPerSubnet = 5
+const specAWSReservedPerSubnet = 5
 
 // PlannedSubnet is one subnet of a new VPC as the network step creates it.
 type PlannedSubnet struct {
@@ -75,30 +75,30 @@ func (s *Spec) SubnetPlan() ([]PlannedSubnet, error) {
 	}
 	tiers := specSubnetTiers(n)
 	for _, t := range tiers {
-		if fe := checkSubnetBits(t.bits, t.tier); fe != nil {
+		if fe := specCheckSubnetBits(t.bits, t.tier); fe != nil {
 			return nil, fmt.Errorf("plan subnets: %s subnets: %w", t.tier, fe)
 		}
 		if t.bits < vpc.Bits() {
 			return nil, fmt.Errorf("plan subnets: a %s /%d is larger than the /%d VPC", t.tier, t.bits, vpc.Bits())
 		}
 	}
-	if need := specSubnetsSize(n.AZs, tiers); need > prefixSize(vpc.Bits()) {
-		return nil, fmt.Errorf("plan subnets: %s take %d addresses, more than the %d of %s", describeSubnetTiers(n.AZs, tiers), need, prefixSize(vpc.Bits()), vpc)
+	if need := specSubnetsSize(n.AZs, tiers); need > specPrefixSize(vpc.Bits()) {
+		return nil, fmt.Errorf("plan subnets: %s take %d addresses, more than the %d of %s", specDescribeTiers(n.AZs, tiers), need, specPrefixSize(vpc.Bits()), vpc)
 	}
-	next := uint32FromAddr(vpc.Addr())
+	next := specAddrToUint32(vpc.Addr())
 	var plan []PlannedSubnet
 	count := map[SpecSubnetTier]int{}
 	for _, t := range tiers {
 		for az := range n.AZs {
 			count[t.tier]++
-			block := netip.PrefixFrom(addrFromUint32(next), t.bits)
-			next += uint32(prefixSize(t.bits))
+			block := netip.PrefixFrom(specAddrFromUint32(next), t.bits)
+			next += uint32(specPrefixSize(t.bits))
 			plan = append(plan, PlannedSubnet{
 				Name:    fmt.Sprintf("%s-%s-%d", s.Name, t.tier, count[t.tier]),
 				AZIndex: az,
 				Tier:    t.tier,
 				CIDR:    block,
-				Usable:  prefixSize(t.bits) - awsReservedPerSubnet,
+				Usable:  specPrefixSize(t.bits) - specAWSReservedPerSubnet,
 			})
 		}
 	}
@@ -129,12 +129,12 @@ func specSubnetTiers(n SpecNetwork) []specTierSize {
 func specSubnetsSize(azs int, tiers []specTierSize) int {
 	total := 0
 	for _, t := range tiers {
-		total += azs * prefixSize(t.bits)
+		total += azs * specPrefixSize(t.bits)
 	}
 	return total
 }
 
-func describeSubnetTiers(azs int, tiers []specTierSize) string {
+func specDescribeTiers(azs int, tiers []specTierSize) string {
 	var parts []string
 	for _, t := range tiers {
 		parts = append(parts, fmt.Sprintf("%d %s /%d", azs, t.tier, t.bits))
@@ -142,22 +142,22 @@ func describeSubnetTiers(azs int, tiers []specTierSize) string {
 	return strings.Join(parts, " and ")
 }
 
-// prefixSize is the number of IPv4 addresses in a /bits block.
-func prefixSize(bits int) int { return 1 << (32 - bits) }
+// specPrefixSize is the number of IPv4 addresses in a /bits block.
+func specPrefixSize(bits int) int { return 1 << (32 - bits) }
 
-// smallestPrefixFor returns the longest prefix length whose block holds n addresses.
-func smallestPrefixFor(n int) int {
+// specPrefixFor returns the longest prefix length whose block holds n addresses.
+func specPrefixFor(n int) int {
 	if n <= 1 {
 		return 32
 	}
 	return 32 - bits.Len(uint(n-1))
 }
 
-func uint32FromAddr(a netip.Addr) uint32 {
+func specAddrToUint32(a netip.Addr) uint32 {
 	b := a.As4()
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-func addrFromUint32(v uint32) netip.Addr {
+func specAddrFromUint32(v uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }

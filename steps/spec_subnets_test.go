@@ -114,7 +114,7 @@ func TestSubnetPlan(t *testing.T) {
 			}
 			// Whatever the sizes, no two subnets overlap and all are inside the VPC.
 			for i, a := range plan {
-				if !contains(s.Network.CIDR, a.CIDR.String()) {
+				if !specContains(s.Network.CIDR, a.CIDR.String()) {
 					t.Errorf("%s is outside %s", a.CIDR, s.Network.CIDR)
 				}
 				for _, b := range plan[i+1:] {
@@ -127,10 +127,10 @@ func TestSubnetPlan(t *testing.T) {
 	}
 }
 
-func contains(outer, inner string) bool {
+func specContains(outer, inner string) bool {
 	s := Spec{Network: SpecNetwork{CIDR: outer}}
-	o, fe := parseIPv4Prefix(s.Network.CIDR, "")
-	i, fe2 := parseIPv4Prefix(inner, "")
+	o, fe := specParseIPv4Prefix(s.Network.CIDR, "")
+	i, fe2 := specParseIPv4Prefix(inner, "")
 	return fe == nil && fe2 == nil && o.Bits() <= i.Bits() && o.Contains(i.Addr())
 }
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// problemLines renders problems as "severity path (line N): problem: fix".
-func problemLines(ps []FieldError) []string {
+// specProblemLines renders problems as "severity path (line N): problem: fix".
+func specProblemLines(ps []FieldError) []string {
 	out := make([]string, len(ps))
 	for i := range ps {
 		out[i] = ps[i].Severity.String() + " " + ps[i].Error()
@@ -18,7 +18,7 @@ func problemLines(ps []FieldError) []string {
 	return out
 }
 
-func mustParse(t *testing.T, yml string) *Spec {
+func specMustParse(t *testing.T, yml string) *Spec {
 	t.Helper()
 	s, err := Parse([]byte(yml))
 	if err != nil {
@@ -27,7 +27,7 @@ func mustParse(t *testing.T, yml string) *Spec {
 	return s
 }
 
-func validationProblems(t *testing.T, err error) []FieldError {
+func specValidationProblems(t *testing.T, err error) []FieldError {
 	t.Helper()
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
@@ -37,7 +37,7 @@ func validationProblems(t *testing.T, err error) []FieldError {
 }
 
 func TestNameAloneIsACompleteSpec(t *testing.T) {
-	s := mustParse(t, "name: demo\n")
+	s := specMustParse(t, "name: demo\n")
 	want := Defaults()
 	want.Name = "demo"
 	want.IAM.RoleName = "demo-app"
@@ -58,7 +58,7 @@ func TestNameAloneIsACompleteSpec(t *testing.T) {
 
 func TestEmptySpecNeedsAName(t *testing.T) {
 	_, err := Parse(nil)
-	got := problemLines(validationProblems(t, err))
+	got := specProblemLines(specValidationProblems(t, err))
 	if len(got) == 0 || got[0] != "error name: is required: set name: to a short lowercase name such as demo; it prefixes every resource" {
 		t.Fatalf("got %q", got)
 	}
@@ -91,7 +91,7 @@ colour: blue
 		"error autoscaling.termination_policy (line 13): is not a field of the stack spec: did you mean autoscaling.termination_policies?",
 	}
 	// The default instance has no user data: that warning comes too.
-	got := problemLines(validationProblems(t, err))
+	got := specProblemLines(specValidationProblems(t, err))
 	var errs []string
 	for _, g := range got {
 		if strings.HasPrefix(g, "error ") {
@@ -117,7 +117,7 @@ autoscaling:
   min: 2
 `
 	s, err := Parse([]byte(yml))
-	got := problemLines(validationProblems(t, err))
+	got := specProblemLines(specValidationProblems(t, err))
 	want := []string{
 		"error network (line 2): is a string, not a mapping of fields: write its fields indented below it (vpc, cidr, azs, nat, public_subnet_bits, private_subnet_bits, bastion)",
 		`error instance.port (line 4): is a string, not a whole number: write a whole number without quotes`,
@@ -142,7 +142,7 @@ autoscaling:
 
 func TestInvalidYAMLIsOneProblem(t *testing.T) {
 	_, err := Parse([]byte("name: demo\nnetwork:\n  vpc: [new\n"))
-	ps := validationProblems(t, err)
+	ps := specValidationProblems(t, err)
 	if len(ps) == 0 || !strings.Contains(ps[0].Problem, "not valid YAML") {
 		t.Fatalf("got %v", ps)
 	}
@@ -194,7 +194,7 @@ alarms:
   billing_threshold_usd: -5
 `
 	_, err := ParseWithEnv([]byte(yml), ValidateEnv{BaseDir: dir, AZCount: 4})
-	got := problemLines(validationProblems(t, err))
+	got := specProblemLines(specValidationProblems(t, err))
 	want := []string{
 		"error name (line 1): My_Stack has characters other than a-z, 0-9 and -",
 		"error region (line 2): us-east1 is not a region name: did you mean us-east-1?",
@@ -299,12 +299,12 @@ func TestCrossFieldRules(t *testing.T) {
 			_, err := ParseWithEnv([]byte(tc.yml), tc.env)
 			var ps []FieldError
 			if err != nil {
-				ps = validationProblems(t, err)
+				ps = specValidationProblems(t, err)
 			} else {
 				s, _ := ParseWithEnv([]byte(tc.yml), tc.env)
 				ps = s.Validate(tc.env)
 			}
-			got := problemLines(ps)
+			got := specProblemLines(ps)
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d problems:\n%s\nwant %d:\n%s", len(got), strings.Join(got, "\n"), len(tc.want), strings.Join(tc.want, "\n"))
 			}
@@ -326,7 +326,7 @@ func TestExampleSpecsLoadAndValidateClean(t *testing.T) {
 				t.Fatalf("Load: %v", err)
 			}
 			if ps := s.Validate(ValidateEnv{BaseDir: filepath.Dir(path), AZCount: 4}); len(ps) != 0 {
-				t.Fatalf("problems:\n%s", strings.Join(problemLines(ps), "\n"))
+				t.Fatalf("problems:\n%s", strings.Join(specProblemLines(ps), "\n"))
 			}
 		})
 	}
@@ -359,7 +359,7 @@ func TestLoadResolvesFilesAgainstTheSpecDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Load(spec)
-	if ps := validationProblems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Problem, filepath.Join(dir, "start.sh")) {
+	if ps := specValidationProblems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Problem, filepath.Join(dir, "start.sh")) {
 		t.Fatalf("got %v", ps)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "start.sh"), []byte("#!/bin/sh\n"), 0o600); err != nil {
@@ -390,7 +390,7 @@ func TestYAMLRoundTrips(t *testing.T) {
 				t.Fatal(err)
 			}
 			back, err := ParseWithEnv(out, ValidateEnv{BaseDir: filepath.Join("..", "examples")})
-			if err != nil && hasErrors(validationProblems(t, err)) {
+			if err != nil && specHasErrors(specValidationProblems(t, err)) {
 				t.Fatalf("Parse(YAML()): %v\n%s", err, out)
 			}
 			want := *s

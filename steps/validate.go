@@ -75,9 +75,9 @@ type ValidationError struct {
 func (e *ValidationError) Error() string {
 	nerr := len(e.Errors())
 	var b strings.Builder
-	fmt.Fprintf(&b, "invalid stack spec: %s", plural(nerr, "error"))
+	fmt.Fprintf(&b, "invalid stack spec: %s", specPlural(nerr, "error"))
 	if nwarn := len(e.Problems) - nerr; nwarn > 0 {
-		fmt.Fprintf(&b, ", %s", plural(nwarn, "warning"))
+		fmt.Fprintf(&b, ", %s", specPlural(nwarn, "warning"))
 	}
 	for _, p := range e.Problems {
 		b.WriteString("\n  ")
@@ -100,14 +100,14 @@ func (e *ValidationError) Errors() []FieldError {
 	return out
 }
 
-func plural(n int, word string) string {
+func specPlural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-func hasErrors(ps []FieldError) bool {
+func specHasErrors(ps []FieldError) bool {
 	for _, p := range ps {
 		if !p.IsWarning() {
 			return true
@@ -149,26 +149,26 @@ type ValidateEnv struct {
 	BaseDir string
 }
 
-// problem builds a *FieldError; warn builds a warning.
-func problem(problem, fix string) *FieldError {
-	return &FieldError{Problem: problem, Fix: fix}
+// specProblem builds a *FieldError; specWarning builds a warning.
+func specProblem(specProblem, fix string) *FieldError {
+	return &FieldError{Problem: specProblem, Fix: fix}
 }
 
-func warn(problem, fix string) *FieldError {
-	return &FieldError{Problem: problem, Fix: fix, Severity: SeverityWarning}
+func specWarning(specProblem, fix string) *FieldError {
+	return &FieldError{Problem: specProblem, Fix: fix, Severity: SeverityWarning}
 }
 
-// asError turns a nil *FieldError into a nil error, which a plain
+// specAsError turns a nil *FieldError into a nil error, which a plain
 // `return fe` would not.
-func asError(fe *FieldError) error {
+func specAsError(fe *FieldError) error {
 	if fe == nil {
 		return nil
 	}
 	return fe
 }
 
-// joinProblems is asError for a list of problems.
-func joinProblems(fes []FieldError) error {
+// specJoinProblems is specAsError for a list of problems.
+func specJoinProblems(fes []FieldError) error {
 	errs := make([]error, len(fes))
 	for i := range fes {
 		errs[i] = &fes[i]
@@ -176,27 +176,27 @@ func joinProblems(fes []FieldError) error {
 	return errors.Join(errs...)
 }
 
-// collector gathers the problems of one Validate call.
-type collector struct {
+// specCollector gathers the problems of one Validate call.
+type specCollector struct {
 	lines    map[string]int
 	problems []FieldError
 }
 
 // at records fe, if not nil, as a problem of the field at path with value.
-func (c *collector) at(path string, value any, fe *FieldError) {
+func (c *specCollector) at(path string, value any, fe *FieldError) {
 	if fe == nil {
 		return
 	}
 	out := *fe
 	out.Path = path
 	if out.Value == "" {
-		out.Value = valueText(value)
+		out.Value = specValueText(value)
 	}
 	c.add(out)
 }
 
 // add records a problem that already carries its path.
-func (c *collector) add(fe FieldError) {
+func (c *specCollector) add(fe FieldError) {
 	if fe.Line == 0 {
 		base, _, _ := strings.Cut(fe.Path, "[")
 		fe.Line = c.lines[base]
@@ -204,7 +204,7 @@ func (c *collector) add(fe FieldError) {
 	c.problems = append(c.problems, fe)
 }
 
-func valueText(v any) string {
+func specValueText(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
@@ -217,7 +217,7 @@ func valueText(v any) string {
 }
 
 // explicit reports whether path was written in the parsed file.
-func (c *collector) explicit(path string) bool {
+func (c *specCollector) explicit(path string) bool {
 	_, ok := c.lines[path]
 	return ok
 }
@@ -229,9 +229,9 @@ func (s *Spec) Validate(env ValidateEnv) []FieldError {
 	if env.AZCount <= 0 {
 		env.AZCount = 3
 	}
-	c := &collector{lines: s.lines}
-	c.at("name", s.Name, checkName(s.Name))
-	c.at("region", s.Region, checkRegion(s.Region))
+	c := &specCollector{lines: s.lines}
+	c.at("name", s.Name, specCheckName(s.Name))
+	c.at("region", s.Region, specCheckRegion(s.Region))
 	s.validateNetwork(c, env)
 	s.validateIAM(c)
 	s.validateAMI(c, env)
@@ -240,6 +240,6 @@ func (s *Spec) Validate(env ValidateEnv) []FieldError {
 	s.validateAutoscaling(c)
 	s.validateDNS(c)
 	s.validateAlarms(c)
-	sortProblems(c.problems)
+	specSortProblems(c.problems)
 	return c.problems
 }

@@ -11,22 +11,22 @@ import (
 )
 
 var (
-	namePattern = regexp.MustCompile(`^[a-z0-9-]{1,20}$`)
-	// regionPattern matches us-east-1, ap-northeast-2, us-gov-west-1, ...
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
-	// iamNamePattern is IAM's name pattern for roles ([\w+=,.@-]+, CreateRole).
-	iamNamePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	// policyNamePattern is a managed policy name, with the path AWS gives
+	specNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,20}$`)
+	// specRegionPattern matches us-east-1, ap-northeast-2, us-gov-west-1, ...
+	specRegionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
+	// specIAMNamePattern is IAM's name pattern for roles ([\w+=,.@-]+, CreateRole).
+	specIAMNamePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	// specPolicyNamePattern is a managed policy name, with the path AWS gives
 	// some of its own (service-role/..., job-function/...).
-	policyNamePattern = regexp.MustCompile(`^([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
-	policyARNPattern  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
-	// amiIDPattern is an image id: 8 hex digits (old) or 17 (current).
-	amiIDPattern = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	// instanceTypePattern is family.size, like t3.micro, m7g.large,
+	specPolicyNamePattern = regexp.MustCompile(`^([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
+	specPolicyARNPattern  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
+	// specAMIIDPattern is an image id: 8 hex digits (old) or 17 (current).
+	specAMIIDPattern = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	// specInstanceTypePattern is family.size, like t3.micro, m7g.large,
 	// c6in.2xlarge, m7i-flex.large, u-6tb1.metal.
-	instanceTypePattern = regexp.MustCompile(`^(a|c|d|f|g|h|i|im|is|inf|m|mac|p|r|t|trn|u-[0-9]+tb|vt|x|z|dl|hpc)[0-9]+[a-z]*(-flex)?\.(nano|micro|small|medium|large|[0-9]*xlarge|metal(-[0-9]+xl)?)$`)
-	// armFamilyPattern picks the Graviton (arm64) families: t4g, m7g, c7gn, a1.
-	armFamilyPattern = regexp.MustCompile(`^([a-z]+[0-9]+g[a-z]*|a1)\.`)
+	specInstanceTypePattern = regexp.MustCompile(`^(a|c|d|f|g|h|i|im|is|inf|m|mac|p|r|t|trn|u-[0-9]+tb|vt|x|z|dl|hpc)[0-9]+[a-z]*(-flex)?\.(nano|micro|small|medium|large|[0-9]*xlarge|metal(-[0-9]+xl)?)$`)
+	// specArmFamilyPattern picks the Graviton (arm64) families: t4g, m7g, c7gn, a1.
+	specArmFamilyPattern = regexp.MustCompile(`^([a-z]+[0-9]+g[a-z]*|a1)\.`)
 )
 
 // specDerivedNames are the AWS names stackwiz builds from the stack name,
@@ -50,92 +50,92 @@ var specDerivedNames = [...]struct {
 	{"Auto Scaling group name", "-asg", "", 255},
 }
 
-func checkName(name string) *FieldError {
+func specCheckName(name string) *FieldError {
 	if name == "" {
-		return problem("is required", "set name: to a short lowercase name such as demo; it prefixes every resource")
+		return specProblem("is required", "set name: to a short lowercase name such as demo; it prefixes every resource")
 	}
-	if lower := strings.ToLower(name); lower != name && namePattern.MatchString(lower) {
-		return problem(name+" has capital letters", "did you mean "+lower+"?")
+	if lower := strings.ToLower(name); lower != name && specNamePattern.MatchString(lower) {
+		return specProblem(name+" has capital letters", "did you mean "+lower+"?")
 	}
 	if len(name) > 20 {
-		return problem(fmt.Sprintf("%s is %d characters, more than 20", name, len(name)), "shorten it; it prefixes resource names that AWS limits to 32 characters")
+		return specProblem(fmt.Sprintf("%s is %d characters, more than 20", name, len(name)), "shorten it; it prefixes resource names that AWS limits to 32 characters")
 	}
-	if !namePattern.MatchString(name) {
-		return problem(name+" has characters other than a-z, 0-9 and -", "use lowercase letters, digits and hyphens")
+	if !specNamePattern.MatchString(name) {
+		return specProblem(name+" has characters other than a-z, 0-9 and -", "use lowercase letters, digits and hyphens")
 	}
 	if strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-") {
-		return problem(name+" starts or ends with a hyphen", "remove the hyphen at the edge; load balancer names cannot have one")
+		return specProblem(name+" starts or ends with a hyphen", "remove the hyphen at the edge; load balancer names cannot have one")
 	}
 	for _, d := range specDerivedNames {
 		derived := name + d.suffix
 		if len(derived) > d.max {
-			return problem(fmt.Sprintf("makes the %s %s, longer than AWS's %d characters", d.what, derived, d.max), "shorten the name")
+			return specProblem(fmt.Sprintf("makes the %s %s, longer than AWS's %d characters", d.what, derived, d.max), "shorten the name")
 		}
 		if d.badPrefix != "" && strings.HasPrefix(derived, d.badPrefix) {
-			return problem(fmt.Sprintf("makes the %s %s, and AWS forbids names starting with %q", d.what, derived, d.badPrefix), "choose a name that does not start with "+strings.TrimSuffix(d.badPrefix, "-"))
+			return specProblem(fmt.Sprintf("makes the %s %s, and AWS forbids names starting with %q", d.what, derived, d.badPrefix), "choose a name that does not start with "+strings.TrimSuffix(d.badPrefix, "-"))
 		}
 	}
 	return nil
 }
 
 // ValidateName checks the stack name and the AWS names derived from it.
-func ValidateName(name string) error { return asError(checkName(name)) }
+func ValidateName(name string) error { return specAsError(specCheckName(name)) }
 
-func checkRegion(region string) *FieldError {
-	if region == "" || regionPattern.MatchString(region) {
+func specCheckRegion(region string) *FieldError {
+	if region == "" || specRegionPattern.MatchString(region) {
 		return nil // empty: from the profile or AWS_REGION
 	}
-	if last := region[len(region)-1]; last >= 'a' && last <= 'z' && regionPattern.MatchString(region[:len(region)-1]) {
-		return problem(region+" is an Availability Zone, not a region", "did you mean "+region[:len(region)-1]+"?")
+	if last := region[len(region)-1]; last >= 'a' && last <= 'z' && specRegionPattern.MatchString(region[:len(region)-1]) {
+		return specProblem(region+" is an Availability Zone, not a region", "did you mean "+region[:len(region)-1]+"?")
 	}
 	if i := strings.LastIndexAny(region, "abcdefghijklmnopqrstuvwxyz"); i > 0 && i < len(region)-1 {
-		if fixed := region[:i+1] + "-" + region[i+1:]; regionPattern.MatchString(fixed) {
-			return problem(region+" is not a region name", "did you mean "+fixed+"?")
+		if fixed := region[:i+1] + "-" + region[i+1:]; specRegionPattern.MatchString(fixed) {
+			return specProblem(region+" is not a region name", "did you mean "+fixed+"?")
 		}
 	}
-	return problem(region+" is not a region name", "write it like us-east-1 or ap-northeast-2, or leave it empty to use the profile's")
+	return specProblem(region+" is not a region name", "write it like us-east-1 or ap-northeast-2, or leave it empty to use the profile's")
 }
 
 // ValidateRegion checks a region name's form; empty is allowed (the
 // profile's region). Whether the region exists is for AWS to say.
-func ValidateRegion(region string) error { return asError(checkRegion(region)) }
+func ValidateRegion(region string) error { return specAsError(specCheckRegion(region)) }
 
-func checkRoleName(name string) *FieldError {
+func specCheckRoleName(name string) *FieldError {
 	// CreateRole: 1 to 64 characters of [\w+=,.@-].
 	if name == "" {
-		return problem("is empty", "set a role name, or leave the field out to use <name>-app")
+		return specProblem("is empty", "set a role name, or leave the field out to use <name>-app")
 	}
 	if len(name) > 64 {
-		return problem(fmt.Sprintf("is %d characters, more than IAM's 64", len(name)), "shorten it")
+		return specProblem(fmt.Sprintf("is %d characters, more than IAM's 64", len(name)), "shorten it")
 	}
-	if !iamNamePattern.MatchString(name) {
-		return problem(name+" has characters IAM does not allow in role names", "use letters, digits and + = , . @ _ -")
+	if !specIAMNamePattern.MatchString(name) {
+		return specProblem(name+" has characters IAM does not allow in role names", "use letters, digits and + = , . @ _ -")
 	}
 	return nil
 }
 
 // ValidateRoleName checks an IAM role name.
-func ValidateRoleName(name string) error { return asError(checkRoleName(name)) }
+func ValidateRoleName(name string) error { return specAsError(specCheckRoleName(name)) }
 
-func checkManagedPolicy(policy string) *FieldError {
+func specCheckManagedPolicy(policy string) *FieldError {
 	if strings.HasPrefix(policy, "arn:") {
-		if policyARNPattern.MatchString(policy) {
+		if specPolicyARNPattern.MatchString(policy) {
 			return nil
 		}
-		return problem(policy+" is not an IAM policy ARN", "write arn:aws:iam::aws:policy/NAME for AWS managed policies, or just the NAME")
+		return specProblem(policy+" is not an IAM policy ARN", "write arn:aws:iam::aws:policy/NAME for AWS managed policies, or just the NAME")
 	}
 	if policy == "" {
-		return problem("is empty", "remove it, or write a policy name like AmazonSSMManagedInstanceCore")
+		return specProblem("is empty", "remove it, or write a policy name like AmazonSSMManagedInstanceCore")
 	}
-	if !policyNamePattern.MatchString(policy) {
-		return problem(policy+" is not a managed policy name", "write an AWS managed policy name like AmazonSSMManagedInstanceCore, or a policy ARN")
+	if !specPolicyNamePattern.MatchString(policy) {
+		return specProblem(policy+" is not a managed policy name", "write an AWS managed policy name like AmazonSSMManagedInstanceCore, or a policy ARN")
 	}
 	return nil
 }
 
 // ValidateManagedPolicy checks one entry of iam.managed_policies: an AWS
 // managed policy name or a policy ARN.
-func ValidateManagedPolicy(policy string) error { return asError(checkManagedPolicy(policy)) }
+func ValidateManagedPolicy(policy string) error { return specAsError(specCheckManagedPolicy(policy)) }
 
 // SpecPolicyARN returns the ARN of a managed policy entry: an ARN as it is,
 // a name as an AWS managed policy in the partition ("aws" commercially).
@@ -149,88 +149,88 @@ func SpecPolicyARN(policy, partition string) string {
 	return "arn:" + partition + ":iam::aws:policy/" + policy
 }
 
-func checkAMISource(source string) *FieldError {
+func specCheckAMISource(source string) *FieldError {
 	switch source {
 	case SpecAMILatest, SpecAMIExisting, SpecAMIBake:
 		return nil
 	}
-	return problem(fmt.Sprintf("%q is not latest, existing or bake", source), "use latest (the base's current image), existing (with ami.id) or bake (with ami.setup_script)")
+	return specProblem(fmt.Sprintf("%q is not latest, existing or bake", source), "use latest (the base's current image), existing (with ami.id) or bake (with ami.setup_script)")
 }
 
 // ValidateAMISource checks ami.source.
-func ValidateAMISource(source string) error { return asError(checkAMISource(source)) }
+func ValidateAMISource(source string) error { return specAsError(specCheckAMISource(source)) }
 
-func checkAMIID(id string) *FieldError {
+func specCheckAMIID(id string) *FieldError {
 	if id == "" {
-		return problem("is empty but ami.source is existing", "set ami.id to an image id like ami-0123456789abcdef0")
+		return specProblem("is empty but ami.source is existing", "set ami.id to an image id like ami-0123456789abcdef0")
 	}
-	if !amiIDPattern.MatchString(id) {
-		return problem(id+" is not an image id", "image ids are ami- and 8 or 17 lowercase hex digits, like ami-0123456789abcdef0")
+	if !specAMIIDPattern.MatchString(id) {
+		return specProblem(id+" is not an image id", "image ids are ami- and 8 or 17 lowercase hex digits, like ami-0123456789abcdef0")
 	}
 	return nil
 }
 
 // ValidateAMIID checks an image id (ami.source: existing).
-func ValidateAMIID(id string) error { return asError(checkAMIID(id)) }
+func ValidateAMIID(id string) error { return specAsError(specCheckAMIID(id)) }
 
-func checkAMIBase(base string) *FieldError {
+func specCheckAMIBase(base string) *FieldError {
 	switch base {
 	case SpecBaseAmazonLinux2023, SpecBaseUbuntu2204, SpecBaseUbuntu2404:
 		return nil
 	}
-	return problem(fmt.Sprintf("%q is not an offered base", base), "use amazon-linux-2023, ubuntu-22.04 or ubuntu-24.04")
+	return specProblem(fmt.Sprintf("%q is not an offered base", base), "use amazon-linux-2023, ubuntu-22.04 or ubuntu-24.04")
 }
 
 // ValidateAMIBase checks ami.base.
-func ValidateAMIBase(base string) error { return asError(checkAMIBase(base)) }
+func ValidateAMIBase(base string) error { return specAsError(specCheckAMIBase(base)) }
 
-func checkInstanceType(t string) *FieldError {
-	if !instanceTypePattern.MatchString(t) {
+func specCheckInstanceType(t string) *FieldError {
+	if !specInstanceTypePattern.MatchString(t) {
 		fix := "write family.size, like t3.micro or m7i.large"
 		if strings.Contains(t, "-") && !strings.Contains(t, ".") {
 			fix = "did you mean " + strings.Replace(t, "-", ".", 1) + "?"
 		} else if strings.ToLower(t) != t {
 			fix = "did you mean " + strings.ToLower(t) + "?"
 		}
-		return problem(t+" is not an EC2 instance type", fix)
+		return specProblem(t+" is not an EC2 instance type", fix)
 	}
 	if _, ok := costInstanceHourly(t, "us-east-1"); !ok {
-		return warn(t+" is not in stackwiz's price table", "the plan's cost estimate leaves the instances out; "+costOfferedTypesText())
+		return specWarning(t+" is not in stackwiz's price table", "the plan's cost estimate leaves the instances out; "+costOfferedTypesText())
 	}
 	return nil
 }
 
 // ValidateInstanceType checks instance.type's form; a type outside the
 // price table is a warning (no cost estimate for it).
-func ValidateInstanceType(t string) error { return asError(checkInstanceType(t)) }
+func ValidateInstanceType(t string) error { return specAsError(specCheckInstanceType(t)) }
 
 // Architecture returns "arm64" for Graviton instance types and "x86_64"
 // otherwise: the image the AMI step picks must match it.
 func (s *Spec) Architecture() string {
-	if armFamilyPattern.MatchString(s.Instance.Type) {
+	if specArmFamilyPattern.MatchString(s.Instance.Type) {
 		return "arm64"
 	}
 	return "x86_64"
 }
 
-func checkPort(port int) *FieldError {
+func specCheckPort(port int) *FieldError {
 	if port < 1 || port > 65535 {
-		return problem(fmt.Sprintf("%d is not a TCP port", port), "use the port your app listens on, 1 to 65535 (3000 for Express)")
+		return specProblem(fmt.Sprintf("%d is not a TCP port", port), "use the port your app listens on, 1 to 65535 (3000 for Express)")
 	}
 	if port == 22 {
-		return warn("22 is SSH's port, and the load balancer would send web traffic to it", "set the port your app listens on (3000 for Express)")
+		return specWarning("22 is SSH's port, and the load balancer would send web traffic to it", "set the port your app listens on (3000 for Express)")
 	}
 	return nil
 }
 
 // ValidatePort checks instance.port: 1–65535, and a warning for 22.
-func ValidatePort(port int) error { return asError(checkPort(port)) }
+func ValidatePort(port int) error { return specAsError(specCheckPort(port)) }
 
-// maxUserDataBytes is EC2's user data limit: "limited to 16 KB, in raw form,
+// specMaxUserDataBytes is EC2's user data limit: "limited to 16 KB, in raw form,
 // before it is base64-encoded" (RunInstances, RequestLaunchTemplateData).
-const maxUserDataBytes = 16 * 1024
+const specMaxUserDataBytes = 16 * 1024
 
-func checkScriptFile(path, baseDir string) *FieldError {
+func specCheckScriptFile(path, baseDir string) *FieldError {
 	if path == "" {
 		return nil
 	}
@@ -241,30 +241,30 @@ func checkScriptFile(path, baseDir string) *FieldError {
 	f, err := os.Open(full)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return problem(path+" does not exist (looked for "+full+")", "check the path; a relative path is relative to the spec file's directory")
+			return specProblem(path+" does not exist (looked for "+full+")", "check the path; a relative path is relative to the spec file's directory")
 		}
-		return problem(path+" cannot be read: "+err.Error(), "check the file's permissions")
+		return specProblem(path+" cannot be read: "+err.Error(), "check the file's permissions")
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return problem(path+" cannot be read: "+err.Error(), "check the file")
+		return specProblem(path+" cannot be read: "+err.Error(), "check the file")
 	}
 	if info.IsDir() {
-		return problem(path+" is a directory", "name the script file itself")
+		return specProblem(path+" is a directory", "name the script file itself")
 	}
-	if info.Size() > maxUserDataBytes {
-		return problem(fmt.Sprintf("%s is %d bytes; EC2 limits user data to 16 KB (16384 bytes) before base64", path, info.Size()),
+	if info.Size() > specMaxUserDataBytes {
+		return specProblem(fmt.Sprintf("%s is %d bytes; EC2 limits user data to 16 KB (16384 bytes) before base64", path, info.Size()),
 			"move the heavy work into the image (ami.source: bake) or have the script download the rest")
 	}
 	head := make([]byte, 64)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return problem(path+" cannot be read: "+err.Error(), "check the file")
+		return specProblem(path+" cannot be read: "+err.Error(), "check the file")
 	}
 	head = head[:n]
 	if !bytes.HasPrefix(head, []byte("#!")) && !bytes.HasPrefix(head, []byte("#cloud-config")) && !bytes.HasPrefix(head, []byte("Content-Type: multipart")) {
-		return warn(path+" does not start with #! or #cloud-config, so cloud-init will not run it", "start it with a line like #!/bin/bash")
+		return specWarning(path+" does not start with #! or #cloud-config, so cloud-init will not run it", "start it with a line like #!/bin/bash")
 	}
 	return nil
 }
@@ -273,104 +273,104 @@ func checkScriptFile(path, baseDir string) *FieldError {
 // is readable, fits EC2's 16 KB, and (a warning) starts with #! or
 // #cloud-config. A relative path is resolved against baseDir.
 func ValidateScriptFile(path, baseDir string) error {
-	return asError(checkScriptFile(path, baseDir))
+	return specAsError(specCheckScriptFile(path, baseDir))
 }
 
-func checkVolumeGiB(gib int, offeredImage bool) *FieldError {
+func specCheckVolumeGiB(gib int, offeredImage bool) *FieldError {
 	// gp3 volumes are 1 GiB to 16 TiB (EBS User Guide, "Amazon EBS volume types").
 	if gib < 1 || gib > 16384 {
-		return problem(fmt.Sprintf("%d GiB is outside gp3's 1 to 16384 GiB", gib), "use 8 or more")
+		return specProblem(fmt.Sprintf("%d GiB is outside gp3's 1 to 16384 GiB", gib), "use 8 or more")
 	}
 	// The root snapshots of Amazon Linux 2023 and Ubuntu images are 8 GiB,
 	// and a root volume cannot be smaller than its snapshot.
 	if offeredImage && gib < 8 {
-		return problem(fmt.Sprintf("%d GiB is smaller than the image's 8 GiB root snapshot", gib), "use 8 or more")
+		return specProblem(fmt.Sprintf("%d GiB is smaller than the image's 8 GiB root snapshot", gib), "use 8 or more")
 	}
 	return nil
 }
 
 // ValidateVolumeGiB checks instance.volume_gib for the images stackwiz offers.
-func ValidateVolumeGiB(gib int) error { return asError(checkVolumeGiB(gib, true)) }
+func ValidateVolumeGiB(gib int) error { return specAsError(specCheckVolumeGiB(gib, true)) }
 
-func checkKeyName(name string) *FieldError {
+func specCheckKeyName(name string) *FieldError {
 	// CreateKeyPair: up to 255 ASCII characters.
 	if len(name) > 255 {
-		return problem("is longer than EC2's 255 characters", "use the name of an existing key pair")
+		return specProblem("is longer than EC2's 255 characters", "use the name of an existing key pair")
 	}
 	for _, r := range name {
 		if r > 127 {
-			return problem(name+" is not ASCII", "use the name of an existing key pair")
+			return specProblem(name+" is not ASCII", "use the name of an existing key pair")
 		}
 	}
 	return nil
 }
 
 // ValidateKeyName checks instance.key_name; empty is allowed (no key pair).
-func ValidateKeyName(name string) error { return asError(checkKeyName(name)) }
+func ValidateKeyName(name string) error { return specAsError(specCheckKeyName(name)) }
 
 // validateIAM checks the iam section.
-func (s *Spec) validateIAM(c *collector) {
+func (s *Spec) validateIAM(c *specCollector) {
 	role := s.IAM.RoleName
 	if role == "" && s.Name != "" {
 		role = s.DefaultRoleName()
 	}
 	if role != "" || c.explicit("iam.role_name") {
-		c.at("iam.role_name", role, checkRoleName(role))
+		c.at("iam.role_name", role, specCheckRoleName(role))
 	}
 	seen := map[string]int{}
 	hasSSM := false
 	for i, p := range s.IAM.ManagedPolicies {
 		path := fmt.Sprintf("iam.managed_policies[%d]", i)
-		c.at(path, p, checkManagedPolicy(p))
+		c.at(path, p, specCheckManagedPolicy(p))
 		name := p[strings.LastIndex(p, "/")+1:]
 		if first, dup := seen[name]; dup {
-			c.at(path, p, warn(fmt.Sprintf("repeats iam.managed_policies[%d]", first), "remove one"))
+			c.at(path, p, specWarning(fmt.Sprintf("repeats iam.managed_policies[%d]", first), "remove one"))
 		}
 		seen[name] = i
 		hasSSM = hasSSM || name == "AmazonSSMManagedInstanceCore"
 	}
 	if !hasSSM && !s.Network.Bastion.Enabled {
-		c.at("iam.managed_policies", s.IAM.ManagedPolicies, warn("has no AmazonSSMManagedInstanceCore and there is no bastion, so nothing can open a shell on an instance",
+		c.at("iam.managed_policies", s.IAM.ManagedPolicies, specWarning("has no AmazonSSMManagedInstanceCore and there is no bastion, so nothing can open a shell on an instance",
 			"add AmazonSSMManagedInstanceCore (Session Manager) or enable network.bastion"))
 	}
 }
 
 // validateAMI checks the ami section.
-func (s *Spec) validateAMI(c *collector, env ValidateEnv) {
+func (s *Spec) validateAMI(c *specCollector, env ValidateEnv) {
 	a := s.AMI
-	c.at("ami.source", a.Source, checkAMISource(a.Source))
+	c.at("ami.source", a.Source, specCheckAMISource(a.Source))
 	switch a.Source {
 	case SpecAMIExisting:
-		c.at("ami.id", a.ID, checkAMIID(a.ID))
+		c.at("ami.id", a.ID, specCheckAMIID(a.ID))
 	case SpecAMIBake:
 		if a.SetupScript == "" {
-			c.at("ami.setup_script", "", problem("is empty but ami.source is bake", "name the script that installs the app on the builder instance, or use ami.source: latest"))
+			c.at("ami.setup_script", "", specProblem("is empty but ami.source is bake", "name the script that installs the app on the builder instance, or use ami.source: latest"))
 		} else {
-			c.at("ami.setup_script", a.SetupScript, checkScriptFile(a.SetupScript, env.BaseDir))
+			c.at("ami.setup_script", a.SetupScript, specCheckScriptFile(a.SetupScript, env.BaseDir))
 		}
 	}
 	if a.Source != SpecAMIExisting && a.ID != "" {
-		c.at("ami.id", a.ID, warn("is ignored unless ami.source is existing", "remove it, or set ami.source: existing"))
+		c.at("ami.id", a.ID, specWarning("is ignored unless ami.source is existing", "remove it, or set ami.source: existing"))
 	}
 	if a.Source != SpecAMIBake && a.SetupScript != "" {
-		c.at("ami.setup_script", a.SetupScript, warn("is ignored unless ami.source is bake", "remove it, or set ami.source: bake"))
+		c.at("ami.setup_script", a.SetupScript, specWarning("is ignored unless ami.source is bake", "remove it, or set ami.source: bake"))
 	}
 	if a.Source != SpecAMIExisting || c.explicit("ami.base") {
-		c.at("ami.base", a.Base, checkAMIBase(a.Base))
+		c.at("ami.base", a.Base, specCheckAMIBase(a.Base))
 	}
 }
 
 // validateInstance checks the instance section.
-func (s *Spec) validateInstance(c *collector, env ValidateEnv) {
+func (s *Spec) validateInstance(c *specCollector, env ValidateEnv) {
 	in := s.Instance
-	c.at("instance.type", in.Type, checkInstanceType(in.Type))
-	c.at("instance.port", in.Port, checkPort(in.Port))
+	c.at("instance.type", in.Type, specCheckInstanceType(in.Type))
+	c.at("instance.port", in.Port, specCheckPort(in.Port))
 	if in.UserData != "" {
-		c.at("instance.user_data", in.UserData, checkScriptFile(in.UserData, env.BaseDir))
+		c.at("instance.user_data", in.UserData, specCheckScriptFile(in.UserData, env.BaseDir))
 	} else if s.AMI.Source == SpecAMILatest {
-		c.at("instance.user_data", "", warn("is empty and ami.source is latest: the instances boot a plain "+s.AMI.Base+" image with nothing listening on port "+fmt.Sprint(in.Port)+", so they never pass the health check",
+		c.at("instance.user_data", "", specWarning("is empty and ami.source is latest: the instances boot a plain "+s.AMI.Base+" image with nothing listening on port "+fmt.Sprint(in.Port)+", so they never pass the health check",
 			"name a script that installs and starts the app, or bake an image (ami.source: bake)"))
 	}
-	c.at("instance.volume_gib", in.VolumeGiB, checkVolumeGiB(in.VolumeGiB, s.AMI.Source != SpecAMIExisting))
-	c.at("instance.key_name", in.KeyName, checkKeyName(in.KeyName))
+	c.at("instance.volume_gib", in.VolumeGiB, specCheckVolumeGiB(in.VolumeGiB, s.AMI.Source != SpecAMIExisting))
+	c.at("instance.key_name", in.KeyName, specCheckKeyName(in.KeyName))
 }

@@ -18,71 +18,71 @@ var specTerminationPolicies = [...]string{
 	"ClosestToNextInstanceHour", "NewestInstance", "OldestInstance",
 }
 
-// maxGroupSize is stackwiz's cap on autoscaling.max: far above what a
+// specMaxGroupSize is stackwiz's cap on autoscaling.max: far above what a
 // first stack needs, low enough to catch a stray zero.
-const maxGroupSize = 1000
+const specMaxGroupSize = 1000
 
-// minGraceSeconds is the shortest health check grace period accepted with
+// specMinGraceSeconds is the shortest health check grace period accepted with
 // ELB health checks: less than this and the target group has not even run
 // its first checks before Auto Scaling may act on them.
-const minGraceSeconds = 30
+const specMinGraceSeconds = 30
 
-var labelPattern = regexp.MustCompile(`^([a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$`)
+var specLabelPattern = regexp.MustCompile(`^([a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])$`)
 
-func checkHealthCheckPath(path string) *FieldError {
+func specCheckHealthCheckPath(path string) *FieldError {
 	// CreateTargetGroup HealthCheckPath: 1 to 1024 characters, starting with /.
 	if !strings.HasPrefix(path, "/") {
-		return problem(fmt.Sprintf("%q does not start with /", path), "write a path like / or /health")
+		return specProblem(fmt.Sprintf("%q does not start with /", path), "write a path like / or /health")
 	}
 	if len(path) > 1024 {
-		return problem("is longer than the 1024 characters ALB allows", "use a shorter path")
+		return specProblem("is longer than the 1024 characters ALB allows", "use a shorter path")
 	}
 	if strings.ContainsAny(path, " \t") {
-		return problem(fmt.Sprintf("%q contains spaces", path), "URL-encode them (%20)")
+		return specProblem(fmt.Sprintf("%q specContains spaces", path), "URL-encode them (%20)")
 	}
 	return nil
 }
 
 // ValidateHealthCheckPath checks the target group's health check path.
-func ValidateHealthCheckPath(path string) error { return asError(checkHealthCheckPath(path)) }
+func ValidateHealthCheckPath(path string) error { return specAsError(specCheckHealthCheckPath(path)) }
 
-func checkRange(v, lo, hi int, what string) *FieldError {
+func specCheckRange(v, lo, hi int, what string) *FieldError {
 	if v < lo || v > hi {
-		return problem(fmt.Sprintf("%d is outside %s's %d to %d", v, what, lo, hi), fmt.Sprintf("use %d to %d", lo, hi))
+		return specProblem(fmt.Sprintf("%d is outside %s's %d to %d", v, what, lo, hi), fmt.Sprintf("use %d to %d", lo, hi))
 	}
 	return nil
 }
 
 // ValidateHealthCheckInterval checks interval_seconds: 5–300 (CreateTargetGroup).
 func ValidateHealthCheckInterval(seconds int) error {
-	return asError(checkRange(seconds, 5, 300, "the health check interval"))
+	return specAsError(specCheckRange(seconds, 5, 300, "the health check interval"))
 }
 
-func checkHealthCheckTimeout(timeout, interval int) *FieldError {
+func specCheckHealthCheckTimeout(timeout, interval int) *FieldError {
 	// CreateTargetGroup: HealthCheckTimeoutSeconds 2–120, and less than the interval.
-	if fe := checkRange(timeout, 2, 120, "the health check timeout"); fe != nil {
+	if fe := specCheckRange(timeout, 2, 120, "the health check timeout"); fe != nil {
 		return fe
 	}
 	if timeout >= interval {
-		return problem(fmt.Sprintf("%d is not less than interval_seconds (%d)", timeout, interval), fmt.Sprintf("use less than %d (5 by default)", interval))
+		return specProblem(fmt.Sprintf("%d is not less than interval_seconds (%d)", timeout, interval), fmt.Sprintf("use less than %d (5 by default)", interval))
 	}
 	return nil
 }
 
 // ValidateHealthCheckTimeout checks timeout_seconds: 2–120 and below the interval.
 func ValidateHealthCheckTimeout(timeout, interval int) error {
-	return asError(checkHealthCheckTimeout(timeout, interval))
+	return specAsError(specCheckHealthCheckTimeout(timeout, interval))
 }
 
 // ValidateThreshold checks a healthy or unhealthy threshold: 2–10 (CreateTargetGroup).
 func ValidateThreshold(count int) error {
-	return asError(checkRange(count, 2, 10, "the health check threshold"))
+	return specAsError(specCheckRange(count, 2, 10, "the health check threshold"))
 }
 
-func checkSuccessCodes(codes string) *FieldError {
+func specCheckSuccessCodes(codes string) *FieldError {
 	// ALB matchers take "200", "200,202" or "200-299", codes 200 to 499
 	// (CreateTargetGroup, Matcher.HttpCode).
-	bad := problem(fmt.Sprintf("%q is not a list of HTTP codes", codes), `write "200", "200,204" or "200-299"`)
+	bad := specProblem(fmt.Sprintf("%q is not a list of HTTP codes", codes), `write "200", "200,204" or "200-299"`)
 	if codes == "" {
 		return bad
 	}
@@ -97,17 +97,17 @@ func checkSuccessCodes(codes string) *FieldError {
 			return bad
 		}
 		if l < 200 || h > 499 {
-			return problem(fmt.Sprintf("%q has codes outside 200 to 499", codes), "ALB health checks accept success codes from 200 to 499")
+			return specProblem(fmt.Sprintf("%q has codes outside 200 to 499", codes), "ALB health checks accept success codes from 200 to 499")
 		}
 	}
 	return nil
 }
 
 // ValidateSuccessCodes checks the health check's success codes.
-func ValidateSuccessCodes(codes string) error { return asError(checkSuccessCodes(codes)) }
+func ValidateSuccessCodes(codes string) error { return specAsError(specCheckSuccessCodes(codes)) }
 
 // checkCapacity returns the problems of min, desired and max, each at its path.
-func checkCapacity(minSize, desired, maxSize int) []FieldError {
+func specCheckCapacity(minSize, desired, maxSize int) []FieldError {
 	var out []FieldError
 	add := func(path string, v int, fe *FieldError) {
 		if fe != nil {
@@ -117,24 +117,24 @@ func checkCapacity(minSize, desired, maxSize int) []FieldError {
 	}
 	const fix = "set min ≤ desired ≤ max"
 	if minSize < 0 {
-		add("autoscaling.min", minSize, problem(fmt.Sprintf("%d is negative", minSize), "use 0 or more"))
+		add("autoscaling.min", minSize, specProblem(fmt.Sprintf("%d is negative", minSize), "use 0 or more"))
 	}
 	if maxSize < 1 {
-		add("autoscaling.max", maxSize, problem(fmt.Sprintf("%d leaves no room for an instance", maxSize), "use 1 or more"))
-	} else if maxSize > maxGroupSize {
-		add("autoscaling.max", maxSize, problem(fmt.Sprintf("%d is more than stackwiz's cap of %d", maxSize, maxGroupSize), fmt.Sprintf("use %d or less", maxGroupSize)))
+		add("autoscaling.max", maxSize, specProblem(fmt.Sprintf("%d leaves no room for an instance", maxSize), "use 1 or more"))
+	} else if maxSize > specMaxGroupSize {
+		add("autoscaling.max", maxSize, specProblem(fmt.Sprintf("%d is more than stackwiz's cap of %d", maxSize, specMaxGroupSize), fmt.Sprintf("use %d or less", specMaxGroupSize)))
 	}
 	switch {
 	case minSize > maxSize:
-		add("autoscaling.min", minSize, problem(fmt.Sprintf("%d is greater than autoscaling.max (%d)", minSize, maxSize), fix))
+		add("autoscaling.min", minSize, specProblem(fmt.Sprintf("%d is greater than autoscaling.max (%d)", minSize, maxSize), fix))
 	case minSize > desired:
-		add("autoscaling.min", minSize, problem(fmt.Sprintf("%d is greater than autoscaling.desired (%d)", minSize, desired), fix))
+		add("autoscaling.min", minSize, specProblem(fmt.Sprintf("%d is greater than autoscaling.desired (%d)", minSize, desired), fix))
 	}
 	if desired > maxSize && minSize <= maxSize {
-		add("autoscaling.desired", desired, problem(fmt.Sprintf("%d is greater than autoscaling.max (%d)", desired, maxSize), fix))
+		add("autoscaling.desired", desired, specProblem(fmt.Sprintf("%d is greater than autoscaling.max (%d)", desired, maxSize), fix))
 	}
 	if desired == 0 && minSize == 0 && maxSize >= 1 {
-		add("autoscaling.desired", desired, warn("0 starts the group with no instance, so nothing serves until it scales out", "use 2 for one instance in each of two AZs"))
+		add("autoscaling.desired", desired, specWarning("0 starts the group with no instance, so nothing serves until it scales out", "use 2 for one instance in each of two AZs"))
 	}
 	return out
 }
@@ -142,11 +142,11 @@ func checkCapacity(minSize, desired, maxSize int) []FieldError {
 // ValidateCapacity checks min ≤ desired ≤ max and the cap on max; each
 // problem names its field.
 func ValidateCapacity(minSize, desired, maxSize int) error {
-	return joinProblems(checkCapacity(minSize, desired, maxSize))
+	return specJoinProblems(specCheckCapacity(minSize, desired, maxSize))
 }
 
 // checkTerminationPolicies returns the problems of the list, each at its path.
-func checkTerminationPolicies(policies []string) []FieldError {
+func specCheckTerminationPolicies(policies []string) []FieldError {
 	const path = "autoscaling.termination_policies"
 	if len(policies) == 0 {
 		return []FieldError{{Path: path, Problem: "is empty", Fix: "list at least one policy, such as [Default]"}}
@@ -157,7 +157,7 @@ func checkTerminationPolicies(policies []string) []FieldError {
 		at := fmt.Sprintf("%s[%d]", path, i)
 		if !slices.Contains(specTerminationPolicies[:], p) {
 			fix := "use one of " + strings.Join(specTerminationPolicies[:], ", ")
-			if known := closestPolicy(p); known != "" {
+			if known := specClosestPolicy(p); known != "" {
 				fix = "did you mean " + known + "?"
 			}
 			out = append(out, FieldError{Path: at, Value: p, Problem: p + " is not a termination policy", Fix: fix})
@@ -190,8 +190,8 @@ func checkTerminationPolicies(policies []string) []FieldError {
 	return out
 }
 
-// closestPolicy returns the known policy p was probably meant to be.
-func closestPolicy(p string) string {
+// specClosestPolicy returns the known policy p was probably meant to be.
+func specClosestPolicy(p string) string {
 	for _, known := range specTerminationPolicies {
 		if strings.EqualFold(known, p) {
 			return known
@@ -201,7 +201,7 @@ func closestPolicy(p string) string {
 	for i, k := range specTerminationPolicies {
 		lower[i] = strings.ToLower(k)
 	}
-	if best := closest(strings.ToLower(p), lower); best != "" {
+	if best := specClosest(strings.ToLower(p), lower); best != "" {
 		return specTerminationPolicies[slices.Index(lower, best)]
 	}
 	return ""
@@ -210,57 +210,57 @@ func closestPolicy(p string) string {
 // ValidateTerminationPolicies checks the termination policies: known
 // names, no repeats, warnings for legacy or unreachable ones.
 func ValidateTerminationPolicies(policies []string) error {
-	return joinProblems(checkTerminationPolicies(policies))
+	return specJoinProblems(specCheckTerminationPolicies(policies))
 }
 
-func checkGraceSeconds(seconds int) *FieldError {
+func specCheckGraceSeconds(seconds int) *FieldError {
 	if seconds < 0 {
-		return problem(fmt.Sprintf("%d is negative", seconds), "use the seconds an instance needs to boot and start the app (120 is a safe start)")
+		return specProblem(fmt.Sprintf("%d is negative", seconds), "use the seconds an instance needs to boot and start the app (120 is a safe start)")
 	}
 	// The API default is 0 (CreateAutoScalingGroup), unlike the console's
 	// 300: with ELB health checks, a booting instance fails them and is
 	// replaced, and so is its replacement, forever (DOMAIN.md).
-	if seconds < minGraceSeconds {
-		return problem(fmt.Sprintf("%d seconds lets the ELB health check kill instances that are still booting, and their replacements, in a loop", seconds),
-			fmt.Sprintf("use at least %d, better the seconds an instance needs to boot and start the app (120 is a safe start)", minGraceSeconds))
+	if seconds < specMinGraceSeconds {
+		return specProblem(fmt.Sprintf("%d seconds lets the ELB health check kill instances that are still booting, and their replacements, in a loop", seconds),
+			fmt.Sprintf("use at least %d, better the seconds an instance needs to boot and start the app (120 is a safe start)", specMinGraceSeconds))
 	}
 	return nil
 }
 
 // ValidateGraceSeconds checks autoscaling.health_check_grace_seconds.
-func ValidateGraceSeconds(seconds int) error { return asError(checkGraceSeconds(seconds)) }
+func ValidateGraceSeconds(seconds int) error { return specAsError(specCheckGraceSeconds(seconds)) }
 
-func checkPercent(p int, zeroFix string) *FieldError {
+func specCheckPercent(p int, zeroFix string) *FieldError {
 	if p < 0 || p > 100 {
-		return problem(fmt.Sprintf("%d is not a percentage", p), "use 1 to 100, or 0 "+zeroFix)
+		return specProblem(fmt.Sprintf("%d is not a percentage", p), "use 1 to 100, or 0 "+zeroFix)
 	}
 	return nil
 }
 
 // ValidateCPUTarget checks autoscaling.cpu_target_percent: 0 (off) or 1–100.
 func ValidateCPUTarget(percent int) error {
-	return asError(checkPercent(percent, "to turn target tracking off"))
+	return specAsError(specCheckPercent(percent, "to turn target tracking off"))
 }
 
-// normalizeDomain lowercases a domain and drops a final dot.
-func normalizeDomain(d string) string { return strings.TrimSuffix(strings.ToLower(d), ".") }
+// specNormalizeDomain lowercases a domain and drops a final dot.
+func specNormalizeDomain(d string) string { return strings.TrimSuffix(strings.ToLower(d), ".") }
 
-func checkDomain(d string, allowWildcard bool) *FieldError {
-	name := normalizeDomain(d)
+func specCheckDomain(d string, allowWildcard bool) *FieldError {
+	name := specNormalizeDomain(d)
 	// RFC 1035: labels of 1 to 63 characters, 253 in all.
 	if len(name) > 253 {
-		return problem(d+" is longer than DNS's 253 characters", "use a shorter name")
+		return specProblem(d+" is longer than DNS's 253 characters", "use a shorter name")
 	}
 	labels := strings.Split(name, ".")
 	if len(labels) < 2 {
-		return problem(d+" is not a domain name", "write it like example.com")
+		return specProblem(d+" is not a domain name", "write it like example.com")
 	}
 	for i, l := range labels {
 		if i == 0 && l == "*" && allowWildcard {
 			continue
 		}
-		if !labelPattern.MatchString(l) {
-			return problem(d+" is not a domain name", "use letters, digits and hyphens between the dots, like api.example.com")
+		if !specLabelPattern.MatchString(l) {
+			return specProblem(d+" is not a domain name", "use letters, digits and hyphens between the dots, like api.example.com")
 		}
 	}
 	return nil
@@ -271,105 +271,107 @@ func ValidateDNSZone(zone string) error {
 	if zone == "" {
 		return nil
 	}
-	return asError(checkDomain(zone, false))
+	return specAsError(specCheckDomain(zone, false))
 }
 
-func checkDNSRecord(record, zone string) *FieldError {
+func specCheckDNSRecord(record, zone string) *FieldError {
 	if record == "" {
 		if zone == "" {
 			return nil
 		}
-		return problem("is empty but dns.zone is set", "set the name the stack answers on, like api."+normalizeDomain(zone)+", or "+normalizeDomain(zone)+" itself")
+		return specProblem("is empty but dns.zone is set", "set the name the stack answers on, like api."+specNormalizeDomain(zone)+", or "+specNormalizeDomain(zone)+" itself")
 	}
-	if fe := checkDomain(record, true); fe != nil {
+	if fe := specCheckDomain(record, true); fe != nil {
 		return fe
 	}
 	if zone == "" {
-		return problem("is set but dns.zone is empty", "set dns.zone to the hosted zone that holds "+record)
+		return specProblem("is set but dns.zone is empty", "set dns.zone to the hosted zone that holds "+record)
 	}
-	r, z := normalizeDomain(record), normalizeDomain(zone)
+	r, z := specNormalizeDomain(record), specNormalizeDomain(zone)
 	if r != z && !strings.HasSuffix(r, "."+z) {
-		return problem(fmt.Sprintf("%s is not inside dns.zone (%s)", record, zone), "use a name ending in ."+z+", or "+z+" itself")
+		return specProblem(fmt.Sprintf("%s is not inside dns.zone (%s)", record, zone), "use a name ending in ."+z+", or "+z+" itself")
 	}
 	return nil
 }
 
 // ValidateDNSRecord checks dns.record: a domain equal to or inside zone.
-func ValidateDNSRecord(record, zone string) error { return asError(checkDNSRecord(record, zone)) }
+func ValidateDNSRecord(record, zone string) error {
+	return specAsError(specCheckDNSRecord(record, zone))
+}
 
-func checkEmail(email string) *FieldError {
+func specCheckEmail(email string) *FieldError {
 	if email == "" {
 		return nil
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
-		return problem(email+" is not an email address", "write it like ops@example.com")
+		return specProblem(email+" is not an email address", "write it like ops@example.com")
 	}
 	return nil
 }
 
 // ValidateEmail checks alarms.email; empty is allowed (no subscription).
-func ValidateEmail(email string) error { return asError(checkEmail(email)) }
+func ValidateEmail(email string) error { return specAsError(specCheckEmail(email)) }
 
-func checkBillingThreshold(usd float64) *FieldError {
+func specCheckBillingThreshold(usd float64) *FieldError {
 	if math.IsNaN(usd) || math.IsInf(usd, 0) || usd < 0 {
-		return problem(fmt.Sprintf("%v is not an amount", usd), "use 0 (no billing alarm) or a monthly amount in USD, like 20")
+		return specProblem(fmt.Sprintf("%v is not an amount", usd), "use 0 (no billing alarm) or a monthly amount in USD, like 20")
 	}
 	return nil
 }
 
 // ValidateBillingThreshold checks alarms.billing_threshold_usd: 0 (off) or more.
-func ValidateBillingThreshold(usd float64) error { return asError(checkBillingThreshold(usd)) }
+func ValidateBillingThreshold(usd float64) error { return specAsError(specCheckBillingThreshold(usd)) }
 
 // validateLoadBalancer checks the load_balancer section.
-func (s *Spec) validateLoadBalancer(c *collector) {
+func (s *Spec) validateLoadBalancer(c *specCollector) {
 	hc := s.LoadBalancer.HealthCheck
 	const p = "load_balancer.health_check."
-	c.at(p+"path", hc.Path, checkHealthCheckPath(hc.Path))
-	interval := checkRange(hc.IntervalSeconds, 5, 300, "the health check interval")
+	c.at(p+"path", hc.Path, specCheckHealthCheckPath(hc.Path))
+	interval := specCheckRange(hc.IntervalSeconds, 5, 300, "the health check interval")
 	c.at(p+"interval_seconds", hc.IntervalSeconds, interval)
 	if interval == nil {
-		c.at(p+"timeout_seconds", hc.TimeoutSeconds, checkHealthCheckTimeout(hc.TimeoutSeconds, hc.IntervalSeconds))
+		c.at(p+"timeout_seconds", hc.TimeoutSeconds, specCheckHealthCheckTimeout(hc.TimeoutSeconds, hc.IntervalSeconds))
 	} else {
-		c.at(p+"timeout_seconds", hc.TimeoutSeconds, checkRange(hc.TimeoutSeconds, 2, 120, "the health check timeout"))
+		c.at(p+"timeout_seconds", hc.TimeoutSeconds, specCheckRange(hc.TimeoutSeconds, 2, 120, "the health check timeout"))
 	}
-	c.at(p+"healthy_threshold", hc.HealthyThreshold, checkRange(hc.HealthyThreshold, 2, 10, "the healthy threshold"))
-	c.at(p+"unhealthy_threshold", hc.UnhealthyThreshold, checkRange(hc.UnhealthyThreshold, 2, 10, "the unhealthy threshold"))
-	c.at(p+"success_codes", hc.SuccessCodes, checkSuccessCodes(hc.SuccessCodes))
+	c.at(p+"healthy_threshold", hc.HealthyThreshold, specCheckRange(hc.HealthyThreshold, 2, 10, "the healthy threshold"))
+	c.at(p+"unhealthy_threshold", hc.UnhealthyThreshold, specCheckRange(hc.UnhealthyThreshold, 2, 10, "the unhealthy threshold"))
+	c.at(p+"success_codes", hc.SuccessCodes, specCheckSuccessCodes(hc.SuccessCodes))
 	if s.LoadBalancer.HTTPS && (s.DNS.Zone == "" || s.DNS.Record == "") {
-		c.at("load_balancer.https", true, problem("true needs dns.zone and dns.record: the ACM certificate is for dns.record and is validated through a record in dns.zone",
+		c.at("load_balancer.https", true, specProblem("true needs dns.zone and dns.record: the ACM certificate is for dns.record and is validated through a record in dns.zone",
 			"set dns.zone and dns.record, or https: false"))
 	}
 }
 
 // validateAutoscaling checks the autoscaling section.
-func (s *Spec) validateAutoscaling(c *collector) {
+func (s *Spec) validateAutoscaling(c *specCollector) {
 	a := s.Autoscaling
-	for _, fe := range checkCapacity(a.Min, a.Desired, a.Max) {
+	for _, fe := range specCheckCapacity(a.Min, a.Desired, a.Max) {
 		c.add(fe)
 	}
-	for _, fe := range checkTerminationPolicies(a.TerminationPolicies) {
+	for _, fe := range specCheckTerminationPolicies(a.TerminationPolicies) {
 		c.add(fe)
 	}
-	c.at("autoscaling.health_check_grace_seconds", a.HealthCheckGraceSeconds, checkGraceSeconds(a.HealthCheckGraceSeconds))
-	c.at("autoscaling.cpu_target_percent", a.CPUTargetPercent, checkPercent(a.CPUTargetPercent, "to turn target tracking off"))
+	c.at("autoscaling.health_check_grace_seconds", a.HealthCheckGraceSeconds, specCheckGraceSeconds(a.HealthCheckGraceSeconds))
+	c.at("autoscaling.cpu_target_percent", a.CPUTargetPercent, specCheckPercent(a.CPUTargetPercent, "to turn target tracking off"))
 }
 
 // validateDNS checks the dns section.
-func (s *Spec) validateDNS(c *collector) {
+func (s *Spec) validateDNS(c *specCollector) {
 	if s.DNS.Zone != "" {
-		c.at("dns.zone", s.DNS.Zone, checkDomain(s.DNS.Zone, false))
+		c.at("dns.zone", s.DNS.Zone, specCheckDomain(s.DNS.Zone, false))
 	}
-	c.at("dns.record", s.DNS.Record, checkDNSRecord(s.DNS.Record, s.DNS.Zone))
+	c.at("dns.record", s.DNS.Record, specCheckDNSRecord(s.DNS.Record, s.DNS.Zone))
 }
 
 // validateAlarms checks the alarms section.
-func (s *Spec) validateAlarms(c *collector) {
+func (s *Spec) validateAlarms(c *specCollector) {
 	al := s.Alarms
-	c.at("alarms.email", al.Email, checkEmail(al.Email))
-	c.at("alarms.billing_threshold_usd", al.BillingThresholdUSD, checkBillingThreshold(al.BillingThresholdUSD))
+	c.at("alarms.email", al.Email, specCheckEmail(al.Email))
+	c.at("alarms.billing_threshold_usd", al.BillingThresholdUSD, specCheckBillingThreshold(al.BillingThresholdUSD))
 	if al.BillingThresholdUSD > 0 && al.Email == "" {
-		c.at("alarms.billing_threshold_usd", al.BillingThresholdUSD, warn("has nobody to notify: alarms.email is empty", "set alarms.email, or subscribe to the alarm topic yourself"))
+		c.at("alarms.billing_threshold_usd", al.BillingThresholdUSD, specWarning("has nobody to notify: alarms.email is empty", "set alarms.email, or subscribe to the alarm topic yourself"))
 	}
-	c.at("alarms.cpu_high_percent", al.CPUHighPercent, checkPercent(al.CPUHighPercent, "to leave out the CPU alarm"))
+	c.at("alarms.cpu_high_percent", al.CPUHighPercent, specCheckPercent(al.CPUHighPercent, "to leave out the CPU alarm"))
 }
