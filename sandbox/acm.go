@@ -295,7 +295,7 @@ func acmDescribeCertificate(c *call, in *acmARNInput) (any, error) {
 		Subject:                 "CN=" + cert.DomainName,
 		CreatedAt:               epoch(cert.CreatedAt),
 		Status:                  cert.Status,
-		KeyAlgorithm:            cert.KeyAlgorithm,
+		KeyAlgorithm:            strings.ReplaceAll(cert.KeyAlgorithm, "_", "-"),
 		InUseBy:                 c.r.ELB.loadBalancersUsingCertificate(cert.ARN),
 		Type:                    "AMAZON_ISSUED",
 		RenewalEligibility:      "INELIGIBLE",
