@@ -220,9 +220,48 @@ func (s *Spec) fillDerived() {
 func (s *Spec) YAML() ([]byte, error) {
 	out := *s
 	out.fillDerived()
-	b, err := yaml.MarshalWithOptions(out, yaml.Indent(2), yaml.IndentSequence(true))
+	// A nil list would be written as null, which reads back as the default
+	// list rather than as no entries.
+	if out.IAM.ManagedPolicies == nil {
+		out.IAM.ManagedPolicies = []string{}
+	}
+	if out.Autoscaling.TerminationPolicies == nil {
+		out.Autoscaling.TerminationPolicies = []string{}
+	}
+	comments := yaml.CommentMap{}
+	for path, text := range specFieldComments {
+		comments["$."+path] = []*yaml.Comment{yaml.LineComment(" " + text)}
+	}
+	b, err := yaml.MarshalWithOptions(out, yaml.Indent(2), yaml.IndentSequence(true), yaml.WithComment(comments))
 	if err != nil {
 		return nil, fmt.Errorf("marshal stack spec: %w", err)
 	}
 	return b, nil
+}
+
+// specFieldComments are the line comments YAML writes, so that a stack.yaml
+// the wizard wrote explains its own choices (DESIGN.md's comments).
+var specFieldComments = map[string]string{
+	"name":                                   "[a-z0-9-]{1,20}; prefixes resource names",
+	"region":                                 "empty: from the profile / AWS_REGION",
+	"network.vpc":                            "new | default | vpc-0123...",
+	"network.azs":                            "2 or 3 (load balancers need at least 2)",
+	"network.nat":                            "none | single | per-az",
+	"network.public_subnet_bits":             "prefix length of each AZ's public subnet",
+	"network.private_subnet_bits":            "prefix length of each AZ's private subnet",
+	"network.bastion.ssh_from":               "auto = your public IP /32, or a CIDR",
+	"ami.source":                             "latest | existing | bake",
+	"ami.id":                                 "when source: existing",
+	"ami.base":                               "amazon-linux-2023 | ubuntu-22.04 | ubuntu-24.04",
+	"ami.setup_script":                       "bake: run on the builder before the image is taken",
+	"instance.port":                          "the port the app listens on",
+	"instance.user_data":                     "a file run once at boot; starts the app",
+	"load_balancer.https":                    "true needs dns.zone and dns.record",
+	"autoscaling.termination_policies":       "which instance goes first on scale-in",
+	"autoscaling.health_check_grace_seconds": "time to boot and start the app",
+	"autoscaling.cpu_target_percent":         "0 disables target tracking",
+	"dns.zone":                               "example.com; empty skips Route 53",
+	"dns.record":                             "api.example.com",
+	"alarms.email":                           "empty: alarms without a subscription",
+	"alarms.billing_threshold_usd":           "0 disables the billing alarm",
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -242,4 +243,14 @@ func (s *Spec) Validate(env ValidateEnv) []FieldError {
 	s.validateAlarms(c)
 	specSortProblems(c.problems)
 	return c.problems
+}
+
+// ValidateNumber parses a form's text as a whole number and hands it to
+// validate (ValidatePort, ValidateGraceSeconds, ...): huh inputs are text.
+func ValidateNumber(text string, validate func(int) error) error {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil {
+		return &FieldError{Value: text, Problem: fmt.Sprintf("%q is not a whole number", text), Fix: "type digits only, like 3000"}
+	}
+	return validate(n)
 }
