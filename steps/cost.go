@@ -188,7 +188,8 @@ func EstimateMonthly(s *Spec) CostEstimate {
 }
 
 // alarmCount is how many CloudWatch alarms the stack creates, counting the
-// two that target tracking creates (and AWS bills) for its policy.
+// two (high and low) that target tracking creates for its policy; they are
+// ordinary alarms in the account and are counted as such here.
 func (s *Spec) alarmCount() int {
 	n := 3 // UnHealthyHostCount, ELB 5XX, TargetResponseTime
 	if s.Alarms.CPUHighPercent > 0 {

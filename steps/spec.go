@@ -153,8 +153,8 @@ const (
 	SpecBaseUbuntu2404      = "ubuntu-24.04"
 )
 
-// Defaults returns a spec with every field set to its default except Name
-// (and IAM.RoleName, which derives from Name). The values are the seeds':
+// Defaults returns a spec with every field set to its default except Name,
+// Region (empty: the profile's) and IAM.RoleName (empty: "<name>-app"). The values are the seeds':
 // an Express app on port 3000 behind an ALB, two t3.micro instances in two
 // AZs, ELB health checks with a grace period, CPU target tracking at 50%.
 func Defaults() Spec {

@@ -190,7 +190,15 @@ func specScalarMatches(n ast.Node, k reflect.Kind) bool {
 	case *ast.BoolNode:
 		return k == reflect.Bool
 	case *ast.SequenceNode:
-		return k == reflect.Slice
+		if k != reflect.Slice {
+			return false
+		}
+		for _, v := range n.(*ast.SequenceNode).Values {
+			if !specScalarMatches(v, reflect.String) {
+				return false // the spec's lists are lists of names
+			}
+		}
+		return true
 	}
 	return true
 }

@@ -106,6 +106,8 @@ colour: blue
 func TestBadlyTypedValuesKeepTheirDefaultAndAreReported(t *testing.T) {
 	yml := `name: demo
 network: new
+iam:
+  managed_policies: [AmazonSSMManagedInstanceCore, 42]
 instance:
   port: "3000"
   volume_gib: 8.5
@@ -120,11 +122,12 @@ autoscaling:
 	got := specProblemLines(specValidationProblems(t, err))
 	want := []string{
 		"error network (line 2): is a string, not a mapping of fields: write its fields indented below it (vpc, cidr, azs, nat, public_subnet_bits, private_subnet_bits, bastion)",
-		`error instance.port (line 4): is a string, not a whole number: write a whole number without quotes`,
-		"error instance.volume_gib (line 5): is a decimal number, not a whole number: write a whole number without quotes",
-		"error load_balancer.https (line 7): is a string, not true/false: write true or false",
-		`error autoscaling.min (line 11): appears twice (lines 10 and 11): keep one of them`,
-		`error autoscaling.termination_policies (line 9): is a string, not a list of strings: write a list: [a, b] or one "- a" per line`,
+		`error iam.managed_policies (line 4): is a list, not a list of strings: write a list: [a, b] or one "- a" per line`,
+		`error instance.port (line 6): is a string, not a whole number: write a whole number without quotes`,
+		"error instance.volume_gib (line 7): is a decimal number, not a whole number: write a whole number without quotes",
+		"error load_balancer.https (line 9): is a string, not true/false: write true or false",
+		`error autoscaling.min (line 13): appears twice (lines 12 and 13): keep one of them`,
+		`error autoscaling.termination_policies (line 11): is a string, not a list of strings: write a list: [a, b] or one "- a" per line`,
 	}
 	var errs []string
 	for _, g := range got {

@@ -197,9 +197,10 @@ func (s *Spec) validateNetwork(c *specCollector, env ValidateEnv) {
 		pubProblem := specCheckSubnetBits(n.PublicSubnetBits, SpecSubnetPublic)
 		privProblem := specCheckSubnetBits(n.PrivateSubnetBits, SpecSubnetPrivate)
 		c.at("network.public_subnet_bits", n.PublicSubnetBits, pubProblem)
-		if n.NAT != SpecNATNone {
-			c.at("network.private_subnet_bits", n.PrivateSubnetBits, privProblem)
+		if n.NAT == SpecNATNone {
+			privProblem = nil // no private subnets are planned
 		}
+		c.at("network.private_subnet_bits", n.PrivateSubnetBits, privProblem)
 		if (cidrProblem == nil || cidrProblem.IsWarning()) && pubProblem == nil && privProblem == nil && n.AZs >= 1 {
 			s.validateSubnetPlan(c)
 		}
