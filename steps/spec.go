@@ -13,17 +13,17 @@ import (
 // fills every field but Name, so `name: demo` is a complete spec.
 type Spec struct {
 	// Name prefixes every resource name and tags every resource (stackwiz:stack).
-	Name string `yaml:"name"`
+	Name string `yaml:"name" json:"name"`
 	// Region is empty to take the region from the profile or AWS_REGION.
-	Region       string           `yaml:"region"`
-	Network      SpecNetwork      `yaml:"network"`
-	IAM          SpecIAM          `yaml:"iam"`
-	AMI          SpecAMI          `yaml:"ami"`
-	Instance     SpecInstance     `yaml:"instance"`
-	LoadBalancer SpecLoadBalancer `yaml:"load_balancer"`
-	Autoscaling  SpecAutoscaling  `yaml:"autoscaling"`
-	DNS          SpecDNS          `yaml:"dns"`
-	Alarms       SpecAlarms       `yaml:"alarms"`
+	Region       string           `yaml:"region" json:"region"`
+	Network      SpecNetwork      `yaml:"network" json:"network"`
+	IAM          SpecIAM          `yaml:"iam" json:"iam"`
+	AMI          SpecAMI          `yaml:"ami" json:"ami"`
+	Instance     SpecInstance     `yaml:"instance" json:"instance"`
+	LoadBalancer SpecLoadBalancer `yaml:"load_balancer" json:"load_balancer"`
+	Autoscaling  SpecAutoscaling  `yaml:"autoscaling" json:"autoscaling"`
+	DNS          SpecDNS          `yaml:"dns" json:"dns"`
+	Alarms       SpecAlarms       `yaml:"alarms" json:"alarms"`
 
 	// lines maps the field paths present in the parsed file to their line,
 	// so that a problem with a field the user wrote can point at it. It is
@@ -35,102 +35,102 @@ type Spec struct {
 // a new VPC with public and private subnets in each AZ.
 type SpecNetwork struct {
 	// VPC is "new", "default" or an existing VPC id (vpc-0123...).
-	VPC string `yaml:"vpc"`
+	VPC string `yaml:"vpc" json:"vpc"`
 	// CIDR is the new VPC's IPv4 block; used only when VPC is "new".
-	CIDR string `yaml:"cidr"`
+	CIDR string `yaml:"cidr" json:"cidr"`
 	// AZs is how many Availability Zones the stack spans: 2 or 3.
-	AZs int `yaml:"azs"`
+	AZs int `yaml:"azs" json:"azs"`
 	// NAT is "none", "single" or "per-az": how private subnets reach the internet.
-	NAT string `yaml:"nat"`
+	NAT string `yaml:"nat" json:"nat"`
 	// PublicSubnetBits is the prefix length of each public subnet (24 = /24).
-	PublicSubnetBits int `yaml:"public_subnet_bits"`
+	PublicSubnetBits int `yaml:"public_subnet_bits" json:"public_subnet_bits"`
 	// PrivateSubnetBits is the prefix length of each private subnet (20 = /20).
-	PrivateSubnetBits int         `yaml:"private_subnet_bits"`
-	Bastion           SpecBastion `yaml:"bastion"`
+	PrivateSubnetBits int         `yaml:"private_subnet_bits" json:"private_subnet_bits"`
+	Bastion           SpecBastion `yaml:"bastion" json:"bastion"`
 }
 
 // SpecBastion is the optional SSH jump host in a public subnet.
 type SpecBastion struct {
-	Enabled bool `yaml:"enabled"`
+	Enabled bool `yaml:"enabled" json:"enabled"`
 	// SSHFrom is "auto" (the caller's public IP as a /32) or an IPv4 CIDR.
-	SSHFrom string `yaml:"ssh_from"`
+	SSHFrom string `yaml:"ssh_from" json:"ssh_from"`
 }
 
 // SpecIAM is the role the instances run as.
 type SpecIAM struct {
 	// RoleName is empty in code to mean "<name>-app"; Parse fills it in.
-	RoleName string `yaml:"role_name"`
+	RoleName string `yaml:"role_name" json:"role_name"`
 	// ManagedPolicies are AWS managed policy names or policy ARNs.
-	ManagedPolicies []string `yaml:"managed_policies"`
+	ManagedPolicies []string `yaml:"managed_policies" json:"managed_policies"`
 }
 
 // SpecAMI is the image the group launches.
 type SpecAMI struct {
 	// Source is "latest" (the base's current public image), "existing" (ID)
 	// or "bake" (a builder instance runs SetupScript, then an image is taken).
-	Source string `yaml:"source"`
-	ID     string `yaml:"id"`
+	Source string `yaml:"source" json:"source"`
+	ID     string `yaml:"id" json:"id"`
 	// Base is amazon-linux-2023, ubuntu-22.04 or ubuntu-24.04.
-	Base string `yaml:"base"`
+	Base string `yaml:"base" json:"base"`
 	// SetupScript is a file, relative to the spec's directory.
-	SetupScript string `yaml:"setup_script"`
+	SetupScript string `yaml:"setup_script" json:"setup_script"`
 }
 
 // SpecInstance is what each instance of the group looks like.
 type SpecInstance struct {
-	Type string `yaml:"type"`
+	Type string `yaml:"type" json:"type"`
 	// Port is the port the app listens on; the target group sends traffic there.
-	Port int `yaml:"port"`
+	Port int `yaml:"port" json:"port"`
 	// UserData is a file, relative to the spec's directory, run once at boot.
-	UserData  string `yaml:"user_data"`
-	VolumeGiB int    `yaml:"volume_gib"`
-	KeyName   string `yaml:"key_name"`
+	UserData  string `yaml:"user_data" json:"user_data"`
+	VolumeGiB int    `yaml:"volume_gib" json:"volume_gib"`
+	KeyName   string `yaml:"key_name" json:"key_name"`
 }
 
 // SpecLoadBalancer is the internet-facing Application Load Balancer.
 type SpecLoadBalancer struct {
-	HealthCheck SpecHealthCheck `yaml:"health_check"`
+	HealthCheck SpecHealthCheck `yaml:"health_check" json:"health_check"`
 	// HTTPS needs DNS.Zone and DNS.Record: the certificate is DNS-validated there.
-	HTTPS bool `yaml:"https"`
+	HTTPS bool `yaml:"https" json:"https"`
 }
 
 // SpecHealthCheck is the target group's health check.
 type SpecHealthCheck struct {
-	Path               string `yaml:"path"`
-	IntervalSeconds    int    `yaml:"interval_seconds"`
-	TimeoutSeconds     int    `yaml:"timeout_seconds"`
-	HealthyThreshold   int    `yaml:"healthy_threshold"`
-	UnhealthyThreshold int    `yaml:"unhealthy_threshold"`
+	Path               string `yaml:"path" json:"path"`
+	IntervalSeconds    int    `yaml:"interval_seconds" json:"interval_seconds"`
+	TimeoutSeconds     int    `yaml:"timeout_seconds" json:"timeout_seconds"`
+	HealthyThreshold   int    `yaml:"healthy_threshold" json:"healthy_threshold"`
+	UnhealthyThreshold int    `yaml:"unhealthy_threshold" json:"unhealthy_threshold"`
 	// SuccessCodes is the target group matcher: "200", "200,204" or "200-299".
-	SuccessCodes string `yaml:"success_codes"`
+	SuccessCodes string `yaml:"success_codes" json:"success_codes"`
 }
 
 // SpecAutoscaling is the Auto Scaling group.
 type SpecAutoscaling struct {
-	Min     int `yaml:"min"`
-	Desired int `yaml:"desired"`
-	Max     int `yaml:"max"`
+	Min     int `yaml:"min" json:"min"`
+	Desired int `yaml:"desired" json:"desired"`
+	Max     int `yaml:"max" json:"max"`
 	// TerminationPolicies are set explicitly on the group, in this order.
-	TerminationPolicies     []string `yaml:"termination_policies"`
-	HealthCheckGraceSeconds int      `yaml:"health_check_grace_seconds"`
+	TerminationPolicies     []string `yaml:"termination_policies" json:"termination_policies"`
+	HealthCheckGraceSeconds int      `yaml:"health_check_grace_seconds" json:"health_check_grace_seconds"`
 	// CPUTargetPercent is the target-tracking goal; 0 disables target tracking.
-	CPUTargetPercent int `yaml:"cpu_target_percent"`
+	CPUTargetPercent int `yaml:"cpu_target_percent" json:"cpu_target_percent"`
 }
 
 // SpecDNS is the Route 53 name of the stack. An empty Zone skips Route 53.
 type SpecDNS struct {
-	Zone   string `yaml:"zone"`
-	Record string `yaml:"record"`
+	Zone   string `yaml:"zone" json:"zone"`
+	Record string `yaml:"record" json:"record"`
 }
 
 // SpecAlarms is the CloudWatch alarms and their SNS topic.
 type SpecAlarms struct {
 	// Email subscribes to the alarm topic; empty creates alarms without one.
-	Email string `yaml:"email"`
+	Email string `yaml:"email" json:"email"`
 	// BillingThresholdUSD is the billing alarm's threshold; 0 disables it.
-	BillingThresholdUSD float64 `yaml:"billing_threshold_usd"`
+	BillingThresholdUSD float64 `yaml:"billing_threshold_usd" json:"billing_threshold_usd"`
 	// CPUHighPercent is the group's average-CPU alarm threshold.
-	CPUHighPercent int `yaml:"cpu_high_percent"`
+	CPUHighPercent int `yaml:"cpu_high_percent" json:"cpu_high_percent"`
 }
 
 // The values of the enumerated fields.
