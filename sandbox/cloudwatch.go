@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -131,20 +132,47 @@ func (s *CWState) addHistory(item AlarmHistoryItemData) {
 
 func cloudwatchHandlers() map[string]handler {
 	return map[string]handler{
-		"PutMetricAlarm":          jsonOp(cwPutMetricAlarm),
-		"DescribeAlarms":          jsonOp(cwDescribeAlarms),
-		"DescribeAlarmsForMetric": jsonOp(cwDescribeAlarmsForMetric),
-		"DescribeAlarmHistory":    jsonOp(cwDescribeAlarmHistory),
-		"DeleteAlarms":            jsonOp(cwDeleteAlarms),
-		"SetAlarmState":           jsonOp(cwSetAlarmState),
-		"EnableAlarmActions":      jsonOp(cwEnableAlarmActions),
-		"DisableAlarmActions":     jsonOp(cwDisableAlarmActions),
-		"TagResource":             jsonOp(cwTagResource),
-		"UntagResource":           jsonOp(cwUntagResource),
-		"ListTagsForResource":     jsonOp(cwListTagsForResource),
-		"GetMetricData":           jsonOp(cwGetMetricData),
-		"GetMetricStatistics":     jsonOp(cwGetMetricStatistics),
-		"ListMetrics":             jsonOp(cwListMetrics),
+		"PutMetricAlarm":          cwOp(cwPutMetricAlarm),
+		"DescribeAlarms":          cwOp(cwDescribeAlarms),
+		"DescribeAlarmsForMetric": cwOp(cwDescribeAlarmsForMetric),
+		"DescribeAlarmHistory":    cwOp(cwDescribeAlarmHistory),
+		"DeleteAlarms":            cwOp(cwDeleteAlarms),
+		"SetAlarmState":           cwOp(cwSetAlarmState),
+		"EnableAlarmActions":      cwOp(cwEnableAlarmActions),
+		"DisableAlarmActions":     cwOp(cwDisableAlarmActions),
+		"TagResource":             cwOp(cwTagResource),
+		"UntagResource":           cwOp(cwUntagResource),
+		"ListTagsForResource":     cwOp(cwListTagsForResource),
+		"GetMetricData":           cwOp(cwGetMetricData),
+		"GetMetricStatistics":     cwOp(cwGetMetricStatistics),
+		"ListMetrics":             cwOp(cwListMetrics),
+	}
+}
+
+// cwOp is jsonOp for CloudWatch. Over JSON 1.0 (the AWS CLI) timestamps
+// arrive as epoch seconds, which encoding/json cannot put in a time.Time,
+// so they are rewritten as RFC 3339 first; CBOR carries real timestamps.
+func cwOp[In any](f func(c *call, in *In) (any, error)) handler {
+	inner := jsonOp(f)
+	return func(c *call) (any, error) {
+		if c.wire == protoJSON && len(c.body) > 0 {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(c.body, &m); err == nil {
+				changed := false
+				for _, k := range []string{"StartTime", "EndTime", "StartDate", "EndDate"} {
+					var secs float64
+					if raw, ok := m[k]; ok && json.Unmarshal(raw, &secs) == nil {
+						sec, frac := math.Modf(secs)
+						m[k], _ = json.Marshal(time.Unix(int64(sec), int64(frac*1e9)).UTC())
+						changed = true
+					}
+				}
+				if changed {
+					c.body, _ = json.Marshal(m)
+				}
+			}
+		}
+		return inner(c)
 	}
 }
 

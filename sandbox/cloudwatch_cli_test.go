@@ -44,6 +44,16 @@ func TestAWSCLIDescribesAlarmsZonesAndTopics(t *testing.T) {
 		t.Fatalf("delete-alarms of an unknown alarm: %s", failure.Stderr)
 	}
 
+	var stats struct {
+		Label      string
+		Datapoints []struct{ Timestamp string }
+	}
+	awsCLI(t, f.netFixture, &stats, "cloudwatch", "get-metric-statistics", "--namespace", "AWS/Billing", "--metric-name", "EstimatedCharges",
+		"--dimensions", "Name=Currency,Value=USD", "--start-time", "2020-01-01T00:00:00Z", "--end-time", "2020-01-02T00:00:00Z", "--period", "21600", "--statistics", "Maximum")
+	if stats.Label != "EstimatedCharges" || len(stats.Datapoints) != 4 {
+		t.Fatalf("get-metric-statistics = %+v", stats)
+	}
+
 	var zones struct {
 		HostedZones []struct{ ID, Name string }
 	}
