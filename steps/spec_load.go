@@ -180,7 +180,7 @@ func (d *specDecoder) value(n ast.Node, field reflect.Value, path string) {
 // quoted "3000" into an int or 3000 into a string, so that a typo in a
 // value's type is reported where it was made.
 func specScalarMatches(n ast.Node, k reflect.Kind) bool {
-	switch n.(type) {
+	switch n := n.(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		return k == reflect.String
 	case *ast.IntegerNode:
@@ -193,7 +193,7 @@ func specScalarMatches(n ast.Node, k reflect.Kind) bool {
 		if k != reflect.Slice {
 			return false
 		}
-		for _, v := range n.(*ast.SequenceNode).Values {
+		for _, v := range n.Values {
 			if !specScalarMatches(v, reflect.String) {
 				return false // the spec's lists are lists of names
 			}

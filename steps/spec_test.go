@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -445,5 +446,40 @@ func TestSpecPolicyARN(t *testing.T) {
 		if got := SpecPolicyARN(tc.policy, tc.partition); got != tc.want {
 			t.Errorf("SpecPolicyARN(%q, %q) = %q, want %q", tc.policy, tc.partition, got, tc.want)
 		}
+	}
+}
+
+func TestValidationErrorRendering(t *testing.T) {
+	_, err := Parse([]byte("name: demo\nnetwork:\n  nat: none\nautoscaling:\n  min: 3\n"))
+	want := "invalid stack spec: 1 error, 2 warnings\n" +
+		"  warning: network.nat (line 3): none leaves the VPC without private subnets"
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got\n%s\nwant prefix\n%s", err, want)
+	}
+	ve := specValidationProblems(t, err)
+	b, jerr := json.Marshal(ve[len(ve)-1])
+	if jerr != nil {
+		t.Fatal(jerr)
+	}
+	if got := string(b); got != `{"path":"autoscaling.min","line":5,"value":"3","problem":"3 is greater than autoscaling.desired (2)","fix":"set min ≤ desired ≤ max","severity":"error"}` {
+		t.Fatalf("JSON: %s", got)
+	}
+}
+
+func TestValidateBlockingPassesWarningsOnly(t *testing.T) {
+	if ValidateBlocking(ValidateSSHFrom("0.0.0.0/0")) != nil {
+		t.Error("a warning blocked the form")
+	}
+	if ValidateBlocking(ValidateTerminationPolicies([]string{"Default", "OldestInstance"})) != nil {
+		t.Error("joined warnings blocked the form")
+	}
+	if ValidateBlocking(ValidateTerminationPolicies([]string{"Default", "Nope"})) == nil {
+		t.Error("an error among warnings did not block the form")
+	}
+	if ValidateBlocking(errors.New("plain")) == nil {
+		t.Error("a plain error did not block the form")
+	}
+	if ValidateBlocking(nil) != nil {
+		t.Error("nil blocked")
 	}
 }
