@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ScalingPolicy is a group's scaling policy.
@@ -22,7 +23,8 @@ type ScalingPolicy struct {
 	TargetValue             float64 `json:"target_value,omitempty"`
 	DisableScaleIn          bool    `json:"disable_scale_in,omitempty"`
 	// Alarms are the CloudWatch alarms AWS creates for a target tracking
-	// policy and deletes with it.
+	// policy and deletes with it. The sandbox records them but does not
+	// scale on them.
 	Alarms []string `json:"alarms,omitempty"`
 }
 
@@ -30,10 +32,6 @@ var predefinedMetricTypes = []string{"ASGAverageCPUUtilization", "ASGAverageNetw
 
 func policyARN(region, uuid, group, name string) string {
 	return fmt.Sprintf("arn:aws:autoscaling:%s:%s:scalingPolicy:%s:autoScalingGroupName/%s:policyName/%s", region, AccountID, uuid, group, name)
-}
-
-func policyAlarmARN(region, name string) string {
-	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, AccountID, name)
 }
 
 type xmlAlarm struct {
@@ -44,9 +42,44 @@ type xmlAlarm struct {
 func (r *Region) alarmsXML(p *ScalingPolicy) []xmlAlarm {
 	var out []xmlAlarm
 	for _, name := range p.Alarms {
-		out = append(out, xmlAlarm{name, policyAlarmARN(r.Name, name)})
+		out = append(out, xmlAlarm{name, alarmARN(r.Name, name)})
 	}
 	return out
+}
+
+// trackedMetrics maps a predefined metric to the CloudWatch metric its
+// alarms watch: namespace, name, statistic.
+var trackedMetrics = map[string][3]string{
+	"ASGAverageCPUUtilization": {"AWS/EC2", "CPUUtilization", "Average"},
+	"ASGAverageNetworkIn":      {"AWS/EC2", "NetworkIn", "Average"},
+	"ASGAverageNetworkOut":     {"AWS/EC2", "NetworkOut", "Average"},
+	"ALBRequestCountPerTarget": {"AWS/ApplicationELB", "RequestCountPerTarget", "Sum"},
+}
+
+// putTargetTrackingAlarms creates the alarms AWS creates for a target
+// tracking policy and owns: AlarmHigh (three minutes above the target)
+// and, unless scale in is disabled, AlarmLow (fifteen minutes below 90% of it).
+func (r *Region) putTargetTrackingAlarms(now time.Time, g *AutoScalingGroup, p *ScalingPolicy) {
+	m := trackedMetrics[p.MetricType]
+	dims := map[string]string{"AutoScalingGroupName": g.Name}
+	if p.MetricType == "ALBRequestCountPerTarget" {
+		// ResourceLabel is app/<lb>/<id>/targetgroup/<tg>/<id>.
+		_, tg, _ := strings.Cut(p.ResourceLabel, "/targetgroup/")
+		dims = map[string]string{"TargetGroup": "targetgroup/" + tg}
+	}
+	desc := "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy " + p.ARN + "."
+	high := ManagedAlarm{Name: fmt.Sprintf("TargetTracking-%s-AlarmHigh-%s", g.Name, r.w.newUUID()), Namespace: m[0], MetricName: m[1], Statistic: m[2],
+		Dimensions: dims, Period: 60, EvaluationPeriods: 3, Threshold: p.TargetValue, ComparisonOperator: "GreaterThanThreshold", Description: desc, AlarmActions: []string{p.ARN}}
+	r.putManagedAlarm(now, high)
+	p.Alarms = append(p.Alarms, high.Name)
+	if p.DisableScaleIn {
+		return
+	}
+	low := high
+	low.Name = fmt.Sprintf("TargetTracking-%s-AlarmLow-%s", g.Name, r.w.newUUID())
+	low.EvaluationPeriods, low.Threshold, low.ComparisonOperator = 15, p.TargetValue*0.9, "LessThanThreshold"
+	r.putManagedAlarm(now, low)
+	p.Alarms = append(p.Alarms, low.Name)
 }
 
 func putScalingPolicy(c *call) (any, error) {
@@ -117,16 +150,10 @@ func putScalingPolicy(c *call) (any, error) {
 	} else {
 		p.ARN = policyARN(c.region, uuid, g.Name, name)
 	}
-	if p.Type == "TargetTrackingScaling" && len(p.Alarms) == 0 {
-		// AWS creates a high and a low alarm in CloudWatch and owns them.
-		// The sandbox's CloudWatch has no way yet to add alarms from here,
-		// so the policy records their names only.
-		p.Alarms = []string{
-			fmt.Sprintf("TargetTracking-%s-AlarmHigh-%s", g.Name, uuid),
-			fmt.Sprintf("TargetTracking-%s-AlarmLow-%s", g.Name, c.w.newUUID()),
-		}
-	} else if p.Type != "TargetTrackingScaling" {
-		p.Alarms = nil
+	c.r.deleteAlarms(p.Alarms...)
+	p.Alarms = nil
+	if p.Type == "TargetTrackingScaling" {
+		c.r.putTargetTrackingAlarms(c.now, g, p)
 	}
 	g.Policies = append(g.Policies, p)
 	return struct {
@@ -231,5 +258,8 @@ func deletePolicy(c *call) (any, error) {
 // target tracking policies with them.
 func (r *Region) deletePolicies(g *AutoScalingGroup, policies []*ScalingPolicy) {
 	doomed := slices.Clone(policies)
+	for _, p := range doomed {
+		r.deleteAlarms(p.Alarms...)
+	}
 	g.Policies = slices.DeleteFunc(g.Policies, func(p *ScalingPolicy) bool { return slices.Contains(doomed, p) })
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
 
 func (w *asgWorld) refresh(name, id string) astypes.InstanceRefresh {
@@ -116,7 +119,7 @@ func TestInstanceRefreshDefaultsAndCancellation(t *testing.T) {
 	}
 }
 
-func TestTargetTrackingPolicyRecordsItsAlarms(t *testing.T) {
+func TestTargetTrackingPolicyOwnsItsCloudWatchAlarms(t *testing.T) {
 	w := newASGWorld(t)
 	w.createGroup("web", 0, 0, 2)
 	out, err := w.as.PutScalingPolicy(w.ctx, &autoscaling.PutScalingPolicyInput{
@@ -135,6 +138,24 @@ func TestTargetTrackingPolicyRecordsItsAlarms(t *testing.T) {
 	if len(out.Alarms) != 2 || !strings.HasPrefix(*out.Alarms[0].AlarmName, "TargetTracking-web-AlarmHigh-") || !strings.HasPrefix(*out.Alarms[1].AlarmName, "TargetTracking-web-AlarmLow-") {
 		t.Fatalf("alarms = %+v", out.Alarms)
 	}
+	cw := cloudwatch.NewFromConfig(w.Cfg)
+	alarms := func() map[string]cwtypes.MetricAlarm {
+		out, err := cw.DescribeAlarms(w.ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("TargetTracking-web-")})
+		if err != nil {
+			t.Fatalf("DescribeAlarms: %v", err)
+		}
+		m := map[string]cwtypes.MetricAlarm{}
+		for _, a := range out.MetricAlarms {
+			m[*a.AlarmName] = a
+		}
+		return m
+	}
+	inCW := alarms()
+	high, low := inCW[*out.Alarms[0].AlarmName], inCW[*out.Alarms[1].AlarmName]
+	if len(inCW) != 2 || *high.MetricName != "CPUUtilization" || *high.Threshold != 50 || high.ComparisonOperator != cwtypes.ComparisonOperatorGreaterThanThreshold ||
+		*low.Threshold != 45 || low.ComparisonOperator != cwtypes.ComparisonOperatorLessThanThreshold || !slices.Equal(high.AlarmActions, []string{*out.PolicyARN}) {
+		t.Fatalf("CloudWatch alarms of the policy = %+v", inCW)
+	}
 	desc, err := w.as.DescribePolicies(w.ctx, &autoscaling.DescribePoliciesInput{AutoScalingGroupName: aws.String("web")})
 	if err != nil || len(desc.ScalingPolicies) != 1 {
 		t.Fatalf("DescribePolicies: %v, %v", desc, err)
@@ -151,5 +172,8 @@ func TestTargetTrackingPolicyRecordsItsAlarms(t *testing.T) {
 	}
 	if desc, _ := w.as.DescribePolicies(w.ctx, &autoscaling.DescribePoliciesInput{AutoScalingGroupName: aws.String("web")}); len(desc.ScalingPolicies) != 0 {
 		t.Fatalf("policies after delete: %d", len(desc.ScalingPolicies))
+	}
+	if left := alarms(); len(left) != 0 {
+		t.Fatalf("alarms left after deleting the policy: %v", left)
 	}
 }
