@@ -154,7 +154,8 @@ func specCheckAMISource(source string) *FieldError {
 	case SpecAMILatest, SpecAMIExisting, SpecAMIBake:
 		return nil
 	}
-	return specProblem(fmt.Sprintf("%q is not latest, existing or bake", source), "use latest (the base's current image), existing (with ami.id) or bake (with ami.setup_script)")
+	return specEnumProblem(source, "is not latest, existing or bake", "use latest (the base's current image), existing (with ami.id) or bake (with ami.setup_script)",
+		SpecAMILatest, SpecAMIExisting, SpecAMIBake)
 }
 
 // ValidateAMISource checks ami.source.
@@ -178,7 +179,8 @@ func specCheckAMIBase(base string) *FieldError {
 	case SpecBaseAmazonLinux2023, SpecBaseUbuntu2204, SpecBaseUbuntu2404:
 		return nil
 	}
-	return specProblem(fmt.Sprintf("%q is not an offered base", base), "use amazon-linux-2023, ubuntu-22.04 or ubuntu-24.04")
+	return specEnumProblem(base, "is not an offered base", "use amazon-linux-2023, ubuntu-22.04 or ubuntu-24.04",
+		SpecBaseAmazonLinux2023, SpecBaseUbuntu2204, SpecBaseUbuntu2404)
 }
 
 // ValidateAMIBase checks ami.base.
@@ -373,4 +375,14 @@ func (s *Spec) validateInstance(c *specCollector, env ValidateEnv) {
 	}
 	c.at("instance.volume_gib", in.VolumeGiB, specCheckVolumeGiB(in.VolumeGiB, s.AMI.Source != SpecAMIExisting))
 	c.at("instance.key_name", in.KeyName, specCheckKeyName(in.KeyName))
+}
+
+// specEnumProblem reports a value outside allowed, suggesting the allowed
+// value it is probably a typo of (New, per_az, ubuntu-24.4, ...).
+func specEnumProblem(value, problem, fix string, allowed ...string) *FieldError {
+	norm := strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(strings.TrimSpace(value)))
+	if best := specClosest(norm, allowed); best != "" {
+		fix = "did you mean " + best + "?"
+	}
+	return specProblem(fmt.Sprintf("%q ", value)+problem, fix)
 }

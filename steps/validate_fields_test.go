@@ -109,6 +109,7 @@ func TestValidateNetworkFieldRules(t *testing.T) {
 		{"vpc id wrong length", ValidateVPC("vpc-0a1b2"), specIsError, "8 or 17"},
 		{"vpc id uppercase", ValidateVPC("vpc-0A1B2C3D"), specIsError, "not a VPC id"},
 		{"vpc word", ValidateVPC("custom"), specIsError, "new, default or a VPC id"},
+		{"vpc capitalised", ValidateVPC("New"), specIsError, "did you mean new?"},
 		{"azs 2", ValidateAZs(2, 4), specOK, ""},
 		{"azs 3 unknown region", ValidateAZs(3, 0), specOK, ""},
 		{"azs 1", ValidateAZs(1, 3), specIsError, "at least two"},
@@ -119,6 +120,7 @@ func TestValidateNetworkFieldRules(t *testing.T) {
 		{"nat per-az", ValidateNAT("per-az"), specOK, ""},
 		{"nat per_az", ValidateNAT("per_az"), specIsError, "did you mean per-az?"},
 		{"nat always", ValidateNAT("always"), specIsError, "none, single or per-az"},
+		{"nat PerAZ", ValidateNAT("PerAZ"), specIsError, `"PerAZ" is not none, single or per-az: did you mean per-az?`},
 		{"public /24", ValidatePublicSubnetBits(24), specOK, ""},
 		{"public /27", ValidatePublicSubnetBits(27), specOK, ""},
 		{"public /28 too small for an ALB", ValidatePublicSubnetBits(28), specIsError, "/27"},
@@ -158,6 +160,8 @@ func TestValidateIAMAndAMIRules(t *testing.T) {
 		{"base al2023", ValidateAMIBase("amazon-linux-2023"), specOK, ""},
 		{"base ubuntu 24.04", ValidateAMIBase("ubuntu-24.04"), specOK, ""},
 		{"base al2", ValidateAMIBase("amazon-linux-2"), specIsError, "not an offered base"},
+		{"base typo", ValidateAMIBase("ubuntu-24.4"), specIsError, "did you mean ubuntu-24.04?"},
+		{"source capitalised", ValidateAMISource("Bake"), specIsError, "did you mean bake?"},
 	})
 }
 

@@ -87,7 +87,7 @@ func specCheckVPC(vpc string) *FieldError {
 	case strings.HasPrefix(vpc, "vpc-"):
 		return specProblem(vpc+" is not a VPC id", "VPC ids are vpc- and 8 or 17 lowercase hex digits, like vpc-0a1b2c3d4e5f67890")
 	}
-	return specProblem(fmt.Sprintf("%q is not new, default or a VPC id", vpc), "use new (a VPC for this stack), default, or vpc-0123...")
+	return specEnumProblem(vpc, "is not new, default or a VPC id", "use new (a VPC for this stack), default, or vpc-0123...", SpecVPCNew, SpecVPCDefault)
 }
 
 // ValidateVPC checks network.vpc: new, default or a VPC id.
@@ -116,15 +116,9 @@ func specCheckNAT(nat string) *FieldError {
 	case SpecNATNone, SpecNATSingle, SpecNATPerAZ:
 		return nil
 	}
-	fix := "use none, single (one NAT gateway, cheaper) or per-az (one per AZ, an AZ failure stays local)"
-	n := strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(nat))
-	if n == "peraz" || n == "per-azs" {
-		n = SpecNATPerAZ
-	}
-	if best := specClosest(n, []string{SpecNATNone, SpecNATSingle, SpecNATPerAZ}); best != "" {
-		fix = "did you mean " + best + "?"
-	}
-	return specProblem(fmt.Sprintf("%q is not none, single or per-az", nat), fix)
+	return specEnumProblem(nat, "is not none, single or per-az",
+		"use none, single (one NAT gateway, cheaper) or per-az (one per AZ, an AZ failure stays local)",
+		SpecNATNone, SpecNATSingle, SpecNATPerAZ)
 }
 
 // ValidateNAT checks network.nat.
