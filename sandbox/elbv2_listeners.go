@@ -73,6 +73,22 @@ func (l *Listener) targetGroups() []string {
 	return out
 }
 
+// forwardsTo reports whether the listener's actions forward to a target
+// group; it runs on every tick, so it does not allocate.
+func (l *Listener) forwardsTo(tgARN string) bool {
+	for _, a := range l.DefaultActions {
+		if a.TargetGroupARN == tgARN {
+			return true
+		}
+		for _, w := range a.Forward {
+			if w.TargetGroupARN == tgARN {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // actionsFrom reads and validates DefaultActions for a listener of lb.
 func actionsFrom(c *call, prefix string, lb *LoadBalancer) ([]Action, *APIError) {
 	s := c.r.ELB

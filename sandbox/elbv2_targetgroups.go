@@ -311,7 +311,7 @@ func (s *ELBState) targetGroup(arn string) (*TargetGroup, *APIError) {
 // target group, or "". An ALB target group serves one load balancer at most.
 func (s *ELBState) loadBalancerOf(tgARN string) string {
 	for _, l := range s.Listeners {
-		if slices.Contains(l.targetGroups(), tgARN) {
+		if l.forwardsTo(tgARN) {
 			return l.LoadBalancerARN
 		}
 	}
