@@ -116,7 +116,7 @@ func r53ChangeResourceRecordSets(c *call) (any, error) {
 			return nil, err
 		}
 		var msg string
-		work, msg = applyChange(c.w.Route53, z, work, ch.Action, rs)
+		work, msg = applyChange(c.w, z, work, ch.Action, rs)
 		if msg != "" {
 			problems = append(problems, msg)
 		}
@@ -210,7 +210,7 @@ func recordValueProblem(rtype, v string) string {
 // applyChange applies one change to records (a working copy of the zone's
 // record sets) and returns the new list, or the InvalidChangeBatch message
 // AWS gives for it.
-func applyChange(s *Route53State, z *HostedZone, records []*RecordSet, action string, rs *RecordSet) ([]*RecordSet, string) {
+func applyChange(w *World, z *HostedZone, records []*RecordSet, action string, rs *RecordSet) ([]*RecordSet, string) {
 	idx := slices.IndexFunc(records, func(o *RecordSet) bool { return o.key() == rs.key() })
 	if action == "DELETE" {
 		switch {
@@ -254,7 +254,7 @@ func applyChange(s *Route53State, z *HostedZone, records []*RecordSet, action st
 		}
 	}
 	if rs.Alias != nil {
-		if msg := aliasProblem(s, z, records, rs); msg != "" {
+		if msg := aliasProblem(w, z, records, rs); msg != "" {
 			return records, msg
 		}
 	}
@@ -265,24 +265,41 @@ func applyChange(s *Route53State, z *HostedZone, records []*RecordSet, action st
 	return append(records, rs), ""
 }
 
-// aliasProblem checks an alias that targets a record in a sandbox hosted
-// zone: the target must exist, as on AWS. Aliases to load balancers,
-// CloudFront and S3 name zones the sandbox does not hold and are accepted.
-func aliasProblem(s *Route53State, z *HostedZone, records []*RecordSet, rs *RecordSet) string {
-	target := s.Zones[rs.Alias.HostedZoneID]
-	if target == nil {
+// aliasProblem checks an alias target as Route 53 does: a record in a
+// sandbox hosted zone must exist, and a load balancer's DNS name must
+// belong to a load balancer served from the zone named (its region's ALB
+// zone, the CanonicalHostedZoneId DescribeLoadBalancers reports). Other
+// targets (CloudFront, S3) are accepted as they are.
+func aliasProblem(w *World, z *HostedZone, records []*RecordSet, rs *RecordSet) string {
+	problem := fmt.Sprintf("Tried to create an alias that targets %s, type %s in zone %s, but the alias target name does not lie within the target zone", escapeDNSName(rs.Alias.DNSName), rs.Type, rs.Alias.HostedZoneID)
+	if target := w.Route53.Zones[rs.Alias.HostedZoneID]; target != nil {
+		list := target.Records
+		if target == z {
+			list = records // the batch may create the target earlier in the same change
+		}
+		for _, o := range list {
+			if o.Name == rs.Alias.DNSName && o.Type == rs.Type {
+				return ""
+			}
+		}
+		return problem
+	}
+	isELBZone := false
+	for _, id := range albHostedZoneIDs {
+		isELBZone = isELBZone || id == rs.Alias.HostedZoneID
+	}
+	if !isELBZone && !strings.HasSuffix(rs.Alias.DNSName, ".elb.amazonaws.com.") {
 		return ""
 	}
-	list := target.Records
-	if target == z {
-		list = records // the batch may create the target earlier in the same change
-	}
-	for _, o := range list {
-		if o.Name == rs.Alias.DNSName && o.Type == rs.Type {
-			return ""
+	name := strings.TrimPrefix(rs.Alias.DNSName, "dualstack.")
+	for _, region := range w.regionNames() {
+		for _, lb := range w.Regions[region].ELB.LoadBalancers {
+			if normalizeDNSName(lb.DNSName) == name && albHostedZoneID(region) == rs.Alias.HostedZoneID {
+				return ""
+			}
 		}
 	}
-	return fmt.Sprintf("Tried to create an alias that targets %s, type %s in zone %s, but the alias target name does not lie within the target zone", escapeDNSName(rs.Alias.DNSName), rs.Type, rs.Alias.HostedZoneID)
+	return problem
 }
 
 func setIDPart(rs *RecordSet) string {

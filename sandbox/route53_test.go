@@ -332,19 +332,22 @@ func TestChangeResourceRecordSetsCreatesUpsertsAndDeletesInOneBatch(t *testing.T
 }
 
 func TestAliasRecordsPointAtLoadBalancersAndRecordsInTheZone(t *testing.T) {
-	ts := newTestSandbox(t)
+	f := newELBFixture(t)
 	ctx := testCtx(t)
-	api := route53.NewFromConfig(ts.Cfg)
+	api := route53.NewFromConfig(f.Cfg)
+	lb := f.loadBalancer("web")
 	z := createZone(t, ctx, api, "example.com")
 	id := *z.HostedZone.Id
+	zoneID := strings.TrimPrefix(id, "/hostedzone/")
 	alias := func(name, zone, target string) types.ResourceRecordSet {
 		return types.ResourceRecordSet{Name: aws.String(name), Type: types.RRTypeA,
 			AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(zone), DNSName: aws.String(target), EvaluateTargetHealth: true}}
 	}
-	albZone := "Z35SXDOTRQ7X7K" // the us-east-1 ALB zone; not a sandbox zone
+	albZone := *lb.CanonicalHostedZoneId
 	if _, err := changeRecords(ctx, api, id,
-		change(types.ChangeActionCreate, alias("example.com", albZone, "web-123.us-east-1.elb.amazonaws.com")),
-		change(types.ChangeActionCreate, alias("www.example.com", strings.TrimPrefix(id, "/hostedzone/"), "example.com")),
+		change(types.ChangeActionCreate, alias("example.com", albZone, *lb.DNSName)),
+		change(types.ChangeActionCreate, alias("www.example.com", zoneID, "example.com")),
+		change(types.ChangeActionCreate, alias("api.example.com", albZone, "dualstack."+*lb.DNSName)),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -353,20 +356,34 @@ func TestAliasRecordsPointAtLoadBalancersAndRecordsInTheZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	apex := out.ResourceRecordSets[0]
-	if apex.AliasTarget == nil || *apex.AliasTarget.DNSName != "web-123.us-east-1.elb.amazonaws.com." || *apex.AliasTarget.HostedZoneId != albZone || !apex.AliasTarget.EvaluateTargetHealth || apex.TTL != nil {
+	if apex.AliasTarget == nil || *apex.AliasTarget.DNSName != strings.ToLower(*lb.DNSName)+"." || *apex.AliasTarget.HostedZoneId != albZone || !apex.AliasTarget.EvaluateTargetHealth || apex.TTL != nil {
 		t.Fatalf("apex alias = %+v %+v", apex, apex.AliasTarget)
 	}
 	if !out.IsTruncated || *out.NextRecordName != "example.com." || out.NextRecordType != types.RRTypeNs {
 		t.Fatalf("next = %v %v", aws.ToString(out.NextRecordName), out.NextRecordType)
 	}
-	_, err = changeRecords(ctx, api, id, change(types.ChangeActionCreate, alias("api.example.com", strings.TrimPrefix(id, "/hostedzone/"), "missing.example.com")))
-	if errorCode(err) != "InvalidChangeBatch" || !strings.Contains(err.Error(), "Tried to create an alias that targets missing.example.com.") {
-		t.Fatalf("alias to a missing record: %v", err)
+	cases := []struct {
+		name string
+		rs   types.ResourceRecordSet
+		code string
+		msg  string
+	}{
+		{"a record that does not exist", alias("a.example.com", zoneID, "missing.example.com"), "InvalidChangeBatch",
+			"Tried to create an alias that targets missing.example.com., type A in zone " + zoneID + ", but the alias target name does not lie within the target zone"},
+		{"a load balancer in another region's zone", alias("b.example.com", "Z32O12XQLNTSW2", *lb.DNSName), "InvalidChangeBatch",
+			"but the alias target name does not lie within the target zone"},
+		{"a load balancer that does not exist", alias("c.example.com", albZone, "gone-1.us-east-1.elb.amazonaws.com"), "InvalidChangeBatch",
+			"Tried to create an alias that targets gone-1.us-east-1.elb.amazonaws.com., type A in zone Z35SXDOTRQ7X7K"},
+		{"an alias with a TTL", types.ResourceRecordSet{Name: aws.String("d.example.com"), Type: types.RRTypeA, TTL: aws.Int64(60),
+			AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(albZone), DNSName: lb.DNSName}}, "InvalidInput", "but found more than one"},
 	}
-	_, err = changeRecords(ctx, api, id, change(types.ChangeActionCreate, types.ResourceRecordSet{Name: aws.String("x.example.com"), Type: types.RRTypeA, TTL: aws.Int64(60),
-		AliasTarget: &types.AliasTarget{HostedZoneId: aws.String(albZone), DNSName: aws.String("lb.example"), EvaluateTargetHealth: false}}))
-	if errorCode(err) != "InvalidInput" {
-		t.Fatalf("alias with a TTL: %v", err)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := changeRecords(ctx, api, id, change(types.ChangeActionCreate, tc.rs))
+			if errorCode(err) != tc.code || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("err = %v, want %s containing %q", err, tc.code, tc.msg)
+			}
+		})
 	}
 }
 
