@@ -83,6 +83,8 @@ func groupInstanceXML(in *GroupInstance, zones map[string]string) xmlGroupInstan
 	}
 }
 
+// groupXML describes a group; zones is nil when the caller asked for no
+// instance details (IncludeInstances false).
 func (r *Region) groupXML(g *AutoScalingGroup, zones map[string]string) xmlGroup {
 	out := xmlGroup{
 		AutoScalingGroupName: g.Name, AutoScalingGroupARN: g.ARN,
@@ -106,7 +108,9 @@ func (r *Region) groupXML(g *AutoScalingGroup, zones map[string]string) xmlGroup
 	if lt, _, err := r.resolveTemplate(g.LaunchTemplateID, g.LaunchTemplateName, g.LaunchTemplateVersion); err == nil {
 		out.LaunchTemplate.LaunchTemplateID, out.LaunchTemplate.LaunchTemplateName = lt.ID, lt.Name
 	}
-	out.Instances = instancesXML(g.Instances, zones)
+	if zones != nil {
+		out.Instances = instancesXML(g.Instances, zones)
+	}
 	for _, t := range g.Tags {
 		out.Tags = append(out.Tags, asgXMLTag{g.Name, "auto-scaling-group", t.Key, t.Value, t.PropagateAtLaunch})
 	}
@@ -207,7 +211,10 @@ func describeAutoScalingGroups(c *call) (any, error) {
 		AutoScalingGroups []xmlGroup `xml:"AutoScalingGroups>member"`
 		NextToken         string     `xml:"NextToken,omitempty"`
 	}{NextToken: next}
-	zones := zoneIDs(c.region)
+	var zones map[string]string
+	if c.p.Bool("IncludeInstances", true) {
+		zones = zoneIDs(c.region)
+	}
 	for _, g := range groups[from:to] {
 		out.AutoScalingGroups = append(out.AutoScalingGroups, c.r.groupXML(g, zones))
 	}

@@ -262,6 +262,19 @@ func TestDescribeAutoScalingGroupsPagesAndFiltersByTag(t *testing.T) {
 	if len(out.AutoScalingGroups) != 2 || *out.AutoScalingGroups[0].AutoScalingGroupName != "a" {
 		t.Fatalf("tag:env=prod → %d groups", len(out.AutoScalingGroups))
 	}
+	if _, err := w.as.SetDesiredCapacity(w.ctx, &autoscaling.SetDesiredCapacityInput{AutoScalingGroupName: aws.String("a"), DesiredCapacity: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle("a")
+	for _, include := range []bool{true, false} {
+		out, err := w.as.DescribeAutoScalingGroups(w.ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"a"}, IncludeInstances: aws.Bool(include)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(out.AutoScalingGroups[0].Instances); (got == 1) != include {
+			t.Fatalf("IncludeInstances %v: %d instances", include, got)
+		}
+	}
 	_, err = w.as.DescribeAutoScalingGroups(w.ctx, &autoscaling.DescribeAutoScalingGroupsInput{NextToken: aws.String("bogus")})
 	wantAPIError(t, err, "InvalidNextToken", "")
 }
