@@ -81,6 +81,11 @@ func TestUnHealthyHostCountAlarmFiresWhenATargetFailsItsHealthChecks(t *testing.
 	if r := res["requests"].Values; len(r) == 0 || r[0] < 60 || r[0] > 60*20 {
 		t.Errorf("RequestCount per minute = %v", r)
 	}
+	perTarget, err := api.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String("RequestCountPerTarget"),
+		Dimensions: dims[:1], StartTime: aws.Time(now.Add(-24 * time.Hour)), EndTime: aws.Time(now), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum}})
+	if err != nil || len(perTarget.Datapoints) == 0 {
+		t.Errorf("RequestCountPerTarget by TargetGroup = %+v, %v", perTarget, err)
+	}
 	if l := res["latency"].Values; len(l) == 0 || l[0] < 0.01 || l[0] > 0.5 {
 		t.Errorf("TargetResponseTime = %v", l)
 	}

@@ -289,19 +289,24 @@ func (r *Region) listMetrics(now time.Time) []metricRef {
 		if in.RunningAt.IsZero() || in.RunningAt.After(now) || !in.TerminatedAt.IsZero() && now.Sub(in.TerminatedAt) > metricRetention {
 			continue
 		}
-		add("AWS/EC2", "CPUUtilization", "InstanceId", in.ID)
+		for m := range ec2Metrics {
+			add("AWS/EC2", m, "InstanceId", in.ID)
+		}
 	}
 	for name := range r.ASG.Groups {
 		if len(r.groupInstances(name)) > 0 {
-			add("AWS/EC2", "CPUUtilization", "AutoScalingGroupName", name)
+			for m := range ec2Metrics {
+				add("AWS/EC2", m, "AutoScalingGroupName", name)
+			}
 		}
 	}
 	lbs := map[string]bool{}
 	for _, tg := range r.albTargetGroups() {
 		lb, tgd := lbDimension(tg.LoadBalancerARN), tgDimension(tg.ARN)
-		for _, m := range []string{"HealthyHostCount", "UnHealthyHostCount", "RequestCount", "TargetResponseTime"} {
+		for _, m := range []string{"HealthyHostCount", "UnHealthyHostCount", "RequestCount", "RequestCountPerTarget", "TargetResponseTime"} {
 			add("AWS/ApplicationELB", m, "TargetGroup", tgd, "LoadBalancer", lb)
 		}
+		add("AWS/ApplicationELB", "RequestCountPerTarget", "TargetGroup", tgd)
 		if !lbs[lb] {
 			lbs[lb] = true
 			for _, m := range []string{"RequestCount", "TargetResponseTime", "HTTPCode_ELB_5XX_Count"} {

@@ -370,8 +370,15 @@ func TestListMetricsShowsTheMetricsOfLiveResources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Metrics) != 1 || *out.Metrics[0].MetricName != "CPUUtilization" || *out.Metrics[0].Dimensions[0].Value != id {
-		t.Fatalf("metrics = %+v", out.Metrics)
+	var names []string
+	for _, m := range out.Metrics {
+		if *m.Dimensions[0].Value != id {
+			t.Fatalf("metric of another instance: %s", *m.Dimensions[0].Value)
+		}
+		names = append(names, *m.MetricName)
+	}
+	if strings.Join(names, ",") != "CPUUtilization,NetworkIn,NetworkOut" {
+		t.Fatalf("metrics = %v", names)
 	}
 	billing, err := api.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("AWS/Billing")})
 	if err != nil || len(billing.Metrics) != 1 || *billing.Metrics[0].Dimensions[0].Value != "USD" {

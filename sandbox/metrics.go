@@ -76,11 +76,28 @@ func instanceCPU(in *Instance, t time.Time) float64 {
 	return math.Round(math.Max(0.5, math.Min(100, v))*1000) / 1000
 }
 
+// ec2Metrics are the per-instance metrics the sandbox serves, with their units.
+var ec2Metrics = map[string]string{"CPUUtilization": "Percent", "NetworkIn": "Bytes", "NetworkOut": "Bytes"}
+
+// instanceMetric is an EC2 metric of an instance at t. Network traffic
+// (bytes per 5-minute sample) follows the CPU: a busier instance moves more.
+func instanceMetric(in *Instance, name string, t time.Time) float64 {
+	cpu := instanceCPU(in, t)
+	switch name {
+	case "NetworkIn":
+		return math.Round((150_000 + 60_000*wave(in.ID+"in", t)) * (1 + cpu/25))
+	case "NetworkOut":
+		return math.Round((900_000 + 300_000*wave(in.ID+"out", t)) * (1 + cpu/25))
+	}
+	return cpu
+}
+
 // series finds the metric a namespace, name and exact dimension set name.
 func (r *Region) series(now time.Time, namespace, name string, dims map[string]string) (metricSeries, bool) {
 	switch namespace {
 	case "AWS/EC2":
-		if name != "CPUUtilization" || len(dims) != 1 {
+		unit, known := ec2Metrics[name]
+		if !known || len(dims) != 1 {
 			return metricSeries{}, false
 		}
 		if id, ok := dims["InstanceId"]; ok {
@@ -88,15 +105,15 @@ func (r *Region) series(now time.Time, namespace, name string, dims map[string]s
 			if in == nil {
 				return metricSeries{}, false
 			}
-			return metricSeries{step: ec2Step, unit: "Percent", at: func(t time.Time) (float64, bool) {
+			return metricSeries{step: ec2Step, unit: unit, at: func(t time.Time) (float64, bool) {
 				if !instanceAlive(in, t, now) {
 					return 0, false
 				}
-				return instanceCPU(in, t), true
+				return instanceMetric(in, name, t), true
 			}}, true
 		}
 		if group, ok := dims["AutoScalingGroupName"]; ok {
-			return r.groupCPUSeries(now, group)
+			return r.groupSeries(now, group, name, unit)
 		}
 	case "AWS/ApplicationELB":
 		return r.albSeries(now, name, dims)
@@ -113,8 +130,8 @@ func (r *Region) series(now time.Time, namespace, name string, dims map[string]s
 	return metricSeries{}, false
 }
 
-// groupCPUSeries averages CPU over the group's instances at each point.
-func (r *Region) groupCPUSeries(now time.Time, group string) (metricSeries, bool) {
+// groupSeries averages an EC2 metric over the group's instances at each point.
+func (r *Region) groupSeries(now time.Time, group, name, unit string) (metricSeries, bool) {
 	if r.ASG.Groups[group] == nil {
 		return metricSeries{}, false
 	}
@@ -124,11 +141,11 @@ func (r *Region) groupCPUSeries(now time.Time, group string) (metricSeries, bool
 			members = append(members, in)
 		}
 	}
-	return metricSeries{step: ec2Step, unit: "Percent", at: func(t time.Time) (float64, bool) {
+	return metricSeries{step: ec2Step, unit: unit, at: func(t time.Time) (float64, bool) {
 		sum, n := 0.0, 0
 		for _, in := range members {
 			if instanceAlive(in, t, now) {
-				sum += instanceCPU(in, t)
+				sum += instanceMetric(in, name, t)
 				n++
 			}
 		}
@@ -177,6 +194,16 @@ func requestsPerMinute(lbKey string, t time.Time) float64 {
 // and HTTPCode_ELB_5XX_Count (503s while no target is healthy).
 func (r *Region) albSeries(now time.Time, name string, dims map[string]string) (metricSeries, bool) {
 	lbDim := dims["LoadBalancer"]
+	if lbDim == "" && name == "RequestCountPerTarget" && len(dims) == 1 {
+		// The metric target tracking uses names the target group alone.
+		for _, tg := range r.albTargetGroups() {
+			if tgDimension(tg.ARN) == dims["TargetGroup"] {
+				lbDim = lbDimension(tg.LoadBalancerARN)
+				dims = map[string]string{"TargetGroup": dims["TargetGroup"], "LoadBalancer": lbDim}
+				break
+			}
+		}
+	}
 	if lbDim == "" {
 		return metricSeries{}, false
 	}
@@ -230,6 +257,14 @@ func (r *Region) albSeries(now time.Time, name string, dims map[string]string) (
 					return 0, false
 				}
 				return math.Round(requestsPerMinute(lbKey, t) * share), true
+			}}, true
+		case "RequestCountPerTarget":
+			return metricSeries{step: elbStep, unit: "Count", at: func(t time.Time) (float64, bool) {
+				h, _, ok := health(g, t)
+				if !ok || h == 0 {
+					return 0, false
+				}
+				return math.Round(requestsPerMinute(lbKey, t) * share / float64(h)), true
 			}}, true
 		case "TargetResponseTime":
 			return responseTimeSeries(lbKey, g, health), true
