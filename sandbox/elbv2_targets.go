@@ -100,20 +100,8 @@ func (r *Region) registerTarget(now time.Time, tgArn, instanceID string, port in
 	if err != nil {
 		return err
 	}
-	if port == 0 {
-		port = tg.Port
-	}
-	if port < 1 || port > 65535 {
-		return errBadRequest("ValidationError", "Target port '%d' must be from 1 to 65535", port)
-	}
-	in := r.instance(instanceID)
-	switch {
-	case in == nil || in.State == "terminated":
-		return errBadRequest("InvalidTarget", "The following targets are not valid instances: '%s'", instanceID)
-	case in.State != "pending" && in.State != "running":
-		return errBadRequest("InvalidTarget", "The following targets are not in a running state and cannot be registered: '%s'", instanceID)
-	case in.VpcID != tg.VpcID:
-		return errBadRequest("InvalidTarget", "The following targets are not in the target group VPC '%s': '%s'", tg.VpcID, instanceID)
+	if port, err = r.checkTarget(tg, instanceID, port); err != nil {
+		return err
 	}
 	for _, t := range tg.Targets {
 		if t.ID == instanceID && t.Port == port {
@@ -128,6 +116,27 @@ func (r *Region) registerTarget(now time.Time, tgArn, instanceID string, port in
 	}
 	tg.Targets = append(tg.Targets, &Target{ID: instanceID, Port: port, RegisteredAt: now, State: stateInitial, Reason: reasonRegistering})
 	return nil
+}
+
+// checkTarget validates an instance target for a group as RegisterTargets
+// does, and returns the port it will be registered on.
+func (r *Region) checkTarget(tg *TargetGroup, instanceID string, port int) (int, *APIError) {
+	if port == 0 {
+		port = tg.Port
+	}
+	if port < 1 || port > 65535 {
+		return 0, errBadRequest("ValidationError", "Target port '%d' must be from 1 to 65535", port)
+	}
+	in := r.instance(instanceID)
+	switch {
+	case in == nil || in.State == "terminated":
+		return 0, errBadRequest("InvalidTarget", "The following targets are not valid instances: '%s'", instanceID)
+	case in.State != "pending" && in.State != "running":
+		return 0, errBadRequest("InvalidTarget", "The following targets are not in a running state and cannot be registered: '%s'", instanceID)
+	case in.VpcID != tg.VpcID:
+		return 0, errBadRequest("InvalidTarget", "The following targets are not in the target group VPC '%s': '%s'", tg.VpcID, instanceID)
+	}
+	return port, nil
 }
 
 // deregisterTarget starts draining instanceID from a target group; the
@@ -340,23 +349,21 @@ func elbRegisterTargets(c *call) (any, error) {
 		return nil, errBadRequest("ValidationError", "Targets must not be empty")
 	}
 	// Validate every target before registering any, so a bad one changes nothing.
-	type reg struct {
-		id   string
-		port int
-	}
-	var regs []reg
-	for _, t := range targets {
+	tg := c.r.ELB.TargetGroups[arn]
+	ports := make([]int, len(targets))
+	for i, t := range targets {
 		port, err := t.Int("Port", 0)
 		if err != nil {
 			return nil, err
 		}
-		regs = append(regs, reg{t.Get("Id"), port})
+		checked, aerr := c.r.checkTarget(tg, t.Get("Id"), port)
+		if aerr != nil {
+			return nil, aerr
+		}
+		ports[i] = checked
 	}
-	tg := c.r.ELB.TargetGroups[arn]
-	saved := append([]*Target(nil), tg.Targets...)
-	for _, rg := range regs {
-		if err := c.r.registerTarget(c.now, arn, rg.id, rg.port); err != nil {
-			tg.Targets = saved
+	for i, t := range targets {
+		if err := c.r.registerTarget(c.now, arn, t.Get("Id"), ports[i]); err != nil {
 			return nil, err
 		}
 	}
