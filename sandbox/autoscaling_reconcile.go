@@ -46,6 +46,7 @@ func (r *Region) reconcile(g *AutoScalingGroup, now time.Time, d durations) {
 func (r *Region) settleInstances(g *AutoScalingGroup, now time.Time, d durations) {
 	gone := 0
 	grace := time.Duration(g.HealthCheckGracePeriod) * time.Second
+	var unhealthy map[string]bool // built on first need, once per tick
 	for _, in := range g.Instances {
 		ec2 := r.instance(in.ID)
 		state := ""
@@ -76,11 +77,11 @@ func (r *Region) settleInstances(g *AutoScalingGroup, now time.Time, d durations
 				// Never inside the grace period: with a grace of 0 an
 				// instance that is still booting fails its first checks
 				// and is replaced, as on AWS.
-				for _, tg := range g.TargetGroupARNs {
-					if st, _ := r.targetHealth(tg, in.ID); st == "unhealthy" {
-						r.replaceUnhealthy(g, in, now, d, "an ELB system health check failure")
-						break
-					}
+				if unhealthy == nil {
+					unhealthy = r.unhealthyTargets(g.TargetGroupARNs)
+				}
+				if unhealthy[in.ID] {
+					r.replaceUnhealthy(g, in, now, d, "an ELB system health check failure")
 				}
 			}
 		case lifecycleStandby:
@@ -107,6 +108,34 @@ func (r *Region) settleInstances(g *AutoScalingGroup, now time.Time, d durations
 			return false
 		})
 	}
+}
+
+// unhealthyTargets returns the instances that any of the target groups
+// reports unhealthy. It walks each group's targets once: asking
+// targetHealth per instance scans the group per instance, a million steps
+// a tick for 1,000 instances. It reads the ELB's targets directly and lets
+// targetView (the ELB's own rule) confirm the few stored as unhealthy.
+func (r *Region) unhealthyTargets(arns []string) map[string]bool {
+	out := map[string]bool{}
+	for _, arn := range arns {
+		tg := r.ELB.TargetGroups[arn]
+		if tg == nil {
+			continue
+		}
+		looked, inUse := false, false
+		for _, t := range tg.Targets {
+			if t.State != stateUnhealthy {
+				continue
+			}
+			if !looked {
+				looked, inUse = true, r.ELB.loadBalancerOf(arn) != ""
+			}
+			if st, _, _ := r.targetView(tg, t, inUse); st == stateUnhealthy {
+				out[t.ID] = true
+			}
+		}
+	}
+	return out
 }
 
 // userPeriod is how long a period the user configured (grace, warmup,

@@ -47,6 +47,7 @@ func benchWorld(b *testing.B) (*asgWorld, string) {
 		in.HealthCheckGracePeriod = aws.Int32(120)
 	})
 	w.settle("web")
+	w.Advance(121 * time.Second) // past the grace period: every tick now checks ELB health
 	return w, tgARN
 }
 
