@@ -146,3 +146,58 @@ func TestHTTPSListenerWithAnIssuedCertificateAndAnHTTPRedirect(t *testing.T) {
 		t.Fatalf("DeleteCertificate once its load balancer is gone: %v", err)
 	}
 }
+
+func TestWeightedForwardPutsBothGroupsInUseByTheLoadBalancer(t *testing.T) {
+	f := newELBFixture(t)
+	ctx := testCtx(t)
+	lb := f.loadBalancer("web")
+	blue, green := f.targetGroup("blue"), f.targetGroup("green")
+	l := must[*elb.CreateListenerOutput](t)(f.elb.CreateListener(ctx, &elb.CreateListenerInput{
+		LoadBalancerArn: lb.LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, ForwardConfig: &elbtypes.ForwardActionConfig{
+			TargetGroups: []elbtypes.TargetGroupTuple{{TargetGroupArn: blue.TargetGroupArn, Weight: aws.Int32(90)}, {TargetGroupArn: green.TargetGroupArn, Weight: aws.Int32(10)}},
+		}}},
+	})).Listeners[0]
+	fc := l.DefaultActions[0].ForwardConfig
+	if fc == nil || len(fc.TargetGroups) != 2 || aws.ToInt32(fc.TargetGroups[0].Weight) != 90 || aws.ToInt32(fc.TargetGroups[1].Weight) != 10 || l.DefaultActions[0].TargetGroupArn != nil {
+		t.Errorf("weighted forward = %+v", l.DefaultActions[0])
+	}
+	groups := must[*elb.DescribeTargetGroupsOutput](t)(f.elb.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{LoadBalancerArn: lb.LoadBalancerArn}))
+	if len(groups.TargetGroups) != 2 {
+		t.Errorf("%d groups in use by the load balancer, want blue and green", len(groups.TargetGroups))
+	}
+	_, err := f.elb.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: green.TargetGroupArn})
+	wantCode(t, err, "ResourceInUse")
+}
+
+func TestInventoryListsLoadBalancingAndCertificatesUntilDeleted(t *testing.T) {
+	f := newELBFixture(t)
+	ctx := testCtx(t)
+	lb := f.loadBalancer("web", func(in *elb.CreateLoadBalancerInput) {
+		in.Tags = []elbtypes.Tag{{Key: aws.String("stackwiz:stack"), Value: aws.String("demo")}}
+	})
+	tg := f.targetGroup("app")
+	f.forwardListener(aws.ToString(lb.LoadBalancerArn), aws.ToString(tg.TargetGroupArn), 80)
+	cert := must[*acmRequest](t)(f.requestCertificate("www.example.com"))
+	count := func() map[string]int {
+		n := map[string]int{}
+		for _, it := range f.Inventory() {
+			n[it.Type]++
+			if it.Type == "elbv2:loadbalancer" && (it.Tags["stackwiz:stack"] != "demo" || it.Name != "web" || it.Region != "us-east-1") {
+				t.Errorf("inventory item = %+v", it)
+			}
+		}
+		return n
+	}
+	if n := count(); n["elbv2:loadbalancer"] != 1 || n["elbv2:targetgroup"] != 1 || n["elbv2:listener"] != 1 || n["acm:certificate"] != 1 {
+		t.Errorf("inventory = %v", n)
+	}
+	must[*elb.DeleteLoadBalancerOutput](t)(f.elb.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancerArn}))
+	must[*elb.DeleteTargetGroupOutput](t)(f.elb.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: tg.TargetGroupArn}))
+	if err := f.deleteCertificate(cert.arn); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n["elbv2:loadbalancer"]+n["elbv2:targetgroup"]+n["elbv2:listener"]+n["acm:certificate"] != 0 {
+		t.Errorf("inventory after deleting everything = %v", n)
+	}
+}
