@@ -326,6 +326,9 @@ func acmDescribeCertificate(c *call, in *acmARNInput) (any, error) {
 
 type acmListInput struct {
 	CertificateStatuses []string `json:"CertificateStatuses"`
+	Includes            struct {
+		KeyTypes []string `json:"keyTypes"`
+	} `json:"Includes"`
 	MaxItems            int      `json:"MaxItems"`
 	NextToken           string   `json:"NextToken"`
 }
@@ -361,10 +364,18 @@ func acmListCertificates(c *call, in *acmListInput) (any, error) {
 	if size < 1 || size > 1000 {
 		return nil, errBadRequest("ValidationException", "Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", in.MaxItems)
 	}
+	// Without a key type filter ACM lists RSA 1024 and 2048 certificates only.
+	keyTypes := in.Includes.KeyTypes
+	if len(keyTypes) == 0 {
+		keyTypes = []string{"RSA_1024", "RSA_2048"}
+	}
 	var all []acmSummary
 	for _, arn := range sortedKeys(c.r.ACM.Certificates) {
 		cert := c.r.ACM.Certificates[arn]
 		if len(in.CertificateStatuses) > 0 && !slices.Contains(in.CertificateStatuses, cert.Status) {
+			continue
+		}
+		if !slices.Contains(keyTypes, cert.KeyAlgorithm) {
 			continue
 		}
 		sum := acmSummary{

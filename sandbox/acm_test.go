@@ -189,13 +189,19 @@ func TestRequestCertificateIdempotencyTokenHoldsForAnHour(t *testing.T) {
 	}
 }
 
-func TestListCertificatesFiltersByStatusAndPages(t *testing.T) {
+func TestListCertificatesFiltersByStatusAndKeyTypeAndPages(t *testing.T) {
 	f := newELBFixture(t)
 	ctx := testCtx(t)
 	issued := must[*acmRequest](t)(f.requestCertificate("issued.example.com"))
 	f.validate(issued)
 	for _, d := range []string{"p1.example.net", "p2.example.net"} {
 		must[*acmRequest](t)(f.requestCertificate(d))
+	}
+	ec := must[*acm.RequestCertificateOutput](t)(f.acm.RequestCertificate(ctx, &acm.RequestCertificateInput{DomainName: aws.String("ec.example.net"),
+		ValidationMethod: acmtypes.ValidationMethodDns, KeyAlgorithm: acmtypes.KeyAlgorithmEcPrime256v1}))
+	ecOnly := must[*acm.ListCertificatesOutput](t)(f.acm.ListCertificates(ctx, &acm.ListCertificatesInput{Includes: &acmtypes.Filters{KeyTypes: []acmtypes.KeyAlgorithm{acmtypes.KeyAlgorithmEcPrime256v1}}}))
+	if len(ecOnly.CertificateSummaryList) != 1 || aws.ToString(ecOnly.CertificateSummaryList[0].CertificateArn) != aws.ToString(ec.CertificateArn) {
+		t.Errorf("EC certificates = %+v", ecOnly.CertificateSummaryList)
 	}
 	only := must[*acm.ListCertificatesOutput](t)(f.acm.ListCertificates(ctx, &acm.ListCertificatesInput{CertificateStatuses: []acmtypes.CertificateStatus{acmtypes.CertificateStatusIssued}}))
 	if len(only.CertificateSummaryList) != 1 || aws.ToString(only.CertificateSummaryList[0].CertificateArn) != issued.arn || only.CertificateSummaryList[0].Status != acmtypes.CertificateStatusIssued {
@@ -209,7 +215,7 @@ func TestListCertificatesFiltersByStatusAndPages(t *testing.T) {
 		pages++
 	}
 	if total != 3 || pages != 2 {
-		t.Errorf("%d certificates in %d pages, want 3 in 2", total, pages)
+		t.Errorf("%d certificates in %d pages, want the 3 RSA ones in 2", total, pages)
 	}
 }
 
