@@ -329,8 +329,8 @@ type acmListInput struct {
 	Includes            struct {
 		KeyTypes []string `json:"keyTypes"`
 	} `json:"Includes"`
-	MaxItems            int      `json:"MaxItems"`
-	NextToken           string   `json:"NextToken"`
+	MaxItems  int    `json:"MaxItems"`
+	NextToken string `json:"NextToken"`
 }
 
 type acmSummary struct {
