@@ -108,6 +108,11 @@ type GroupInstance struct {
 	// RefreshID marks an instance launched to replace another during an
 	// instance refresh; it counts as healthy only after the warmup.
 	RefreshID string `json:"refresh_id,omitempty"`
+
+	// The instance's <member> in DescribeAutoScalingGroups and the state it
+	// was written for; a cache, so not persisted.
+	xmlMember string
+	xmlKey    memberState
 }
 
 func newASGState() *ASGState {

@@ -121,12 +121,41 @@ func (r *Region) groupXML(g *AutoScalingGroup, zones map[string]string) xmlGroup
 }
 
 // instancesXML writes a group's <Instances> list by hand: a group holds up
-// to thousands of instances and reflection-driven encoding/xml made this
-// list most of the cost of DescribeAutoScalingGroups. The elements and
-// their order are those of xmlGroupInstance.
+// to thousands of instances, and reflection-driven encoding/xml made this
+// list most of the cost of DescribeAutoScalingGroups. Each instance's
+// <member> is cached on it and rebuilt only when what it shows changes
+// (lifecycle, health, protection; the rest never changes after launch).
+// The elements and their order are those of xmlGroupInstance.
 func instancesXML(instances []*GroupInstance, zones map[string]string) string {
+	n := len("<Instances></Instances>")
+	for _, in := range instances {
+		n += len(in.memberXML(zones))
+	}
 	var b strings.Builder
-	b.Grow(len(instances) * 420)
+	b.Grow(n)
+	b.WriteString("<Instances>")
+	for _, in := range instances {
+		b.WriteString(in.xmlMember)
+	}
+	b.WriteString("</Instances>")
+	return b.String()
+}
+
+// memberState is what an instance's cached <member> was written for.
+type memberState struct {
+	lifecycle, health string
+	protected         bool
+	zoneID            string
+}
+
+// memberXML returns the instance's <member> element, from the cache when
+// its state is the one the cache was written for.
+func (in *GroupInstance) memberXML(zones map[string]string) string {
+	key := memberState{in.Lifecycle, in.Health, in.Protected, zones[in.AZ]}
+	if in.xmlMember != "" && in.xmlKey == key {
+		return in.xmlMember
+	}
+	var b strings.Builder
 	elem := func(name, value string) {
 		b.WriteString("<")
 		b.WriteString(name)
@@ -136,33 +165,30 @@ func instancesXML(instances []*GroupInstance, zones map[string]string) string {
 		b.WriteString(name)
 		b.WriteString(">")
 	}
-	b.WriteString("<Instances>")
-	for _, in := range instances {
-		b.WriteString("<member>")
-		elem("InstanceId", in.ID)
-		if in.InstanceType != "" {
-			elem("InstanceType", in.InstanceType)
-		}
-		elem("AvailabilityZone", in.AZ)
-		if id := zones[in.AZ]; id != "" {
-			elem("AvailabilityZoneId", id)
-		}
-		elem("LifecycleState", in.Lifecycle)
-		elem("HealthStatus", in.Health)
-		b.WriteString("<LaunchTemplate>")
-		if in.LaunchTemplateID != "" {
-			elem("LaunchTemplateId", in.LaunchTemplateID)
-		}
-		if in.LaunchTemplateName != "" {
-			elem("LaunchTemplateName", in.LaunchTemplateName)
-		}
-		elem("Version", strconv.Itoa(in.LaunchTemplateVersion))
-		b.WriteString("</LaunchTemplate>")
-		elem("ProtectedFromScaleIn", strconv.FormatBool(in.Protected))
-		b.WriteString("</member>")
+	b.WriteString("<member>")
+	elem("InstanceId", in.ID)
+	if in.InstanceType != "" {
+		elem("InstanceType", in.InstanceType)
 	}
-	b.WriteString("</Instances>")
-	return b.String()
+	elem("AvailabilityZone", in.AZ)
+	if id := zones[in.AZ]; id != "" {
+		elem("AvailabilityZoneId", id)
+	}
+	elem("LifecycleState", in.Lifecycle)
+	elem("HealthStatus", in.Health)
+	b.WriteString("<LaunchTemplate>")
+	if in.LaunchTemplateID != "" {
+		elem("LaunchTemplateId", in.LaunchTemplateID)
+	}
+	if in.LaunchTemplateName != "" {
+		elem("LaunchTemplateName", in.LaunchTemplateName)
+	}
+	elem("Version", strconv.Itoa(in.LaunchTemplateVersion))
+	b.WriteString("</LaunchTemplate>")
+	elem("ProtectedFromScaleIn", strconv.FormatBool(in.Protected))
+	b.WriteString("</member>")
+	in.xmlMember, in.xmlKey = b.String(), key
+	return in.xmlMember
 }
 
 // xmlEscape writes s as XML character data.
