@@ -54,8 +54,8 @@ func (w *asgWorld) targets(arn string) map[string]string {
 
 // TestFailingTargetIsReplacedOnlyWithELBChecksAndAfterTheGracePeriod makes
 // an instance's app fail its health checks: a group with ELB checks and a
-// 300 s grace period keeps it until the grace period has passed since
-// launch, then replaces it; a group with EC2 checks never does.
+// 300 s grace period keeps it until the grace period has passed since it
+// came into service, then replaces it; a group with EC2 checks never does.
 func TestFailingTargetIsReplacedOnlyWithELBChecksAndAfterTheGracePeriod(t *testing.T) {
 	tests := []struct {
 		checkType string
@@ -81,7 +81,7 @@ func TestFailingTargetIsReplacedOnlyWithELBChecksAndAfterTheGracePeriod(t *testi
 				w.Advance(10 * time.Second)
 				sawUnhealthy = sawUnhealthy || w.targets(tg)[id] == "unhealthy"
 				if g := w.group("web"); !slices.Contains(instanceIDs(g), id) || *g.Instances[0].HealthStatus != "Healthy" {
-					t.Fatalf("replaced inside the grace period (%s after launch): %s", elapsed, groupString(g))
+					t.Fatalf("replaced inside the grace period (%s after coming into service): %s", elapsed, groupString(g))
 				}
 			}
 			if !sawUnhealthy {

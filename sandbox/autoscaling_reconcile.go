@@ -73,9 +73,10 @@ func (r *Region) settleInstances(g *AutoScalingGroup, now time.Time, d durations
 			switch {
 			case state != "running":
 				r.replaceUnhealthy(g, in, now, d, "an EC2 health check indicating it has been terminated or stopped")
-			case g.HealthCheckType == "ELB" && !now.Before(in.LaunchTime.Add(userPeriod(d, grace))):
-				// Never inside the grace period: with a grace of 0 an
-				// instance that is still booting fails its first checks
+			case g.HealthCheckType == "ELB" && !now.Before(in.InServiceAt.Add(userPeriod(d, grace))):
+				// Never inside the grace period, which AWS counts from the
+				// moment the instance came into service: with a grace of 0
+				// an instance that is still booting fails its first checks
 				// and is replaced, as on AWS.
 				if unhealthy == nil {
 					unhealthy = r.unhealthyTargets(g.TargetGroupARNs)
