@@ -16,10 +16,8 @@ type Target struct {
 	// State is initial, healthy or unhealthy as the checks decided; what
 	// DescribeTargetHealth shows also depends on the instance, the group's
 	// use and draining (see targetView).
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
-	// Checked is whether a check has run since checking (re)started.
-	Checked   bool      `json:"checked,omitempty"`
+	State     string    `json:"state"`
+	Reason    string    `json:"reason,omitempty"`
 	NextCheck time.Time `json:"next_check"` // zero: checks not started
 	Passes    int       `json:"passes"`     // consecutive
 	Fails     int       `json:"fails"`      // consecutive
@@ -240,7 +238,7 @@ func (s *ELBState) tickHealth(r *Region, now time.Time, d durations) {
 			kept = append(kept, t)
 			if lb == nil || lb.State != "active" || in.State != "running" {
 				// Checks (re)start from scratch once the target can be checked.
-				t.State, t.Reason, t.Checked, t.NextCheck, t.Passes, t.Fails = stateInitial, reasonRegistering, false, time.Time{}, 0, 0
+				t.State, t.Reason, t.NextCheck, t.Passes, t.Fails = stateInitial, reasonRegistering, time.Time{}, 0, 0
 				continue
 			}
 			if t.NextCheck.IsZero() {
@@ -267,6 +265,7 @@ func (s *ELBState) tickHealth(r *Region, now time.Time, d durations) {
 	}
 }
 
+// latest returns the latest of some times.
 func latest(ts ...time.Time) time.Time {
 	var out time.Time
 	for _, t := range ts {
@@ -320,7 +319,6 @@ func (s *ELBState) check(r *Region, tg *TargetGroup, lb *LoadBalancer, t *Target
 			t.LastCode = code
 		}
 	}
-	t.Checked = true
 	if reason == "" {
 		t.Passes++
 		t.Fails = 0
