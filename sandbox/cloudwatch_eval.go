@@ -92,7 +92,7 @@ func (r *Region) evaluate(now time.Time, a *Alarm) {
 	if m == 0 {
 		m = n
 	}
-	series, ok := r.series(now, a.Namespace, a.MetricName, dimMap(a.Dimensions))
+	series, ok := r.seriesInUnit(now, a.Namespace, a.MetricName, dimMap(a.Dimensions), a.Unit)
 	var points []datapoint
 	if ok {
 		span := n

@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+// seriesInUnit is series restricted to a unit, as CloudWatch filters data
+// by the Unit a query or alarm names: a metric published in Percent has no
+// data in Seconds, so an alarm with the wrong unit stays INSUFFICIENT_DATA.
+func (r *Region) seriesInUnit(now time.Time, namespace, name string, dims map[string]string, unit string) (metricSeries, bool) {
+	series, ok := r.series(now, namespace, name, dims)
+	if !ok || unit != "" && unit != series.unit {
+		return metricSeries{}, false
+	}
+	return series, true
+}
+
 // periodStat computes a statistic over the samples of series that fall in
 // [start, start+period) and are not in the future. count is the number of
 // samples; ok is false when there are none.
@@ -161,7 +172,7 @@ func cwGetMetricData(c *call, in *getMetricDataIn) (any, error) {
 			res.Label = ms.Metric.MetricName
 		}
 		period := time.Duration(ms.Period) * time.Second
-		if series, ok := c.r.series(c.now, ms.Metric.Namespace, ms.Metric.MetricName, dimMap(ms.Metric.Dimensions)); ok {
+		if series, ok := c.r.seriesInUnit(c.now, ms.Metric.Namespace, ms.Metric.MetricName, dimMap(ms.Metric.Dimensions), ms.Unit); ok {
 			for t := in.StartTime.Truncate(period); t.Before(in.EndTime) && !t.After(c.now); t = t.Add(period) {
 				if v, _, ok := periodStat(series, t, period, c.now, ms.Stat, ""); ok {
 					res.Timestamps = append(res.Timestamps, t.UTC())
@@ -228,7 +239,7 @@ func cwGetMetricStatistics(c *call, in *getMetricStatisticsIn) (any, error) {
 		Label      string         `json:"Label"`
 		Datapoints []datapointOut `json:"Datapoints"`
 	}{Label: in.MetricName, Datapoints: []datapointOut{}}
-	series, ok := c.r.series(c.now, in.Namespace, in.MetricName, dimMap(in.Dimensions))
+	series, ok := c.r.seriesInUnit(c.now, in.Namespace, in.MetricName, dimMap(in.Dimensions), in.Unit)
 	if !ok {
 		return out, nil
 	}

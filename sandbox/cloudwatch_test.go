@@ -261,6 +261,26 @@ func TestCPUAlarmMovesThroughItsStatesWithHistoryAndNotifications(t *testing.T) 
 	}
 }
 
+func TestAlarmWithAUnitTheMetricIsNotPublishedInHasNoData(t *testing.T) {
+	f := newComputeFixture(t)
+	api := cloudwatch.NewFromConfig(f.Cfg)
+	id := *f.run(1).Instances[0].InstanceId
+	for _, unit := range []types.StandardUnit{types.StandardUnitPercent, types.StandardUnitSeconds} {
+		in := cpuAlarm("cpu-"+string(unit), id, 1)
+		in.Unit = unit
+		if _, err := api.PutMetricAlarm(testCtx(t), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Advance(11 * time.Minute)
+	if a := describeAlarm(t, api, "cpu-Percent"); a.StateValue != types.StateValueAlarm {
+		t.Errorf("alarm in Percent: %s %q", a.StateValue, *a.StateReason)
+	}
+	if a := describeAlarm(t, api, "cpu-Seconds"); a.StateValue != types.StateValueInsufficientData {
+		t.Errorf("alarm in Seconds: %s %q", a.StateValue, *a.StateReason)
+	}
+}
+
 func TestSetAlarmStateWithActionsDisabledNotifiesNobody(t *testing.T) {
 	ts := newTestSandbox(t)
 	ctx := testCtx(t)
