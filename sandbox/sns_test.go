@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -154,5 +155,35 @@ func TestPublishRecordsMessagesAndDeleteTopicRemovesSubscriptions(t *testing.T) 
 	}
 	if inv := ts.Inventory(); len(inv) != 0 {
 		t.Fatalf("inventory after delete = %+v", inv)
+	}
+}
+
+func TestConfirmSubscriptionWithTheEmailedTokenConfirmsIt(t *testing.T) {
+	ts := newTestSandbox(t)
+	ctx := testCtx(t)
+	api := sns.NewFromConfig(ts.Cfg)
+	topic, _ := api.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms")})
+	sub, err := api.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("email"), Endpoint: aws.String("ops@example.com"), ReturnSubscriptionArn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(*sub.SubscriptionArn, *topic.TopicArn+":") {
+		t.Fatalf("ReturnSubscriptionArn gave %s", *sub.SubscriptionArn)
+	}
+	_, err = api.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: topic.TopicArn, Token: aws.String("wrong")})
+	var invalid *types.InvalidParameterException
+	if !errors.As(err, &invalid) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	ts.mu.Lock()
+	token := ts.world.Regions["us-east-1"].SNS.Subscriptions[*sub.SubscriptionArn].Token // what the email would carry
+	ts.mu.Unlock()
+	out, err := api.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: topic.TopicArn, Token: aws.String(token)})
+	if err != nil || *out.SubscriptionArn != *sub.SubscriptionArn {
+		t.Fatalf("ConfirmSubscription = %v, %v", out, err)
+	}
+	attrs, _ := api.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic.TopicArn})
+	if attrs.Attributes["SubscriptionsConfirmed"] != "1" || attrs.Attributes["SubscriptionsPending"] != "0" {
+		t.Fatalf("counts after confirming = %v", attrs.Attributes)
 	}
 }
