@@ -71,7 +71,8 @@ func TestLaunchInsideTheIAMWindowFailsThenSucceeds(t *testing.T) {
 		}
 	}
 	failed := acts[0]
-	if !strings.Contains(*failed.StatusMessage, "Invalid IAM Instance Profile") || !strings.HasPrefix(*failed.Description, "Launching a new EC2 instance.  Status Reason: ") {
+	if *failed.StatusMessage != "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name." ||
+		*failed.Description != "Launching a new EC2 instance.  Status Reason: "+*failed.StatusMessage+" Launching EC2 instance failed." {
 		t.Fatalf("failed launch: description %q, status message %q", *failed.Description, *failed.StatusMessage)
 	}
 	w.Advance(40 * time.Second)

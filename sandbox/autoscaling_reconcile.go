@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -203,10 +204,16 @@ func (r *Region) launch(g *AutoScalingGroup, subnetID string, now time.Time, d d
 		inst, aerr = r.launchFromTemplate(now, d, lt.ID, "", strconv.Itoa(number), subnetID, g.propagatedTags())
 	}
 	if aerr != nil {
+		// The activity carries EC2's reason, without the preamble the
+		// Create/Update API errors put before it.
+		reason := strings.TrimPrefix(aerr.Message, "You must use a valid fully-formed launch template. ")
+		if !strings.HasSuffix(reason, ".") {
+			reason += "."
+		}
 		g.record(r.w, &ScalingActivity{
-			Description: fmt.Sprintf("Launching a new EC2 instance.  Status Reason: %s Launching EC2 instance failed.", aerr.Message),
+			Description: fmt.Sprintf("Launching a new EC2 instance.  Status Reason: %s Launching EC2 instance failed.", reason),
 			Cause:       cause, Details: placementDetails(subnetID, az),
-			StatusCode: activityFailed, StatusMessage: aerr.Message, Progress: 100, StartTime: now, EndTime: now,
+			StatusCode: activityFailed, StatusMessage: reason, Progress: 100, StartTime: now, EndTime: now,
 		})
 		g.LaunchFailures++
 		// AWS retries a failing launch about every 10 s, backing off.
