@@ -132,8 +132,9 @@ func (r *Region) evaluate(now time.Time, a *Alarm) {
 	default:
 		state, reason = stateOK, thresholdReason(a, points, n, m, false)
 	}
-	if len(points) == 0 && treat == "notBreaching" {
-		reason = fmt.Sprintf("Threshold Crossed: no datapoints were received for %d period%s and %d missing datapoint%s %s treated as [NonBreaching].", n, plural(n), n, plural(n), wasWere(n))
+	if len(points) == 0 && (treat == "notBreaching" || treat == "breaching") {
+		as := map[string]string{"notBreaching": "NonBreaching", "breaching": "Breaching"}[treat]
+		reason = fmt.Sprintf("Threshold Crossed: no datapoints were received for %d period%s and %d missing datapoint%s %s treated as [%s].", n, plural(n), n, plural(n), wasWere(n), as)
 	}
 	if state == a.StateValue {
 		return

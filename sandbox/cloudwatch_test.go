@@ -281,6 +281,43 @@ func TestAlarmWithAUnitTheMetricIsNotPublishedInHasNoData(t *testing.T) {
 	}
 }
 
+func TestTreatMissingDataDecidesTheStateOfAnAlarmWithoutData(t *testing.T) {
+	ts := newTestSandbox(t)
+	api := cloudwatch.NewFromConfig(ts.Cfg)
+	cases := []struct {
+		treat, state, reason string
+	}{
+		{"missing", "INSUFFICIENT_DATA", "Insufficient Data: 1 datapoint was unknown."},
+		{"breaching", "ALARM", "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching]."},
+		{"notBreaching", "OK", "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching]."},
+		{"ignore", "INSUFFICIENT_DATA", "Unchecked: Initial alarm creation"},
+	}
+	for _, tc := range cases {
+		in := cpuAlarm("no-data-"+tc.treat, "i-0000000000000dead", 50)
+		in.TreatMissingData = aws.String(tc.treat)
+		if _, err := api.PutMetricAlarm(testCtx(t), in); err != nil {
+			t.Fatal(err)
+		}
+		// Forced away from its state first, so that every evaluation that decides shows.
+		if tc.treat != "ignore" {
+			other := types.StateValueOk
+			if tc.state == "OK" {
+				other = types.StateValueAlarm
+			}
+			if _, err := api.SetAlarmState(testCtx(t), &cloudwatch.SetAlarmStateInput{AlarmName: in.AlarmName, StateValue: other, StateReason: aws.String("forced")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ts.Advance(10 * time.Minute)
+	for _, tc := range cases {
+		a := describeAlarm(t, api, "no-data-"+tc.treat)
+		if string(a.StateValue) != tc.state || tc.reason != "" && *a.StateReason != tc.reason {
+			t.Errorf("TreatMissingData %s: %s %q, want %s %q", tc.treat, a.StateValue, *a.StateReason, tc.state, tc.reason)
+		}
+	}
+}
+
 func TestSetAlarmStateWithActionsDisabledNotifiesNobody(t *testing.T) {
 	ts := newTestSandbox(t)
 	ctx := testCtx(t)
