@@ -509,7 +509,7 @@ func cwSetAlarmState(c *call, in *setAlarmStateIn) (any, error) {
 	if in.StateReasonData != "" && !json.Valid([]byte(in.StateReasonData)) {
 		return nil, cwInvalid("The parameter StateReasonData must be valid JSON.")
 	}
-	c.r.setAlarmState(c.w, c.now, a, in.StateValue, in.StateReason, in.StateReasonData)
+	c.r.setAlarmState(c.w, c.now, c.d, a, in.StateValue, in.StateReason, in.StateReasonData)
 	a.NextEvaluation = c.now.Add(time.Duration(a.Period) * time.Second)
 	return nil, nil
 }

@@ -36,7 +36,7 @@ func (s *CWState) tick(r *Region, now time.Time, d durations) {
 		if now.Before(a.NextEvaluation) {
 			continue
 		}
-		r.evaluate(now, a)
+		r.evaluate(now, d, a)
 		// At least a second apart, so a burst of requests (instant
 		// profile: every request is a tick) does not re-evaluate each time.
 		a.NextEvaluation = now.Add(max(d.scale(alarmEvaluationEvery), time.Second))
@@ -85,7 +85,7 @@ type datapoint struct {
 // EvaluationPeriods complete periods (looking further back when the metric
 // reports less often than the alarm's period), ALARM when at least
 // DatapointsToAlarm of them breach, missing data treated as configured.
-func (r *Region) evaluate(now time.Time, a *Alarm) {
+func (r *Region) evaluate(now time.Time, d durations, a *Alarm) {
 	period := time.Duration(a.Period) * time.Second
 	n := a.EvaluationPeriods
 	m := a.DatapointsToAlarm
@@ -139,7 +139,7 @@ func (r *Region) evaluate(now time.Time, a *Alarm) {
 	if state == a.StateValue {
 		return
 	}
-	r.setAlarmState(r.w, now, a, state, reason, reasonData(a, now, period, points))
+	r.setAlarmState(r.w, now, d, a, state, reason, reasonData(a, now, period, points))
 }
 
 func plural(n int) string {
@@ -240,7 +240,7 @@ func reasonData(a *Alarm, now time.Time, period time.Duration, points []datapoin
 
 // setAlarmState moves an alarm to state, records the history item, and runs
 // the actions for the new state (SNS topics get AWS's notification).
-func (r *Region) setAlarmState(w *World, now time.Time, a *Alarm, state, reason, data string) {
+func (r *Region) setAlarmState(w *World, now time.Time, d durations, a *Alarm, state, reason, data string) {
 	old, oldReason := a.StateValue, a.StateReason
 	a.StateValue, a.StateReason, a.StateReasonData, a.StateUpdated = state, reason, data, now
 	if old != state {
@@ -274,7 +274,7 @@ func (r *Region) setAlarmState(w *World, now time.Time, a *Alarm, state, reason,
 		actions = a.InsufficientDataActions
 	}
 	for _, arn := range actions {
-		r.runAlarmAction(w, now, a, old, arn)
+		r.runAlarmAction(w, now, d, a, old, arn)
 	}
 }
 
@@ -292,10 +292,13 @@ func regionTitle(region string) string {
 	return region
 }
 
-// runAlarmAction publishes AWS's alarm notification to an SNS topic and
-// records the Action history item. Other actions (Auto Scaling policies,
-// EC2 actions) are recorded; the service that owns them reads alarm states.
-func (r *Region) runAlarmAction(w *World, now time.Time, a *Alarm, oldState, arn string) {
+// runAlarmAction runs one alarm action and records the Action history item:
+// an SNS topic gets AWS's alarm notification; the EC2 terminate action
+// (arn:aws:automate:REGION:ec2:terminate) terminates the instance the
+// alarm watches. Auto Scaling policy actions are recorded only (Auto
+// Scaling reads alarm states itself); other EC2 actions are reported as
+// failed, since the sandbox does not perform them.
+func (r *Region) runAlarmAction(w *World, now time.Time, d durations, a *Alarm, oldState, arn string) {
 	summary := "Successfully executed action " + arn
 	if strings.HasPrefix(arn, "arn:aws:sns:") {
 		type trigger struct {
@@ -332,7 +335,22 @@ func (r *Region) runAlarmAction(w *World, now time.Time, a *Alarm, oldState, arn
 			summary = "Failed to execute action " + arn + ". Received error: \"Topic does not exist\""
 		}
 	}
-	data, _ := json.Marshal(map[string]any{"actionState": "Succeeded", "notificationResource": arn, "stateUpdateTimestamp": now.UnixMilli()})
+	if rest, ok := strings.CutPrefix(arn, "arn:aws:automate:"); ok {
+		instanceID := dimMap(a.Dimensions)["InstanceId"]
+		switch {
+		case strings.HasSuffix(rest, ":ec2:terminate") && instanceID != "" && r.instance(instanceID) != nil:
+			r.terminateInstance(now, d, instanceID)
+		case strings.HasSuffix(rest, ":ec2:terminate"):
+			summary = "Failed to execute action " + arn + ". Received error: \"The alarm does not watch an instance (InstanceId dimension)\""
+		default:
+			summary = "Failed to execute action " + arn + ". Received error: \"The sandbox does not perform this EC2 action\""
+		}
+	}
+	actionState := "Succeeded"
+	if strings.HasPrefix(summary, "Failed") {
+		actionState = "Failed"
+	}
+	data, _ := json.Marshal(map[string]any{"actionState": actionState, "notificationResource": arn, "stateUpdateTimestamp": now.UnixMilli()})
 	r.CW.addHistory(AlarmHistoryItemData{AlarmName: a.Name, Type: "Action", Summary: summary, Data: string(data), Timestamp: now})
 }
 

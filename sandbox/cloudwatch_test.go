@@ -318,6 +318,26 @@ func TestTreatMissingDataDecidesTheStateOfAnAlarmWithoutData(t *testing.T) {
 	}
 }
 
+func TestAlarmWithTheEC2TerminateActionTerminatesItsInstance(t *testing.T) {
+	f := newComputeFixture(t)
+	ctx := testCtx(t)
+	api := cloudwatch.NewFromConfig(f.Cfg)
+	id := *f.run(1).Instances[0].InstanceId
+	in := cpuAlarm("kill", id, 1)
+	in.AlarmActions = []string{"arn:aws:automate:us-east-1:ec2:terminate"}
+	if _, err := api.PutMetricAlarm(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	f.Advance(11 * time.Minute)
+	if st := f.instance(id).State.Name; st != "shutting-down" && st != "terminated" {
+		t.Fatalf("instance after the alarm = %s", st)
+	}
+	hist, err := api.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("kill"), HistoryItemType: types.HistoryItemTypeAction})
+	if err != nil || len(hist.AlarmHistoryItems) != 1 || *hist.AlarmHistoryItems[0].HistorySummary != "Successfully executed action arn:aws:automate:us-east-1:ec2:terminate" {
+		t.Fatalf("action history = %+v, %v", hist, err)
+	}
+}
+
 func TestSetAlarmStateWithActionsDisabledNotifiesNobody(t *testing.T) {
 	ts := newTestSandbox(t)
 	ctx := testCtx(t)
