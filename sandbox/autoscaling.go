@@ -162,6 +162,8 @@ func asgHandlers() map[string]handler {
 		"EnterStandby":                         enterStandby,
 		"ExitStandby":                          exitStandby,
 		"SetInstanceProtection":                setInstanceProtection,
+		"AttachInstances":                      attachInstances,
+		"DetachInstances":                      detachInstances,
 		"PutScalingPolicy":                     putScalingPolicy,
 		"DescribePolicies":                     describePolicies,
 		"DeletePolicy":                         deletePolicy,

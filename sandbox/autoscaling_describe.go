@@ -15,16 +15,16 @@ type xmlLaunchTemplateSpec struct {
 }
 
 type xmlGroupInstance struct {
-	InstanceID           string                `xml:"InstanceId"`
-	InstanceType         string                `xml:"InstanceType,omitempty"`
-	AvailabilityZone     string                `xml:"AvailabilityZone"`
-	AvailabilityZoneID   string                `xml:"AvailabilityZoneId,omitempty"`
-	LifecycleState       string                `xml:"LifecycleState"`
-	HealthStatus         string                `xml:"HealthStatus"`
-	LaunchTemplate       xmlLaunchTemplateSpec `xml:"LaunchTemplate"`
-	ProtectedFromScaleIn bool                  `xml:"ProtectedFromScaleIn"`
-	ImageID              string                `xml:"ImageId,omitempty"`
-	AutoScalingGroupName string                `xml:"AutoScalingGroupName,omitempty"` // DescribeAutoScalingInstances only
+	InstanceID           string                 `xml:"InstanceId"`
+	InstanceType         string                 `xml:"InstanceType,omitempty"`
+	AvailabilityZone     string                 `xml:"AvailabilityZone"`
+	AvailabilityZoneID   string                 `xml:"AvailabilityZoneId,omitempty"`
+	LifecycleState       string                 `xml:"LifecycleState"`
+	HealthStatus         string                 `xml:"HealthStatus"`
+	LaunchTemplate       *xmlLaunchTemplateSpec `xml:"LaunchTemplate,omitempty"`
+	ProtectedFromScaleIn bool                   `xml:"ProtectedFromScaleIn"`
+	ImageID              string                 `xml:"ImageId,omitempty"`
+	AutoScalingGroupName string                 `xml:"AutoScalingGroupName,omitempty"` // DescribeAutoScalingInstances only
 }
 
 type asgXMLTag struct {
@@ -76,11 +76,14 @@ func zoneIDs(region string) map[string]string {
 }
 
 func groupInstanceXML(in *GroupInstance, zones map[string]string) xmlGroupInstance {
-	return xmlGroupInstance{
+	x := xmlGroupInstance{
 		InstanceID: in.ID, InstanceType: in.InstanceType, AvailabilityZone: in.AZ, AvailabilityZoneID: zones[in.AZ],
 		LifecycleState: in.Lifecycle, HealthStatus: in.Health, ProtectedFromScaleIn: in.Protected,
-		LaunchTemplate: xmlLaunchTemplateSpec{LaunchTemplateID: in.LaunchTemplateID, LaunchTemplateName: in.LaunchTemplateName, Version: strconv.Itoa(in.LaunchTemplateVersion)},
 	}
+	if in.LaunchTemplateID != "" {
+		x.LaunchTemplate = &xmlLaunchTemplateSpec{LaunchTemplateID: in.LaunchTemplateID, LaunchTemplateName: in.LaunchTemplateName, Version: strconv.Itoa(in.LaunchTemplateVersion)}
+	}
+	return x
 }
 
 // groupXML describes a group; zones is nil when the caller asked for no
@@ -176,15 +179,15 @@ func (in *GroupInstance) memberXML(zones map[string]string) string {
 	}
 	elem("LifecycleState", in.Lifecycle)
 	elem("HealthStatus", in.Health)
-	b.WriteString("<LaunchTemplate>")
-	if in.LaunchTemplateID != "" {
+	if in.LaunchTemplateID != "" { // attached instances were launched from no template of the group's
+		b.WriteString("<LaunchTemplate>")
 		elem("LaunchTemplateId", in.LaunchTemplateID)
+		if in.LaunchTemplateName != "" {
+			elem("LaunchTemplateName", in.LaunchTemplateName)
+		}
+		elem("Version", strconv.Itoa(in.LaunchTemplateVersion))
+		b.WriteString("</LaunchTemplate>")
 	}
-	if in.LaunchTemplateName != "" {
-		elem("LaunchTemplateName", in.LaunchTemplateName)
-	}
-	elem("Version", strconv.Itoa(in.LaunchTemplateVersion))
-	b.WriteString("</LaunchTemplate>")
 	elem("ProtectedFromScaleIn", strconv.FormatBool(in.Protected))
 	b.WriteString("</member>")
 	in.xmlMember, in.xmlKey = b.String(), key

@@ -317,3 +317,94 @@ func describeLoadBalancerTargetGroups(c *call) (any, error) {
 	}
 	return out, nil
 }
+
+// attachInstances adds running instances to a group, as AttachInstances
+// does: the desired capacity grows by their number, they join the group's
+// target groups, and, launched from no template of the group's, they are
+// the first the default termination policy removes (seed 000's surprise).
+func attachInstances(c *call) (any, error) {
+	g, err := c.liveGroup(c.p.Get("AutoScalingGroupName"))
+	if err != nil {
+		return nil, err
+	}
+	ids := c.p.List("InstanceIds.member")
+	var insts []*Instance
+	for _, id := range ids {
+		inst := c.r.instance(id)
+		switch {
+		case inst == nil || inst.State == "terminated":
+			return nil, errBadRequest("ValidationError", "Instance Id not found - No managed instance found for instance ID: %s", id)
+		case c.r.ASG.Members[id] != "":
+			return nil, errBadRequest("ValidationError", "The instance %s is already part of the Auto Scaling group %s.", id, c.r.ASG.Members[id])
+		case inst.State != "running":
+			return nil, errBadRequest("ValidationError", "Instance %s is not in correct state (%s) to be attached.", id, inst.State)
+		case !slices.Contains(g.AvailabilityZones, inst.AZ):
+			return nil, errBadRequest("ValidationError", "Instance %s is in %s, which is not one of the Availability Zones of Auto Scaling group %s.", id, inst.AZ, g.Name)
+		}
+		insts = append(insts, inst)
+	}
+	if g.DesiredCapacity+len(ids) > g.MaxSize {
+		return nil, errBadRequest("ValidationError", "AutoScalingGroup %s has min-size=%d, max-size=%d, and desired-size=%d. To attach %d instances, please update the AutoScalingGroup sizes appropriately.",
+			g.Name, g.MinSize, g.MaxSize, g.DesiredCapacity, len(ids))
+	}
+	for _, inst := range insts {
+		cause := fmt.Sprintf("At %s an instance was added in response to a user request attaching instance %s, increasing the capacity from %d to %d.", awsTime(c.now), inst.ID, g.DesiredCapacity, g.DesiredCapacity+1)
+		g.DesiredCapacity++
+		g.Cause = cause
+		a := g.record(c.w, &ScalingActivity{Description: "Attaching an existing EC2 instance: " + inst.ID, Cause: cause,
+			Details: placementDetails(inst.SubnetID, inst.AZ), StatusCode: activityInProgress, Progress: 30, StartTime: c.now})
+		// Pending: it comes into service, and into the target groups, on the next tick.
+		g.Instances = append(g.Instances, &GroupInstance{ID: inst.ID, AZ: inst.AZ, SubnetID: inst.SubnetID, InstanceType: inst.InstanceType, ImageID: inst.ImageID,
+			Lifecycle: lifecyclePending, Health: healthHealthy, Protected: g.NewInstancesProtectedFromScaleIn, LaunchTime: inst.LaunchTime, ActivityID: a.ID})
+		c.r.ASG.Members[inst.ID] = g.Name
+		if tags := c.r.ec2Tags(inst.ID); tags != nil {
+			*tags = append(slices.DeleteFunc(*tags, func(t Tag) bool { return t.Key == "aws:autoscaling:groupName" }), Tag{Key: "aws:autoscaling:groupName", Value: g.Name})
+		}
+	}
+	return nil, nil
+}
+
+// detachInstances takes instances out of a group and leaves them running.
+func detachInstances(c *call) (any, error) {
+	g, err := c.liveGroup(c.p.Get("AutoScalingGroupName"))
+	if err != nil {
+		return nil, err
+	}
+	if !c.p.Has("ShouldDecrementDesiredCapacity") {
+		return nil, errBadRequest("ValidationError", "1 validation error detected: Value null at 'shouldDecrementDesiredCapacity' failed to satisfy constraint: Member must not be null")
+	}
+	ins, err := c.groupMembers(g, c.p.List("InstanceIds.member"))
+	if err != nil {
+		return nil, err
+	}
+	decrement := c.p.Bool("ShouldDecrementDesiredCapacity", false)
+	if decrement && g.DesiredCapacity-len(ins) < g.MinSize {
+		return nil, errBadRequest("ValidationError", "AutoScalingGroup %s has min-size=%d, max-size=%d, and desired-size=%d. To detach %d instances, please update the AutoScalingGroup sizes appropriately.",
+			g.Name, g.MinSize, g.MaxSize, g.DesiredCapacity, len(ins))
+	}
+	var out []xmlActivity
+	for _, in := range ins {
+		cause := fmt.Sprintf("At %s instance %s was detached in response to a user request.", awsTime(c.now), in.ID)
+		if decrement {
+			cause = fmt.Sprintf("At %s instance %s was detached in response to a user request, shrinking the capacity from %d to %d.", awsTime(c.now), in.ID, g.DesiredCapacity, g.DesiredCapacity-1)
+			g.DesiredCapacity--
+			g.Cause = cause
+		}
+		if in.Lifecycle == lifecycleInService {
+			for _, tg := range g.TargetGroupARNs {
+				c.r.deregisterTarget(c.now, tg, in.ID)
+			}
+		}
+		if a := g.activity(in.ActivityID); a != nil {
+			a.finish(c.now, activityCancelled)
+		}
+		a := g.record(c.w, &ScalingActivity{Description: "Detaching EC2 instance: " + in.ID, Cause: cause,
+			Details: placementDetails(in.SubnetID, in.AZ), StatusCode: activitySuccessful, Progress: 100, StartTime: c.now, EndTime: c.now})
+		out = append(out, activityXML(g, a))
+		g.Instances = slices.DeleteFunc(g.Instances, func(x *GroupInstance) bool { return x == in })
+		delete(c.r.ASG.Members, in.ID)
+	}
+	return struct {
+		Activities []xmlActivity `xml:"Activities>member"`
+	}{out}, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 func TestGroupLaunchesToDesiredBalancedAcrossZonesAndRecordsActivities(t *testing.T) {
@@ -320,5 +321,51 @@ func TestDescribeScalingActivitiesPagesNewestFirst(t *testing.T) {
 			t.Fatalf("activity %+v", a)
 		}
 		ids[*a.ActivityId] = true
+	}
+}
+
+// TestAttachedHandBuiltInstanceIsTheFirstToGo is seed 000's surprise: an
+// instance built by hand and attached to the group uses none of the
+// group's launch templates, so the default policy terminates it first.
+func TestAttachedHandBuiltInstanceIsTheFirstToGo(t *testing.T) {
+	w := newASGWorld(t)
+	w.createGroup("web", 0, 2, 3, func(in *autoscaling.CreateAutoScalingGroupInput) { in.VPCZoneIdentifier = aws.String(w.subnets[0]) })
+	w.settle("web")
+	run, err := w.ec2.RunInstances(w.ctx, &ec2.RunInstancesInput{ImageId: aws.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: aws.String(w.subnets[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handBuilt := *run.Instances[0].InstanceId
+	w.Advance(time.Minute)
+	if _, err := w.as.AttachInstances(w.ctx, &autoscaling.AttachInstancesInput{AutoScalingGroupName: aws.String("web"), InstanceIds: []string{handBuilt}}); err != nil {
+		t.Fatal(err)
+	}
+	g := w.settle("web")
+	if *g.DesiredCapacity != 3 || !slices.Contains(instanceIDs(g), handBuilt) {
+		t.Fatalf("after attaching: desired %d, %s", *g.DesiredCapacity, groupString(g))
+	}
+	_, err = w.as.AttachInstances(w.ctx, &autoscaling.AttachInstancesInput{AutoScalingGroupName: aws.String("web"), InstanceIds: []string{handBuilt}})
+	wantAPIError(t, err, "ValidationError", "is already part of the Auto Scaling group web")
+	if _, err := w.as.SetDesiredCapacity(w.ctx, &autoscaling.SetDesiredCapacityInput{AutoScalingGroupName: aws.String("web"), DesiredCapacity: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	g = w.settle("web")
+	if slices.Contains(instanceIDs(g), handBuilt) {
+		t.Fatalf("the default policy kept the hand-built instance: %s", groupString(g))
+	}
+
+	kept := instanceIDs(g)[0]
+	out, err := w.as.DetachInstances(w.ctx, &autoscaling.DetachInstancesInput{AutoScalingGroupName: aws.String("web"), InstanceIds: []string{kept}, ShouldDecrementDesiredCapacity: aws.Bool(true)})
+	if err != nil || len(out.Activities) != 1 {
+		t.Fatalf("DetachInstances: %v, %v", out, err)
+	}
+	g = w.settle("web")
+	if *g.DesiredCapacity != 1 || slices.Contains(instanceIDs(g), kept) {
+		t.Fatalf("after detaching %s: desired %d, %s", kept, *g.DesiredCapacity, groupString(g))
+	}
+	desc, err := w.ec2.DescribeInstances(w.ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{kept}})
+	if err != nil || desc.Reservations[0].Instances[0].State.Name != ec2types.InstanceStateNameRunning {
+		t.Fatalf("a detached instance keeps running: %v, %v", desc, err)
 	}
 }
