@@ -32,10 +32,16 @@ func (s *CWState) tick(r *Region, now time.Time, d durations) {
 		s.lastHealthCheck = now
 		s.sampleHealth(r, now)
 	}
+	var due []*Alarm
 	for _, a := range s.Alarms {
-		if now.Before(a.NextEvaluation) {
-			continue
+		if !now.Before(a.NextEvaluation) {
+			due = append(due, a)
 		}
+	}
+	// In name order, so the ids of the notifications they publish do not
+	// depend on map order: the same story gives the same world.
+	slices.SortFunc(due, func(a, b *Alarm) int { return strings.Compare(a.Name, b.Name) })
+	for _, a := range due {
 		r.evaluate(now, d, a)
 		// At least a second apart, so a burst of requests (instant
 		// profile: every request is a tick) does not re-evaluate each time.
