@@ -170,6 +170,20 @@ func cwOp[In any](f func(c *call, in *In) (any, error)) handler {
 	}
 }
 
+// cwQueryErrorCodes are the AWS query error codes of CloudWatch's error
+// shapes. CloudWatch is "AWS query compatible": it sends the query code in
+// X-Amzn-Query-Error, which clients in query-compatible mode (the AWS CLI)
+// report instead of the shape name.
+var cwQueryErrorCodes = map[string]string{
+	"InvalidParameterValueException":       "InvalidParameterValue",
+	"InvalidParameterCombinationException": "InvalidParameterCombination",
+	"MissingRequiredParameterException":    "MissingParameter",
+	"ResourceNotFound":                     "ResourceNotFound",
+	"ResourceNotFoundException":            "ResourceNotFoundException",
+	"InvalidNextToken":                     "InvalidNextToken",
+	"LimitExceededFault":                   "LimitExceeded",
+}
+
 // CloudWatch errors carry the shape names the RPC v2 CBOR SDK maps to types.
 func cwInvalid(format string, args ...any) *APIError {
 	return errBadRequest("InvalidParameterValueException", format, args...)

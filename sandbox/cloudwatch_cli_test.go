@@ -54,6 +54,12 @@ func TestAWSCLIDescribesAlarmsZonesAndTopics(t *testing.T) {
 		t.Fatalf("get-metric-statistics = %+v", stats)
 	}
 
+	awsCLI(t, f.netFixture, &failure, "cloudwatch", "put-metric-alarm", "--alarm-name", "bad", "--namespace", "AWS/EC2", "--metric-name", "CPUUtilization",
+		"--statistic", "Average", "--period", "45", "--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "GreaterThanThreshold")
+	if !containsAll(failure.Stderr, "(InvalidParameterValue)", "Period") {
+		t.Fatalf("put-metric-alarm with a 45 s period: %s", failure.Stderr)
+	}
+
 	var zones struct {
 		HostedZones []struct{ ID, Name string }
 	}

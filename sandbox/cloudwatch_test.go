@@ -46,16 +46,16 @@ func TestPutMetricAlarmValidatesAsCloudWatch(t *testing.T) {
 		mod  func(*cloudwatch.PutMetricAlarmInput)
 		code string
 	}{
-		{"period not a multiple of 60", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(45) }, "InvalidParameterValueException"},
-		{"no evaluation periods", func(in *cloudwatch.PutMetricAlarmInput) { in.EvaluationPeriods = aws.Int32(0) }, "InvalidParameterValueException"},
-		{"statistic and extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.ExtendedStatistic = aws.String("p99") }, "InvalidParameterCombinationException"},
-		{"neither statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic = "" }, "InvalidParameterCombinationException"},
-		{"bad percentile", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic, in.ExtendedStatistic = "", aws.String("p1000") }, "InvalidParameterValueException"},
-		{"more datapoints than periods", func(in *cloudwatch.PutMetricAlarmInput) { in.DatapointsToAlarm = aws.Int32(2) }, "InvalidParameterValueException"},
-		{"unknown operator", func(in *cloudwatch.PutMetricAlarmInput) { in.ComparisonOperator = "Bigger" }, "InvalidParameterValueException"},
-		{"bad action ARN", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmActions = []string{"mailto:ops@example.com"} }, "InvalidParameterValueException"},
-		{"dimension without a value", func(in *cloudwatch.PutMetricAlarmInput) { in.Dimensions[0].Value = aws.String("") }, "InvalidParameterValueException"},
-		{"bad treat missing data", func(in *cloudwatch.PutMetricAlarmInput) { in.TreatMissingData = aws.String("sometimes") }, "InvalidParameterValueException"},
+		{"period not a multiple of 60", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(45) }, "InvalidParameterValue"},
+		{"no evaluation periods", func(in *cloudwatch.PutMetricAlarmInput) { in.EvaluationPeriods = aws.Int32(0) }, "InvalidParameterValue"},
+		{"statistic and extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.ExtendedStatistic = aws.String("p99") }, "InvalidParameterCombination"},
+		{"neither statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic = "" }, "InvalidParameterCombination"},
+		{"bad percentile", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic, in.ExtendedStatistic = "", aws.String("p1000") }, "InvalidParameterValue"},
+		{"more datapoints than periods", func(in *cloudwatch.PutMetricAlarmInput) { in.DatapointsToAlarm = aws.Int32(2) }, "InvalidParameterValue"},
+		{"unknown operator", func(in *cloudwatch.PutMetricAlarmInput) { in.ComparisonOperator = "Bigger" }, "InvalidParameterValue"},
+		{"bad action ARN", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmActions = []string{"mailto:ops@example.com"} }, "InvalidParameterValue"},
+		{"dimension without a value", func(in *cloudwatch.PutMetricAlarmInput) { in.Dimensions[0].Value = aws.String("") }, "InvalidParameterValue"},
+		{"bad treat missing data", func(in *cloudwatch.PutMetricAlarmInput) { in.TreatMissingData = aws.String("sometimes") }, "InvalidParameterValue"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,8 +67,17 @@ func TestPutMetricAlarmValidatesAsCloudWatch(t *testing.T) {
 			}
 		})
 	}
+	// The SDK reports CloudWatch's query error code (sent in X-Amzn-Query-Error,
+	// as CloudWatch does) on the typed error of the CBOR error shape.
+	in := cpuAlarm("a", "i-0123456789abcdef0", 50)
+	in.Period = aws.Int32(45)
+	_, err := api.PutMetricAlarm(testCtx(t), in)
+	var typed *types.InvalidParameterValueException
+	if !errors.As(err, &typed) || typed.ErrorCode() != "InvalidParameterValue" {
+		t.Fatalf("err = %#v", err)
+	}
 	// High-resolution periods are allowed.
-	in := cpuAlarm("hires", "i-0123456789abcdef0", 50)
+	in = cpuAlarm("hires", "i-0123456789abcdef0", 50)
 	in.Period = aws.Int32(10)
 	if _, err := api.PutMetricAlarm(testCtx(t), in); err != nil {
 		t.Fatalf("10 s period: %v", err)
@@ -432,7 +441,7 @@ func TestGetMetricDataServesManyInstancesInOneCallNewestFirst(t *testing.T) {
 		t.Error("metric values are not repeatable")
 	}
 	_, err = api.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{MetricDataQueries: queries[:1], StartTime: aws.Time(now), EndTime: aws.Time(now.Add(-time.Hour))})
-	if errorCode(err) != "InvalidParameterValueException" {
+	if errorCode(err) != "InvalidParameterValue" {
 		t.Errorf("reversed window: %v", err)
 	}
 }

@@ -339,6 +339,9 @@ func writeCBOR(w http.ResponseWriter, em cbor.EncMode, body any) error {
 // writeError encodes e as the protocol expects.
 func writeError(w http.ResponseWriter, p protocol, em cbor.EncMode, requestID string, e *APIError) {
 	w.Header().Set("X-Amzn-RequestId", requestID)
+	if code, ok := cwQueryErrorCodes[e.Code]; ok && (p == protoCBOR || p == protoJSON) {
+		w.Header().Set("X-Amzn-Query-Error", code+";Sender")
+	}
 	switch p {
 	case protoEC2Query:
 		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
