@@ -1,0 +1,61 @@
+package aws
+
+import (
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// BillingRegion is where AWS publishes EstimatedCharges: billing alarms live
+// in us-east-1 whatever the stack's region.
+const BillingRegion = "us-east-1"
+
+// Clients are the per-service adapters for one region, built from one
+// aws.Config. They are safe for concurrent use.
+type Clients struct {
+	// Region is the stack's region.
+	Region   string
+	Identity *Identity
+	Network  *Network
+	Firewall *Firewall
+	Compute  *Compute
+	Params   *Params
+	IAM      *IAM
+	LB       *LoadBalancing
+	Certs    *Certificates
+	DNS      *DNS
+	ASG      *AutoScaling
+	Alarms   *Alarms
+	// Billing is the alarms adapter in BillingRegion.
+	Billing *Alarms
+}
+
+// NewClients builds every adapter from cfg.
+func NewClients(cfg sdk.Config) *Clients {
+	ec := ec2.NewFromConfig(cfg)
+	billing := cfg.Copy()
+	billing.Region = BillingRegion
+	return &Clients{
+		Region:   cfg.Region,
+		Identity: &Identity{api: sts.NewFromConfig(cfg), region: cfg.Region},
+		Network:  &Network{api: ec},
+		Firewall: &Firewall{api: ec},
+		Compute:  &Compute{api: ec},
+		Params:   &Params{api: ssm.NewFromConfig(cfg)},
+		IAM:      &IAM{api: iam.NewFromConfig(cfg)},
+		LB:       &LoadBalancing{api: elasticloadbalancingv2.NewFromConfig(cfg)},
+		Certs:    &Certificates{api: acm.NewFromConfig(cfg)},
+		DNS:      &DNS{api: route53.NewFromConfig(cfg)},
+		ASG:      &AutoScaling{api: autoscaling.NewFromConfig(cfg)},
+		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)},
+		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing)},
+	}
+}

@@ -1,0 +1,161 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/stackwiz/stackwiz/state"
+)
+
+// ResourceReport is one recorded resource as AWS has it.
+type ResourceReport struct {
+	Step   StepID `json:"step"`
+	Key    string `json:"key"`
+	Type   string `json:"type"`
+	ID     string `json:"id,omitempty"`
+	Record string `json:"record"`
+	Exists bool   `json:"exists"`
+	State  string `json:"state,omitempty"`
+	// Healthy is false for a missing, failed or unhealthy resource.
+	Healthy bool `json:"healthy"`
+	// Drift lists the attrs whose value in AWS is not the recorded one.
+	Drift   []string `json:"drift,omitempty"`
+	Problem string   `json:"problem,omitempty"`
+}
+
+// StepReport is one step's progress.
+type StepReport struct {
+	ID     StepID           `json:"id"`
+	Title  string           `json:"title"`
+	Status state.StepStatus `json:"status"`
+	Error  string           `json:"error,omitempty"`
+}
+
+// StatusReport is the whole stack as AWS has it.
+type StatusReport struct {
+	Stack     string           `json:"stack"`
+	Region    string           `json:"region,omitempty"`
+	Account   string           `json:"account,omitempty"`
+	Steps     []StepReport     `json:"steps"`
+	Resources []ResourceReport `json:"resources"`
+	// Healthy is true when every step is done and every resource exists,
+	// is healthy and has not drifted.
+	Healthy bool `json:"healthy"`
+}
+
+// statusConcurrency bounds the describes in flight.
+const statusConcurrency = 8
+
+// Status checks every recorded resource against AWS.
+func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
+	snap := e.store.Snapshot()
+	rep := &StatusReport{Stack: snap.Name, Region: snap.Region, Account: snap.AccountID, Healthy: true}
+	for _, s := range Enabled(e.spec, e.steps) {
+		sr := StepReport{ID: s.ID(), Title: s.Title(), Status: state.StepPending}
+		if rec, ok := snap.Steps[string(s.ID())]; ok {
+			sr.Status, sr.Error = rec.Status, rec.Error
+		}
+		if sr.Status != state.StepDone {
+			rep.Healthy = false
+		}
+		rep.Steps = append(rep.Steps, sr)
+	}
+	var live []*state.Resource
+	for _, r := range snap.Resources {
+		if r.Live() {
+			live = append(live, r)
+		}
+	}
+	rep.Resources = make([]ResourceReport, len(live))
+	var (
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, statusConcurrency)
+		mu   sync.Mutex
+		errs []error
+	)
+	for i, r := range live {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rr, err := e.check(ctx, *r)
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+			rep.Resources[i] = rr
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("status: %w", errs[0])
+	}
+	for _, rr := range rep.Resources {
+		if !rr.Healthy {
+			rep.Healthy = false
+		}
+	}
+	return rep, nil
+}
+
+func (e *Engine) check(ctx context.Context, r state.Resource) (ResourceReport, error) {
+	rr := ResourceReport{Step: StepID(r.Step), Key: r.Key, Type: r.Type, ID: firstOf(r.ID, r.ARN), Record: string(r.Status)}
+	if r.Status != state.ResourceCreated {
+		rr.Problem = fmt.Sprintf("left %s by an interrupted run: run apply to finish or destroy to remove it", r.Status)
+		return rr, nil
+	}
+	k, ok := e.kinds[r.Type]
+	if !ok || k.Describe == nil {
+		rr.Exists, rr.Healthy = true, true
+		return rr, nil
+	}
+	obs, err := k.Describe(ctx, e.target(r))
+	if err != nil {
+		return rr, fmt.Errorf("describe %s %s: %w", r.Type, rr.ID, err)
+	}
+	rr.Exists, rr.State, rr.Problem = obs.Exists, obs.State, obs.Problem
+	if !obs.Exists {
+		rr.Problem = "deleted outside stackwiz: run apply to create it again"
+		return rr, nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(obs.Attrs)) {
+		if want, ok := r.Attrs[k]; ok && want != obs.Attrs[k] {
+			rr.Drift = append(rr.Drift, fmt.Sprintf("%s: recorded %q, AWS has %q", k, want, obs.Attrs[k]))
+		}
+	}
+	rr.Healthy = obs.Healthy && len(rr.Drift) == 0
+	return rr, nil
+}
+
+// Adopt rebuilds the record from the stack's tags in AWS: every resource
+// tagged stackwiz:stack with the stack's name and a stackwiz:key is
+// recorded as created. The next apply finds them all unchanged and rebuilds
+// the steps' outputs. It returns how many resources were adopted.
+func (e *Engine) Adopt(ctx context.Context) (int, error) {
+	found, err := e.listTagged(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("adopt: %w", err)
+	}
+	slices.SortStableFunc(found, func(a, b Found) int { return e.kinds.order(b.Type) - e.kinds.order(a.Type) })
+	n := 0
+	for _, f := range found {
+		if f.Key == "" || e.isLiveKey(f.Key) {
+			continue
+		}
+		step := f.Step
+		if step == "" {
+			step = "unknown"
+		}
+		if _, err := e.store.RecordIntent(state.Intent{Key: f.Key, Step: string(step), Type: f.Type}); err != nil {
+			return n, err
+		}
+		if err := e.store.RecordCreated(f.Key, f.ID, f.ARN, f.Attrs); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
