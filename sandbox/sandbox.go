@@ -37,6 +37,26 @@ type Options struct {
 	IAMPropagation time.Duration
 	// Now replaces the wall clock (tests).
 	Now func() time.Time
+	// AfterServe, when set, is called after each AWS request has been
+	// answered successfully (tests count mutating requests with it, to
+	// kill a client right after the k-th).
+	AfterServe func(Served)
+}
+
+// Served describes one answered AWS request.
+type Served struct {
+	Service, Op string
+}
+
+// Mutating reports whether the operation changes the world: anything
+// but the Describe/List/Get family.
+func (s Served) Mutating() bool {
+	for _, p := range []string{"Describe", "List", "Get", "Lookup"} {
+		if strings.HasPrefix(s.Op, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // Sandbox is the AWS look-alike. It is an http.Handler.
@@ -388,6 +408,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = writeRESTXML(w, rr.Status, rr.Root, rr.Body)
 	}
 	_ = err // the client went away; nothing to do
+	if s.opts.AfterServe != nil {
+		s.opts.AfterServe(Served{Service: svcName, Op: c.op})
+	}
 }
 
 // run executes h with the world locked, after moving time forward.
