@@ -29,6 +29,43 @@ type testEnv struct {
 	mu      sync.Mutex
 	events  []Event
 	Options Options
+	// mutations counts the mutating requests the sandbox answered;
+	// onMutation, when set, is called after each (n counts from 1).
+	mutations  int
+	unlock     func() error
+	onMutation func(n int, s sandbox.Served)
+}
+
+// Mutations returns how many mutating requests the sandbox answered.
+func (e *testEnv) Mutations() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.mutations
+}
+
+// crashAfter cancels the returned context right after the sandbox answers
+// the k-th mutating request from now on, before the answer reaches the
+// client: to the engine it is a process killed between AWS acting and the
+// record being written.
+func (e *testEnv) crashAfter(parent context.Context, k int) context.Context {
+	ctx, cancel := context.WithCancel(parent)
+	e.mu.Lock()
+	base := e.mutations
+	e.onMutation = func(n int, _ sandbox.Served) {
+		if n-base == k {
+			cancel()
+		}
+	}
+	e.mu.Unlock()
+	e.t.Cleanup(cancel)
+	return ctx
+}
+
+// noCrash removes a crashAfter hook.
+func (e *testEnv) noCrash() {
+	e.mu.Lock()
+	e.onMutation = nil
+	e.mu.Unlock()
 }
 
 // testPoll makes waits quick against a sandbox.
@@ -38,9 +75,26 @@ var testPoll = Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 
 // and opens a locked store for stack name.
 func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *testEnv {
 	t.Helper()
+	env := &testEnv{t: t}
 	var o sandbox.Options
 	for _, f := range opts {
 		f(&o)
+	}
+	after := o.AfterServe
+	o.AfterServe = func(s sandbox.Served) {
+		if s.Mutating() {
+			env.mu.Lock()
+			env.mutations++
+			hook := env.onMutation
+			n := env.mutations
+			env.mu.Unlock()
+			if hook != nil {
+				hook(n, s)
+			}
+		}
+		if after != nil {
+			after(s)
+		}
 	}
 	sb, err := sandbox.New(o)
 	if err != nil {
@@ -58,9 +112,11 @@ func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *test
 	if err != nil {
 		t.Fatalf("lock: %v", err)
 	}
-	t.Cleanup(func() { _ = unlock() })
-	return &testEnv{t: t, SB: sb, URL: srv.URL, Cfg: cfg, AWS: aws.NewClients(cfg), Store: store, Dir: dir,
-		Options: Options{Poll: testPoll}}
+	env.unlock = unlock
+	t.Cleanup(func() { _ = env.unlock() })
+	env.SB, env.URL, env.Cfg, env.AWS, env.Store, env.Dir = sb, srv.URL, cfg, aws.NewClients(cfg), store, dir
+	env.Options = Options{Poll: testPoll}
+	return env
 }
 
 // spec parses a stack.yaml, failing the test on any problem.
@@ -121,4 +177,22 @@ func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// reopen is the next process: it releases the lock, reads the record from
+// disk and locks it again.
+func (e *testEnv) reopen() {
+	e.t.Helper()
+	if err := e.unlock(); err != nil {
+		e.t.Fatalf("unlock: %v", err)
+	}
+	s, err := state.Open(e.Dir, e.Store.Name())
+	if err != nil {
+		e.t.Fatalf("reopen: %v", err)
+	}
+	unlock, err := s.Lock(context.Background(), "test")
+	if err != nil {
+		e.t.Fatalf("lock: %v", err)
+	}
+	e.Store, e.unlock = s, unlock
 }
