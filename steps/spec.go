@@ -4,6 +4,7 @@ package steps
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/goccy/go-yaml"
 )
@@ -29,6 +30,10 @@ type Spec struct {
 	// so that a problem with a field the user wrote can point at it. It is
 	// nil for a spec built in code.
 	lines map[string]int
+	// baseDir is the directory the spec's relative file paths (user data,
+	// setup script) resolve against: the spec file's, or empty for the
+	// working directory.
+	baseDir string
 }
 
 // SpecNetwork is where the stack lives: the default VPC, an existing one, or
@@ -203,6 +208,16 @@ func Defaults() Spec {
 		},
 		Alarms: SpecAlarms{CPUHighPercent: 80},
 	}
+}
+
+// File returns the path of a file the spec names (instance.user_data,
+// ami.setup_script): a relative path is relative to the spec file's
+// directory, as validation resolved it.
+func (s *Spec) File(path string) string {
+	if path == "" || filepath.IsAbs(path) || s.baseDir == "" {
+		return path
+	}
+	return filepath.Join(s.baseDir, path)
 }
 
 // DefaultRoleName is the role name used when iam.role_name is empty.

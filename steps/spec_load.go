@@ -44,6 +44,7 @@ func Parse(data []byte) (*Spec, error) {
 // ParseWithEnv is Parse with a validation environment.
 func ParseWithEnv(data []byte, env ValidateEnv) (*Spec, error) {
 	s, problems, ok := specDecode(data)
+	s.baseDir = env.BaseDir
 	if ok {
 		problems = append(problems, s.Validate(env)...)
 	}
