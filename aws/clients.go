@@ -36,6 +36,8 @@ type Clients struct {
 	Alarms   *Alarms
 	// Billing is the alarms adapter in BillingRegion.
 	Billing *Alarms
+	// Discover answers the wizard's lookups of defaults (read only).
+	Discover *Discovery
 }
 
 // NewClients builds every adapter from cfg.
@@ -57,5 +59,6 @@ func NewClients(cfg sdk.Config) *Clients {
 		ASG:      &AutoScaling{api: autoscaling.NewFromConfig(cfg)},
 		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)},
 		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing)},
+		Discover: NewDiscovery(cfg),
 	}
 }
