@@ -38,6 +38,7 @@ type Clients struct {
 	Billing *Alarms
 	// Discover answers the wizard's lookups of defaults (read only).
 	Discover *Discovery
+	Fleet    *Fleet
 }
 
 // NewClients builds every adapter from cfg.
@@ -60,5 +61,6 @@ func NewClients(cfg sdk.Config) *Clients {
 		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)},
 		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing)},
 		Discover: NewDiscovery(cfg),
+		Fleet:    newFleet(cfg),
 	}
 }

@@ -1,0 +1,162 @@
+package aws
+
+import (
+	"context"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+)
+
+// Fleet reads a running stack's live state (the console's snapshot) and
+// takes the everyday actions on it: capacity, instance refresh, terminate,
+// standby, termination policies, and the blue/green alias switch.
+//
+// A snapshot costs a fixed number of API calls, whatever the size of the
+// group (see Snapshot), so a console refreshing every few seconds stays
+// cheap and far from the throttling limits at a thousand instances.
+type Fleet struct {
+	asg fleetASGAPI
+	ec2 fleetEC2API
+	elb fleetELBAPI
+	cw  fleetCWAPI
+	acm fleetACMAPI
+	dns fleetDNSAPI
+	now func() time.Time
+}
+
+// fleetASGAPI lists the Auto Scaling methods Fleet calls.
+type fleetASGAPI interface {
+	DescribeAutoScalingGroups(context.Context, *autoscaling.DescribeAutoScalingGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error)
+	DescribeScalingActivities(context.Context, *autoscaling.DescribeScalingActivitiesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeScalingActivitiesOutput, error)
+	DescribeInstanceRefreshes(context.Context, *autoscaling.DescribeInstanceRefreshesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeInstanceRefreshesOutput, error)
+	UpdateAutoScalingGroup(context.Context, *autoscaling.UpdateAutoScalingGroupInput, ...func(*autoscaling.Options)) (*autoscaling.UpdateAutoScalingGroupOutput, error)
+	StartInstanceRefresh(context.Context, *autoscaling.StartInstanceRefreshInput, ...func(*autoscaling.Options)) (*autoscaling.StartInstanceRefreshOutput, error)
+	CancelInstanceRefresh(context.Context, *autoscaling.CancelInstanceRefreshInput, ...func(*autoscaling.Options)) (*autoscaling.CancelInstanceRefreshOutput, error)
+	TerminateInstanceInAutoScalingGroup(context.Context, *autoscaling.TerminateInstanceInAutoScalingGroupInput, ...func(*autoscaling.Options)) (*autoscaling.TerminateInstanceInAutoScalingGroupOutput, error)
+	EnterStandby(context.Context, *autoscaling.EnterStandbyInput, ...func(*autoscaling.Options)) (*autoscaling.EnterStandbyOutput, error)
+	ExitStandby(context.Context, *autoscaling.ExitStandbyInput, ...func(*autoscaling.Options)) (*autoscaling.ExitStandbyOutput, error)
+}
+
+// fleetEC2API lists the EC2 methods Fleet calls.
+type fleetEC2API interface {
+	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
+}
+
+// fleetELBAPI lists the Elastic Load Balancing methods Fleet calls.
+type fleetELBAPI interface {
+	DescribeTargetHealth(context.Context, *elasticloadbalancingv2.DescribeTargetHealthInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeTargetHealthOutput, error)
+	DescribeLoadBalancers(context.Context, *elasticloadbalancingv2.DescribeLoadBalancersInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeLoadBalancersOutput, error)
+	DescribeListeners(context.Context, *elasticloadbalancingv2.DescribeListenersInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeListenersOutput, error)
+	DescribeRules(context.Context, *elasticloadbalancingv2.DescribeRulesInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeRulesOutput, error)
+	DescribeTargetGroups(context.Context, *elasticloadbalancingv2.DescribeTargetGroupsInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeTargetGroupsOutput, error)
+}
+
+// fleetCWAPI lists the CloudWatch methods Fleet calls.
+type fleetCWAPI interface {
+	GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
+	DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
+	DescribeAlarmHistory(context.Context, *cloudwatch.DescribeAlarmHistoryInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error)
+}
+
+// fleetACMAPI lists the ACM methods Fleet calls.
+type fleetACMAPI interface {
+	DescribeCertificate(context.Context, *acm.DescribeCertificateInput, ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
+}
+
+// fleetDNSAPI lists the Route 53 methods Fleet calls.
+type fleetDNSAPI interface {
+	ListResourceRecordSets(context.Context, *route53.ListResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error)
+	ChangeResourceRecordSets(context.Context, *route53.ChangeResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error)
+}
+
+// newFleet builds the fleet adapter from the same config as the other
+// adapters.
+func newFleet(cfg sdk.Config) *Fleet {
+	return &Fleet{
+		asg: autoscaling.NewFromConfig(cfg),
+		ec2: ec2.NewFromConfig(cfg),
+		elb: elasticloadbalancingv2.NewFromConfig(cfg),
+		cw:  cloudwatch.NewFromConfig(cfg),
+		acm: acm.NewFromConfig(cfg),
+		dns: route53.NewFromConfig(cfg),
+		now: time.Now,
+	}
+}
+
+// WithClock returns a copy of f that reads the time from now: the window of
+// the CPU sparklines and the snapshot's TakenAt. The sandbox's tests move
+// its clock, and the metrics it serves follow that clock, not the wall's.
+func (f *Fleet) WithClock(now func() time.Time) *Fleet {
+	c := *f
+	c.now = now
+	return &c
+}
+
+// FleetRef names the pieces of one stack the console watches; the values come
+// from the stack's state record (autoscaling asg_name; load_balancer tg_arn,
+// lb_arn, lb_dimension, tg_dimension; dns zone_id, record_fqdn).
+type FleetRef struct {
+	ASGName         string
+	TargetGroupARN  string
+	LoadBalancerARN string
+	// LBDimension (app/name/id) and TGDimension (targetgroup/name/id) are
+	// the CloudWatch dimensions of the load balancer and target group.
+	LBDimension string
+	TGDimension string
+	// AlarmPrefix selects the stack's alarms by name ("<stack>-"). The
+	// alarms target tracking creates ("TargetTracking-<group>-...") are read
+	// too: they say why the group scaled.
+	AlarmPrefix string
+	// ZoneID and RecordFQDN name the stack's Route 53 alias record, if any.
+	ZoneID     string
+	RecordFQDN string
+	// LBEvery reads the load balancer, listeners, rules, certificates and
+	// record only every LBEvery-th snapshot (they change rarely); 0 means
+	// FleetLBEvery. SnapshotOptions.LoadBalancer forces a read.
+	LBEvery int
+	// CPUPoints is the number of points of each CPU sparkline, CPUPeriod
+	// apart; 0 means 12 points of 5 minutes (EC2 basic monitoring's grid:
+	// finer periods only have data with detailed monitoring).
+	CPUPoints int
+	CPUPeriod time.Duration
+}
+
+// Bounds of one snapshot. The numbers come from the AWS API references.
+const (
+	// FleetLBEvery: the load balancer part is read on every 12th
+	// snapshot (once a minute at the console's 5 s default).
+	FleetLBEvery = 12
+	// FleetMetricsPerCall is GetMetricData's limit of MetricDataQueries per
+	// request (CloudWatch API reference, GetMetricData).
+	FleetMetricsPerCall = 500
+	// FleetInstancesPerPage is DescribeInstances' largest MaxResults (EC2 API
+	// reference): one call covers a group of up to 1,000 instances.
+	FleetInstancesPerPage = 1000
+	// activityPage and refreshPage are the single pages of scaling
+	// activities and instance refreshes a snapshot reads, newest first.
+	fleetActivityPage = 20
+	fleetRefreshPage  = 5
+	// alarmPage is DescribeAlarms' largest MaxRecords.
+	fleetAlarmPage = 100
+	// historyPage is the alarm history items read in one call, over
+	// historyWindow.
+	fleetHistoryPage   = 100
+	fleetHistoryWindow = 24 * time.Hour
+)
+
+// SnapshotOptions tune one snapshot.
+type SnapshotOptions struct {
+	// Prev is the previous snapshot of the same target, or nil. Parts that
+	// fail this time are carried from it (and listed in Problems), as are
+	// the CPU sparklines outside this snapshot's metric batch and the load
+	// balancer part between its reads. Prev is only read, never changed.
+	Prev *Snapshot
+	// LoadBalancer forces a read of the load balancer part now.
+	LoadBalancer bool
+}

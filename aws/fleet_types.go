@@ -1,0 +1,260 @@
+package aws
+
+import "time"
+
+// Snapshot is one coherent reading of a stack's fleet: the group and its
+// instances joined with EC2 and target health, the load balancer, alarms,
+// scaling activities and instance refreshes. A snapshot is never changed
+// after Snapshot returns it, so it can be shared between goroutines.
+type Snapshot struct {
+	// Seq counts snapshots of the same target (Prev.Seq + 1).
+	Seq int
+	// TakenAt is when the reading started.
+	TakenAt time.Time
+	Group   FleetGroup
+	// Instances are the group's instances, by id.
+	Instances []FleetInstance
+	// Targets are the target group's registered targets, by id.
+	Targets []FleetTarget
+	// LB is the load balancer part, nil until it has been read once;
+	// LB.ReadAt says when.
+	LB           *FleetLB
+	Alarms       []FleetAlarm
+	AlarmHistory []FleetAlarmEvent
+	// Activities are the group's most recent scaling activities, newest first.
+	Activities []FleetActivity
+	// Refreshes are the most recent instance refreshes, newest first.
+	Refreshes []FleetRefresh
+	// Calls is the number of API requests the snapshot made (before the
+	// SDK's retries).
+	Calls int
+	// Problems are the parts that failed this time; their data is the
+	// previous snapshot's.
+	Problems []FleetProblem
+
+	// cpuNext is where the next snapshot's metric batch starts, in the
+	// id-sorted instance list, when a group has more than
+	// FleetMetricsPerCall instances.
+	cpuNext int
+}
+
+// FleetProblem is a part of a snapshot that could not be read.
+type FleetProblem struct {
+	// Part is what failed: "instances", "targets", "metrics", "alarms",
+	// "alarm history", "activities", "refreshes", "load balancer".
+	Part string
+	Err  error
+}
+
+// Throttled reports whether any part failed because AWS throttled it.
+func (s *Snapshot) Throttled() bool {
+	for _, p := range s.Problems {
+		if IsThrottle(p.Err) {
+			return true
+		}
+	}
+	return false
+}
+
+// FleetGroup is an Auto Scaling group's settings and what it is doing.
+type FleetGroup struct {
+	Name    string
+	ARN     string
+	Min     int
+	Desired int
+	Max     int
+	// TerminationPolicies in the order the group applies them.
+	TerminationPolicies []string
+	// The launch template the group launches from and the version as the
+	// group names it ("$Latest", "$Default" or a number).
+	LaunchTemplateID      string
+	LaunchTemplateName    string
+	LaunchTemplateVersion string
+	HealthCheckType       string
+	HealthCheckGrace      time.Duration
+	TargetGroupARNs       []string
+	// Status is empty, or "Delete in progress".
+	Status  string
+	Created time.Time
+	// Refresh is the instance refresh in progress (Pending, InProgress,
+	// Cancelling, Baking, RollbackInProgress), or nil.
+	Refresh *FleetRefresh
+}
+
+// FleetInstance is one group instance, joined from Auto Scaling, EC2, the target
+// group and CloudWatch.
+type FleetInstance struct {
+	ID string
+	AZ string
+	// Lifecycle is Auto Scaling's lifecycle state: Pending, InService,
+	// Standby, Terminating, ...
+	Lifecycle string
+	// Health is Auto Scaling's view: Healthy or Unhealthy.
+	Health    string
+	Protected bool
+	// LaunchTemplateVersion is the version the instance was launched from.
+	LaunchTemplateVersion string
+	InstanceType          string
+	// From EC2: empty/zero until EC2 has been read for it.
+	State      string // pending, running, shutting-down, ...
+	PrivateIP  string
+	ImageID    string
+	LaunchTime time.Time
+	// Target is the instance's health in the target group; State is empty
+	// when it is not registered.
+	Target FleetHealth
+	// CPU is average CPUUtilization per period, oldest first; NaN marks a
+	// period without data. Nil until CloudWatch has been read for it.
+	CPU []float64
+}
+
+// FleetHealth is a target's health as the load balancer sees it.
+type FleetHealth struct {
+	// State: initial, healthy, unhealthy, unused, draining, unavailable.
+	State string
+	// Reason is the reason code (Target.FailedHealthChecks, Elb.InitialHealthChecking, ...).
+	Reason      string
+	Description string
+}
+
+// FleetTarget is one registered target.
+type FleetTarget struct {
+	ID   string
+	Port int
+	AZ   string
+	FleetHealth
+}
+
+// FleetLB is the load balancer part of a snapshot.
+type FleetLB struct {
+	ARN  string
+	Name string
+	// DNSName and CanonicalZoneID are what a Route 53 alias points at.
+	DNSName         string
+	CanonicalZoneID string
+	// State: provisioning, active, active_impaired, failed.
+	State         string
+	StateReason   string
+	Scheme        string
+	IPAddressType string
+	Listeners     []FleetListener
+	// HealthCheck summarises the target group's health check.
+	HealthCheck FleetHealthCheck
+	// Certificates are the listeners' certificates.
+	Certificates []FleetCert
+	// Record is the stack's alias record, nil when the stack has none.
+	Record *FleetRecord
+	ReadAt time.Time
+}
+
+// FleetHealthCheck is a target group's health check.
+type FleetHealthCheck struct {
+	Protocol  string
+	Port      string
+	Path      string
+	Matcher   string
+	Interval  time.Duration
+	Timeout   time.Duration
+	Healthy   int
+	Unhealthy int
+}
+
+// FleetListener is one listener with its rules.
+type FleetListener struct {
+	ARN      string
+	Protocol string
+	Port     int
+	// CertificateARN is the default certificate of an HTTPS listener.
+	CertificateARN string
+	// Default is the default action, in words ("forward to web-tg",
+	// "redirect to HTTPS:443").
+	Default string
+	Rules   []FleetRule
+}
+
+// FleetRule is a listener rule other than the default.
+type FleetRule struct {
+	Priority   string
+	Conditions string
+	Actions    string
+}
+
+// FleetCert is an ACM certificate a listener serves.
+type FleetCert struct {
+	ARN      string
+	Domain   string
+	Status   string
+	NotAfter time.Time
+	// RenewalEligibility and InUseBy say whether ACM renews it.
+	RenewalEligibility string
+}
+
+// FleetRecord is a Route 53 alias record (A, and AAAA when present).
+type FleetRecord struct {
+	ZoneID string
+	Name   string
+	// Types are the record types that exist for the name ("A", "AAAA").
+	Types []string
+	// DNSName and ZoneID of the alias target (the A record's).
+	TargetDNS    string
+	TargetZoneID string
+	// EvaluateTargetHealth is the A record's setting.
+	EvaluateTargetHealth bool
+}
+
+// FleetAlarm is a CloudWatch metric alarm.
+type FleetAlarm struct {
+	Name       string
+	State      string // OK, ALARM, INSUFFICIENT_DATA
+	Reason     string
+	Namespace  string
+	Metric     string
+	Statistic  string
+	Comparison string
+	Threshold  float64
+	Updated    time.Time
+	// Actions is whether the alarm's actions are enabled.
+	Actions bool
+}
+
+// FleetAlarmEvent is one entry of alarm history.
+type FleetAlarmEvent struct {
+	Alarm   string
+	Time    time.Time
+	Type    string // StateUpdate, ConfigurationUpdate, Action
+	Summary string
+}
+
+// FleetActivity is a scaling activity.
+type FleetActivity struct {
+	ID          string
+	Status      string // Successful, InProgress, Failed, Cancelled, ...
+	Description string
+	Cause       string
+	Message     string
+	Progress    int
+	Start       time.Time
+	End         time.Time
+}
+
+// FleetRefresh is an instance refresh.
+type FleetRefresh struct {
+	ID       string
+	Status   string
+	Reason   string
+	Percent  int
+	ToUpdate int
+	// MinHealthy is the MinHealthyPercentage it keeps in service.
+	MinHealthy int
+	Start      time.Time
+	End        time.Time
+}
+
+// Active reports whether the refresh is still under way.
+func (r FleetRefresh) Active() bool {
+	switch r.Status {
+	case "Pending", "InProgress", "Cancelling", "Baking", "RollbackInProgress":
+		return true
+	}
+	return false
+}
