@@ -98,7 +98,7 @@ func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, lefto
 		}
 		e.emit(Event{Kind: Warning, Step: step, Key: key, Type: f.Type, ID: f.ID,
 			Message: fmt.Sprintf("%s %s carries this stack's tags but is not in the record; deleting it too", f.Type, firstOf(f.ID, f.ARN))})
-		if _, err := e.store.RecordIntent(state.Intent{Key: key, Step: string(step), Type: f.Type, Attrs: f.Attrs}); err != nil {
+		if _, err := e.store.RecordIntent(state.Intent{Key: key, Step: string(step), Type: f.Type, Region: f.Region, Attrs: f.Attrs}); err != nil {
 			return err
 		}
 		if err := e.store.RecordCreated(key, f.ID, f.ARN, nil); err != nil {

@@ -79,6 +79,10 @@ type Found struct {
 	Key  string
 	Step StepID
 	Type string
+	// Region is set when the resource lives outside the stack's region
+	// (the billing alarm and its topic in us-east-1), so that destroy and
+	// adopt record it where Describe and Delete will look for it.
+	Region string
 }
 
 // allKinds gathers every step's kinds.

@@ -149,7 +149,7 @@ func (e *Engine) Adopt(ctx context.Context) (int, error) {
 		if step == "" {
 			step = "unknown"
 		}
-		if _, err := e.store.RecordIntent(state.Intent{Key: f.Key, Step: string(step), Type: f.Type}); err != nil {
+		if _, err := e.store.RecordIntent(state.Intent{Key: f.Key, Step: string(step), Type: f.Type, Region: f.Region}); err != nil {
 			return n, err
 		}
 		if err := e.store.RecordCreated(f.Key, f.ID, f.ARN, f.Attrs); err != nil {
