@@ -57,7 +57,7 @@ func NewClients(cfg sdk.Config) *Clients {
 		LB:       &LoadBalancing{api: elasticloadbalancingv2.NewFromConfig(cfg)},
 		Certs:    &Certificates{api: acm.NewFromConfig(cfg)},
 		DNS:      &DNS{api: route53.NewFromConfig(cfg)},
-		ASG:      &AutoScaling{api: autoscaling.NewFromConfig(cfg)},
+		ASG:      &AutoScaling{api: autoscaling.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg)},
 		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)},
 		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing)},
 		Discover: NewDiscovery(cfg),
