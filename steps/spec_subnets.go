@@ -58,6 +58,9 @@ type PlannedSubnet struct {
 // the start of the VPC, then the public /24s — so a plan fits exactly when
 // the sizes add up, and 10.0.0.0/16 over 3 AZs gives 10.0.0.0/20,
 // 10.0.16.0/20, 10.0.32.0/20, then 10.0.48.0/24, 10.0.49.0/24, 10.0.50.0/24.
+// With nat none the private blocks are still laid out, and left unused: a
+// public subnet holds the load balancer's and NAT gateways' interfaces and
+// cannot move, so turning NAT on or off must not move it.
 // The result is deterministic, so a resumed apply finds the same blocks.
 // It returns nil, nil when network.vpc is not "new": the stack then uses
 // the VPC's existing subnets.
@@ -90,9 +93,12 @@ func (s *Spec) SubnetPlan() ([]PlannedSubnet, error) {
 	count := map[SpecSubnetTier]int{}
 	for _, t := range tiers {
 		for az := range n.AZs {
-			count[t.tier]++
 			block := netip.PrefixFrom(specAddrFromUint32(next), t.bits)
 			next += uint32(specPrefixSize(t.bits))
+			if t.tier == SpecSubnetPrivate && n.NAT == SpecNATNone {
+				continue // reserved, not created
+			}
+			count[t.tier]++
 			plan = append(plan, PlannedSubnet{
 				Name:    fmt.Sprintf("%s-%s-%d", s.Name, t.tier, count[t.tier]),
 				AZIndex: az,
@@ -112,14 +118,12 @@ type specTierSize struct {
 }
 
 // specSubnetTiers lists the plan's tiers, largest block first, so that laid
-// out one after the other every block starts aligned on its own size.
+// out one after the other every block starts aligned on its own size. The
+// private tier is there even with nat none: its blocks stay reserved so
+// that the public subnets sit at the same addresses whatever network.nat is.
 func specSubnetTiers(n SpecNetwork) []specTierSize {
-	var tiers []specTierSize
-	if n.NAT != SpecNATNone {
-		tiers = append(tiers, specTierSize{SpecSubnetPrivate, n.PrivateSubnetBits})
-	}
-	tiers = append(tiers, specTierSize{SpecSubnetPublic, n.PublicSubnetBits})
-	if len(tiers) == 2 && tiers[1].bits < tiers[0].bits {
+	tiers := []specTierSize{{SpecSubnetPrivate, n.PrivateSubnetBits}, {SpecSubnetPublic, n.PublicSubnetBits}}
+	if tiers[1].bits < tiers[0].bits {
 		tiers[0], tiers[1] = tiers[1], tiers[0]
 	}
 	return tiers

@@ -36,11 +36,11 @@ func TestSubnetPlan(t *testing.T) {
 			},
 		},
 		{
-			name:    "no NAT: public subnets only",
+			name:    "no NAT: public subnets only, where they are with NAT",
 			network: func(n *SpecNetwork) { n.NAT = SpecNATNone },
 			want: []string{
-				"demo-public-1 0 public 10.0.0.0/24 251",
-				"demo-public-2 1 public 10.0.1.0/24 251",
+				"demo-public-1 0 public 10.0.32.0/24 251",
+				"demo-public-2 1 public 10.0.33.0/24 251",
 			},
 		},
 		{
@@ -159,6 +159,37 @@ func TestSubnetPlanAgreesWithValidation(t *testing.T) {
 						t.Errorf("vpc /%d pub /%d priv /%d azs %d: plan error %v, validation %v", vpcBits, pub, priv, azs, planErr, netErrs)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestSubnetPlanKeepsPublicSubnetsAcrossNATModes checks that changing
+// network.nat never moves a public subnet: it holds the load balancer and
+// the NAT gateways and cannot change its block in place.
+func TestSubnetPlanKeepsPublicSubnetsAcrossNATModes(t *testing.T) {
+	for _, azs := range []int{2, 3} {
+		public := map[string][]string{}
+		for _, nat := range []string{SpecNATNone, SpecNATSingle, SpecNATPerAZ} {
+			s := Defaults()
+			s.Name = "demo"
+			s.Network.AZs, s.Network.NAT = azs, nat
+			plan, err := s.SubnetPlan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range plan {
+				if p.Tier == SpecSubnetPublic {
+					public[nat] = append(public[nat], p.CIDR.String())
+				}
+			}
+		}
+		if len(public[SpecNATNone]) != azs {
+			t.Fatalf("%d AZs, nat none: %d public subnets", azs, len(public[SpecNATNone]))
+		}
+		for _, nat := range []string{SpecNATSingle, SpecNATPerAZ} {
+			if strings.Join(public[nat], " ") != strings.Join(public[SpecNATNone], " ") {
+				t.Errorf("%d AZs: public subnets with nat %s are %v, with none %v", azs, nat, public[nat], public[SpecNATNone])
 			}
 		}
 	}

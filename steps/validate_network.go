@@ -191,15 +191,14 @@ func (s *Spec) validateNetwork(c *specCollector, env ValidateEnv) {
 		pubProblem := specCheckSubnetBits(n.PublicSubnetBits, SpecSubnetPublic)
 		privProblem := specCheckSubnetBits(n.PrivateSubnetBits, SpecSubnetPrivate)
 		c.at("network.public_subnet_bits", n.PublicSubnetBits, pubProblem)
-		if n.NAT == SpecNATNone {
-			privProblem = nil // no private subnets are planned
-		}
+		// With nat none no private subnet is created, but its blocks are
+		// still reserved (SubnetPlan), so their size must be valid.
 		c.at("network.private_subnet_bits", n.PrivateSubnetBits, privProblem)
 		if (cidrProblem == nil || cidrProblem.IsWarning()) && pubProblem == nil && privProblem == nil && n.AZs >= 1 {
 			s.validateSubnetPlan(c)
 		}
 		if n.NAT == SpecNATNone {
-			c.at("network.nat", n.NAT, specWarning("none leaves the VPC without private subnets: the instances run in the public subnets with public IPs (only the load balancer's security group can reach the app port)",
+			c.at("network.nat", n.NAT, specWarning("none leaves the VPC without private subnets: the instances run in the public subnets with public IPs (only the load balancer's security group can reach the app port); the private blocks stay reserved, so NAT can be turned on later without moving the public subnets",
 				"use single (about $33/month) to keep instances private"))
 		}
 	}
