@@ -270,14 +270,6 @@ func defaultRouteOf(tables []aws.RouteTable, subnetID string) string {
 	return rt.Target
 }
 
-// splitList splits a comma-separated output into its values.
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
-}
-
 // desiredByKey indexes a step's desired resources.
 func desiredByKey(ds []Desired) map[string]Desired {
 	m := make(map[string]Desired, len(ds))

@@ -98,7 +98,7 @@ func TestNetworkResumesAfterALostCreate(t *testing.T) {
 		t.Run(cut.op, func(t *testing.T) {
 			env := newTestEnv(t, "nettest")
 			spec := netSpec(env, 2, SpecNATPerAZ)
-			clients, ctx := cutAfter(t, env, cut.op, cut.n)
+			clients, ctx := cutAfterNth(t, env, cut.op, cut.n)
 			env.Options.Steps = []Step{identityStep{}, networkStep{}}
 			err := New(spec, clients, env.Store, env.record, env.Options).Apply(ctx)
 			if !errors.Is(err, context.Canceled) {

@@ -98,11 +98,11 @@ func netCheckTags(t *testing.T, what string, tags []ec2types.Tag, stack string, 
 	}
 }
 
-// cutAfter returns clients whose context is cancelled just after the
+// cutAfterNth returns clients whose context is cancelled just after the
 // sandbox answers the n-th request of op (the answer is dropped): the
 // resource exists in AWS, the create's result never reaches the record,
 // as when stackwiz is killed mid-call. ctx is the context to apply with.
-func cutAfter(t *testing.T, env *testEnv, op string, n int) (*aws.Clients, context.Context) {
+func cutAfterNth(t *testing.T, env *testEnv, op string, n int) (*aws.Clients, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(testContext(t))
 	cfg := env.Cfg.Copy()

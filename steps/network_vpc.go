@@ -340,7 +340,7 @@ func notFoundOr(err error, id string) error {
 	return fmt.Errorf("%s does not exist (deleted outside stackwiz?): run apply again to create it", id)
 }
 
-func vpcAttrs(v aws.VPC) map[string]string { return map[string]string{"cidr": v.CIDR} }
+func vpcAttrs(v aws.NetworkVPC) map[string]string { return map[string]string{"cidr": v.CIDR} }
 
 func subnetAttrs(s aws.Subnet) map[string]string {
 	return map[string]string{"cidr": s.CIDR, "az": s.AZ, "vpc_id": s.VPCID, "map_public_ip": strconv.FormatBool(s.MapPublicIP)}
