@@ -265,6 +265,8 @@ func ec2ComputeHandlers() map[string]handler {
 		"StopInstances":          stopInstances,
 		"StartInstances":         startInstances,
 
+		"DescribeInstanceAttribute": describeInstanceAttribute,
+
 		"CreateImage":     createImage,
 		"DescribeImages":  describeImages,
 		"DeregisterImage": deregisterImage,
