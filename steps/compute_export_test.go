@@ -63,12 +63,3 @@ func TestComputeStepsExportLatestAndExistingImages(t *testing.T) {
 		t.Errorf("existing:\n%s", existing)
 	}
 }
-
-func mustParse(t *testing.T, yaml string) *Spec {
-	t.Helper()
-	s, err := Parse([]byte(yaml))
-	if err != nil {
-		t.Fatalf("spec: %v", err)
-	}
-	return s
-}
