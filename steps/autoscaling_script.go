@@ -17,8 +17,8 @@ func (autoscalingStep) Script(s *Spec, w *Script) {
 		subnets = "PUBLIC_SUBNET_IDS"
 		w.Comment("No private subnets (nat: none or the default VPC): the instances get public IPs.")
 	}
-	w.Comment("Termination policies are set explicitly: the console never asks, and the default removes")
-	w.Comment("the oldest launch template's instances first (seed 000 lost its hand-built instance so).")
+	w.Comment("Termination policies are set explicitly: the console never asks, and Default picks from the")
+	w.Comment("fullest AZ the instance of the oldest launch template (seed 000 lost its hand-built one so).")
 	w.Comment("The API's default grace period is 0, which lets ELB health checks kill booting instances.")
 	w.Line("ASG_NAME=%s", shellQuote(asgName(s)))
 	w.Line("aws autoscaling create-auto-scaling-group \\")
