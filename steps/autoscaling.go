@@ -190,6 +190,18 @@ func (st autoscalingStep) Apply(ctx context.Context, r *Run) error {
 	rec, err := r.Ensure(ctx, d, Ops{
 		Find: find,
 		Create: func(ctx context.Context, _ string) (Found, error) {
+			// A group of this name still being deleted (destroy, then apply
+			// at once) holds the name until its instances are gone.
+			if g, ok, err := r.AWS.ASG.Group(ctx, asgName(s)); err != nil {
+				return Found{}, err
+			} else if ok && g.Deleting() {
+				if err := r.Wait(ctx, asgKeyGroup, "the previous group "+g.Name+" to finish deleting", 0, func(ctx context.Context) (bool, error) {
+					_, ok, err := r.AWS.ASG.Group(ctx, g.Name)
+					return !ok, err
+				}); err != nil {
+					return Found{}, err
+				}
+			}
 			desired := s.Autoscaling.Desired
 			err := r.RetryIAM(ctx, "create Auto Scaling group "+asgName(s), func(ctx context.Context) error {
 				return r.AWS.ASG.CreateGroup(ctx, cfg(&desired))
