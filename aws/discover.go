@@ -20,12 +20,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Discovery answers what the wizard offers as defaults: the account's
-// regions, AZs, VPCs, hosted zones, certificates, key pairs and current
-// images. It only reads. Each lookup has its own small interface, so a
+// regions, AZs, VPCs, hosted zones, certificates and key pairs (the
+// current images come from Params). It only reads. Each lookup has its own small interface, so a
 // lookup's needs are plain to see.
 type Discovery struct {
 	regions regionListAPI
@@ -34,7 +33,6 @@ type Discovery struct {
 	keys    keyPairListAPI
 	zones   zoneListAPI
 	certs   certListAPI
-	params  imageParamAPI
 }
 
 type regionListAPI interface {
@@ -61,18 +59,13 @@ type certListAPI interface {
 	ListCertificates(context.Context, *acm.ListCertificatesInput, ...func(*acm.Options)) (*acm.ListCertificatesOutput, error)
 }
 
-type imageParamAPI interface {
-	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
 // NewDiscovery builds the lookups from cfg.
 func NewDiscovery(cfg sdk.Config) *Discovery {
 	ec := ec2.NewFromConfig(cfg)
 	return &Discovery{
 		regions: ec, azs: ec, vpcs: ec, keys: ec,
-		zones:  route53.NewFromConfig(cfg),
-		certs:  acm.NewFromConfig(cfg),
-		params: ssm.NewFromConfig(cfg),
+		zones: route53.NewFromConfig(cfg),
+		certs: acm.NewFromConfig(cfg),
 	}
 }
 
@@ -241,20 +234,6 @@ func (d *Discovery) Certificates(ctx context.Context) ([]Certificate, error) {
 		return strings.Compare(a.Domain, b.Domain)
 	})
 	return certs, nil
-}
-
-// ImageParameter reads one of AWS's public SSM parameters that name the
-// current image of a distribution (/aws/service/ami-amazon-linux-latest/...,
-// /aws/service/canonical/ubuntu/...) and returns the image id.
-func (d *Discovery) ImageParameter(ctx context.Context, name string) (string, error) {
-	out, err := d.params.GetParameter(ctx, &ssm.GetParameterInput{Name: sdk.String(name)})
-	if err != nil {
-		return "", fmt.Errorf("get parameter %s: %w", name, err)
-	}
-	if out.Parameter == nil {
-		return "", fmt.Errorf("get parameter %s: no value", name)
-	}
-	return deref(out.Parameter.Value), nil
 }
 
 // CheckIPURL answers with the caller's public IPv4 address as plain text.

@@ -85,13 +85,6 @@ func TestDiscoveryFindsWhatTheAccountHas(t *testing.T) {
 	if err != nil || len(certs) != 1 || certs[0].Domain != "api.example.com" || certs[0].ARN == "" {
 		t.Fatalf("Certificates = %+v, %v", certs, err)
 	}
-	id, err := d.ImageParameter(ctx, "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
-	if err != nil || len(id) < len("ami-") || id[:4] != "ami-" {
-		t.Fatalf("ImageParameter = %q, %v", id, err)
-	}
-	if _, err := d.ImageParameter(ctx, "/aws/service/nothing/here"); err == nil || !aws.IsNotFound(err) {
-		t.Fatalf("a missing parameter gave %v, want a not-found error", err)
-	}
 }
 
 func TestPublicIPReadsTheCheckIPAnswer(t *testing.T) {
