@@ -57,8 +57,8 @@ func NewPalette(isDark bool) Palette {
 }
 
 // Styles is every style the screens use. Build it with New; a screen keeps
-// a pointer to the root's copy, which the root replaces when the terminal
-// reports its background.
+// a pointer to the root's copy, which the root overwrites in place when the
+// terminal reports its background (so every holder sees the change).
 type Styles struct {
 	Dark    bool
 	Palette Palette
@@ -151,9 +151,12 @@ func New(isDark bool) *Styles {
 // Huh returns the form theme derived from the same palette. huh asks its
 // theme for light or dark itself; the answer follows these styles' own
 // background, so forms and the rest of the screen never disagree.
+//
+// The theme reads s when huh asks, so a form built before the terminal
+// reported its background follows the root's updated styles.
 func (s *Styles) Huh() huh.Theme {
-	p := s.Palette
 	return huh.ThemeFunc(func(bool) *huh.Styles {
+		p := s.Palette
 		t := huh.ThemeBase(s.Dark)
 		fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
 
