@@ -395,11 +395,11 @@ func joinEach(values []string, validate func(string) error) error {
 
 // stepFields lists the spec paths each step's form edits, in form order.
 var stepFields = map[steps.StepID][]string{
-	steps.StepIdentity: {"region", "name"},
-	steps.StepIAM:      {"iam.role_name", "iam.managed_policies"},
-	steps.StepNetwork:  {"network.vpc", "network.azs", "network.cidr", "network.nat", "network.bastion.enabled", "network.bastion.ssh_from"},
-	steps.StepSecurity: {"instance.port"},
-	steps.StepAMI:      {"ami.source", "ami.base", "ami.id", "ami.setup_script"},
+	steps.StepIdentity:       {"region", "name"},
+	steps.StepIAM:            {"iam.role_name", "iam.managed_policies"},
+	steps.StepNetwork:        {"network.vpc", "network.azs", "network.cidr", "network.nat", "network.bastion.enabled", "network.bastion.ssh_from"},
+	steps.StepSecurity:       {"instance.port"},
+	steps.StepAMI:            {"ami.source", "ami.base", "ami.id", "ami.setup_script"},
 	steps.StepLaunchTemplate: {"instance.type", "instance.volume_gib", "instance.key_name", "instance.user_data"},
 	steps.StepCertificate:    {"load_balancer.https", "dns.zone", "dns.record"},
 	steps.StepLoadBalancer: {"load_balancer.health_check.path", "load_balancer.health_check.interval_seconds",

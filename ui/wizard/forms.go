@@ -116,7 +116,7 @@ func identityForm(a *answers, fc formContext) []*huh.Group {
 	} else {
 		region = region.Suggestions(commonRegions)
 	}
-	fields = append(fields, region, fieldFor(a, fc, "name", "Stack name", &a.Name).Placeholder("a short name, e.g. demo").CharLimit(20))
+	fields = append(fields, region, fieldFor(a, fc, "name", "Stack name", &a.Name).Placeholder("e.g. demo").CharLimit(20))
 	return []*huh.Group{huh.NewGroup(fields...)}
 }
 
@@ -299,7 +299,7 @@ func autoscalingForm(a *answers, fc formContext) []*huh.Group {
 		),
 		huh.NewGroup(
 			huh.NewMultiSelect[string]().Key("autoscaling.termination_policies").Title("Termination policies").
-				Options(opts...).Value(&a.Termination).Height(len(opts)+2).
+				Options(opts...).Value(&a.Termination).Height(len(opts) + 2).
 				Validate(func(ps []string) error {
 					return steps.ValidateBlocking(steps.ValidateTerminationPolicies(orderPolicies(ps)))
 				}),

@@ -80,7 +80,10 @@ func shortAZ(az string) string {
 	return az
 }
 
-func fmtAgo(d interface{ Hours() float64; Minutes() float64 }) string {
+func fmtAgo(d interface {
+	Hours() float64
+	Minutes() float64
+}) string {
 	h := int(d.Hours())
 	switch {
 	case h >= 48:

@@ -135,6 +135,9 @@ func (m *Model) openForm(i int) tea.Cmd {
 // buildForm builds the open step's form.
 func (m *Model) buildForm() tea.Cmd {
 	seq := m.formSeq
+	if m.formStep == steps.StepIdentity && m.answers.Region == "" {
+		m.answers.Region = m.profileRegion(m.answers.Profile)
+	}
 	fc := formContext{found: &m.found, sandbox: m.d.Shared.Sandbox, baseDir: m.d.WorkDir, draft: m.draft}
 	f := buildForm(m.formStep, m.answers, fc).WithTheme(m.d.Shared.Styles.Huh())
 	f.SubmitCmd = func() tea.Msg { return formDoneMsg{seq: seq} }
@@ -214,6 +217,24 @@ func (m *Model) identityChosen(before *steps.Spec) (tea.Cmd, error) {
 	return cmd, nil
 }
 
+// profileRegion is the region a profile names in the config files, or
+// the one the clients use.
+func (m *Model) profileRegion(profile string) string {
+	name := profile
+	if name == "" {
+		name = "default"
+	}
+	for _, p := range m.found.profiles {
+		if p.Name == name && p.Region != "" {
+			return p.Region
+		}
+	}
+	if m.clients != nil {
+		return m.clients.Region
+	}
+	return ""
+}
+
 // specChanged compares two specs by their YAML.
 func specChanged(a, b *steps.Spec) bool {
 	ya, _ := a.YAML()
@@ -269,15 +290,21 @@ func (m *Model) formAfterLookup() tea.Cmd {
 	return m.buildForm()
 }
 
-// firstUnfinished returns the index of the first enabled step not done.
+// firstUnfinished returns the index of the step the stack stopped at: the
+// first that failed or was interrupted, else the first enabled step not done.
 func (m *Model) firstUnfinished() int {
+	first := -1
 	for i, s := range m.all {
 		if !s.Enabled(m.draft) {
 			continue
 		}
-		if r, ok := m.rec.Steps[string(s.ID())]; !ok || r.Status != state.StepDone {
+		r, ok := m.rec.Steps[string(s.ID())]
+		if ok && (r.Status == state.StepFailed || r.Status == state.StepInProgress) {
 			return i
 		}
+		if first < 0 && (!ok || r.Status != state.StepDone) {
+			first = i
+		}
 	}
-	return 0
+	return max(first, 0)
 }

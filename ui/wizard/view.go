@@ -331,15 +331,13 @@ func (m *Model) resumeView() string {
 	s := m.d.Shared.Styles
 	var b strings.Builder
 	done, total := 0, 0
-	var stopped steps.Step
 	for _, st := range steps.Enabled(m.draft, m.all) {
 		total++
 		if r, ok := m.rec.Steps[string(st.ID())]; ok && r.Status == state.StepDone {
 			done++
-		} else if stopped == nil {
-			stopped = st
 		}
 	}
+	stopped := m.all[m.firstUnfinished()]
 	live := 0
 	for _, r := range m.rec.Resources {
 		if r.Live() {
@@ -349,12 +347,10 @@ func (m *Model) resumeView() string {
 	b.WriteString(s.Title.Render("Stack "+m.draft.Name+" is not finished") + "\n\n")
 	fmt.Fprintf(&b, "%d of %d steps done, %d resources recorded (last change %s).\n", done, total, live,
 		m.rec.UpdatedAt.Local().Format("2 Jan 15:04"))
-	if stopped != nil {
-		status, note := m.status(stopped)
-		fmt.Fprintf(&b, "It stopped at %s (%s).\n", s.Bold.Render(stopped.Title()), statusWords[status])
-		if note != "" {
-			b.WriteString(s.Warning.Render(note) + "\n")
-		}
+	status, note := m.status(stopped)
+	fmt.Fprintf(&b, "It stopped at %s (%s).\n", s.Bold.Render(stopped.Title()), statusWords[status])
+	if note != "" {
+		b.WriteString(s.Warning.Render(lipgloss.NewStyle().Width(max(10, m.width-4)).Render(note)) + "\n")
 	}
 	b.WriteString("\nNothing was lost: every resource created so far is in the record, and\n" +
 		"continuing finds them instead of creating them again.\n\n")

@@ -1,0 +1,234 @@
+package wizard
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/steps"
+	"github.com/stackwiz/stackwiz/ui/screen"
+	"github.com/stackwiz/stackwiz/ui/theme"
+)
+
+// testNow is the wizard's clock in tests: fixed, so views are repeatable.
+var testNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// env is one wizard under test: a sandbox over HTTP reached by the real
+// SDK, a state dir, AWS config files, and the shared screen context.
+type env struct {
+	t   *testing.T
+	SB  *sandbox.Sandbox
+	URL string
+	Dir string
+	sh  *screen.Shared
+	d   Deps
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	dir := t.TempDir()
+	cfgDir := t.TempDir()
+	config := filepath.Join(cfgDir, "config")
+	if err := os.WriteFile(config, []byte("[default]\nregion = us-east-1\n[profile work]\nsso_session = corp\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, SB: sb, URL: srv.URL, Dir: dir}
+	e.sh = &screen.Shared{Ctx: ctx, Styles: theme.New(true), Keys: screen.NewKeys(), Sandbox: true}
+	e.d = Deps{
+		Shared: e.sh, StateDir: dir, Connect: e.connect,
+		Engine:     steps.Options{Poll: steps.Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 20 * time.Second, Dependency: 20 * time.Second}},
+		ConfigFile: config, CredentialsFile: filepath.Join(cfgDir, "credentials"),
+		WorkDir: cfgDir, Now: func() time.Time { return testNow },
+	}
+	return e
+}
+
+func (e *env) connect(_ context.Context, _, region string) (*aws.Clients, error) {
+	if region == "" {
+		region = "us-east-1"
+	}
+	return aws.NewClients(aws.WithRetryer(sandbox.Config(e.URL, region), aws.Options{MaxAttempts: 2, MaxBackoff: 10 * time.Millisecond})), nil
+}
+
+// wizard opens the wizard on stack ("" for a new one), sized w × h, and
+// runs its start-up until every lookup has answered.
+func (e *env) wizard(stack string, w, h int) (*Model, *runner) {
+	e.t.Helper()
+	d := e.d
+	d.Stack = stack
+	m, err := New(d)
+	if err != nil {
+		e.t.Fatalf("wizard.New: %v", err)
+	}
+	r := &runner{t: e.t, m: m, msgs: make(chan tea.Msg, 1024)}
+	r.send(tea.WindowSizeMsg{Width: w, Height: h})
+	r.start(m.Init())
+	r.until(func() bool {
+		f := &m.found
+		return !m.connecting && f.done[lookProfiles] && (m.clients == nil ||
+			f.done[lookVPCs] && f.done[lookAZs] && f.done[lookZones] && f.done[lookKeyPairs] && f.done[lookCaller] && f.done[lookImage])
+	})
+	r.quiet()
+	return m, r
+}
+
+// runner plays Bubble Tea's part for a model under test: it runs commands
+// in goroutines and feeds their messages to Update in the test's
+// goroutine, so the test reads the model without a race. Timers that only
+// animate (the spinner, cursor blinks, the apply's one-second refresh) are
+// dropped, so they stop re-arming.
+type runner struct {
+	t    *testing.T
+	m    *Model
+	msgs chan tea.Msg
+}
+
+func (r *runner) start(c tea.Cmd) {
+	if c == nil {
+		return
+	}
+	go func() { r.msgs <- c() }()
+}
+
+// send gives msg to the model now.
+func (r *runner) send(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	if cmds := expand(msg); cmds != nil {
+		for _, c := range cmds {
+			r.start(c)
+		}
+		return
+	}
+	switch msg.(type) {
+	case spinner.TickMsg, applyTickMsg:
+		return
+	}
+	if strings.Contains(reflect.TypeOf(msg).String(), "link") { // cursor blinks
+		return
+	}
+	_, next := r.m.Update(msg)
+	r.start(next)
+}
+
+// until handles messages until cond holds.
+func (r *runner) until(cond func() bool) {
+	r.t.Helper()
+	deadline := time.After(60 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-r.msgs:
+			r.send(msg)
+		case <-deadline:
+			r.t.Fatalf("timed out waiting; view:\n%s", plain(r.m.View(r.m.width, r.m.height)))
+		}
+	}
+}
+
+// quiet handles messages until none has come for a while: what a key
+// press set off (huh's own commands) has run.
+func (r *runner) quiet() {
+	for {
+		select {
+		case msg := <-r.msgs:
+			r.send(msg)
+		case <-time.After(60 * time.Millisecond):
+			return
+		}
+	}
+}
+
+// press sends keys ("enter", "tab", "shift+tab", "esc", "up", "down",
+// "ctrl+c", or text typed as is), letting each settle.
+func (r *runner) press(keys ...string) {
+	r.t.Helper()
+	for _, k := range keys {
+		for _, msg := range keyMsgs(k) {
+			r.send(msg)
+			r.quiet()
+		}
+	}
+}
+
+// view renders the model at its size, plain.
+func (r *runner) view() string { return plain(r.m.View(r.m.width, r.m.height)) }
+
+// expand returns the commands inside a batch or sequence message.
+func expand(msg tea.Msg) []tea.Cmd {
+	if b, ok := msg.(tea.BatchMsg); ok {
+		return b
+	}
+	v := reflect.ValueOf(msg)
+	if v.IsValid() && v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+		out := make([]tea.Cmd, v.Len())
+		for i := range out {
+			out[i] = v.Index(i).Interface().(tea.Cmd)
+		}
+		return out
+	}
+	return nil
+}
+
+// keyMsgs turns a key name, or text, into key presses.
+func keyMsgs(k string) []tea.KeyPressMsg {
+	named := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"esc":       {Code: tea.KeyEscape},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"backspace": {Code: tea.KeyBackspace},
+		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
+	}
+	if msg, ok := named[k]; ok {
+		return []tea.KeyPressMsg{msg}
+	}
+	var out []tea.KeyPressMsg
+	for _, r := range k {
+		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return out
+}
+
+var idPattern = regexp.MustCompile(`\b(vpc|subnet|sg|ami|igw|nat|rtb|eipalloc|lt|i)-([0-9a-f]{8,17})\b`)
+
+// plain strips styles and replaces AWS ids' random digits by x's of the
+// same length, so a view can be compared with a golden file.
+func plain(s string) string {
+	s = ansi.Strip(s)
+	s = idPattern.ReplaceAllStringFunc(s, func(id string) string {
+		i := strings.LastIndexByte(id, '-')
+		return id[:i+1] + strings.Repeat("x", len(id)-i-1)
+	})
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
