@@ -131,9 +131,9 @@ func TestSubmittingAStepWritesItsAnswersAndMovesOn(t *testing.T) {
 	m, r := e.wizard("", 80, 22)
 	before := steps.EstimateMonthly(m.draft).Total
 	r.press("tab", "demo", "enter", "enter", "enter")
-	r.press("enter", "enter")        // network: VPC, AZs
+	r.press("enter", "enter")         // network: VPC, AZs
 	r.press("enter", "down", "enter") // CIDR as is; NAT: single → per-az
-	r.press("enter")                 // no bastion: submit
+	r.press("enter")                  // no bastion: submit
 	if m.draft.Network.NAT != steps.SpecNATPerAZ || !m.answered[steps.StepNetwork] {
 		t.Fatalf("network submitted nat=%q answered=%v", m.draft.Network.NAT, m.answered[steps.StepNetwork])
 	}
