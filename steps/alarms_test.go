@@ -362,6 +362,38 @@ func TestAlarmsDestroyAndAdopt(t *testing.T) {
 	env.mustEmpty()
 }
 
+// In us-east-1 the billing resources share the stack's region: listed
+// once, recorded with the billing region, deleted once.
+func TestAlarmsInUSEast1ListTheBillingResourcesOnce(t *testing.T) {
+	env := newTestEnv(t, "web")
+	f := newASGFixture(t, env, fixtureOptions{})
+	if err := env.Store.SetOutputs("autoscaling", map[string]string{"asg_name": "web-asg"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Options.Steps = []Step{identityStep{}, alarmsStep{}}
+	s := env.spec(strings.Replace(alarmsSpec, "eu-west-1", "us-east-1", 1))
+	mustApply(t, env, s)
+	fs, err := listAlarms(testContext(t), env.AWS, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]int{}
+	for _, f := range fs {
+		keys[f.Key]++
+		if billingKey(f.Key) != (f.Region == aws.BillingRegion) {
+			t.Errorf("%s listed with region %q", f.Key, f.Region)
+		}
+	}
+	if len(fs) != 5 || keys[alarmKeyBilling] != 1 {
+		t.Errorf("listed alarms %v, want 5 with the billing alarm once", keys)
+	}
+	if err := env.engine(s).Destroy(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	deleteFixture(t, f)
+	env.mustEmpty()
+}
+
 func TestAlarmsScriptIsValidBash(t *testing.T) {
 	script := ExportCLI(mustParse(t, alarmsSpec), []Step{alarmsStep{}})
 	for _, want := range []string{

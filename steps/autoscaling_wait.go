@@ -247,7 +247,8 @@ func targetReasonHint(s *Spec, reason string) string {
 			"security group on port %d (check the -app group's inbound rule), or the app hangs on %s", port, port, hc.Path)
 	case "Target.FailedHealthChecks":
 		return fmt.Sprintf("the connection to port %d failed — nothing listens there: the app did not start (check instance.user_data and the "+
-			"instance's console output) or it listens on another port than instance.port %d", port, port)
+			"instance's console output), it listens on another port than instance.port %d, or it starts slower than "+
+			"autoscaling.health_check_grace_seconds (%d) allows", port, port, s.Autoscaling.HealthCheckGraceSeconds)
 	case "Target.ResponseCodeMismatch":
 		return fmt.Sprintf("the app answers load_balancer.health_check.path %s with a status other than %s: make that path return it, "+
 			"or set health_check.success_codes", hc.Path, hc.SuccessCodes)
