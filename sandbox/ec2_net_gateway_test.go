@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +95,11 @@ func (f *netFixture) publicVpc() (vpcID, subnetID string) {
 }
 
 func TestNatGatewayBecomesAvailableForTheSDKWaiter(t *testing.T) {
-	f := newNetFixture(t, realistic)
+	// The sandbox clock is frozen so that only Advance moves it: the checks
+	// at 119 s and 121 s must not depend on how long this test takes in
+	// wall time on a loaded machine.
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	f := newNetFixture(t, realistic, func(o *Options) { o.Now = func() time.Time { return start } })
 	ctx := testCtx(t)
 	_, subnetID := f.publicVpc()
 	alloc, ip := f.eip()
@@ -109,8 +115,18 @@ func TestNatGatewayBecomesAvailableForTheSDKWaiter(t *testing.T) {
 	}
 	waiter := ec2.NewNatGatewayAvailableWaiter(f.ec2, fast)
 	in := &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{natID}}
-	if err := waiter.Wait(ctx, in, 100*time.Millisecond); err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+	// The waiter gives up when its budget runs out. Depending on where the
+	// budget ends (between polls, while sleeping, or during a request), the
+	// SDK reports "exceeded max wait time" or a context deadline; either is
+	// a timeout. At least two polls prove the waiter read "pending" and kept
+	// waiting rather than failing on its first request.
+	f.ResetStats()
+	err := waiter.Wait(ctx, in, time.Second)
+	if err == nil || !(errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "exceeded max wait time")) {
 		t.Fatalf("waiter on a pending NAT gateway: %v, want a timeout", err)
+	}
+	if n := f.Stats().Count("ec2", "DescribeNatGateways"); n < 2 {
+		t.Fatalf("waiter polled DescribeNatGateways %d times in 1 s, want at least 2 (it must see pending and poll again)", n)
 	}
 	f.Advance(119 * time.Second)
 	if got := must[*ec2.DescribeNatGatewaysOutput](t)(f.ec2.DescribeNatGateways(ctx, in)).NatGateways[0].State; got != types.NatGatewayStatePending {
@@ -132,7 +148,7 @@ func TestNatGatewayBecomesAvailableForTheSDKWaiter(t *testing.T) {
 	}
 
 	// The Elastic IP cannot go while the gateway holds it, nor while it is deleting.
-	_, err := f.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: aws.String(alloc)})
+	_, err = f.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: aws.String(alloc)})
 	wantCode(t, err, "InvalidIPAddress.InUse")
 	del := must[*ec2.DeleteNatGatewayOutput](t)(f.ec2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: aws.String(natID)}))
 	if aws.ToString(del.NatGatewayId) != natID {
