@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stackwiz/stackwiz/state"
+)
+
+// globals are the flags every command accepts (DESIGN.md).
+type globals struct {
+	// Stack names the stack (its spec's name); empty means the only stack
+	// recorded in StateDir.
+	Stack string
+	// Profile is the AWS profile; empty uses the SDK's default chain.
+	Profile string
+	// Region overrides the spec's and the profile's region.
+	Region string
+	// EndpointURL sends every AWS call to an AWS-compatible endpoint.
+	EndpointURL string
+	// StateDir holds the stacks' local records.
+	StateDir string
+	// Sandbox uses the embedded sandbox, persisted under StateDir.
+	Sandbox bool
+}
+
+// stateDir returns the state dir to use, or why there is none: with no
+// --state-dir, no STACKWIZ_STATE_DIR and no home directory, DefaultDir's
+// error says what to set.
+func (g *globals) stateDir() (string, error) {
+	if g.StateDir != "" {
+		return g.StateDir, nil
+	}
+	return state.DefaultDir()
+}
+
+// newRootCmd builds the whole command tree.
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "stackwiz",
+		Short: "Build a classic AWS web stack step by step, then run it day to day",
+		Long: `stackwiz builds a classic AWS web stack in the recommended order — network,
+IAM, image, launch template, certificate, load balancer, Auto Scaling group,
+DNS and alarms — and then stays on as the console for it.
+
+Every resource it creates is tagged stackwiz:stack=<name> and
+stackwiz:step=<step id>. Use --sandbox to try it against the embedded AWS
+look-alike, which needs no AWS account.`,
+		Example: `  stackwiz --sandbox
+  stackwiz sandbox serve --addr 127.0.0.1:4566`,
+		Args: unknownSubcommand,
+		// addStackCommands replaces this with the wizard/console.
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+
+	defaultDir, err := state.DefaultDir()
+	if err != nil {
+		defaultDir = "" // globals.stateDir reports why when a command needs it
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Stack, "stack", "", "the stack to work on (its spec's name); default: the only stack in the state dir")
+	pf.StringVar(&g.Profile, "profile", "", "named profile from ~/.aws/config to use (default: AWS_PROFILE, then the SDK's default chain)")
+	pf.StringVar(&g.Region, "region", "", "region to use (default: the spec's region, else the profile's or AWS_REGION)")
+	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send every AWS call to this AWS-compatible endpoint (a `stackwiz sandbox serve`, for one)")
+	pf.BoolVar(&g.Sandbox, "sandbox", false, "use the embedded AWS sandbox, persisted under the state dir; no AWS account needed")
+	pf.StringVar(&g.StateDir, "state-dir", defaultDir, "directory of the stacks' local records (env STACKWIZ_STATE_DIR; default the XDG state dir)")
+	root.MarkFlagsMutuallyExclusive("sandbox", "endpoint-url")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+
+	root.AddCommand(newSandboxCmd(), newVersionCmd())
+	addStackCommands(root, g)
+	markUsageErrors(root)
+	return root
+}
+
+// markUsageErrors makes every argument error in the tree a usageError
+// (exit 2). A leaf command that does not say which arguments it takes
+// takes none, and a group command (sandbox, export) rejects an unknown
+// subcommand instead of printing its help and exiting 0, as cobra would.
+func markUsageErrors(c *cobra.Command) {
+	switch args := c.Args; {
+	case args != nil:
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				return usageError{err}
+			}
+			return nil
+		}
+	case c.HasSubCommands():
+		c.Args = unknownSubcommand
+	default:
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := cobra.NoArgs(cmd, a); err != nil {
+				return usageError{err}
+			}
+			return nil
+		}
+	}
+	if c.HasSubCommands() && !c.Runnable() {
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
+	for _, sub := range c.Commands() {
+		markUsageErrors(sub)
+	}
+}
+
+// unknownSubcommand accepts no arguments on a command that only groups
+// others: any argument is a subcommand that does not exist.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return usageError{errors.New(msg)}
+}
+
+// isCobraFlagError reports whether err is one of cobra's flag checks that
+// run after argument validation and return untyped errors: required flags
+// and flag groups (--sandbox with --endpoint-url). They are bad usage.
+func isCobraFlagError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{
+		"required flag(s) ",
+		"if any flags in the group ",
+		"at least one of the flags in the group ",
+	} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
