@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -29,6 +30,14 @@ type build struct {
 // revision and time for a build inside a git checkout.
 func currentBuild() build {
 	b := build{Version: version, Commit: commit, Date: date}
+	// A snapshot release outside a git checkout links "none" and the zero
+	// time; they say nothing, so the build info may do better.
+	if b.Commit == "none" {
+		b.Commit = ""
+	}
+	if t, err := time.Parse(time.RFC3339, b.Date); err == nil && t.IsZero() {
+		b.Date = ""
+	}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		b = fillFromBuildInfo(b, info)
 	}
