@@ -10,6 +10,8 @@ type EC2Compute struct {
 	Instances       map[string]*Instance       `json:"instances"`
 	Images          map[string]*Image          `json:"images"`
 	LaunchTemplates map[string]*LaunchTemplate `json:"launch_templates"`
+	// Snapshots are the account's own EBS snapshots (the images it took).
+	Snapshots map[string]*Snapshot `json:"snapshots"`
 	// ClientTokens remembers the idempotency tokens of RunInstances and
 	// CreateLaunchTemplate, keyed "Operation/token", so a retried request
 	// answers what the first one created instead of creating it twice.
@@ -150,10 +152,14 @@ func (s *EC2Compute) ensure() {
 	if s.ClientTokens == nil {
 		s.ClientTokens = map[string]*ClientTokenRecord{}
 	}
+	if s.Snapshots == nil {
+		s.Snapshots = map[string]*Snapshot{}
+	}
 }
 
 // inventory lists instances that are not terminated, the account's own
-// images and launch templates; the public images are built in.
+// images, their snapshots and launch templates; the public images are
+// built in.
 func (s *EC2Compute) inventory() []InventoryItem {
 	var items []InventoryItem
 	for _, in := range s.Instances {
@@ -170,6 +176,9 @@ func (s *EC2Compute) inventory() []InventoryItem {
 	}
 	for _, lt := range s.LaunchTemplates {
 		items = append(items, InventoryItem{Type: "ec2:launch-template", ID: lt.ID, Name: lt.Name, Tags: tagMap(lt.Tags)})
+	}
+	for _, sn := range s.Snapshots {
+		items = append(items, InventoryItem{Type: "ec2:snapshot", ID: sn.ID, Name: nameTag(sn.Tags), State: "completed", Tags: tagMap(sn.Tags)})
 	}
 	return items
 }
@@ -241,7 +250,7 @@ func (s *EC2Compute) tick(r *Region, now time.Time, d durations) {
 	s.scanAt = next
 }
 
-// tagsOf returns the tag list of an instance, image or launch template, so
+// tagsOf returns the tag list of an instance, image, snapshot or launch template, so
 // CreateTags, DeleteTags and DescribeTags work on them.
 func (s *EC2Compute) tagsOf(id string) *[]Tag {
 	if in := s.Instances[id]; in != nil && in.State != stateTerminated {
@@ -252,6 +261,9 @@ func (s *EC2Compute) tagsOf(id string) *[]Tag {
 	}
 	if lt := s.LaunchTemplates[id]; lt != nil {
 		return &lt.Tags
+	}
+	if sn := s.Snapshots[id]; sn != nil {
+		return &sn.Tags
 	}
 	return nil
 }
@@ -270,6 +282,9 @@ func ec2ComputeHandlers() map[string]handler {
 		"CreateImage":     createImage,
 		"DescribeImages":  describeImages,
 		"DeregisterImage": deregisterImage,
+
+		"DescribeSnapshots": describeSnapshots,
+		"DeleteSnapshot":    deleteSnapshot,
 
 		"CreateLaunchTemplate":           createLaunchTemplate,
 		"DescribeLaunchTemplates":        describeLaunchTemplates,

@@ -139,17 +139,18 @@ func createImage(c *call) (any, error) {
 			return nil, errBadRequest("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", name, im.ID)
 		}
 	}
-	var tags []Tag
+	var tags, snapTags []Tag
 	for _, ts := range c.p.Structs("TagSpecification") {
 		switch rt := ts.Get("ResourceType"); rt {
 		case "image":
 			tags = append(tags, ts.Tags("Tag")...)
 		case "snapshot":
+			snapTags = append(snapTags, ts.Tags("Tag")...)
 		default:
 			return nil, errBadRequest("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
 		}
 	}
-	if err := validateTags(tags); err != nil {
+	if err := validateTags(append(append([]Tag(nil), tags...), snapTags...)); err != nil {
 		return nil, err
 	}
 	imdsv2 := false
@@ -163,6 +164,10 @@ func createImage(c *call) (any, error) {
 		VolumeType: in.VolumeType, Encrypted: in.Encrypted, IMDSv2Only: imdsv2, Tags: tags,
 	}
 	s.Images[im.ID] = im
+	s.Snapshots[im.SnapshotID] = &Snapshot{
+		ID: im.SnapshotID, VolumeSizeGiB: in.VolumeSizeGiB, Encrypted: in.Encrypted, StartTime: c.now, Tags: snapTags,
+		Description: "Created by CreateImage(" + in.ID + ") for " + im.ID,
+	}
 	s.wake(im.AvailableAt)
 	if in.State == stateRunning && !c.p.Bool("NoReboot", false) {
 		if up := c.now.Add(c.d.AppBoot); up.After(in.ReadyAt) {
@@ -276,7 +281,8 @@ func ownedBy(im *Image, owners []string) bool {
 	return false
 }
 
-// deregisterImage removes one of the account's own images.
+// deregisterImage removes one of the account's own images. Its snapshot
+// stays (and keeps costing) unless DeleteAssociatedSnapshots is set.
 func deregisterImage(c *call) (any, error) {
 	id := c.p.Get("ImageId")
 	if id == "" {
@@ -290,7 +296,14 @@ func deregisterImage(c *call) (any, error) {
 		return nil, apiErr(http.StatusUnauthorized, "AuthFailure", "Not authorized for image:%s", id)
 	}
 	delete(c.r.EC2.Compute.Images, id)
-	return ec2Bool{Return: true}, nil
+	out := struct {
+		Return  bool                `xml:"return"`
+		Results []snapshotResultXML `xml:"deleteSnapshotResultSet>item"`
+	}{Return: true}
+	if c.p.Bool("DeleteAssociatedSnapshots", false) {
+		out.Results = c.r.EC2.Compute.deleteImageSnapshots(im)
+	}
+	return out, nil
 }
 
 type imageXML struct {

@@ -41,7 +41,7 @@ func resourceType(id string) string {
 	return map[string]string{
 		"vpc": "vpc", "subnet": "subnet", "sg": "security-group", "eni": "network-interface",
 		"igw": "internet-gateway", "eipalloc": "elastic-ip", "nat": "natgateway", "rtb": "route-table",
-		"key": "key-pair", "i": "instance", "ami": "image", "lt": "launch-template", "sgr": "security-group-rule",
+		"key": "key-pair", "i": "instance", "ami": "image", "lt": "launch-template", "sgr": "security-group-rule", "snap": "snapshot",
 	}[prefix]
 }
 
@@ -72,6 +72,8 @@ func notFoundCode(id string) (code, message string) {
 		return "InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist"
 	case "security-group-rule":
 		return "InvalidSecurityGroupRuleId.NotFound", "The security group rule ID '" + id + "' does not exist"
+	case "snapshot":
+		return "InvalidSnapshot.NotFound", "The snapshot '" + id + "' does not exist."
 	case "launch-template":
 		return "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID " + id + ", does not exist."
 	}
