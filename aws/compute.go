@@ -149,7 +149,8 @@ func (c *Compute) DeregisterImage(ctx context.Context, id string) error {
 	}
 	var failed []error
 	for _, r := range out.DeleteSnapshotResults {
-		if code := string(r.ReturnCode); code != "" && r.ReturnCode != types.SnapshotReturnCodesSuccess {
+		// skipped: another image uses the snapshot; it goes with that image.
+		if code := string(r.ReturnCode); code != "" && r.ReturnCode != types.SnapshotReturnCodesSuccess && r.ReturnCode != types.SnapshotReturnCodesWarnSkipped {
 			failed = append(failed, fmt.Errorf("snapshot %s of image %s was not deleted (%s): delete it with `aws ec2 delete-snapshot --snapshot-id %s`",
 				sdk.ToString(r.SnapshotId), id, code, sdk.ToString(r.SnapshotId)))
 		}

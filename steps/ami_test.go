@@ -375,8 +375,8 @@ func TestAMIChangedScriptBakesANewImageBeforeTheOldOneGoes(t *testing.T) {
 	if n := len(builders(t, env)); n != 2 {
 		t.Errorf("%d builders launched, want one per image", n)
 	}
-	if got := env.inventoryTypes()["ec2:instance"]; got != 0 {
-		t.Errorf("%d builders left running", got)
+	if got := env.inventoryTypes(); got["ec2:instance"] != 0 || got["ec2:snapshot"] != 1 {
+		t.Errorf("inventory %v: want no builder left and only the new image's snapshot (the old one's goes with it)", got)
 	}
 }
 
