@@ -279,7 +279,7 @@ func TestAMIBakeResumesAfterACrashAtEveryMutation(t *testing.T) {
 	for k := 1; k <= total; k++ {
 		env := newAMIEnv(t)
 		spec := env.spec(bakeSpec(script))
-		if err := env.engine(spec).Apply(env.crashAfter(ctx, k)); err == nil {
+		if err := env.engine(spec).Apply(env.crashAfter(ctx, k)); err == nil && k < total { // see TestIAMResumes...
 			t.Fatalf("k=%d: apply survived its crash", k)
 		}
 		env.noCrash()
