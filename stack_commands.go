@@ -1,8 +1,136 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
-// addStackCommands adds the commands that work on a stack.
+	"github.com/spf13/cobra"
+
+	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/steps"
+)
+
+// addStackCommands wires the commands that work on a stack.
 func addStackCommands(root *cobra.Command, g *globals) {
-	// The lead wires wizard, console, plan, apply, status, destroy, export, adopt here.
+	root.AddCommand(
+		newPlanCmd(g), newApplyCmd(g), newStatusCmd(g), newDestroyCmd(g),
+		newExportCmd(g), newAdoptCmd(g),
+	)
+	addUICommands(root, g)
+}
+
+// loadSpec reads and validates a stack.yaml. Relative paths in it (user
+// data, setup script) are made absolute, so the spec kept in the record
+// means the same files whatever directory a later command runs in.
+func loadSpec(path string) (*steps.Spec, error) {
+	spec, err := steps.Load(path)
+	if err != nil {
+		var ve *steps.ValidationError
+		if errors.As(err, &ve) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, usageError{err}
+	}
+	base, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []*string{&spec.Instance.UserData, &spec.AMI.SetupScript} {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(base, *f)
+		}
+	}
+	return spec, nil
+}
+
+// stackSpec returns the spec a command works with: the file given with -f,
+// or the spec the stack's record kept from its last apply.
+func stackSpec(file string, store *state.Store) (*steps.Spec, error) {
+	if file != "" {
+		return loadSpec(file)
+	}
+	if store == nil || store.Snapshot().Spec == "" {
+		return nil, usageError{errors.New("no spec: pass -f stack.yaml (the stack has no spec recorded yet)")}
+	}
+	spec, err := steps.Parse([]byte(store.Snapshot().Spec))
+	if err != nil {
+		return nil, fmt.Errorf("the spec recorded for stack %q no longer validates: %w (pass -f stack.yaml)", store.Name(), err)
+	}
+	return spec, nil
+}
+
+// checkSpecAgainst validates spec with what the account knows (the
+// region's number of AZs) and prints its warnings to w.
+func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, w io.Writer) error {
+	clients, err := s.connect(ctx, spec.Region)
+	if err != nil {
+		return err
+	}
+	if spec.Region == "" {
+		// Pin the stack to the region it is built in: later commands and
+		// the cost estimate read it from the recorded spec.
+		spec.Region = clients.Region
+	}
+	azs, err := clients.Zones.Available(ctx)
+	if err != nil {
+		return err
+	}
+	var blocking []steps.FieldError
+	for _, p := range spec.Validate(steps.ValidateEnv{AZCount: len(azs), BaseDir: "/"}) {
+		if p.IsWarning() {
+			fmt.Fprintf(w, "warning: %s\n", p.Error())
+			continue
+		}
+		blocking = append(blocking, p)
+	}
+	if len(blocking) > 0 {
+		return &steps.ValidationError{Problems: blocking}
+	}
+	return nil
+}
+
+// openOrCreate opens the record of spec's stack, creating it on first
+// apply. --stack, when given, must name the same stack.
+func openOrCreate(s *session, spec *steps.Spec) (*state.Store, error) {
+	if s.g.Stack != "" && s.g.Stack != spec.Name {
+		return nil, usageError{fmt.Errorf("--stack %s does not match the spec's name %q", s.g.Stack, spec.Name)}
+	}
+	store, err := state.Open(s.dir, spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+// engineFor returns an engine for spec with its events printed to stderr.
+func engineFor(s *session, spec *steps.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
+	return steps.New(spec, s.clients, store, newEventPrinter(stderr), steps.Options{Poll: s.poll})
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// confirm asks a yes/no question on the terminal; without a terminal it
+// refuses, so a script must say --yes.
+func confirm(cmd *cobra.Command, question string) (bool, error) {
+	if !isTerminal(os.Stdin) {
+		return false, usageError{fmt.Errorf("%s: not a terminal, pass --yes to go ahead", question)}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s [y/N] ", question)
+	var answer string
+	_, _ = fmt.Fscanln(cmd.InOrStdin(), &answer)
+	return answer == "y" || answer == "Y" || answer == "yes", nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -24,6 +24,7 @@ type Clients struct {
 	// Region is the stack's region.
 	Region   string
 	Identity *Identity
+	Zones    *Zones
 	Network  *Network
 	Firewall *Firewall
 	Compute  *Compute
@@ -49,6 +50,7 @@ func NewClients(cfg sdk.Config) *Clients {
 	return &Clients{
 		Region:   cfg.Region,
 		Identity: &Identity{api: sts.NewFromConfig(cfg), region: cfg.Region},
+		Zones:    &Zones{api: ec},
 		Network:  &Network{api: ec},
 		Firewall: &Firewall{api: ec},
 		Compute:  &Compute{api: ec},

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/steps"
+)
+
+func newStatusCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--json]",
+		Short: "Check every step and resource against AWS; exit 0 only when all is well",
+		Long: `status checks every resource the stack's record holds against AWS: that it
+still exists, that it is as recorded (no drift), and that it is healthy. It
+exits 0 when every step is done and every resource is well, 1 otherwise.`,
+		Example: "  stackwiz status\n  stackwiz status --json | jq '.resources[] | select(.healthy | not)'",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := newSession(g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			store, err := s.openStack()
+			if err != nil {
+				return err
+			}
+			spec, err := stackSpec("", store)
+			if err != nil {
+				return err
+			}
+			if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
+				return err
+			}
+			rep, err := steps.New(spec, s.clients, store, nil, steps.Options{Poll: s.poll}).Status(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
+					return err
+				}
+			} else {
+				renderStatus(cmd.OutOrStdout(), rep)
+			}
+			if !rep.Healthy {
+				return &exitCodeError{code: exitFailure}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as one JSON document")
+	return cmd
+}
+
+func newDestroyCmd(g *globals) *cobra.Command {
+	var yes, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "destroy [--yes] [--json]",
+		Short: "Delete everything the stack created, in reverse order",
+		Long: `destroy deletes every resource the stack created, in reverse dependency order,
+waiting where AWS needs it (a NAT gateway gone before its Elastic IP is
+released, instances gone before their security groups). It also finds
+resources tagged with the stack that the record does not know, so nothing
+keeps billing after a partial apply. Interrupted, run it again.`,
+		Example: "  stackwiz destroy\n  stackwiz --stack demo destroy --yes",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			stderr := cmd.ErrOrStderr()
+			s, err := newSession(g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			store, err := s.openStack()
+			if err != nil {
+				return err
+			}
+			spec, err := stackSpec("", store)
+			if err != nil {
+				// A record without a spec (adopt, an apply that failed
+				// validation) still names the stack: that is all destroy needs.
+				d := steps.Defaults()
+				d.Name = store.Name()
+				spec = &d
+			}
+			if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
+				return err
+			}
+			unlock, err := store.Lock(ctx, "destroy")
+			if err != nil {
+				return err
+			}
+			defer func() { _ = unlock() }()
+			live := 0
+			for _, r := range store.Snapshot().Resources {
+				if r.Live() {
+					live++
+				}
+			}
+			if !yes {
+				q := fmt.Sprintf("Delete stack %q: %d recorded resources, and any others tagged stackwiz:stack=%s?", store.Name(), live, store.Name())
+				ok, err := confirm(cmd, q)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("destroy cancelled; nothing was deleted")
+				}
+			}
+			if err := engineFor(s, spec, store, stderr).Destroy(ctx); err != nil {
+				return fmt.Errorf("%w\nWhat was deleted is recorded: run destroy again to finish", err)
+			}
+			backup, err := store.Delete()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"stack": store.Name(), "destroyed": true, "record_backup": backup})
+			}
+			fmt.Fprintf(stderr, "Stack %q destroyed. Its final record is kept at %s\n", store.Name(), backup)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON document")
+	return cmd
+}
+
+func newExportCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export the stack in other forms",
+	}
+	var file string
+	cli := &cobra.Command{
+		Use:   "cli [-f stack.yaml]",
+		Short: "Print the equivalent AWS CLI script for the stack",
+		Long: `export cli prints a bash script of AWS CLI commands that builds the same stack by
+hand, step by step, with the same names and tags: to read, to learn from, or
+to review what stackwiz does. It calls nothing.`,
+		Example: "  stackwiz export cli -f stack.yaml > build.sh",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var spec *steps.Spec
+			if file != "" {
+				sp, err := loadSpec(file)
+				if err != nil {
+					return err
+				}
+				spec = sp
+			} else {
+				s, err := newSession(g)
+				if err != nil {
+					return err
+				}
+				store, err := s.openStack()
+				if err != nil {
+					return err
+				}
+				if spec, err = stackSpec("", store); err != nil {
+					return err
+				}
+			}
+			_, err := fmt.Fprint(cmd.OutOrStdout(), steps.ExportCLI(spec, steps.All()))
+			return err
+		},
+	}
+	cli.Flags().StringVarP(&file, "file", "f", "", "the stack spec (default: the spec recorded at the last apply)")
+	cmd.AddCommand(cli)
+	return cmd
+}
+
+func newAdoptCmd(g *globals) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "adopt [-f stack.yaml]",
+		Short: "Rebuild the local record from the resources' tags in AWS",
+		Long: `adopt finds every resource tagged stackwiz:stack=<name> and records it, so a
+lost or deleted state dir loses nothing. Name the stack with --stack (or give
+its spec with -f); run apply afterwards to bring the record's details up to
+date.`,
+		Example: "  stackwiz --stack demo --region eu-west-1 adopt\n  stackwiz adopt -f stack.yaml",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := newSession(g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			var spec *steps.Spec
+			switch {
+			case file != "":
+				if spec, err = loadSpec(file); err != nil {
+					return err
+				}
+			case g.Stack != "":
+				if err := state.ValidateName(g.Stack); err != nil {
+					return usageError{err}
+				}
+				d := steps.Defaults()
+				d.Name = g.Stack
+				spec = &d
+			default:
+				return usageError{fmt.Errorf("adopt needs the stack's name: pass --stack NAME or -f stack.yaml")}
+			}
+			store, err := state.OpenNew(s.dir, spec.Name)
+			if err != nil {
+				return err
+			}
+			if _, err := s.connect(ctx, spec.Region); err != nil {
+				return err
+			}
+			unlock, err := store.Lock(ctx, "adopt")
+			if err != nil {
+				return err
+			}
+			defer func() { _ = unlock() }()
+			n, err := engineFor(s, spec, store, cmd.ErrOrStderr()).Adopt(ctx)
+			if err != nil {
+				return err
+			}
+			if file != "" {
+				text, _ := spec.YAML()
+				if err := store.SetSpec(string(text)); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Adopted %d resources of stack %q into %s.\n", n, spec.Name, store.Path())
+			if n > 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "Run `stackwiz apply -f stack.yaml` to bring the record's details and the steps' outputs up to date.")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "the stack spec (names the stack and becomes its recorded spec)")
+	return cmd
+}

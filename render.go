@@ -1,0 +1,183 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/steps"
+)
+
+// renderPlan prints a plan for people: changes grouped by step, then the
+// monthly estimate.
+func renderPlan(w io.Writer, p *steps.PlanResult) {
+	fmt.Fprintf(w, "Plan for stack %q", p.Stack)
+	if p.Region != "" {
+		fmt.Fprintf(w, " in %s", p.Region)
+	}
+	fmt.Fprintln(w, ":")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	var step steps.StepID
+	for _, c := range p.Changes {
+		if c.Action == steps.ActionKeep {
+			continue
+		}
+		if c.Step != step {
+			step = c.Step
+			fmt.Fprintf(tw, "  %s\t\t\t\n", step)
+		}
+		name := c.Name
+		if name == "" {
+			name = c.ID
+		}
+		fmt.Fprintf(tw, "    %s %s\t%s\t%s\t%s\n", actionMark(c.Action), c.Action, c.Type, name, c.Why)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "  %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n",
+		p.Count(steps.ActionCreate), p.Count(steps.ActionUpdate), p.Count(steps.ActionReplace),
+		p.Count(steps.ActionDelete), p.Count(steps.ActionKeep))
+	fmt.Fprintf(w, "\n%s\n", p.Cost.String())
+}
+
+func actionMark(a steps.Action) string {
+	switch a {
+	case steps.ActionCreate:
+		return "+"
+	case steps.ActionUpdate:
+		return "~"
+	case steps.ActionReplace:
+		return "±"
+	case steps.ActionDelete:
+		return "-"
+	}
+	return " "
+}
+
+// renderStatus prints a status report as a table of steps and resources.
+func renderStatus(w io.Writer, r *steps.StatusReport) {
+	verdict := "healthy"
+	if !r.Healthy {
+		verdict = "NOT healthy"
+	}
+	fmt.Fprintf(w, "Stack %q (account %s, %s): %s\n\n", r.Stack, orDash(r.Account), orDash(r.Region), verdict)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STEP\tSTATUS\tNOTE")
+	for _, s := range r.Steps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Status, firstLine(s.Error))
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tTYPE\tID\tSTATE\tOK\tPROBLEM")
+	for _, res := range r.Resources {
+		ok := "yes"
+		if !res.Healthy {
+			ok = "NO"
+		}
+		problem := res.Problem
+		if len(res.Drift) > 0 {
+			problem = strings.TrimSpace(problem + " drift: " + strings.Join(res.Drift, "; "))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Key, res.Type, orDash(res.ID), orDash(res.State), ok, problem)
+	}
+	_ = tw.Flush()
+}
+
+// renderOutputs prints what a user reaches the stack by.
+func renderOutputs(w io.Writer, store *state.Store) {
+	snap := store.Snapshot()
+	out := func(step, key string) string {
+		if rec, ok := snap.Steps[step]; ok {
+			return rec.Outputs[key]
+		}
+		return ""
+	}
+	fmt.Fprintf(w, "\nStack %q is up.\n", snap.Name)
+	if v := out("dns", "record_fqdn"); v != "" {
+		fmt.Fprintf(w, "  URL:            http(s)://%s\n", v)
+	}
+	if v := out("load_balancer", "lb_dns"); v != "" {
+		fmt.Fprintf(w, "  Load balancer:  http://%s\n", v)
+	}
+	if v := out("autoscaling", "asg_name"); v != "" {
+		fmt.Fprintf(w, "  Group:          %s\n", v)
+	}
+	if v := out("security", "bastion_public_ip"); v != "" {
+		fmt.Fprintf(w, "  Bastion:        ssh ec2-user@%s\n", v)
+	}
+	fmt.Fprintln(w, "  Watch it with `stackwiz console`; check it with `stackwiz status`.")
+}
+
+// applyResult is apply's --json document.
+func applyResult(store *state.Store, rep *steps.StatusReport, err error) map[string]any {
+	snap := store.Snapshot()
+	outputs := map[string]map[string]string{}
+	for _, id := range slices.Sorted(maps.Keys(snap.Steps)) {
+		if o := snap.Steps[id].Outputs; len(o) > 0 {
+			outputs[id] = o
+		}
+	}
+	res := map[string]any{"stack": snap.Name, "ok": err == nil, "status": rep, "outputs": outputs}
+	if err != nil {
+		res["error"] = err.Error()
+	}
+	return res
+}
+
+// newEventPrinter renders engine events as plain lines, for the CLI and
+// for logs: one line per event, time-stamped, aligned by step.
+func newEventPrinter(w io.Writer) steps.Sink {
+	return func(e steps.Event) {
+		line := e.Time.Format("15:04:05") + "  " + fmt.Sprintf("%-16s", e.Step) + "  "
+		switch e.Kind {
+		case steps.StepStarted:
+			line += "▶ " + e.Message
+		case steps.StepDone:
+			line += "✓ done in " + e.Elapsed.Round(100*time.Millisecond).String()
+		case steps.StepFailed:
+			line += "✗ failed: " + e.Message
+			if e.Hint != "" {
+				line += "\n" + strings.Repeat(" ", 28) + "→ " + e.Hint
+			}
+		case steps.StepBlocked:
+			line += "· not started: " + e.Message
+		case steps.ResourceCreating:
+			line += "  " + e.Type + " " + e.Message + " …"
+		case steps.ResourceReady:
+			line += "  " + e.Type + " " + e.Message + " " + e.ID
+		case steps.ResourceWaiting:
+			line += "  waiting for " + e.Message
+			if e.Elapsed > time.Second {
+				line += " (" + e.Elapsed.Round(time.Second).String() + ")"
+			}
+		case steps.ResourceDeleting:
+			line += "  deleting " + e.Type + " " + e.ID + " …"
+		case steps.ResourceDeleted:
+			line += "  deleted " + e.Type + " " + e.ID
+		case steps.Warning:
+			line += "! " + e.Message
+		case steps.Info:
+			line += "  " + e.Message
+		default:
+			return // unchanged resources are not news
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}

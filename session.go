@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/steps"
+)
+
+// session is where one command works: the state dir and, once connected,
+// the AWS clients (real, an --endpoint-url, or the embedded sandbox).
+type session struct {
+	g   *globals
+	dir string
+	// poll is how the engine waits: AWS-paced, or quick for the sandbox.
+	poll    steps.Poll
+	clients *aws.Clients
+	close   func()
+}
+
+// sandboxSpeed is how much faster than AWS the embedded sandbox's clock
+// runs by default: NAT gateways and load balancers take seconds, not
+// minutes, yet progress is still visible. STACKWIZ_SANDBOX_SPEED overrides.
+const sandboxSpeed = 30
+
+// newSession resolves the state dir. Sandbox stacks live apart from real
+// ones, under <state dir>/sandbox, with the sandbox's world beside them.
+func newSession(g *globals) (*session, error) {
+	dir, err := g.stateDir()
+	if err != nil {
+		return nil, err
+	}
+	s := &session{g: g, dir: dir, poll: steps.DefaultPoll, close: func() {}}
+	if g.Sandbox {
+		s.dir = filepath.Join(dir, "sandbox")
+	}
+	return s, nil
+}
+
+// connect builds the AWS clients for region (empty: the profile's or the
+// environment's). For --sandbox it starts the embedded sandbox on a
+// loopback port; its world persists under the state dir.
+func (s *session) connect(ctx context.Context, region string) (*aws.Clients, error) {
+	if s.clients != nil {
+		return s.clients, nil
+	}
+	if region == "" {
+		region = s.g.Region
+	}
+	var cfg sdk.Config
+	if s.g.Sandbox {
+		c, err := s.startSandbox(region)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	} else {
+		c, err := aws.LoadConfig(ctx, aws.Options{Profile: s.g.Profile, Region: region, EndpointURL: s.g.EndpointURL})
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	s.clients = aws.NewClients(cfg)
+	return s.clients, nil
+}
+
+func (s *session) startSandbox(region string) (sdk.Config, error) {
+	if region == "" {
+		region = "us-east-1"
+	}
+	speed := float64(sandboxSpeed)
+	if v := os.Getenv("STACKWIZ_SANDBOX_SPEED"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return sdk.Config{}, fmt.Errorf("STACKWIZ_SANDBOX_SPEED=%q: want a positive number (30 = thirty times faster than AWS)", v)
+		}
+		speed = f
+	}
+	latency := sandbox.LatencyRealistic
+	if v := os.Getenv("STACKWIZ_SANDBOX_LATENCY"); v != "" {
+		latency = v
+	}
+	world := filepath.Join(s.dir, "world")
+	if err := os.MkdirAll(world, 0o700); err != nil {
+		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
+	}
+	sb, err := sandbox.New(sandbox.Options{DataDir: world, Latency: latency, Speed: speed})
+	if err != nil {
+		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
+	}
+	srv, err := sb.Listen("127.0.0.1:0")
+	if err != nil {
+		sb.Close()
+		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
+	}
+	s.close = func() { srv.Close(); sb.Close() }
+	s.poll = steps.Poll{Min: 50 * time.Millisecond, Max: time.Second, IAM: time.Minute, Dependency: 2 * time.Minute}
+	return aws.WithRetryer(sandbox.Config(srv.URL, region), aws.Options{MaxBackoff: time.Second}), nil
+}
+
+// stackName resolves which stack a command means: --stack, else the only
+// one in the state dir.
+func (s *session) stackName() (string, error) {
+	name, err := state.Resolve(s.dir, s.g.Stack)
+	if errors.Is(err, state.ErrNoStack) && !s.g.Sandbox {
+		err = fmt.Errorf("%w (stacks built with --sandbox are found with --sandbox)", err)
+	}
+	if errors.Is(err, state.ErrNoStack) || errors.Is(err, state.ErrSeveralStacks) {
+		return "", usageError{err}
+	}
+	return name, err
+}
+
+// openStack opens the record of the stack the command means.
+func (s *session) openStack() (*state.Store, error) {
+	name, err := s.stackName()
+	if err != nil {
+		return nil, err
+	}
+	return state.Open(s.dir, name)
+}
