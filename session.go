@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,6 +34,22 @@ type session struct {
 // runs by default: NAT gateways and load balancers take seconds, not
 // minutes, yet progress is still visible. STACKWIZ_SANDBOX_SPEED overrides.
 const sandboxSpeed = 30
+
+// localPoll paces waits on the sandbox and other local endpoints.
+var localPoll = steps.Poll{Min: 50 * time.Millisecond, Max: time.Second, IAM: time.Minute, Dependency: 2 * time.Minute}
+
+// isLoopback reports whether endpoint is on this machine.
+func isLoopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
+}
 
 // newSession resolves the state dir. Sandbox stacks live apart from real
 // ones, under <state dir>/sandbox, with the sandbox's world beside them.
@@ -70,6 +88,11 @@ func (s *session) connect(ctx context.Context, region string) (*aws.Clients, err
 			return nil, err
 		}
 		cfg = c
+		if isLoopback(s.g.EndpointURL) {
+			// A local endpoint (a served sandbox, an emulator) answers in
+			// milliseconds: AWS-paced polling would only add waiting.
+			s.poll = localPoll
+		}
 	}
 	s.clients = aws.NewClients(cfg)
 	return s.clients, nil
@@ -105,7 +128,7 @@ func (s *session) startSandbox(region string) (sdk.Config, error) {
 		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
 	}
 	s.close = func() { srv.Close(); sb.Close() }
-	s.poll = steps.Poll{Min: 50 * time.Millisecond, Max: time.Second, IAM: time.Minute, Dependency: 2 * time.Minute}
+	s.poll = localPoll
 	return aws.WithRetryer(sandbox.Config(srv.URL, region), aws.Options{MaxBackoff: time.Second}), nil
 }
 
