@@ -58,8 +58,9 @@ func TestApplyResumesAfterACrashAtEveryMutation(t *testing.T) {
 	for k := 1; k <= total; k++ {
 		env := newEngineEnv(t)
 		spec := env.spec(engineSpec)
-		err := env.engine(spec).Apply(env.crashAfter(ctx, k))
-		if err == nil {
+		// The cancel lands as the k-th answer is on its way: the client may
+		// or may not see it. After the last mutation, apply may finish.
+		if err := env.engine(spec).Apply(env.crashAfter(ctx, k)); err == nil && k < total {
 			t.Fatalf("k=%d: apply survived its crash", k)
 		}
 		env.noCrash()
