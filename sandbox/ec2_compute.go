@@ -294,6 +294,7 @@ func ec2ComputeHandlers() map[string]handler {
 		"ModifyLaunchTemplate":           modifyLaunchTemplate,
 
 		"DescribeInstanceTypes": describeInstanceTypes,
+		"DescribeVolumes":       describeVolumes,
 	}
 	for op, h := range m {
 		if op != "RunInstances" { // it validates the launch before answering a dry run

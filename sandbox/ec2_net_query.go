@@ -42,6 +42,7 @@ func resourceType(id string) string {
 		"vpc": "vpc", "subnet": "subnet", "sg": "security-group", "eni": "network-interface",
 		"igw": "internet-gateway", "eipalloc": "elastic-ip", "nat": "natgateway", "rtb": "route-table",
 		"key": "key-pair", "i": "instance", "ami": "image", "lt": "launch-template", "sgr": "security-group-rule", "snap": "snapshot",
+		"vol": "volume",
 	}[prefix]
 }
 
@@ -74,6 +75,8 @@ func notFoundCode(id string) (code, message string) {
 		return "InvalidSecurityGroupRuleId.NotFound", "The security group rule ID '" + id + "' does not exist"
 	case "snapshot":
 		return "InvalidSnapshot.NotFound", "The snapshot '" + id + "' does not exist."
+	case "volume":
+		return "InvalidVolume.NotFound", "The volume '" + id + "' does not exist."
 	case "launch-template":
 		return "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID " + id + ", does not exist."
 	}
