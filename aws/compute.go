@@ -169,6 +169,7 @@ type Instance struct {
 	PublicIP     string
 	ProfileARN   string
 	HTTPTokens   string
+	KeyName      string // the key pair it was launched with, if any
 	LaunchTime   time.Time
 	Tags         map[string]string
 }
@@ -320,7 +321,7 @@ func instanceOf(in types.Instance) Instance {
 	out := Instance{
 		ID: sdk.ToString(in.InstanceId), ImageID: sdk.ToString(in.ImageId), InstanceType: string(in.InstanceType),
 		SubnetID: sdk.ToString(in.SubnetId), PrivateIP: sdk.ToString(in.PrivateIpAddress), PublicIP: sdk.ToString(in.PublicIpAddress),
-		LaunchTime: sdk.ToTime(in.LaunchTime), Tags: tagMap(in.Tags),
+		LaunchTime: sdk.ToTime(in.LaunchTime), Tags: tagMap(in.Tags), KeyName: sdk.ToString(in.KeyName),
 	}
 	if in.State != nil {
 		out.State = string(in.State.Name)
