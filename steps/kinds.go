@@ -89,7 +89,7 @@ type Found struct {
 func allKinds() []Kind {
 	var ks []Kind
 	for _, f := range []func() []Kind{
-		identityKinds, iamKinds, networkKinds, securityKinds, amiKinds,
+		identityKinds, iamKinds, networkKinds, securityKinds, instanceKinds, amiKinds,
 		launchTemplateKinds, certificateKinds, loadBalancerKinds,
 		autoscalingKinds, dnsKinds, alarmsKinds,
 	} {

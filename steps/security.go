@@ -2,11 +2,26 @@ package steps
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/state"
 )
 
-// securityStep is the StepSecurity step. (Being written: see the step's owner.)
-type securityStep struct{}
+// securityStep makes the stack's firewalls in its VPC: the load balancer's
+// group (web ports from anywhere), the app's (the app port only from the
+// load balancer's group, SSH only from the bastion's), and, when asked, a
+// bastion host with its group (SSH only from network.bastion.ssh_from).
+type securityStep struct {
+	// publicIP finds the caller's public IPv4 address for ssh_from: auto.
+	// Nil asks aws.CheckIPURL (checkip.amazonaws.com); tests point it
+	// elsewhere.
+	publicIP func(ctx context.Context) (netip.Addr, error)
+}
 
 func (securityStep) ID() StepID    { return StepSecurity }
 func (securityStep) Title() string { return "Security groups" }
@@ -17,9 +32,229 @@ func (securityStep) Enabled(s *Spec) bool { return true }
 func (securityStep) Needs(s *Spec) []StepID {
 	return []StepID{StepNetwork}
 }
-func (securityStep) Desired(s *Spec) []Desired { return nil }
-func (securityStep) Apply(ctx context.Context, r *Run) error {
-	return errors.New("StepSecurity: not built yet")
+
+// The keys and types of the security step's resources.
+const (
+	keySGALB          = "security/sg/alb"
+	keySGApp          = "security/sg/app"
+	keySGBastion      = "security/sg/bastion"
+	keyBastion        = "security/bastion"
+	securityTypeGroup = "ec2:security-group"
+	typeInstance      = "ec2:instance"
+)
+
+// checkIPTimeout bounds the lookup of the caller's address: it is one small
+// GET, and a network that cannot answer in this time should get a clear
+// error rather than a hang.
+const checkIPTimeout = 5 * time.Second
+
+// bastionType is the bastion's instance type: the smallest current burstable
+// type of the stack's architecture (t3.micro is free-tier eligible on
+// accounts from before 15 July 2025).
+func bastionType(s *Spec) string {
+	if s.Architecture() == "arm64" {
+		return "t4g.micro"
+	}
+	return "t3.micro"
 }
 
-func securityKinds() []Kind { return nil }
+// Desired lists the groups and the bastion. A group's ingress attr is its
+// rules in words ("tcp 3000 from demo-alb"); the bastion's group keeps
+// ssh_from as written ("auto"), since the address auto finds is known only
+// when apply runs.
+func (securityStep) Desired(s *Spec) []Desired {
+	out := []Desired{
+		{Key: keySGALB, Type: securityTypeGroup, Name: s.Name + "-alb",
+			Attrs: map[string]string{"ingress": canonicalIngress(albRuleViews(s))}, Replace: []string{"vpc_id"}},
+		{Key: keySGApp, Type: securityTypeGroup, Name: s.Name + "-app",
+			Attrs: map[string]string{"ingress": canonicalIngress(appRuleViews(s))}, Replace: []string{"vpc_id"}},
+	}
+	if s.Network.Bastion.Enabled {
+		out = append(out,
+			Desired{Key: keySGBastion, Type: securityTypeGroup, Name: s.Name + "-bastion",
+				Attrs: map[string]string{"ssh_from": s.Network.Bastion.SSHFrom}, Replace: []string{"vpc_id"}},
+			Desired{Key: keyBastion, Type: typeInstance, Name: s.Name + "-bastion",
+				Attrs:   map[string]string{"instance_type": bastionType(s), "key_name": s.Instance.KeyName},
+				Replace: []string{"instance_type", "key_name", "subnet_id"}})
+	}
+	return out
+}
+
+func (st securityStep) Apply(ctx context.Context, r *Run) error {
+	vpcID := r.Output(StepNetwork, "vpc_id")
+	public := splitList(r.Output(StepNetwork, "public_subnets"))
+	if vpcID == "" || len(public) == 0 {
+		return fmt.Errorf("the network step has recorded no VPC and public subnets: run apply so that it runs first")
+	}
+	vpc, ok, err := r.AWS.Network.VPC(ctx, vpcID)
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", vpcID, err)
+	}
+	if !ok {
+		return fmt.Errorf("the stack's VPC %s no longer exists: run apply again so that the network step finds or makes one", vpcID)
+	}
+	want := desiredByKey(st.Desired(r.Spec))
+	g := &groupBuilder{r: r, fw: r.AWS.Firewall, vpcID: vpcID, want: want}
+	outs := map[string]string{}
+
+	alb, err := g.ensure(ctx, keySGALB, "load balancer: HTTP and HTTPS from the internet", albRules(vpc.IPv6), nil)
+	if err != nil {
+		return err
+	}
+	outs["alb_sg"] = alb.ID
+	var bastionSG state.Resource
+	if r.Spec.Network.Bastion.Enabled {
+		cidr, err := st.sshCIDR(ctx, r)
+		if err != nil {
+			return err
+		}
+		bastionSG, err = g.ensure(ctx, keySGBastion, "bastion: SSH from network.bastion.ssh_from only", bastionRules(cidr),
+			map[string]string{"ssh_from": r.Spec.Network.Bastion.SSHFrom, "ssh_cidr": cidr})
+		if err != nil {
+			return err
+		}
+		outs["bastion_sg"] = bastionSG.ID
+	}
+	app, err := g.ensure(ctx, keySGApp, "app instances: the app port from the load balancer only",
+		appRules(r.Spec, groupRef{alb.ID, want[keySGALB].Name}, groupRef{bastionSG.ID, want[keySGBastion].Name}), nil)
+	if err != nil {
+		return err
+	}
+	outs["app_sg"] = app.ID
+	if r.Spec.Network.Bastion.Enabled {
+		host, err := ensureBastion(ctx, r, want[keyBastion], public[0], bastionSG.ID)
+		if err != nil {
+			return err
+		}
+		outs["bastion_instance_id"], outs["bastion_public_ip"] = host.ID, host.PublicIP
+		r.Info("bastion %s at %s: SSH from %s only", host.ID, firstOf(host.PublicIP, "(no public IP)"), bastionSG.Attrs["ssh_cidr"])
+	}
+	return r.SetOutputs(outs)
+}
+
+// sshCIDR resolves network.bastion.ssh_from. auto is the caller's public
+// IP as a /32, found once and kept: a later apply from another network
+// does not move the rule (set ssh_from to a CIDR to move it).
+func (st securityStep) sshCIDR(ctx context.Context, r *Run) (string, error) {
+	from := r.Spec.Network.Bastion.SSHFrom
+	if from != SpecSSHFromAuto {
+		if p, err := netip.ParsePrefix(from); err == nil && p.Bits() == 0 {
+			r.Warn("network.bastion.ssh_from is %s: the bastion's SSH port is open to the whole internet, where bots try keys and passwords around the clock. Set it to your address as a /32 (auto finds it)", from)
+		}
+		return from, nil
+	}
+	if rec, ok := r.Recorded(keySGBastion); ok && rec.Live() && rec.Attrs["ssh_cidr"] != "" &&
+		(rec.Attrs["ssh_from"] == SpecSSHFromAuto || rec.Attrs["ssh_from"] == "") {
+		return rec.Attrs["ssh_cidr"], nil
+	}
+	lookup := st.publicIP
+	if lookup == nil {
+		lookup = func(ctx context.Context) (netip.Addr, error) {
+			return aws.PublicIP(ctx, &http.Client{Timeout: checkIPTimeout}, aws.CheckIPURL)
+		}
+	}
+	ip, err := lookup(ctx)
+	if err != nil {
+		return "", fmt.Errorf("network.bastion.ssh_from is auto, but your public IP address could not be found (%w): set network.bastion.ssh_from to your address as a CIDR, like 203.0.113.7/32", err)
+	}
+	cidr := netip.PrefixFrom(ip, ip.BitLen()).String()
+	r.Info("network.bastion.ssh_from auto: SSH to the bastion from %s (this machine's public address)", cidr)
+	return cidr, nil
+}
+
+// groupBuilder ensures the stack's security groups in one VPC.
+type groupBuilder struct {
+	r     *Run
+	fw    *aws.Firewall
+	vpcID string
+	want  map[string]Desired
+}
+
+// ensure makes the group key exist in the VPC with exactly rules as its
+// ingress: missing rules are added and others revoked, so a port changed
+// in the spec, or a rule added by hand, is put right by apply.
+func (g *groupBuilder) ensure(ctx context.Context, key, description string, rules []wantRule, extra map[string]string) (state.Resource, error) {
+	d := g.want[key]
+	attrs := map[string]string{"vpc_id": g.vpcID, "ingress": canonicalIngress(viewsOf(rules))}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	d = withAttrs(d, attrs)
+	name := d.Name
+	return ensureConverged(ctx, g.r, d, g.find(key),
+		func(ctx context.Context, _ string) (string, error) {
+			sg, err := g.fw.CreateSecurityGroup(ctx, g.vpcID, name, "stackwiz "+g.r.Spec.Name+" "+description, g.r.Tags(key, name))
+			if aws.IsCode(err, "InvalidGroup.Duplicate") {
+				return g.takeOver(ctx, key, name, err)
+			}
+			return sg.ID, err
+		},
+		func(ctx context.Context, id string) (map[string]string, error) {
+			if err := g.reconcile(ctx, id, rules); err != nil {
+				return nil, err
+			}
+			out := map[string]string{"vpc_id": g.vpcID, "ingress": attrs["ingress"]}
+			for k, v := range extra {
+				out[k] = v
+			}
+			return out, nil
+		})
+}
+
+func (g *groupBuilder) find(key string) func(context.Context) (Found, bool, error) {
+	return func(ctx context.Context) (Found, bool, error) {
+		sgs, err := g.fw.TaggedSecurityGroups(ctx, map[string]string{TagStack: g.r.Spec.Name, TagKey: key})
+		if err != nil {
+			return Found{}, false, err
+		}
+		for _, sg := range sgs {
+			if sg.VPCID == g.vpcID {
+				return Found{ID: sg.ID}, true, nil
+			}
+		}
+		return Found{}, false, nil
+	}
+}
+
+// takeOver handles a name already taken in the VPC: the stack's own group
+// (its create answer was lost) is used; anyone else's is an error.
+func (g *groupBuilder) takeOver(ctx context.Context, key, name string, dup error) (string, error) {
+	sg, ok, err := g.fw.SecurityGroupByName(ctx, g.vpcID, name)
+	if err != nil || !ok {
+		return "", dup
+	}
+	if sg.Tags[TagStack] != g.r.Spec.Name || sg.Tags[TagKey] != key {
+		return "", fmt.Errorf("a security group named %s (%s) already exists in %s and is not this stack's: delete it, or rename the stack: %w", name, sg.ID, g.vpcID, dup)
+	}
+	return sg.ID, nil
+}
+
+// reconcile makes the group's ingress exactly rules.
+func (g *groupBuilder) reconcile(ctx context.Context, id string, rules []wantRule) error {
+	sg, ok, err := g.fw.SecurityGroup(ctx, id)
+	if err != nil || !ok {
+		return notFoundOr(err, id)
+	}
+	want := make([]aws.Rule, len(rules))
+	for i, w := range rules {
+		want[i] = w.rule
+	}
+	// New rules first, then the old ones go: a changed port is never
+	// closed on both.
+	if missing := aws.RulesMissing(want, sg.Ingress); len(missing) > 0 {
+		if err := g.fw.AuthorizeIngress(ctx, id, missing); err != nil {
+			return fmt.Errorf("authorize ingress: %w", err)
+		}
+	}
+	if extra := aws.RulesMissing(sg.Ingress, want); len(extra) > 0 {
+		var words []string
+		for _, x := range extra {
+			words = append(words, x.String())
+		}
+		g.r.Info("security group %s: revoking rules the spec does not ask for: %s", id, strings.Join(words, "; "))
+		if err := g.fw.RevokeIngress(ctx, id, extra); err != nil {
+			return fmt.Errorf("revoke ingress: %w", err)
+		}
+	}
+	return nil
+}
