@@ -1,0 +1,88 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Script writes the network as AWS CLI commands. It sets VPC_ID,
+// PUBLIC_SUBNET_IDS and PRIVATE_SUBNET_IDS (space-separated, in AZ order;
+// PRIVATE_SUBNET_IDS is empty without NAT or with the default VPC).
+func (networkStep) Script(s *Spec, w *Script) {
+	n := s.Network
+	azQuery := "aws ec2 describe-availability-zones --filters Name=state,Values=available Name=zone-type,Values=availability-zone"
+	switch n.VPC {
+	case SpecVPCDefault:
+		w.Comment("The region's default VPC and its default subnet in each of the first %d AZs: nothing is created.", n.AZs)
+		w.Capture("VPC_ID", "aws ec2 describe-vpcs --filters Name=is-default,Values=true", "Vpcs[0].VpcId")
+		w.Line(`read -r -a AZS <<< "$(%s --query 'sort(AvailabilityZones[].ZoneName)' --output text)"`, azQuery)
+		w.Line(`PUBLIC_SUBNET_IDS=""`)
+		w.Line(`for AZ in "${AZS[@]:0:%d}"; do`, n.AZs)
+		w.Line(`  PUBLIC_SUBNET_IDS+="$(aws ec2 describe-subnets --filters Name=vpc-id,Values="$VPC_ID" Name=default-for-az,Values=true Name=availability-zone,Values="$AZ" --query 'Subnets[0].SubnetId' --output text) "`)
+		w.Line("done")
+		w.Line(`PUBLIC_SUBNET_IDS="${PUBLIC_SUBNET_IDS% }"`)
+		w.Line(`PRIVATE_SUBNET_IDS=""`)
+		return
+	case SpecVPCNew:
+	default:
+		w.Comment("An existing VPC: nothing is created. Public subnets are those whose route table sends")
+		w.Comment("0.0.0.0/0 to an internet gateway; set both lists to one subnet per AZ, %d AZs.", n.AZs)
+		w.Line("VPC_ID=%s", shellQuote(n.VPC))
+		w.Line(`PUBLIC_SUBNET_IDS="subnet-... subnet-..."`)
+		w.Line(`PRIVATE_SUBNET_IDS=""`)
+		return
+	}
+	plan, err := s.SubnetPlan()
+	if err != nil {
+		w.Comment("No plan: %v", err)
+		return
+	}
+	tag := func(rt, key, name string) string { return TagSpec(rt, s.Name, StepNetwork, key, name) }
+	w.Comment("A new VPC with DNS hostnames, so instances get names.")
+	w.Capture("VPC_ID", fmt.Sprintf("aws ec2 create-vpc --cidr-block %s \\\n  --tag-specifications %s", n.CIDR, tag("vpc", keyVPC, s.Name+"-vpc")), "Vpc.VpcId")
+	w.Line(`aws ec2 modify-vpc-attribute --vpc-id "$VPC_ID" --enable-dns-hostnames '{"Value":true}'`)
+	w.Line(`read -r -a AZS <<< "$(%s --query 'sort(AvailabilityZones[].ZoneName)' --output text)"`, azQuery)
+	w.Comment("The internet gateway: the public subnets' way out.")
+	w.Capture("IGW_ID", "aws ec2 create-internet-gateway --tag-specifications "+tag("internet-gateway", keyIGW, s.Name+"-igw"), "InternetGateway.InternetGatewayId")
+	w.Line(`aws ec2 attach-internet-gateway --internet-gateway-id "$IGW_ID" --vpc-id "$VPC_ID"`)
+	w.Comment("Subnets: a public and (with NAT) a private one per AZ. AWS keeps 5 addresses of each.")
+	vars := map[SpecSubnetTier][]string{}
+	for _, p := range plan {
+		v := fmt.Sprintf("%s_SUBNET_%d", strings.ToUpper(p.Tier.String()), p.AZIndex+1)
+		vars[p.Tier] = append(vars[p.Tier], "$"+v)
+		w.Capture(v, fmt.Sprintf("aws ec2 create-subnet --vpc-id \"$VPC_ID\" --cidr-block %s --availability-zone \"${AZS[%d]}\" \\\n  --tag-specifications %s",
+			p.CIDR, p.AZIndex, tag("subnet", keySubnet(p.Tier, p.AZIndex), p.Name)), "Subnet.SubnetId")
+		if p.Tier == SpecSubnetPublic {
+			w.Line(`aws ec2 modify-subnet-attribute --subnet-id "$%s" --map-public-ip-on-launch`, v)
+		}
+	}
+	w.Comment("One public route table: 0.0.0.0/0 to the internet gateway.")
+	w.Capture("PUBLIC_RT_ID", fmt.Sprintf("aws ec2 create-route-table --vpc-id \"$VPC_ID\" --tag-specifications %s", tag("route-table", keyPublicRouteTab, s.Name+"-public")), "RouteTable.RouteTableId")
+	w.Line(`aws ec2 create-route --route-table-id "$PUBLIC_RT_ID" --destination-cidr-block 0.0.0.0/0 --gateway-id "$IGW_ID"`)
+	for _, v := range vars[SpecSubnetPublic] {
+		w.Line(`aws ec2 associate-route-table --route-table-id "$PUBLIC_RT_ID" --subnet-id "%s"`, v)
+	}
+	if nats := natCount(n); nats > 0 {
+		w.Comment("NAT gateways (%s): each in a public subnet with its own Elastic IP. Each costs about", n.NAT)
+		w.Comment("$0.045/hour plus data processed, and every public IPv4 address $0.005/hour (us-east-1).")
+		var ids []string
+		for i := range nats {
+			name := fmt.Sprintf("%s-nat-%d", s.Name, i+1)
+			w.Capture(fmt.Sprintf("EIP_%d", i+1), "aws ec2 allocate-address --domain vpc --tag-specifications "+tag("elastic-ip", keyEIP(i), name), "AllocationId")
+			w.Capture(fmt.Sprintf("NAT_%d", i+1), fmt.Sprintf("aws ec2 create-nat-gateway --subnet-id \"$PUBLIC_SUBNET_%d\" --allocation-id \"$EIP_%d\" \\\n  --tag-specifications %s",
+				i+1, i+1, tag("natgateway", keyNAT(i), name)), "NatGateway.NatGatewayId")
+			ids = append(ids, fmt.Sprintf(`"$NAT_%d"`, i+1))
+		}
+		w.Line("aws ec2 wait nat-gateway-available --nat-gateway-ids %s", strings.Join(ids, " "))
+		w.Comment("A private route table per AZ: 0.0.0.0/0 to its NAT gateway.")
+		for az := range n.AZs {
+			v := fmt.Sprintf("PRIVATE_RT_%d", az+1)
+			w.Capture(v, fmt.Sprintf("aws ec2 create-route-table --vpc-id \"$VPC_ID\" --tag-specifications %s",
+				tag("route-table", keyPrivateRouteTab(az), fmt.Sprintf("%s-private-%d", s.Name, az+1))), "RouteTable.RouteTableId")
+			w.Line(`aws ec2 create-route --route-table-id "$%s" --destination-cidr-block 0.0.0.0/0 --nat-gateway-id "$NAT_%d"`, v, natFor(n, az)+1)
+			w.Line(`aws ec2 associate-route-table --route-table-id "$%s" --subnet-id "$PRIVATE_SUBNET_%d"`, v, az+1)
+		}
+	}
+	w.Line(`PUBLIC_SUBNET_IDS="%s"`, strings.Join(vars[SpecSubnetPublic], " "))
+	w.Line(`PRIVATE_SUBNET_IDS="%s"`, strings.Join(vars[SpecSubnetPrivate], " "))
+}
