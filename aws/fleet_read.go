@@ -53,7 +53,7 @@ func (rd *fleetReader) group(ctx context.Context) (FleetGroup, []FleetInstance, 
 			Protected: sdk.ToBool(in.ProtectedFromScaleIn), InstanceType: sdk.ToString(in.InstanceType),
 		}
 		if lt := in.LaunchTemplate; lt != nil {
-			m.LaunchTemplateVersion = sdk.ToString(lt.Version)
+			m.LaunchTemplateID, m.LaunchTemplateVersion = sdk.ToString(lt.LaunchTemplateId), sdk.ToString(lt.Version)
 		}
 		members = append(members, m)
 	}

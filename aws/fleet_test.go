@@ -39,7 +39,7 @@ func TestSnapshotJoinsGroupInstancesTargetsMetricsAndLoadBalancer(t *testing.T) 
 		switch {
 		case in.Lifecycle != "InService" || in.Health != "Healthy":
 			t.Errorf("%s: lifecycle %s health %s", in.ID, in.Lifecycle, in.Health)
-		case in.State != "running" || in.PrivateIP == "" || in.InstanceType != "t3.micro" || in.LaunchTemplateVersion != "1" || in.ImageID == "":
+		case in.State != "running" || in.PrivateIP == "" || in.InstanceType != "t3.micro" || in.LaunchTemplateVersion != "1" || in.LaunchTemplateID != g.LaunchTemplateID || in.ImageID == "":
 			t.Errorf("%s: EC2 join = %+v", in.ID, in)
 		case in.LaunchTime.IsZero() || in.LaunchTime.After(s.TakenAt):
 			t.Errorf("%s: launch time %v (taken %v)", in.ID, in.LaunchTime, s.TakenAt)

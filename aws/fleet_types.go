@@ -92,7 +92,9 @@ type FleetInstance struct {
 	// Health is Auto Scaling's view: Healthy or Unhealthy.
 	Health    string
 	Protected bool
-	// LaunchTemplateVersion is the version the instance was launched from.
+	// LaunchTemplateID and LaunchTemplateVersion are what the instance was
+	// launched from; both are empty for an instance attached by hand.
+	LaunchTemplateID      string
 	LaunchTemplateVersion string
 	InstanceType          string
 	// From EC2: empty/zero until EC2 has been read for it.
