@@ -1,0 +1,392 @@
+// Package console is stackwiz's day-to-day screen for a built stack: a live
+// view of the group's instances joined with target health and CPU, the
+// target group, the load balancer, alarms and scaling activity, refreshed
+// in the background at a bounded API cost, and the everyday actions —
+// capacity, instance refresh, terminate, standby, termination policies and
+// the blue/green alias switch — each confirmed first and logged after.
+package console
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/steps"
+	"github.com/stackwiz/stackwiz/ui/screen"
+)
+
+// DefaultInterval is how often the console refreshes unless told otherwise.
+const DefaultInterval = 5 * time.Second
+
+// Deps are what the console needs from the root.
+type Deps struct {
+	// Fleet reads and acts on the stack: the Fleet of the stack's
+	// aws.Clients (its region's).
+	Fleet *aws.Fleet
+	// Stack is the stack's state record (state.Store.Snapshot()). The
+	// console reads its name, account and region and these outputs:
+	// autoscaling asg_name (required); load_balancer lb_arn, lb_dns,
+	// tg_arn, lb_dimension, tg_dimension; dns zone_id, record_fqdn.
+	Stack state.Stack
+	// StateDir is the directory of the stack's record: the blue/green
+	// switch offers the other stacks recorded there. Empty disables it.
+	StateDir string
+	// Interval between refreshes; 0 means DefaultInterval.
+	Interval time.Duration
+	// Now is the console's clock (ages, "updated 3s ago"); nil means
+	// time.Now. Tests pin it.
+	Now func() time.Time
+}
+
+// view is one of the console's tabs.
+type view int
+
+const (
+	viewInstances view = iota
+	viewTargets
+	viewLB
+	viewAlarms
+	viewActivity
+	viewLog
+	viewCount
+)
+
+var viewNames = [viewCount]string{"Instances", "Targets", "Load balancer", "Alarms", "Activity", "Log"}
+
+// Model is the console screen. Create it with New; it implements
+// screen.Screen, screen.Initializer, screen.KeyMapper, screen.Capturer and
+// screen.Busier.
+type Model struct {
+	sh       *screen.Shared
+	fleet    *aws.Fleet
+	target   aws.FleetRef
+	stack    stackInfo
+	stateDir string
+	now      func() time.Time
+	keys     keyMap
+
+	refresh refresher
+	// tick arms a refresh timer: tea.Tick, or a test's stand-in.
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	snap *aws.Snapshot
+	// picks are the next instances scale-in would terminate under the
+	// group's policies, previewed when a snapshot arrives.
+	picks []steps.TerminationPick
+
+	tab    view
+	tables [viewCount]*table
+	// lbLines is the load balancer view, built when a snapshot arrives;
+	// lbOffset is how far it is scrolled.
+	lbLines  []line
+	lbOffset int
+
+	filter    textinput.Model
+	filtering bool
+	detail    bool
+	dialog    *dialog
+
+	log     []logEntry
+	actSeq  int
+	acting  string // the action in flight, "" when none
+	lastMsg line   // the footer: the last action's outcome
+
+	// width, height and bodyRows are the last layout View drew, for the
+	// paging keys.
+	width, height, bodyRows int
+}
+
+// stackInfo is what the header says about the stack.
+type stackInfo struct {
+	name, account, region string
+	lbDNS, record, zone   string
+}
+
+// New builds the console for the stack in deps. It fails when the stack
+// has no Auto Scaling group recorded yet, naming the step to apply.
+func New(sh *screen.Shared, deps Deps) (*Model, error) {
+	if deps.Fleet == nil {
+		return nil, errors.New("console: no AWS clients (Deps.Fleet is nil)")
+	}
+	out := func(step, key string) string {
+		if r := deps.Stack.Steps[step]; r != nil {
+			return r.Outputs[key]
+		}
+		return ""
+	}
+	t := aws.FleetRef{
+		ASGName:         out("autoscaling", "asg_name"),
+		TargetGroupARN:  out("load_balancer", "tg_arn"),
+		LoadBalancerARN: out("load_balancer", "lb_arn"),
+		LBDimension:     out("load_balancer", "lb_dimension"),
+		TGDimension:     out("load_balancer", "tg_dimension"),
+		AlarmPrefix:     deps.Stack.Name + "-",
+		ZoneID:          out("dns", "zone_id"),
+		RecordFQDN:      out("dns", "record_fqdn"),
+	}
+	if t.ASGName == "" {
+		return nil, fmt.Errorf("console: stack %q has no Auto Scaling group yet (the autoscaling step's output asg_name is empty): run `stackwiz apply` to finish the stack", deps.Stack.Name)
+	}
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	interval := deps.Interval
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	account := deps.Stack.AccountID
+	if account == "" {
+		account = out("identity", "account")
+	}
+	region := deps.Stack.Region
+	if region == "" {
+		region = out("identity", "region")
+	}
+	fi := textinput.New()
+	fi.Prompt = "/"
+	fi.Placeholder = "filter: any text in a row"
+	st := fi.Styles()
+	st.Cursor.Blink = false
+	fi.SetStyles(st)
+	m := &Model{
+		sh: sh, fleet: deps.Fleet, target: t, stateDir: deps.StateDir, now: now,
+		stack:   stackInfo{name: deps.Stack.Name, account: account, region: region, lbDNS: out("load_balancer", "lb_dns"), record: t.RecordFQDN, zone: t.ZoneID},
+		keys:    newKeys(sh.Keys),
+		refresh: refresher{interval: interval},
+		tick:    tea.Tick,
+		filter:  fi,
+	}
+	m.tables[viewInstances] = &table{cols: instanceColumns()}
+	m.tables[viewTargets] = &table{cols: targetColumns()}
+	m.tables[viewAlarms] = &table{cols: alarmColumns()}
+	m.tables[viewActivity] = &table{cols: activityColumns(), noSort: true}
+	m.tables[viewLog] = &table{cols: logColumns(), noSort: true}
+	return m, nil
+}
+
+// Init starts the first refresh.
+func (m *Model) Init() tea.Cmd { return m.fetchNow(true) }
+
+// Capturing reports whether typed text goes to the console (the filter or
+// a dialog's field): the root leaves q and ? alone then.
+func (m *Model) Capturing() bool {
+	return m.filtering || m.dialog != nil && m.dialog.capturing()
+}
+
+// Busy says what quitting would interrupt: an action AWS has not answered.
+func (m *Model) Busy() string {
+	if m.acting != "" {
+		return m.acting + " is waiting for AWS's answer"
+	}
+	return ""
+}
+
+// Update handles a message for the console.
+func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
+	switch msg := msg.(type) {
+	case snapshotMsg:
+		return nil, m.onSnapshot(msg)
+	case tickMsg:
+		return nil, m.onTick(msg)
+	case actionDoneMsg:
+		return m.onActionDone(msg)
+	case peersMsg:
+		if m.dialog != nil && m.dialog.kind == dialogSwitch {
+			m.dialog.onPeers(msg)
+		}
+		return nil, nil
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	case tea.PasteMsg:
+		if m.filtering {
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			m.applyFilter()
+			return nil, cmd
+		}
+		if m.dialog != nil {
+			return m.dialog.update(m, msg)
+		}
+	}
+	return nil, nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
+	if m.dialog != nil {
+		return m.dialog.update(m, msg)
+	}
+	if m.filtering {
+		switch {
+		case key.Matches(msg, m.keys.shared.Back):
+			m.filtering = false
+			m.filter.SetValue("")
+			m.filter.Blur()
+			m.applyFilter()
+			return nil, nil
+		case key.Matches(msg, m.keys.shared.Enter):
+			m.filtering = false
+			m.filter.Blur()
+			return nil, nil
+		}
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		m.applyFilter()
+		return nil, cmd
+	}
+	k := m.keys
+	t := m.tables[m.tab]
+	page := max(1, m.bodyRows-1)
+	switch {
+	case key.Matches(msg, k.shared.Back):
+		switch {
+		case m.detail:
+			m.detail = false
+		case m.filter.Value() != "":
+			m.filter.SetValue("")
+			m.applyFilter()
+		}
+	case key.Matches(msg, k.NextTab):
+		m.tab = (m.tab + 1) % viewCount
+	case key.Matches(msg, k.PrevTab):
+		m.tab = (m.tab + viewCount - 1) % viewCount
+	case key.Matches(msg, k.Tab):
+		m.tab = view(msg.String()[0] - '1')
+	case key.Matches(msg, k.shared.Up):
+		m.scroll(t, -1, page)
+	case key.Matches(msg, k.shared.Down):
+		m.scroll(t, 1, page)
+	case key.Matches(msg, k.PageUp):
+		m.scroll(t, -page, page)
+	case key.Matches(msg, k.PageDown):
+		m.scroll(t, page, page)
+	case key.Matches(msg, k.Home):
+		m.scroll(t, -1<<30, page)
+	case key.Matches(msg, k.End):
+		m.scroll(t, 1<<30, page)
+	case key.Matches(msg, k.Filter):
+		if t != nil {
+			m.filtering = true
+			return nil, m.filter.Focus()
+		}
+	case key.Matches(msg, k.Sort):
+		if t != nil {
+			t.nextSort()
+		}
+	case key.Matches(msg, k.Reverse):
+		if t != nil {
+			t.reverse()
+		}
+	case key.Matches(msg, k.Detail):
+		if t != nil && t.selected() != nil {
+			m.detail = !m.detail
+		}
+	case key.Matches(msg, k.Copy):
+		return m.copySelected()
+	case key.Matches(msg, k.Pause):
+		return m.togglePause()
+	case key.Matches(msg, k.Refresh):
+		return screen.Notice{Text: "refreshing now"}, m.fetchNow(true)
+	case key.Matches(msg, k.Faster):
+		return m.setInterval(m.refresh.interval / 2)
+	case key.Matches(msg, k.Slower):
+		return m.setInterval(m.refresh.interval * 2)
+	default:
+		return m.startAction(msg)
+	}
+	return nil, nil
+}
+
+// scroll moves the cursor of the table shown, or the load balancer text.
+func (m *Model) scroll(t *table, delta, page int) {
+	if t != nil {
+		t.move(delta, page)
+		return
+	}
+	if m.tab == viewLB {
+		m.lbOffset = max(0, min(len(m.lbLines)-page, m.lbOffset+delta))
+	}
+}
+
+// applyFilter sets the filter on every table, so switching views keeps it.
+func (m *Model) applyFilter() {
+	for _, t := range m.tables {
+		if t != nil {
+			t.filter = m.filter.Value()
+			t.apply()
+		}
+	}
+}
+
+// copySelected copies the id under the cursor to the clipboard with OSC 52.
+func (m *Model) copySelected() (screen.Action, tea.Cmd) {
+	t := m.tables[m.tab]
+	if t == nil || t.selected() == nil {
+		return screen.Notice{Text: "nothing selected to copy"}, nil
+	}
+	id := t.selected().id
+	return screen.Notice{Text: "copied " + id + " to the clipboard"}, tea.SetClipboard(id)
+}
+
+func (m *Model) setInterval(d time.Duration) (screen.Action, tea.Cmd) {
+	d = max(time.Second, min(5*time.Minute, d))
+	m.refresh.interval = d
+	return screen.Notice{Text: "refreshing every " + dur(d)}, nil
+}
+
+// KeyMap returns the bindings that work now, for the root's help.
+func (m *Model) KeyMap() help.KeyMap {
+	k := m.keys
+	if m.dialog != nil {
+		return helpMap{short: m.dialog.keys(), full: [][]key.Binding{m.dialog.keys()}}
+	}
+	if m.filtering {
+		return helpMap{short: []key.Binding{k.shared.Enter, k.shared.Back}}
+	}
+	nav := []key.Binding{k.NextTab, k.Tab, k.shared.Up, k.shared.Down, k.PageDown, k.Home, k.End}
+	list := []key.Binding{k.Filter, k.Sort, k.Reverse, k.Detail, k.Copy}
+	live := []key.Binding{k.Pause, k.Refresh, k.Faster, k.Slower}
+	acts := []key.Binding{k.Capacity, k.StartRefresh, k.CancelRefr, k.Terminate, k.Standby, k.Policies, k.Switch}
+	return helpMap{
+		short: []key.Binding{k.NextTab, k.Filter, k.Detail, k.Pause, k.Capacity, k.Terminate},
+		full:  [][]key.Binding{nav, list, live, acts},
+	}
+}
+
+// line is one line of text with what it means.
+type line struct {
+	text string
+	tone tone
+}
+
+// logEntry is one action taken from the console.
+type logEntry struct {
+	at     time.Time
+	what   string
+	ok     bool
+	detail []string
+}
+
+func (m *Model) addLog(e logEntry) {
+	m.log = append([]logEntry{e}, m.log...)
+	rows := make([]row, 0, len(m.log))
+	for i, l := range m.log {
+		res, tn := "ok", toneOK
+		if !l.ok {
+			res, tn = "failed", toneBad
+		}
+		text := l.what
+		if len(l.detail) > 0 {
+			text += " — " + strings.Join(l.detail, "; ")
+		}
+		rows = append(rows, newRow(fmt.Sprint(len(m.log)-i), []cell{{text: clock(l.at, l.at)}, {text: res, tone: tn}, {text: text}}, make([]float64, 3)))
+	}
+	m.tables[viewLog].setRows(rows)
+}

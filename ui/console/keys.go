@@ -1,0 +1,77 @@
+package console
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/stackwiz/stackwiz/ui/screen"
+)
+
+// keyMap is the console's own keys; moving, esc, help and quit are the
+// shared screen.Keys. The help view is generated from these bindings.
+type keyMap struct {
+	shared *screen.Keys
+
+	NextTab  key.Binding
+	PrevTab  key.Binding
+	Tab      key.Binding // 1–6
+	PageUp   key.Binding
+	PageDown key.Binding
+	Home     key.Binding
+	End      key.Binding
+	Filter   key.Binding
+	Sort     key.Binding
+	Reverse  key.Binding
+	Detail   key.Binding
+	Copy     key.Binding
+	Pause    key.Binding
+	Refresh  key.Binding
+	Faster   key.Binding
+	Slower   key.Binding
+
+	Capacity     key.Binding
+	StartRefresh key.Binding
+	CancelRefr   key.Binding
+	Terminate    key.Binding
+	Standby      key.Binding
+	Policies     key.Binding
+	Switch       key.Binding
+}
+
+func newKeys(shared *screen.Keys) keyMap {
+	return keyMap{
+		shared:   shared,
+		NextTab:  key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "next view")),
+		PrevTab:  key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab", "previous view")),
+		Tab:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1-6", "view")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first")),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by next column")),
+		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
+		Detail:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy id")),
+		Pause:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
+		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
+		Faster:   key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "refresh more often")),
+		Slower:   key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "refresh less often")),
+
+		Capacity:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "set min/desired/max")),
+		StartRefresh: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "start instance refresh")),
+		CancelRefr:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "cancel instance refresh")),
+		Terminate:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "terminate instance")),
+		Standby:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "standby in/out")),
+		Policies:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "termination policies")),
+		Switch:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "switch alias (blue/green)")),
+	}
+}
+
+// helpMap is what the root's help shows: the bindings that work now.
+type helpMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h helpMap) ShortHelp() []key.Binding  { return h.short }
+func (h helpMap) FullHelp() [][]key.Binding { return h.full }

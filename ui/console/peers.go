@@ -1,0 +1,129 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/ui/screen"
+)
+
+// peer is another stack in the state directory whose load balancer the
+// alias can point at: the seeds' blue/green, two stacks and one name.
+type peer struct {
+	name   string
+	region string
+	// From its load_balancer outputs.
+	lbARN, lbDNS, lbZone string
+}
+
+// peersMsg carries the other stacks, read from their records.
+type peersMsg struct {
+	peers []peer
+	err   error
+}
+
+func (peersMsg) Screen() screen.ID { return screen.Console }
+
+// loadPeers reads the other stacks' records in dir (only reads: it takes
+// no lock) and keeps those with a load balancer.
+func loadPeers(dir, self string) tea.Cmd {
+	return func() tea.Msg {
+		names, err := state.List(dir)
+		if err != nil {
+			return peersMsg{err: err}
+		}
+		var out []peer
+		for _, n := range names {
+			if n == self {
+				continue
+			}
+			st, err := state.Open(dir, n)
+			if err != nil {
+				return peersMsg{err: fmt.Errorf("read stack %s: %w", n, err)}
+			}
+			rec, ok := st.Step("load_balancer")
+			if !ok || rec.Outputs["lb_dns"] == "" || rec.Outputs["lb_zone_id"] == "" {
+				continue
+			}
+			out = append(out, peer{name: n, region: st.Snapshot().Region,
+				lbARN: rec.Outputs["lb_arn"], lbDNS: rec.Outputs["lb_dns"], lbZone: rec.Outputs["lb_zone_id"]})
+		}
+		return peersMsg{peers: out}
+	}
+}
+
+func (d *dialog) onPeers(msg peersMsg) {
+	d.loading = false
+	d.peers, d.peersErr = msg.peers, msg.err
+	d.cursor = 0
+}
+
+// switchLines is the switch dialog: the record now, the stacks to pick
+// from, and what the record will say after.
+func (m *Model) switchLines(d *dialog) []line {
+	var out []line
+	now := "not read yet (r reads the load balancer part)"
+	if lb := m.snap.LB; lb != nil {
+		now = "no A/AAAA record"
+		if r := lb.Record; r != nil {
+			now = strings.Join(r.Types, "+") + " → " + orDash(r.TargetDNS)
+			if sameHost(r.TargetDNS, lb.DNSName) {
+				now += " (this stack)"
+			}
+		}
+	}
+	out = append(out, line{text: "now:   " + now, tone: toneMuted})
+	switch {
+	case d.loading:
+		return append(out, line{text: "reading the other stacks…", tone: toneInfo})
+	case d.peersErr != nil:
+		return append(out, line{text: screen.Describe(d.peersErr).Summary, tone: toneBad})
+	case len(d.peers) == 0:
+		return append(out, line{text: "no other stack with a load balancer in this state directory", tone: toneWarn})
+	}
+	for i, p := range d.peers {
+		cur := "  "
+		if i == d.cursor {
+			cur = "> "
+		}
+		out = append(out, line{text: fmt.Sprintf("%s%-20s %s", cur, p.name, p.lbDNS), tone: map[bool]tone{true: toneNone, false: toneMuted}[i == d.cursor]})
+	}
+	p := d.peers[d.cursor]
+	out = append(out, line{text: "after: A → " + p.lbDNS + " (alias, evaluate target health; no TTL to wait out)", tone: toneWarn})
+	return out
+}
+
+// switchAlias points the record at the peer's load balancer, and says the
+// record before and after. The peer's load balancer is described first
+// for its dualstack setting; when that fails (it is in another region),
+// its recorded outputs are enough for an IPv4 alias.
+func switchAlias(ctx context.Context, fleet *aws.Fleet, zone, record string, p peer) ([]string, error) {
+	to := aws.SwitchTarget{DNSName: p.lbDNS, ZoneID: p.lbZone}
+	if p.lbARN != "" {
+		if t, err := fleet.LoadBalancerAlias(ctx, p.lbARN); err == nil {
+			to = t
+		}
+	}
+	sw, err := fleet.SwitchAlias(ctx, zone, record, to)
+	if err != nil {
+		return nil, err
+	}
+	say := func(r *aws.FleetRecord) string {
+		if r == nil {
+			return "no record"
+		}
+		return strings.Join(r.Types, "+") + " → " + orDash(r.TargetDNS)
+	}
+	detail := []string{"before: " + say(sw.Before), "after: " + say(sw.After)}
+	if !sw.Changed {
+		detail = append(detail, "already pointed there: nothing changed")
+	} else {
+		detail = append(detail, "Route 53 change "+sw.ChangeID+" "+sw.Status)
+	}
+	return detail, nil
+}

@@ -1,0 +1,219 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/ui/screen"
+)
+
+// The live refresh runs tick → fetch → result, and only a result schedules
+// the next tick, so snapshots never overlap however slow AWS answers. Each
+// fetch gets a run number; a result or a tick from another run is stale and
+// dropped (a manual refresh, a pause, an action starts a new run).
+
+// maxBackoff caps the wait between refreshes while AWS throttles.
+const maxBackoff = 2 * time.Minute
+
+// fetchTimeout bounds one snapshot: a hung connection must not stop the
+// refresh loop for good.
+const fetchTimeout = 45 * time.Second
+
+// refresher is the state of the live refresh.
+type refresher struct {
+	interval time.Duration
+	run      int
+	inflight bool
+	started  time.Time // when the fetch in flight started
+	// again asks for another fetch as soon as the one in flight returns;
+	// lbAgain makes it read the load balancer part too.
+	again, lbAgain bool
+	paused         bool
+	updated        time.Time // when the last snapshot arrived
+	lastErr        error     // the last refresh's failure, or a part it could not read
+	failures       int       // refreshes failed in a row
+	backoff        time.Duration
+	next           time.Time // when the next refresh is due
+}
+
+// snapshotMsg is a snapshot's result.
+type snapshotMsg struct {
+	run  int
+	snap *aws.Snapshot
+	err  error
+}
+
+// tickMsg says a refresh is due.
+type tickMsg struct{ run int }
+
+// Screen addresses both to the console: the root drops them when it is closed.
+func (snapshotMsg) Screen() screen.ID { return screen.Console }
+func (tickMsg) Screen() screen.ID     { return screen.Console }
+
+// fetchNow starts a refresh now, or, when one is in flight, right after it.
+func (m *Model) fetchNow(withLB bool) tea.Cmd {
+	r := &m.refresh
+	if r.inflight {
+		r.again = true
+		r.lbAgain = r.lbAgain || withLB
+		return nil
+	}
+	r.run++
+	r.inflight = true
+	r.started = m.now()
+	// Copy what the command needs: it runs on another goroutine and must
+	// not read the model.
+	fleet, target, prev, run := m.fleet, m.target, m.snap, r.run
+	ctx := m.ctx()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+		s, err := fleet.Snapshot(ctx, target, aws.SnapshotOptions{Prev: prev, LoadBalancer: withLB})
+		return snapshotMsg{run: run, snap: s, err: err}
+	}
+}
+
+// ctx is the program's context, which quitting cancels.
+func (m *Model) ctx() context.Context {
+	if m.sh != nil && m.sh.Ctx != nil {
+		return m.sh.Ctx
+	}
+	return context.Background()
+}
+
+func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
+	r := &m.refresh
+	if msg.run != r.run {
+		return nil // stale: a newer run replaced it
+	}
+	r.inflight = false
+	throttled := aws.IsThrottle(msg.err)
+	switch {
+	case msg.err != nil:
+		r.lastErr = msg.err
+		r.failures++
+	default:
+		m.setSnapshot(msg.snap)
+		r.updated = m.now()
+		throttled = msg.snap.Throttled()
+		r.lastErr = nil
+		if len(msg.snap.Problems) > 0 {
+			p := msg.snap.Problems[0]
+			r.lastErr = fmt.Errorf("%s: %w", p.Part, p.Err)
+		}
+		if r.lastErr == nil {
+			r.failures = 0
+		} else {
+			r.failures++
+		}
+	}
+	if throttled {
+		r.backoff = min(maxBackoff, max(2*r.interval, 2*r.backoff))
+	} else {
+		r.backoff = 0
+	}
+	if r.again {
+		withLB := r.lbAgain
+		r.again, r.lbAgain = false, false
+		return m.fetchNow(withLB)
+	}
+	if r.paused {
+		return nil
+	}
+	return m.schedule()
+}
+
+// schedule arms the next tick: the interval, or the backoff while AWS
+// throttles.
+func (m *Model) schedule() tea.Cmd {
+	r := &m.refresh
+	d := r.interval
+	if r.backoff > 0 {
+		d = r.backoff
+	}
+	r.next = m.now().Add(d)
+	run := r.run
+	return m.tick(d, func(time.Time) tea.Msg { return tickMsg{run: run} })
+}
+
+func (m *Model) onTick(msg tickMsg) tea.Cmd {
+	r := &m.refresh
+	if msg.run != r.run || r.paused || r.inflight {
+		return nil
+	}
+	return m.fetchNow(false)
+}
+
+func (m *Model) togglePause() (screen.Action, tea.Cmd) {
+	r := &m.refresh
+	r.paused = !r.paused
+	if r.paused {
+		return screen.Notice{Text: "paused: the view stays as it is until p"}, nil
+	}
+	if r.inflight {
+		return screen.Notice{Text: "live again"}, nil
+	}
+	return screen.Notice{Text: "live again"}, m.fetchNow(false)
+}
+
+// setSnapshot builds every view's rows from a new snapshot, once, so that
+// View only cuts and styles the rows it draws.
+func (m *Model) setSnapshot(s *aws.Snapshot) {
+	m.snap = s
+	m.tables[viewInstances].setRows(instanceRows(s))
+	m.tables[viewTargets].setRows(targetRows(s))
+	m.tables[viewAlarms].setRows(alarmRows(s))
+	m.tables[viewActivity].setRows(activityRows(s))
+	m.picks = scaleIn(s, s.Group.TerminationPolicies, previewPicks)
+	m.lbLines = lbLines(s, m.stack)
+	if s.LB != nil {
+		m.stack.lbDNS = s.LB.DNSName
+	}
+}
+
+// status is the refresh's state in words, for the header: long, or short
+// for a narrow window.
+func (m *Model) status(long bool) line {
+	r := &m.refresh
+	now := m.now()
+	switch {
+	case r.updated.IsZero() && r.lastErr != nil:
+		return line{text: "cannot read the stack: " + screen.Describe(r.lastErr).Summary, tone: toneBad}
+	case r.updated.IsZero():
+		return line{text: "reading…", tone: toneInfo}
+	}
+	age := ago(now.Sub(r.updated))
+	upd := age + " ago"
+	if long {
+		upd = "updated " + clock(r.updated, now) + " (" + age + " ago)"
+	}
+	switch {
+	case r.lastErr != nil:
+		why := screen.Describe(r.lastErr).Summary
+		if !long {
+			why = aws.Code(r.lastErr)
+			if why == "" {
+				why = "refresh failed"
+			}
+		}
+		t := "STALE " + upd + " · " + why
+		if r.backoff > 0 {
+			t += " · retry in " + dur(r.backoff)
+		}
+		return line{text: t, tone: toneWarn}
+	case r.paused:
+		return line{text: "PAUSED · " + upd, tone: toneWarn}
+	case r.inflight && now.Sub(r.started) > r.interval:
+		return line{text: "STALE " + upd + " · refresh slow (" + ago(now.Sub(r.started)) + ")", tone: toneWarn}
+	case now.Sub(r.updated) > 3*r.interval+fetchTimeout:
+		return line{text: "STALE " + upd, tone: toneWarn}
+	}
+	if !long {
+		return line{text: "↻ " + upd, tone: toneMuted}
+	}
+	return line{text: upd + " · every " + dur(r.interval), tone: toneMuted}
+}

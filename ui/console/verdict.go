@@ -1,0 +1,129 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
+
+// verdict is the one-line answer to "is my stack all right?".
+type verdict struct {
+	tone tone
+	// word is healthy, degraded, down, deleting or starting.
+	word string
+	// facts back the word up, most important first.
+	facts []string
+}
+
+func (v verdict) String() string {
+	return v.word + ": " + strings.Join(v.facts, " · ")
+}
+
+// judge reads a snapshot into a verdict. Down: the load balancer has no
+// healthy target while the group wants instances. Degraded: unhealthy
+// targets, fewer instances in service than desired, an alarm of the
+// stack's firing, or a failed instance refresh. Target tracking's alarms
+// going off are the group scaling, not a problem, and do not count.
+func judge(s *aws.Snapshot) verdict {
+	if s == nil {
+		return verdict{tone: toneInfo, word: "reading", facts: []string{"the first snapshot of the stack is on its way"}}
+	}
+	g := s.Group
+	if g.Status != "" {
+		return verdict{tone: toneBad, word: "deleting", facts: []string{"group " + g.Name + ": " + g.Status}}
+	}
+	inService, pending := 0, 0
+	for _, in := range s.Instances {
+		switch {
+		case in.Lifecycle == "InService":
+			inService++
+		case strings.HasPrefix(in.Lifecycle, "Pending"):
+			pending++
+		}
+	}
+	healthy, unhealthy, initial := 0, 0, 0
+	var firstBad *aws.FleetTarget
+	for i, t := range s.Targets {
+		switch t.State {
+		case "healthy":
+			healthy++
+		case "unhealthy":
+			unhealthy++
+			if firstBad == nil {
+				firstBad = &s.Targets[i]
+			}
+		case "initial":
+			initial++
+		}
+	}
+	var firing []string
+	for _, a := range s.Alarms {
+		if a.State == "ALARM" && !strings.HasPrefix(a.Name, "TargetTracking-") {
+			firing = append(firing, a.Name)
+		}
+	}
+	v := verdict{tone: toneOK, word: "healthy"}
+	severity := map[tone]int{toneOK: 0, toneInfo: 1, toneWarn: 2, toneBad: 3}
+	worse := func(t tone, word string) {
+		if severity[t] > severity[v.tone] {
+			v.tone, v.word = t, word
+		}
+	}
+	hasTG := len(g.TargetGroupARNs) > 0 || len(s.Targets) > 0
+	if hasTG && healthy == 0 && g.Desired > 0 {
+		if initial > 0 || pending > 0 {
+			worse(toneInfo, "starting")
+		} else {
+			worse(toneBad, "down")
+		}
+		v.facts = append(v.facts, "no healthy target behind the load balancer")
+	}
+	if unhealthy > 0 {
+		worse(toneWarn, "degraded")
+		f := plural(unhealthy, "unhealthy target")
+		if firstBad != nil {
+			f += " (" + firstBad.ID + ": " + strings.TrimPrefix(firstBad.Reason, "Target.") + ")"
+		}
+		v.facts = append(v.facts, f)
+	}
+	if len(firing) > 0 {
+		worse(toneWarn, "degraded")
+		v.facts = append(v.facts, "ALARM "+strings.Join(firing, ", "))
+	}
+	if inService < g.Desired {
+		if pending > 0 && inService+pending >= g.Desired {
+			worse(toneInfo, "scaling")
+		} else {
+			worse(toneWarn, "degraded")
+		}
+	}
+	v.facts = append(v.facts, fmt.Sprintf("%d/%d in service", inService, g.Desired))
+	if hasTG && healthy > 0 {
+		v.facts = append(v.facts, fmt.Sprintf("%d/%d targets healthy", healthy, len(s.Targets)))
+	}
+	if r := g.Refresh; r != nil {
+		worse(toneInfo, "rolling")
+		v.facts = append(v.facts, fmt.Sprintf("instance refresh %d%%", r.Percent))
+	} else if len(s.Refreshes) > 0 && (s.Refreshes[0].Status == "Failed" || s.Refreshes[0].Status == "RollbackFailed") {
+		worse(toneWarn, "degraded")
+		v.facts = append(v.facts, "last instance refresh "+s.Refreshes[0].Status)
+	}
+	if len(firing) == 0 {
+		v.facts = append(v.facts, "no alarm firing")
+	}
+	return v
+}
+
+// verdictGlyph marks a verdict's tone without colour (NO_COLOR keeps it).
+func verdictGlyph(t tone) string {
+	switch t {
+	case toneOK:
+		return "●"
+	case toneWarn:
+		return "▲"
+	case toneBad:
+		return "■"
+	}
+	return "◆"
+}
