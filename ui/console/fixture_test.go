@@ -73,6 +73,11 @@ type worldOptions struct {
 	// with advance.
 	wallClock bool
 	dataDir   string
+	// realistic makes AWS processes take AWS's time (speed 1) on the
+	// fixed clock: boots, health checks and draining show in between.
+	realistic bool
+	// cpuAlarm is the threshold of the CPU alarm; 0 means 80.
+	cpuAlarm float64
 	// sb reuses a sandbox (a second stack for blue/green).
 	sb  *sandbox.Sandbox
 	cfg *sdk.Config
@@ -92,6 +97,9 @@ func newStackWorld(t testing.TB, o worldOptions) *stackWorld {
 		w.SB, w.Cfg = o.sb, *o.cfg
 	default:
 		opts := sandbox.Options{DataDir: o.dataDir}
+		if o.realistic {
+			opts.Latency, opts.Speed = sandbox.LatencyRealistic, 1
+		}
 		if w.fixed {
 			opts.Now = func() time.Time { return fixtureBase }
 		}
@@ -116,7 +124,7 @@ func newStackWorld(t testing.TB, o worldOptions) *stackWorld {
 	w.launchTemplate()
 	w.loadBalancer()
 	w.group(o.size)
-	w.alarms()
+	w.alarms(o.cpuAlarm)
 	if o.sb == nil {
 		w.zone = w.createZone("example.com")
 	} else {
@@ -244,7 +252,10 @@ func suffix(arn, marker string) string {
 	return arn
 }
 
-func (w *stackWorld) alarms() {
+func (w *stackWorld) alarms(cpu float64) {
+	if cpu == 0 {
+		cpu = 80
+	}
 	cw := cloudwatch.NewFromConfig(w.Cfg)
 	_, err := cw.PutMetricAlarm(w.ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: sdk.String(w.name + "-unhealthy-hosts"), Namespace: sdk.String("AWS/ApplicationELB"), MetricName: sdk.String("UnHealthyHostCount"),
@@ -256,7 +267,7 @@ func (w *stackWorld) alarms() {
 	_, err = cw.PutMetricAlarm(w.ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: sdk.String(w.name + "-cpu-high"), Namespace: sdk.String("AWS/EC2"), MetricName: sdk.String("CPUUtilization"),
 		Dimensions: []cwtypes.Dimension{{Name: sdk.String("AutoScalingGroupName"), Value: sdk.String(w.name + "-asg")}},
-		Statistic:  cwtypes.StatisticAverage, Period: sdk.Int32(300), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(80),
+		Statistic:  cwtypes.StatisticAverage, Period: sdk.Int32(300), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(cpu),
 		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
 	})
 	w.must(err, "PutMetricAlarm cpu")

@@ -42,7 +42,7 @@ func judge(s *aws.Snapshot) verdict {
 			pending++
 		}
 	}
-	healthy, unhealthy, initial := 0, 0, 0
+	healthy, unhealthy, initial, draining := 0, 0, 0, 0
 	var firstBad *aws.FleetTarget
 	for i, t := range s.Targets {
 		switch t.State {
@@ -55,6 +55,8 @@ func judge(s *aws.Snapshot) verdict {
 			}
 		case "initial":
 			initial++
+		case "draining":
+			draining++
 		}
 	}
 	var firing []string
@@ -91,6 +93,16 @@ func judge(s *aws.Snapshot) verdict {
 		worse(toneWarn, "degraded")
 		v.facts = append(v.facts, "ALARM "+strings.Join(firing, ", "))
 	}
+	// A refresh in progress explains instances out of service: it says
+	// "rolling" before "scaling" can.
+	refresh := ""
+	if r := g.Refresh; r != nil {
+		worse(toneInfo, "rolling")
+		refresh = fmt.Sprintf("instance refresh %d%%", r.Percent)
+	} else if len(s.Refreshes) > 0 && (s.Refreshes[0].Status == "Failed" || s.Refreshes[0].Status == "RollbackFailed") {
+		worse(toneWarn, "degraded")
+		refresh = "last instance refresh " + s.Refreshes[0].Status
+	}
 	if inService < g.Desired {
 		if pending > 0 && inService+pending >= g.Desired {
 			worse(toneInfo, "scaling")
@@ -100,14 +112,11 @@ func judge(s *aws.Snapshot) verdict {
 	}
 	v.facts = append(v.facts, fmt.Sprintf("%d/%d in service", inService, g.Desired))
 	if hasTG && healthy > 0 {
-		v.facts = append(v.facts, fmt.Sprintf("%d/%d targets healthy", healthy, len(s.Targets)))
+		// Draining targets are on their way out: they do not count.
+		v.facts = append(v.facts, fmt.Sprintf("%d/%d targets healthy", healthy, len(s.Targets)-draining))
 	}
-	if r := g.Refresh; r != nil {
-		worse(toneInfo, "rolling")
-		v.facts = append(v.facts, fmt.Sprintf("instance refresh %d%%", r.Percent))
-	} else if len(s.Refreshes) > 0 && (s.Refreshes[0].Status == "Failed" || s.Refreshes[0].Status == "RollbackFailed") {
-		worse(toneWarn, "degraded")
-		v.facts = append(v.facts, "last instance refresh "+s.Refreshes[0].Status)
+	if refresh != "" {
+		v.facts = append(v.facts, refresh)
 	}
 	if len(firing) == 0 {
 		v.facts = append(v.facts, "no alarm firing")

@@ -1,0 +1,99 @@
+package console
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
+
+// goldenWorld is the stack the goldens show: four instances on AWS's
+// real timings (speed 1 on a fixed clock), half an hour of CPU history, a
+// CPU alarm firing, one instance whose app failed and was replaced, and an
+// instance refresh to a new launch template version under way. Every id,
+// time and metric is a function of that story, so the goldens are stable.
+func goldenWorld(t *testing.T) *stackWorld {
+	t.Helper()
+	w := newStackWorld(t, worldOptions{size: 4, realistic: true, cpuAlarm: 15})
+	for range 30 {
+		w.advance(time.Minute)
+	}
+	g := w.describeGroup()
+	if err := w.SB.SetAppHealth(*g.Instances[1].InstanceId, false); err != nil {
+		t.Fatal(err)
+	}
+	w.newTemplateVersion()
+	if _, err := w.Fleet.StartInstanceRefresh(w.ctx, "demo-asg", aws.FleetRefreshOptions{MinHealthyPercentage: 75}); err != nil {
+		t.Fatal(err)
+	}
+	for range 8 {
+		w.advance(10 * time.Second)
+		w.describeGroup()
+	}
+	return w
+}
+
+// TestGoldenViews runs the console as a program (teatest) on the golden
+// stack, opens each view at 80x24 and 120x40, and compares what it draws,
+// without colours, with testdata/TestGoldenViews/<view>_<size>.golden
+// (go test ./ui/console -run TestGoldenViews -update rewrites them; review
+// the diff like code).
+func TestGoldenViews(t *testing.T) {
+	w := goldenWorld(t)
+	cases := []struct {
+		name string
+		keys []string
+		// own is true for a case that changes the stack: it gets a world
+		// of its own.
+		own bool
+	}{
+		{"instances", nil, false},
+		{"instances_detail", []string{"enter"}, false},
+		{"targets", []string{"2"}, false},
+		{"load_balancer", []string{"3"}, false},
+		{"alarms", []string{"4"}, false},
+		{"activity", []string{"5"}, false},
+		{"log", []string{"c", "tab", "backspace", "1", "2", "enter", "6"}, true},
+		{"capacity_dialog", []string{"c", "backspace", "2"}, false},
+		{"policies_dialog", []string{"t", "down", "down", "space", "K"}, false},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				world := w
+				if c.own {
+					world = goldenWorld(t)
+				}
+				h := &host{c: newConsole(t, world, time.Hour, "")}
+				tm := teatest.NewTestModel(t, h, teatest.WithInitialTermSize(size[0], size[1]))
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("in service")) },
+					teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+				for _, k := range c.keys {
+					tm.Send(keyPress(k))
+				}
+				if c.name == "log" {
+					// The action's answer and the refresh after it arrive
+					// as commands: wait for the log to hold it.
+					teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("6 Log 1")) },
+						teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+				}
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(*host)
+				out := ansi.Strip(fm.c.View(size[0], size[1]))
+				if lines := strings.Count(out, "\n") + 1; lines != size[1] {
+					t.Fatalf("view is %d lines, want %d", lines, size[1])
+				}
+				golden.RequireEqual(t, []byte(out))
+			})
+		}
+	}
+}
