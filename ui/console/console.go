@@ -98,6 +98,11 @@ type Model struct {
 	acting  string // the action in flight, "" when none
 	lastMsg line   // the footer: the last action's outcome
 
+	// verdict is the snapshot's verdict, judged when it arrives.
+	verdict verdict
+	// paint caches the theme's tone styles for drawing rows.
+	paint paint
+
 	// width, height and bodyRows are the last layout View drew, for the
 	// paging keys.
 	width, height, bodyRows int
@@ -162,6 +167,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 		keys:    newKeys(sh.Keys),
 		refresh: refresher{interval: interval},
 		tick:    tea.Tick,
+		verdict: judge(nil),
 		filter:  fi,
 	}
 	m.tables[viewInstances] = &table{cols: instanceColumns()}

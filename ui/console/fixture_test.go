@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -107,10 +108,9 @@ func newStackWorld(t testing.TB, o worldOptions) *stackWorld {
 		if err != nil {
 			t.Fatalf("sandbox.New: %v", err)
 		}
-		srv, err := sb.Listen("127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("listen: %v", err)
-		}
+		// httptest closes the connections the SDK dialled but never used
+		// at once; http.Server.Shutdown would wait 5 s for them.
+		srv := httptest.NewServer(sb)
 		t.Cleanup(func() { srv.Close(); sb.Close() })
 		w.SB = sb
 		w.Cfg = aws.WithRetryer(sandbox.Config(srv.URL, "us-east-1"), aws.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})

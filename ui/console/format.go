@@ -40,6 +40,49 @@ func (t tone) style(s *theme.Styles) lipgloss.Style {
 	return s.Text
 }
 
+// paint is the styling of each tone as the escape sequences around a
+// text, taken once from the theme: a table row is painted cell by cell,
+// and lipgloss's Render measures every string it styles, which costs more
+// than the rest of drawing a frame.
+type paint struct {
+	styles *theme.Styles
+	around [toneMuted + 1][2]string
+	sel    [2]string
+}
+
+// painter returns the paint of s, rebuilt when the theme changes.
+func (p *paint) of(s *theme.Styles) *paint {
+	if p.styles == s {
+		return p
+	}
+	p.styles = s
+	split := func(st lipgloss.Style) [2]string {
+		const mark = "\u2063" // invisible separator: no style changes it
+		out := st.Render(mark)
+		before, after, ok := strings.Cut(out, mark)
+		if !ok {
+			return [2]string{}
+		}
+		return [2]string{before, after}
+	}
+	for t := range p.around {
+		if tone(t) != toneNone { // plain text keeps the terminal's colour
+			p.around[t] = split(tone(t).style(s))
+		}
+	}
+	p.sel = split(s.Selected)
+	return p
+}
+
+// apply wraps text in a tone's escape sequences.
+func (p *paint) apply(t tone, text string) string {
+	a := p.around[t]
+	if a[0] == "" {
+		return text
+	}
+	return a[0] + text + a[1]
+}
+
 // stateTone says what an AWS state word means to someone watching the
 // stack: lifecycle states, health, target states, alarm states, activity
 // and refresh statuses.

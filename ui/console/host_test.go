@@ -14,17 +14,47 @@ import (
 
 // host stands in for stackwiz's root model in tests: it keeps the window
 // size, quits on q and ctrl+c, routes everything else to the console and
-// keeps the last notice.
+// keeps the last notice. With a script, it types the script's keys once
+// the first snapshot is shown, one per check, and quits when done says
+// so: a test drives the whole program without reading the terminal output,
+// which the renderer writes as changes, not as text.
 type host struct {
 	c      *Model
 	w, h   int
 	notice string
+	script []string
+	done   func(*Model) bool
 }
 
-func (h *host) Init() tea.Cmd { return h.c.Init() }
+// checkMsg makes a scripted host look at the console again.
+type checkMsg struct{}
+
+func check() tea.Cmd {
+	return tea.Tick(5*time.Millisecond, func(time.Time) tea.Msg { return checkMsg{} })
+}
+
+func (h *host) Init() tea.Cmd {
+	if h.done != nil {
+		return tea.Batch(h.c.Init(), check())
+	}
+	return h.c.Init()
+}
 
 func (h *host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case checkMsg:
+		switch {
+		case h.c.snap == nil:
+			return h, check()
+		case len(h.script) > 0:
+			k := keyPress(h.script[0])
+			h.script = h.script[1:]
+			_, cmd := h.c.Update(k)
+			return h, tea.Batch(cmd, check())
+		case h.done(h.c):
+			return h, tea.Quit
+		}
+		return h, check()
 	case tea.WindowSizeMsg:
 		h.w, h.h = msg.Width, msg.Height
 		return h, nil
@@ -163,6 +193,10 @@ func keyPress(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyRight}
 	case "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}

@@ -2,12 +2,13 @@ package console
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -35,16 +36,42 @@ type refresher struct {
 	paused         bool
 	updated        time.Time // when the last snapshot arrived
 	lastErr        error     // the last refresh's failure, or a part it could not read
+	lastPart       string    // the part lastErr is about, "" for the whole refresh
 	failures       int       // refreshes failed in a row
 	backoff        time.Duration
 	next           time.Time // when the next refresh is due
 }
 
-// snapshotMsg is a snapshot's result.
+// snapshotMsg is a snapshot's result, with the views already built from
+// it (off the UI goroutine: for a thousand instances that is the costly
+// part of a refresh).
 type snapshotMsg struct {
 	run  int
 	snap *aws.Snapshot
 	err  error
+	view *prepared
+}
+
+// prepared is everything the views draw from one snapshot.
+type prepared struct {
+	instances, targets, alarms, activity []row
+	lb                                   []line
+	picks                                []steps.TerminationPick
+	verdict                              verdict
+}
+
+// prepare builds the views' rows from a snapshot. It reads only s and st,
+// so it runs in the fetch command.
+func prepare(s *aws.Snapshot, st stackInfo) *prepared {
+	return &prepared{
+		instances: instanceRows(s),
+		targets:   targetRows(s),
+		alarms:    alarmRows(s),
+		activity:  activityRows(s),
+		lb:        lbLines(s, st),
+		picks:     scaleIn(s, s.Group.TerminationPolicies, previewPicks),
+		verdict:   judge(s),
+	}
 }
 
 // tickMsg says a refresh is due.
@@ -67,13 +94,16 @@ func (m *Model) fetchNow(withLB bool) tea.Cmd {
 	r.started = m.now()
 	// Copy what the command needs: it runs on another goroutine and must
 	// not read the model.
-	fleet, target, prev, run := m.fleet, m.target, m.snap, r.run
+	fleet, target, prev, run, st := m.fleet, m.target, m.snap, r.run, m.stack
 	ctx := m.ctx()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
 		s, err := fleet.Snapshot(ctx, target, aws.SnapshotOptions{Prev: prev, LoadBalancer: withLB})
-		return snapshotMsg{run: run, snap: s, err: err}
+		if err != nil {
+			return snapshotMsg{run: run, err: err}
+		}
+		return snapshotMsg{run: run, snap: s, view: prepare(s, st)}
 	}
 }
 
@@ -91,19 +121,22 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		return nil // stale: a newer run replaced it
 	}
 	r.inflight = false
+	if msg.err == nil && msg.snap == nil {
+		msg.err = errors.New("the snapshot came back empty")
+	}
 	throttled := aws.IsThrottle(msg.err)
 	switch {
 	case msg.err != nil:
-		r.lastErr = msg.err
+		r.lastErr, r.lastPart = msg.err, ""
 		r.failures++
 	default:
-		m.setSnapshot(msg.snap)
+		m.setSnapshot(msg.snap, msg.view)
 		r.updated = m.now()
 		throttled = msg.snap.Throttled()
-		r.lastErr = nil
+		r.lastErr, r.lastPart = nil, ""
 		if len(msg.snap.Problems) > 0 {
 			p := msg.snap.Problems[0]
-			r.lastErr = fmt.Errorf("%s: %w", p.Part, p.Err)
+			r.lastErr, r.lastPart = p.Err, p.Part
 		}
 		if r.lastErr == nil {
 			r.failures = 0
@@ -160,16 +193,20 @@ func (m *Model) togglePause() (screen.Action, tea.Cmd) {
 	return screen.Notice{Text: "live again"}, m.fetchNow(false)
 }
 
-// setSnapshot builds every view's rows from a new snapshot, once, so that
-// View only cuts and styles the rows it draws.
-func (m *Model) setSnapshot(s *aws.Snapshot) {
+// setSnapshot shows a new snapshot with its views built (prepare builds
+// them when v is nil): View only cuts and styles the rows it draws.
+func (m *Model) setSnapshot(s *aws.Snapshot, v *prepared) {
+	if v == nil {
+		v = prepare(s, m.stack)
+	}
 	m.snap = s
-	m.tables[viewInstances].setRows(instanceRows(s))
-	m.tables[viewTargets].setRows(targetRows(s))
-	m.tables[viewAlarms].setRows(alarmRows(s))
-	m.tables[viewActivity].setRows(activityRows(s))
-	m.picks = scaleIn(s, s.Group.TerminationPolicies, previewPicks)
-	m.lbLines = lbLines(s, m.stack)
+	m.verdict = v.verdict
+	m.tables[viewInstances].setRows(v.instances)
+	m.tables[viewTargets].setRows(v.targets)
+	m.tables[viewAlarms].setRows(v.alarms)
+	m.tables[viewActivity].setRows(v.activity)
+	m.picks = v.picks
+	m.lbLines = v.lb
 	if s.LB != nil {
 		m.stack.lbDNS = s.LB.DNSName
 	}
@@ -199,6 +236,9 @@ func (m *Model) status(long bool) line {
 			if why == "" {
 				why = "refresh failed"
 			}
+		}
+		if r.lastPart != "" {
+			why = r.lastPart + ": " + why
 		}
 		t := "STALE " + upd + " · " + why
 		if r.backoff > 0 {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/stackwiz/stackwiz/ui/screen"
 	"github.com/stackwiz/stackwiz/ui/theme"
 )
 
@@ -30,6 +29,8 @@ type column struct {
 type cell struct {
 	text string
 	tone tone
+	// width is text's width in cells, measured once when the row is built.
+	width int
 }
 
 // row is a table row, built once when a snapshot arrives: View only cuts
@@ -54,6 +55,7 @@ func newRow(id string, cells []cell, nums []float64) row {
 			b.WriteByte(' ')
 		}
 		b.WriteString(strings.ToLower(c.text))
+		cells[i].width = textWidth(c.text)
 	}
 	return row{id: id, cells: cells, nums: nums, text: b.String()}
 }
@@ -229,72 +231,117 @@ func (t *table) layout(width int) []int {
 	return widths
 }
 
-// render draws the header and the rows from offset, height lines in all.
-func (t *table) render(s *theme.Styles, width, height int) string {
+// render draws the header and the rows from offset: at most height lines,
+// each exactly width cells wide.
+func (t *table) render(s *theme.Styles, p *paint, width, height int) []string {
 	if height <= 0 {
-		return ""
+		return nil
 	}
 	widths := t.layout(width)
+	used := -1
+	for _, w := range widths {
+		if w > 0 {
+			used += w + 1
+		}
+	}
+	tail := spaces(max(0, width-used))
+	lines := make([]string, 0, height)
 	var b strings.Builder
-	var head []string
 	for i, c := range t.cols {
 		if widths[i] == 0 {
 			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
 		}
 		title := c.title
 		if !t.noSort && i == t.sortCol {
 			title += map[bool]string{false: "↑", true: "↓"}[t.desc]
 		}
-		head = append(head, fit(title, widths[i], c.right))
+		b.WriteString(fit(title, widths[i], c.right))
 	}
-	b.WriteString(s.Muted.Bold(true).Render(strings.Join(head, " ")))
+	lines = append(lines, s.Muted.Bold(true).Render(b.String()+tail))
 	if len(t.view) == 0 {
-		b.WriteString("\n" + s.Subtle.Render("  nothing to show"+map[bool]string{true: " (filter: " + t.filter + ")", false: ""}[t.filter != ""]))
-		return b.String()
+		msg := "  nothing to show"
+		if t.filter != "" {
+			msg += " (filter: " + t.filter + ")"
+		}
+		return append(lines, p.apply(toneMuted, fit(msg, width, false)))
 	}
-	rows := height - 1
-	t.scroll(rows)
-	end := min(len(t.view), t.offset+rows)
+	t.scroll(height - 1)
+	end := min(len(t.view), t.offset+height-1)
 	for pos := t.offset; pos < end; pos++ {
 		r := &t.rows[t.view[pos]]
-		b.WriteByte('\n')
-		parts := make([]string, 0, len(t.cols))
+		b.Reset()
+		first := true
 		for i, c := range t.cols {
 			if widths[i] == 0 {
 				continue
 			}
-			txt := fit(r.cells[i].text, widths[i], c.right)
+			if !first {
+				b.WriteByte(' ')
+			}
+			first = false
+			txt := fitCell(r.cells[i], widths[i], c.right)
 			if pos != t.cursor {
 				tn := r.cells[i].tone
 				if tn == toneNone {
 					tn = r.rowTone
 				}
-				if tn != toneNone {
-					txt = tn.style(s).Render(txt)
-				}
+				txt = p.apply(tn, txt)
 			}
-			parts = append(parts, txt)
+			b.WriteString(txt)
 		}
-		line := strings.Join(parts, " ")
+		b.WriteString(tail)
 		if pos == t.cursor {
-			line = s.Selected.Render(screen.Pad(line, width))
+			lines = append(lines, p.sel[0]+b.String()+p.sel[1])
+		} else {
+			lines = append(lines, b.String())
 		}
-		b.WriteString(line)
 	}
-	return b.String()
+	return lines
 }
 
 // fit pads or cuts plain text to exactly w cells.
 func fit(s string, w int, right bool) string {
-	if w <= 0 {
+	return fitCell(cell{text: s, width: textWidth(s)}, w, right)
+}
+
+// fitCell pads or cuts a cell's text to exactly w cells, with the width
+// measured when the row was built: drawing a row measures nothing.
+func fitCell(c cell, w int, right bool) string {
+	switch {
+	case w <= 0:
 		return ""
+	case c.width > w:
+		return ansi.Truncate(c.text, w, "…")
+	case c.width == w:
+		return c.text
 	}
-	if ansi.StringWidth(s) > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	pad := strings.Repeat(" ", w-ansi.StringWidth(s))
+	pad := spaces(w - c.width)
 	if right {
-		return pad + s
+		return pad + c.text
 	}
-	return s + pad
+	return c.text + pad
+}
+
+// blanks is a run of spaces that spaces slices.
+var blanks = strings.Repeat(" ", 512)
+
+func spaces(n int) string {
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
+}
+
+// textWidth is the width of plain text in cells, without a grapheme walk
+// for ASCII.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }

@@ -7,31 +7,37 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/stackwiz/stackwiz/ui/screen"
-	"github.com/stackwiz/stackwiz/ui/theme"
 )
 
 // View draws the console into exactly width × height cells: three header
 // lines (the stack, the verdict, the views and the refresh state), the
-// body, an open dialog, and the footer line.
+// body, an open dialog, and the footer line. Table rows come out of the
+// table exactly width cells wide and are not measured again: with a
+// thousand instances only the rows on screen are drawn, and drawing them
+// measures nothing.
 func (m *Model) View(width, height int) string {
 	m.width, m.height = width, height
-	head := m.header(width)
-	foot := m.footer(width)
+	head := screen.Fit(m.header(width), width, 3)
+	foot := screen.Fit(m.footer(width), width, 1)
 	var dlg string
 	if m.dialog != nil {
-		dlg = m.dialog.view(m, width)
+		d := m.dialog.view(m, width)
+		dlg = screen.Fit(d, width, screen.Lines(d))
 	}
-	body := height - screen.Lines(head) - 1 - screen.Lines(dlg)
+	body := height - 3 - 1 - screen.Lines(dlg)
 	m.bodyRows = max(1, body)
+	if body < 0 {
+		return screen.Fit(head+"\n"+dlg+"\n"+foot, width, height)
+	}
 	parts := []string{head}
 	if body > 0 {
-		parts = append(parts, screen.Fit(m.body(width, body), width, body))
+		parts = append(parts, m.body(width, body))
 	}
 	if dlg != "" {
 		parts = append(parts, dlg)
 	}
 	parts = append(parts, foot)
-	return screen.Fit(strings.Join(parts, "\n"), width, height)
+	return strings.Join(parts, "\n")
 }
 
 // header is the stack line (with the refresh state at its right), the
@@ -53,7 +59,7 @@ func (m *Model) header(width int) string {
 	room := width - lipgloss.Width(stText) - 2
 	l1 := screen.Pad(screen.Truncate(left, room), room) + "  " + stText
 
-	v := judge(m.snap)
+	v := m.verdict
 	l2 := v.tone.style(s).Render(verdictGlyph(v.tone)+" "+v.word) + s.Text.Render(": "+strings.Join(v.facts, " · "))
 
 	var tabs []string
@@ -100,24 +106,39 @@ func (m *Model) count(v view) string {
 	return ""
 }
 
-// body draws the current view, with the detail pane beside a table when open.
+// body draws the current view in exactly height lines of width cells,
+// with the detail pane beside a table when it is open.
 func (m *Model) body(width, height int) string {
 	s := m.sh.Styles
-	if m.snap == nil && m.tab != viewLog {
-		st := m.status(true)
-		return st.tone.style(s).Render(st.text)
+	p := m.paint.of(s)
+	out := make([]string, 0, height)
+	text := func(ls ...line) {
+		for _, l := range ls {
+			out = append(out, p.apply(l.tone, fitText(l.text, width)))
+		}
+	}
+	finish := func() string {
+		if len(out) > height {
+			out = out[:height]
+		}
+		for len(out) < height {
+			out = append(out, spaces(width))
+		}
+		return strings.Join(out, "\n")
 	}
 	t := m.tables[m.tab]
-	if t == nil { // the load balancer view
+	switch {
+	case m.snap == nil && m.tab != viewLog:
+		text(m.status(true))
+		return finish()
+	case t == nil: // the load balancer view
 		end := min(len(m.lbLines), m.lbOffset+height)
-		var b strings.Builder
-		for i := m.lbOffset; i < end; i++ {
-			if i > m.lbOffset {
-				b.WriteByte('\n')
-			}
-			b.WriteString(m.lbLines[i].tone.style(s).Render(m.lbLines[i].text))
-		}
-		return b.String()
+		text(m.lbLines[m.lbOffset:end]...)
+		return finish()
+	case m.tab == viewLog && len(m.log) == 0:
+		text(line{text: "No action taken from the console yet.", tone: toneMuted}, line{},
+			line{text: "c capacity · R instance refresh · C cancel it · x terminate · b standby · t termination policies · w switch alias", tone: toneMuted})
+		return finish()
 	}
 	var above, below []line
 	switch m.tab {
@@ -131,12 +152,8 @@ func (m *Model) body(width, height int) string {
 		if !m.detail {
 			below = m.historyLines(height / 3)
 		}
-	case viewLog:
-		if len(m.log) == 0 {
-			return s.Muted.Render("No action taken from the console yet.") + "\n\n" +
-				s.Muted.Render("c capacity · R instance refresh · C cancel it · x terminate · b standby · t termination policies · w switch alias")
-		}
 	}
+	text(above...)
 	tableH := height - len(above) - len(below)
 	tw := width
 	var detail []line
@@ -145,48 +162,28 @@ func (m *Model) body(width, height int) string {
 		tw, dw = screen.Split(width, 0.5, 40, width-30)
 		detail = m.detailLines(t.selected().id, dw-3)
 	}
-	var b strings.Builder
-	for _, l := range above {
-		b.WriteString(l.tone.style(s).Render(l.text) + "\n")
-	}
-	tbl := t.render(s, tw, tableH)
-	if detail != nil {
-		tbl = sideBySide(s, tbl, detail, tw, width-tw, tableH)
-	}
-	b.WriteString(tbl)
-	if len(below) > 0 {
-		b.WriteString("\n" + strings.Repeat("\n", max(0, tableH-screen.Lines(tbl))))
-		for i, l := range below {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(l.tone.style(s).Render(l.text))
+	rows := t.render(s, p, tw, tableH)
+	rule := p.apply(toneMuted, " │ ")
+	for i := range tableH {
+		l := spaces(tw)
+		if i < len(rows) {
+			l = rows[i]
 		}
+		if detail != nil {
+			var d line
+			if i < len(detail) {
+				d = detail[i]
+			}
+			l += rule + p.apply(d.tone, fitText(d.text, width-tw-3))
+		}
+		out = append(out, l)
 	}
-	return b.String()
+	text(below...)
+	return finish()
 }
 
-// sideBySide puts the detail pane, with a rule before it, right of the
-// table: height lines, the table's lw cells wide, the pane's rw.
-func sideBySide(s *theme.Styles, left string, right []line, lw, rw, height int) string {
-	ll := strings.Split(left, "\n")
-	var b strings.Builder
-	for i := range height {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		l := ""
-		if i < len(ll) {
-			l = ll[i]
-		}
-		b.WriteString(screen.Pad(screen.Truncate(l, lw), lw))
-		b.WriteString(s.Subtle.Render(" │ "))
-		if i < len(right) {
-			b.WriteString(right[i].tone.style(s).Render(screen.Truncate(right[i].text, rw-3)))
-		}
-	}
-	return b.String()
-}
+// fitText cuts or pads plain text to exactly w cells.
+func fitText(s string, w int) string { return fit(s, w, false) }
 
 // footer is the filter being typed, the last action's outcome, or hints.
 func (m *Model) footer(width int) string {

@@ -1,0 +1,317 @@
+package console
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// lastLog is the newest entry of the console's action log.
+func lastLog(t *testing.T, m *Model) logEntry {
+	t.Helper()
+	if len(m.log) == 0 {
+		t.Fatal("the action log is empty")
+	}
+	return m.log[0]
+}
+
+// selectInstance puts the Instances view's cursor on id.
+func selectInstance(t *testing.T, d *driver, id string) {
+	t.Helper()
+	d.keys("1")
+	tbl := d.m.tables[viewInstances]
+	for pos, i := range tbl.view {
+		if tbl.rows[i].id == id {
+			tbl.cursor = pos
+			return
+		}
+	}
+	t.Fatalf("instance %s is not in the view", id)
+}
+
+func TestActionSetCapacity(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 2})
+	d := newDriver(t, newConsole(t, w, time.Hour, ""))
+	d.start()
+
+	// A refused value never reaches AWS.
+	w.SB.ResetStats()
+	d.keys("c", "tab", "backspace", "1", "enter")
+	if d.m.dialog == nil || !strings.Contains(d.m.dialog.err, "desired 2 must lie between min 1 and max 1") {
+		t.Fatalf("max 1 below desired: dialog open %v", d.m.dialog != nil)
+	}
+	if n := w.SB.Stats().Count("autoscaling", "UpdateAutoScalingGroup"); n != 0 {
+		t.Fatalf("a refused capacity called UpdateAutoScalingGroup %d times", n)
+	}
+	d.keys("esc")
+
+	// min 1, desired 3, max 6: typed, confirmed, done, logged.
+	d.keys("c")
+	if !d.m.Capturing() || d.m.dialog.focus != 1 {
+		t.Fatal("the capacity dialog does not start on desired")
+	}
+	d.clear()
+	d.typeText("3")
+	d.keys("tab")
+	d.clear()
+	d.typeText("6")
+	d.keys("tab")
+	d.clear()
+	d.typeText("1")
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "the group launches 1 instance") {
+		t.Errorf("the dialog does not say what will happen:\n%s", v)
+	}
+	d.keys("enter")
+	e := lastLog(t, d.m)
+	if !e.ok || e.what != "set capacity of demo-asg: min 1→1, desired 2→3, max 4→6" {
+		t.Errorf("log = %+v", e)
+	}
+	if d.m.acting != "" || !strings.HasPrefix(d.notices[len(d.notices)-1], "done: set capacity") {
+		t.Errorf("acting %q, notice %q", d.m.acting, d.notices[len(d.notices)-1])
+	}
+	g := w.settle()
+	if *g.MinSize != 1 || *g.DesiredCapacity != 3 || *g.MaxSize != 6 || len(g.Instances) != 3 {
+		t.Errorf("group = %d/%d/%d with %d instances, want 1/3/6 with 3", *g.MinSize, *g.DesiredCapacity, *g.MaxSize, len(g.Instances))
+	}
+
+	// Shrinking says which instances go, and they are the ones that go.
+	d.send(d.ticks[len(d.ticks)-1])
+	d.keys("c")
+	d.clear()
+	d.typeText("1")
+	picks := scaleIn(d.m.snap, []string{"Default"}, 2)
+	v := ansi.Strip(d.m.View(120, 40))
+	if !strings.Contains(v, "scale-in terminates 2 instances") || !strings.Contains(v, picks[0].ID) {
+		t.Errorf("shrink preview missing:\n%s", v)
+	}
+	d.keys("enter")
+	g = w.settle()
+	if len(g.Instances) != 1 {
+		t.Fatalf("%d instances left, want 1", len(g.Instances))
+	}
+	// Where the preview names one instance (no random tie), it is gone.
+	left := *g.Instances[0].InstanceId
+	for _, p := range picks {
+		if !p.Random && p.ID == left {
+			t.Errorf("%s is left; the preview said it goes: %v", left, p.Why)
+		}
+	}
+}
+
+func TestActionInstanceRefreshStartAndCancel(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 2})
+	d := newDriver(t, newConsole(t, w, time.Hour, ""))
+	d.start()
+	d.keys("C")
+	if !strings.Contains(d.notices[len(d.notices)-1], "no instance refresh is running") {
+		t.Errorf("C with none running: %q", d.notices[len(d.notices)-1])
+	}
+	w.newTemplateVersion()
+	d.keys("R")
+	d.clear()
+	d.typeText("50")
+	d.keys("enter")
+	if e := lastLog(t, d.m); !e.ok || !strings.Contains(e.what, "min healthy 50%") {
+		t.Fatalf("log = %+v", e)
+	}
+	if r := d.m.snap.Group.Refresh; r == nil || r.MinHealthy != 50 || !r.Active() {
+		t.Fatalf("the refresh after the action does not show it: %+v", r)
+	}
+	d.keys("R")
+	if !strings.Contains(d.notices[len(d.notices)-1], "already running") {
+		t.Errorf("R while one runs: %q", d.notices[len(d.notices)-1])
+	}
+	for range 60 {
+		w.advance(15 * time.Second)
+		d.send(d.ticks[len(d.ticks)-1])
+		if d.m.snap.Group.Refresh == nil {
+			break
+		}
+	}
+	if r := d.m.snap.Refreshes[0]; r.Status != "Successful" {
+		t.Fatalf("refresh = %+v", r)
+	}
+	for _, in := range w.settle().Instances {
+		if sdk.ToString(in.LaunchTemplate.Version) != "2" {
+			t.Errorf("%s still on version %s", *in.InstanceId, *in.LaunchTemplate.Version)
+		}
+	}
+
+	w.newTemplateVersion()
+	d.keys("R", "enter")
+	d.keys("C")
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "instances already replaced stay replaced") {
+		t.Errorf("cancel dialog:\n%s", v)
+	}
+	d.keys("enter")
+	if e := lastLog(t, d.m); !e.ok || !strings.HasPrefix(e.detail[0], "cancelled ") {
+		t.Errorf("log = %+v", e)
+	}
+	out, err := w.as.DescribeInstanceRefreshes(w.ctx, &autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: sdk.String("demo-asg")})
+	w.must(err, "DescribeInstanceRefreshes")
+	if st := out.InstanceRefreshes[0].Status; st != astypes.InstanceRefreshStatusCancelled && st != astypes.InstanceRefreshStatusCancelling {
+		t.Errorf("after cancel: %s", st)
+	}
+}
+
+func TestActionTerminateWithAndWithoutDecrement(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 3})
+	d := newDriver(t, newConsole(t, w, time.Hour, ""))
+	d.start()
+	victim := d.m.snap.Instances[0].ID
+	selectInstance(t, d, victim)
+	d.keys("x")
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "Terminate "+victim) || !strings.Contains(v, "(•) replace it") {
+		t.Errorf("terminate dialog:\n%s", v)
+	}
+	d.keys("enter")
+	g := w.settle()
+	if *g.DesiredCapacity != 3 || len(g.Instances) != 3 || slices.Contains(ids(g), victim) {
+		t.Errorf("replace: desired %d, instances %v", *g.DesiredCapacity, ids(g))
+	}
+
+	d.send(d.ticks[len(d.ticks)-1])
+	victim = d.m.snap.Instances[1].ID
+	selectInstance(t, d, victim)
+	d.keys("x", "right", "enter")
+	if e := lastLog(t, d.m); !e.ok || e.what != "terminate "+victim+" and decrement desired" {
+		t.Errorf("log = %+v", e)
+	}
+	g = w.settle()
+	if *g.DesiredCapacity != 2 || len(g.Instances) != 2 || slices.Contains(ids(g), victim) {
+		t.Errorf("decrement: desired %d, instances %v", *g.DesiredCapacity, ids(g))
+	}
+
+	// At min, only replacing is offered.
+	d.send(d.ticks[len(d.ticks)-1])
+	d.keys("c", "tab", "tab")
+	d.clear()
+	d.typeText("2")
+	d.keys("enter")
+	selectInstance(t, d, d.m.snap.Instances[0].ID)
+	d.keys("x")
+	if len(d.m.dialog.choices) != 1 {
+		t.Errorf("at min the dialog offers %v", d.m.dialog.choices)
+	}
+}
+
+func TestActionStandbyInAndOut(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 2})
+	d := newDriver(t, newConsole(t, w, time.Hour, ""))
+	d.start()
+	d.keys("c", "tab", "tab")
+	d.clear()
+	d.typeText("0")
+	d.keys("enter")
+	id := d.m.snap.Instances[0].ID
+	selectInstance(t, d, id)
+	d.keys("b", "right", "enter")
+	if in := findInstance(d.m.snap, id); in == nil || in.Lifecycle != "Standby" || d.m.snap.Group.Desired != 1 {
+		t.Fatalf("after standby: %+v, desired %d", in, d.m.snap.Group.Desired)
+	}
+	selectInstance(t, d, id)
+	d.keys("b")
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "Return "+id+" to service") || !strings.Contains(v, "desired goes 1 → 2") {
+		t.Errorf("exit standby dialog:\n%s", v)
+	}
+	d.keys("enter")
+	w.settle()
+	d.send(d.ticks[len(d.ticks)-1])
+	if in := findInstance(d.m.snap, id); in == nil || in.Lifecycle != "InService" || d.m.snap.Group.Desired != 2 || in.Target.State != "healthy" {
+		t.Errorf("after exit: %+v, desired %d", in, d.m.snap.Group.Desired)
+	}
+	d.keys("2", "b")
+	if !strings.Contains(d.notices[len(d.notices)-1], "Instances view") {
+		t.Errorf("b outside the Instances view: %q", d.notices[len(d.notices)-1])
+	}
+}
+
+func TestActionTerminationPoliciesWithPreview(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 2})
+	d := newDriver(t, newConsole(t, w, time.Hour, ""))
+	d.start()
+	d.keys("t")
+	if got := d.m.dialog.chosenPolicies(); !slices.Equal(got, []string{"Default"}) {
+		t.Fatalf("editor starts with %v", got)
+	}
+	// Turn on OldestInstance (third line), move it before Default, turn
+	// Default off.
+	d.keys("down", "down", "space", "K", "down", "space")
+	want := []string{"OldestInstance"}
+	if got := d.m.dialog.chosenPolicies(); !slices.Equal(got, want) {
+		t.Fatalf("chosen = %v, want %v", got, want)
+	}
+	pick := scaleIn(d.m.snap, want, 1)[0]
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "next on scale-in: "+pick.ID) || !strings.Contains(v, "[x] OldestInstance") {
+		t.Errorf("preview missing:\n%s", v)
+	}
+	d.keys("enter")
+	if got := w.describeGroup().TerminationPolicies; !slices.Equal(got, want) {
+		t.Errorf("group policies = %v, want %v", got, want)
+	}
+	if e := lastLog(t, d.m); !e.ok || e.what != "termination policies of demo-asg: Default → OldestInstance" {
+		t.Errorf("log = %+v", e)
+	}
+	// None chosen is refused before AWS.
+	d.keys("t", "space", "enter")
+	if d.m.dialog == nil || d.m.dialog.err == "" {
+		t.Error("an empty policy list was not refused")
+	}
+}
+
+func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
+	blue := newStackWorld(t, worldOptions{size: 1})
+	green := newStackWorld(t, worldOptions{name: "green", size: 1, sb: blue.SB, cfg: &blue.Cfg})
+	dir := t.TempDir()
+	blue.save(dir)
+	green.save(dir)
+
+	d := newDriver(t, newConsole(t, blue, time.Hour, dir))
+	d.start()
+	d.keys("w")
+	v := ansi.Strip(d.m.View(120, 40))
+	if !strings.Contains(v, "green") || !strings.Contains(v, green.lbDNS) || !strings.Contains(v, "(this stack)") {
+		t.Fatalf("switch dialog:\n%s", v)
+	}
+	d.keys("enter")
+	e := lastLog(t, d.m)
+	if !e.ok || e.what != "switch api.example.com to stack green" || len(e.detail) < 3 ||
+		!strings.Contains(e.detail[0], blue.lbDNS) || !strings.Contains(e.detail[1], green.lbDNS) {
+		t.Fatalf("log = %+v", e)
+	}
+	out, err := blue.r53.ListResourceRecordSets(blue.ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: sdk.String(blue.zone)})
+	blue.must(err, "ListResourceRecordSets")
+	found := false
+	for _, rs := range out.ResourceRecordSets {
+		if rs.Type == r53types.RRTypeA && sdk.ToString(rs.Name) == "api.example.com." {
+			found = true
+			if !sameHost(sdk.ToString(rs.AliasTarget.DNSName), green.lbDNS) || sdk.ToString(rs.AliasTarget.HostedZoneId) != green.lbZone {
+				t.Errorf("record points at %s (%s), want %s", *rs.AliasTarget.DNSName, *rs.AliasTarget.HostedZoneId, green.lbDNS)
+			}
+		}
+	}
+	if !found {
+		t.Error("no A record left")
+	}
+	// The refresh after it read the load balancer part: the LB view says so.
+	d.keys("3")
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "points at another load balancer") {
+		t.Errorf("load balancer view after the switch:\n%s", v)
+	}
+}
+
+func ids(g astypes.AutoScalingGroup) []string {
+	var out []string
+	for _, in := range g.Instances {
+		out = append(out, *in.InstanceId)
+	}
+	return out
+}
