@@ -195,6 +195,8 @@ func route53Route(method, path string) (string, map[string]string) {
 		}
 	case len(parts) == 2 && parts[0] == "change" && method == http.MethodGet:
 		return "GetChange", map[string]string{"Id": parts[1]}
+	case len(parts) == 2 && parts[0] == "tags" && method == http.MethodPost:
+		return "ListTagsForResources", map[string]string{"ResourceType": parts[1]}
 	case len(parts) == 3 && parts[0] == "tags":
 		p := map[string]string{"ResourceType": parts[1], "ResourceId": parts[2]}
 		switch method {
@@ -221,6 +223,7 @@ func route53Handlers() map[string]handler {
 		"GetChange":                r53GetChange,
 		"ChangeTagsForResource":    r53ChangeTagsForResource,
 		"ListTagsForResource":      r53ListTagsForResource,
+		"ListTagsForResources":     r53ListTagsForResources,
 	}
 }
 

@@ -497,3 +497,42 @@ func TestHostedZoneTagsAndHasRecord(t *testing.T) {
 		t.Error("hasRecord matches a different value or type")
 	}
 }
+
+func TestListTagsForResourcesAnswersForSeveralZones(t *testing.T) {
+	ts := newTestSandbox(t)
+	ctx := testCtx(t)
+	api := route53.NewFromConfig(ts.Cfg)
+	var ids []string
+	for i, name := range []string{"one.example", "two.example"} {
+		z := createZone(t, ctx, api, name)
+		id := strings.TrimPrefix(*z.HostedZone.Id, "/hostedzone/")
+		ids = append(ids, id)
+		if _, err := api.ChangeTagsForResource(ctx, &route53.ChangeTagsForResourceInput{ResourceType: types.TagResourceTypeHostedzone, ResourceId: aws.String(id),
+			AddTags: []types.Tag{{Key: aws.String("n"), Value: aws.String(fmt.Sprint(i))}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := api.ListTagsForResources(ctx, &route53.ListTagsForResourcesInput{ResourceType: types.TagResourceTypeHostedzone, ResourceIds: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ResourceTagSets) != 2 {
+		t.Fatalf("tag sets = %+v", out.ResourceTagSets)
+	}
+	for i, set := range out.ResourceTagSets {
+		if *set.ResourceId != ids[i] || len(set.Tags) != 1 || *set.Tags[0].Value != fmt.Sprint(i) {
+			t.Errorf("set %d = %s %+v", i, *set.ResourceId, set.Tags)
+		}
+	}
+	_, err = api.ListTagsForResources(ctx, &route53.ListTagsForResourcesInput{ResourceType: types.TagResourceTypeHostedzone, ResourceIds: []string{ids[0], "ZNOPE"}})
+	if errorCode(err) != "NoSuchHostedZone" {
+		t.Fatalf("unknown zone: %v", err)
+	}
+	many := make([]string, 11)
+	for i := range many {
+		many[i] = ids[0]
+	}
+	if _, err := api.ListTagsForResources(ctx, &route53.ListTagsForResourcesInput{ResourceType: types.TagResourceTypeHostedzone, ResourceIds: many}); errorCode(err) != "InvalidInput" {
+		t.Fatalf("11 ids: %v", err)
+	}
+}
