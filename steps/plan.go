@@ -88,6 +88,16 @@ func (e *Engine) planOne(ctx context.Context, step StepID, d Desired) (Change, e
 	c := Change{Step: step, Key: d.Key, Type: d.Type, Name: d.Name}
 	rec, ok := e.store.Resource(d.Key)
 	switch {
+	case (!ok || rec.Status == state.ResourceDeleted) && d.Existing != nil && e.aws != nil:
+		id, found, err := d.Existing(ctx, e.aws)
+		if err != nil {
+			return c, fmt.Errorf("plan: look for an existing %s %s: %w", d.Type, d.Name, err)
+		}
+		c.Action, c.Why = ActionCreate, "not found in AWS"
+		if found {
+			c.ID, c.Action, c.Why = id, ActionKeep, "exists already and is not stackwiz's: used as it is, never deleted"
+		}
+		return c, nil
 	case !ok || rec.Status == state.ResourceDeleted:
 		c.Action, c.Why = ActionCreate, "not created yet"
 		return c, nil

@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"slices"
+
+	"github.com/stackwiz/stackwiz/aws"
 )
 
 // StepID names a step; it is the value of the stackwiz:step tag and the key
@@ -67,6 +69,11 @@ type Desired struct {
 	// Replace lists the attrs whose change means a new resource: AWS cannot
 	// change them in place.
 	Replace []string
+	// Existing, when set, looks in AWS for a resource the stack uses but
+	// does not own (the user's own hosted zone). When it finds one and the
+	// key is not recorded, plan shows it kept rather than created: Apply
+	// uses it without recording it, so destroy never deletes it.
+	Existing func(ctx context.Context, c *aws.Clients) (id string, found bool, err error)
 }
 
 // All returns every step in the recommended order.
