@@ -93,7 +93,7 @@ func (e *Engine) planOne(ctx context.Context, step StepID, d Desired) (Change, e
 		if err != nil {
 			return c, fmt.Errorf("plan: look for an existing %s %s: %w", d.Type, d.Name, err)
 		}
-		c.Action, c.Why = ActionCreate, "not found in AWS"
+		c.Action, c.Why = ActionCreate, "not created yet"
 		if found {
 			c.ID, c.Action, c.Why = id, ActionKeep, "exists already and is not stackwiz's: used as it is, never deleted"
 		}
