@@ -34,8 +34,8 @@ const (
 	CertIssued  = "ISSUED"
 )
 
-// Certificate is an ACM certificate and its DNS validation.
-type Certificate struct {
+// CertificateDetail is an ACM certificate and its DNS validation.
+type CertificateDetail struct {
 	ARN    string
 	Domain string
 	Status string // PENDING_VALIDATION, ISSUED, VALIDATION_TIMED_OUT, FAILED, ...
@@ -52,7 +52,7 @@ type Certificate struct {
 
 // Dead reports whether the certificate can never be issued or used again:
 // a new one must be requested.
-func (c Certificate) Dead() bool {
+func (c CertificateDetail) Dead() bool {
 	switch c.Status {
 	case "VALIDATION_TIMED_OUT", "FAILED", "REVOKED", "EXPIRED", "INACTIVE":
 		return true
@@ -100,16 +100,16 @@ func acmTags(tags map[string]string) []types.Tag {
 }
 
 // Describe returns the certificate; found is false when it does not exist.
-func (c *Certificates) Describe(ctx context.Context, arn string) (Certificate, bool, error) {
+func (c *Certificates) Describe(ctx context.Context, arn string) (CertificateDetail, bool, error) {
 	out, err := c.api.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: sdk.String(arn)})
 	if IsNotFound(err) {
-		return Certificate{}, false, nil
+		return CertificateDetail{}, false, nil
 	}
 	if err != nil {
-		return Certificate{}, false, fmt.Errorf("describe certificate %s: %w", arn, err)
+		return CertificateDetail{}, false, fmt.Errorf("describe certificate %s: %w", arn, err)
 	}
 	d := out.Certificate
-	cert := Certificate{ARN: deref(d.CertificateArn), Domain: deref(d.DomainName), Status: string(d.Status), InUseBy: d.InUseBy,
+	cert := CertificateDetail{ARN: deref(d.CertificateArn), Domain: deref(d.DomainName), Status: string(d.Status), InUseBy: d.InUseBy,
 		FailureReason: string(d.FailureReason)}
 	seen := map[string]bool{}
 	for _, v := range d.DomainValidationOptions {
@@ -132,7 +132,7 @@ func (c *Certificates) Describe(ctx context.Context, arn string) (Certificate, b
 
 // ValidationShown reports whether ACM shows a validation record for every
 // domain of the certificate.
-func (c Certificate) ValidationShown() bool { return len(c.Validation) > 0 }
+func (c CertificateDetail) ValidationShown() bool { return len(c.Validation) > 0 }
 
 // CertificateSummary is one certificate in a listing.
 type CertificateSummary struct {

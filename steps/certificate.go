@@ -97,7 +97,7 @@ func (certificateStep) Apply(ctx context.Context, r *Run) error {
 // ensureCertificate requests the certificate, or finds the one an earlier
 // run requested; a certificate ACM gave up on (validation timed out,
 // failed, revoked) is deleted and requested again.
-func ensureCertificate(ctx context.Context, r *Run) (aws.Certificate, error) {
+func ensureCertificate(ctx context.Context, r *Run) (aws.CertificateDetail, error) {
 	d := certDesired(r.Spec)
 	for attempt := 0; ; attempt++ {
 		rec, err := r.Ensure(ctx, d, Ops{
@@ -108,24 +108,24 @@ func ensureCertificate(ctx context.Context, r *Run) (aws.Certificate, error) {
 			},
 		})
 		if err != nil {
-			return aws.Certificate{}, err
+			return aws.CertificateDetail{}, err
 		}
 		cert, found, err := r.AWS.Certs.Describe(ctx, rec.ARN)
 		if err != nil {
-			return aws.Certificate{}, err
+			return aws.CertificateDetail{}, err
 		}
 		if !found {
-			return aws.Certificate{}, fmt.Errorf("certificate %s vanished while being checked: run apply again", rec.ARN)
+			return aws.CertificateDetail{}, fmt.Errorf("certificate %s vanished while being checked: run apply again", rec.ARN)
 		}
 		if !cert.Dead() || attempt > 0 {
 			if cert.Dead() {
-				return aws.Certificate{}, fmt.Errorf("certificate for %s is %s right after its request (%s)", cert.Domain, cert.Status, cert.FailureReason)
+				return aws.CertificateDetail{}, fmt.Errorf("certificate for %s is %s right after its request (%s)", cert.Domain, cert.Status, cert.FailureReason)
 			}
 			return cert, nil
 		}
 		r.Warn("certificate %s for %s is %s: deleting it and requesting a new one", cert.ARN, cert.Domain, cert.Status)
 		if err := r.Delete(ctx, d.Key); err != nil {
-			return aws.Certificate{}, err
+			return aws.CertificateDetail{}, err
 		}
 	}
 }
@@ -158,7 +158,7 @@ func findCertificate(ctx context.Context, r *Run) (Found, bool, error) {
 }
 
 // ensureValidationRecord writes the certificate's validation CNAME into the zone.
-func ensureValidationRecord(ctx context.Context, r *Run, zone hostedZone, cert aws.Certificate) error {
+func ensureValidationRecord(ctx context.Context, r *Run, zone hostedZone, cert aws.CertificateDetail) error {
 	want := cert.Validation[0]
 	w := recordWant{
 		Key: validationKey, ZoneID: zone.ID, Record: want, Owner: cert.ARN, KeepIdentical: true,
@@ -186,7 +186,7 @@ func ensureValidationRecord(ctx context.Context, r *Run, zone hostedZone, cert a
 
 // waitIssued waits until ACM has validated the domain and issued the
 // certificate.
-func waitIssued(ctx context.Context, r *Run, zone hostedZone, cert aws.Certificate) error {
+func waitIssued(ctx context.Context, r *Run, zone hostedZone, cert aws.CertificateDetail) error {
 	domain := strings.TrimSuffix(zone.Name, ".")
 	if zone.Ours {
 		r.Warn("ACM validates %s only once %s is delegated to the zone stackwiz created: set the domain's name servers at your registrar to %s",

@@ -157,13 +157,6 @@ func outputs(t *testing.T, env *testEnv, step StepID) map[string]string {
 	return rec.Outputs
 }
 
-func mustApply(t *testing.T, env *testEnv, spec *Spec) {
-	t.Helper()
-	if err := env.engine(spec).Apply(testContext(t)); err != nil {
-		t.Fatalf("apply: %v", err)
-	}
-}
-
 // mutationsDuring counts the mutating requests fn makes.
 func mutationsDuring(env *testEnv, fn func()) int {
 	before := env.Mutations()
