@@ -11,6 +11,7 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -321,4 +322,53 @@ func TestCertificateAdoptAndAnotherDomainSwitchesTheListenerFirst(t *testing.T) 
 	if got := zoneRecords(t, env, zoneID); len(got) != 3 {
 		t.Errorf("user's zone after destroy:\n%s", strings.Join(got, "\n"))
 	}
+}
+
+func TestHTTPSApplyAndDestroyThroughThrottlingAndServerErrors(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		env, _ := newEdgeEnv(t, "web", 2)
+		zoneID := userZone(t, env, "example.com")
+		if err := env.SB.SetFaults(sandbox.Faults{ThrottleRate: 0.2, ServerErrorRate: 0.05, Seed: seed}); err != nil {
+			t.Fatal(err)
+		}
+		spec := env.spec(httpsSpec)
+		mustApply(t, env, spec)
+		if err := env.SB.SetFaults(sandbox.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+		assertHTTPSStack(t, env, zoneID)
+		if err := env.SB.SetFaults(sandbox.Faults{ThrottleRate: 0.2, ServerErrorRate: 0.05, Seed: seed + 100}); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.engine(spec).Destroy(testContext(t)); err != nil {
+			t.Fatalf("seed %d: destroy: %v", seed, err)
+		}
+		if env.SB.Stats().FaultsInjected == 0 {
+			t.Fatalf("seed %d: no fault was injected", seed)
+		}
+		mustHaveNoEdge(t, env, zoneID)
+	}
+}
+
+func TestHTTPSWaitsForAWSAtRealisticPace(t *testing.T) {
+	env, _ := newEdgeEnv(t, "web", 2, func(o *sandbox.Options) { o.Latency, o.Speed = sandbox.LatencyRealistic, 200 })
+	spec := env.spec(httpsSpec)
+	mustApply(t, env, spec)
+	zoneID := zonesNamed(t, env, "example.com")[0].ID
+	assertHTTPSStack(t, env, zoneID)
+	waited := map[string]bool{}
+	for _, e := range env.Events() {
+		if e.Kind == ResourceWaiting {
+			for _, what := range []string{"issue the certificate", "become active", "INSYNC"} {
+				waited[what] = waited[what] || strings.Contains(e.Message, what)
+			}
+		}
+	}
+	if len(waited) != 3 || !waited["issue the certificate"] || !waited["become active"] || !waited["INSYNC"] {
+		t.Errorf("waits seen = %v, want the certificate, the load balancer and Route 53", waited)
+	}
+	if err := env.engine(spec).Destroy(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	mustHaveNoEdge(t, env)
 }
