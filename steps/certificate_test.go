@@ -372,3 +372,42 @@ func TestHTTPSWaitsForAWSAtRealisticPace(t *testing.T) {
 	}
 	mustHaveNoEdge(t, env)
 }
+
+func TestHTTPSTurnedOnAndOffAgain(t *testing.T) {
+	env, _ := newEdgeEnv(t, "web", 2)
+	zoneID := userZone(t, env, "example.com")
+	plain := env.spec(strings.Replace(httpsSpec, "https: true", "https: false", 1))
+	mustApply(t, env, plain)
+	httpARN := outputs(t, env, StepLoadBalancer)["http_listener_arn"]
+
+	spec := env.spec(httpsSpec)
+	plan, err := env.engine(spec).Plan(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(plan.Changes, func(c Change) bool { return c.Key == httpKey })
+	if i < 0 || plan.Changes[i].Action != ActionUpdate || plan.Changes[i].ID != httpARN {
+		t.Errorf("plan for the HTTP listener = %+v, want update in place", plan.Changes[i])
+	}
+	mustApply(t, env, spec)
+	assertHTTPSStack(t, env, zoneID)
+	if got := outputs(t, env, StepLoadBalancer)["http_listener_arn"]; got != httpARN {
+		t.Errorf("HTTP listener replaced: %s → %s", httpARN, got)
+	}
+	cert := outputs(t, env, StepCertificate)["certificate_arn"]
+
+	mustApply(t, env, plain)
+	lb := outputs(t, env, StepLoadBalancer)
+	if l := sdkListener(t, env, httpARN); l.DefaultActions[0].Type != elbtypes.ActionTypeEnumForward || *l.DefaultActions[0].TargetGroupArn != lb["tg_arn"] {
+		t.Errorf("HTTP listener after https off = %+v", l.DefaultActions)
+	}
+	if _, found, _ := env.AWS.Certs.Describe(testContext(t), cert); found {
+		t.Error("the certificate outlived https")
+	}
+	if got := edgeInventory(env, zoneID); len(got) != 3 {
+		t.Errorf("inventory after https off = %v", got)
+	}
+	if recs := zoneRecords(t, env, zoneID); slices.ContainsFunc(recs, func(r string) bool { return strings.HasPrefix(r, "CNAME ") }) {
+		t.Errorf("the validation CNAME outlived the certificate: %v", recs)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -141,4 +142,77 @@ func TestDNSAliasOwnershipPattern(t *testing.T) {
 	if got := aws.FQDN(`\052.Example.com`); got != "*.example.com." {
 		t.Errorf("FQDN = %s", got)
 	}
+}
+
+func TestDNSFollowsAReplacedLoadBalancer(t *testing.T) {
+	env, net := newEdgeEnv(t, "web", 3)
+	zoneID := userZone(t, env, "example.com")
+	// Start in two of the three AZs, then spread to all three: the load
+	// balancer is rebuilt (the sandbox, like stackwiz, has no SetSubnets).
+	two := net
+	two.Subnets, two.AZs = net.Subnets[:2], net.AZs[:2]
+	seedEdgeOutputs(t, env, two)
+	spec := env.spec(dnsSpecHTTP)
+	mustApply(t, env, spec)
+	before := outputs(t, env, StepLoadBalancer)
+	seedEdgeOutputs(t, env, net)
+	mustApply(t, env, spec)
+	after := outputs(t, env, StepLoadBalancer)
+	if after["lb_arn"] == before["lb_arn"] || after["tg_arn"] != before["tg_arn"] {
+		t.Fatalf("lb %s → %s, tg %s → %s: want a new load balancer and the same group", before["lb_arn"], after["lb_arn"], before["tg_arn"], after["tg_arn"])
+	}
+	assertAlias(t, env, zoneID, "example.com.", after)
+	if l := sdkListener(t, env, after["http_listener_arn"]); *l.LoadBalancerArn != after["lb_arn"] {
+		t.Errorf("listener on %s", *l.LoadBalancerArn)
+	}
+	if got := edgeInventory(env, zoneID); len(got) != 3 {
+		t.Errorf("inventory = %v", got)
+	}
+	if err := env.engine(spec).Destroy(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	mustHaveNoEdge(t, env, zoneID)
+	if recs := zoneRecords(t, env, zoneID); len(recs) != 3 {
+		t.Errorf("user's zone after destroy: %v", recs)
+	}
+}
+
+func TestDNSRefusesToGuessBetweenTwoPublicZones(t *testing.T) {
+	env, _ := newEdgeEnv(t, "web", 2)
+	userZone(t, env, "example.com")
+	api := route53.NewFromConfig(env.Cfg)
+	if _, err := api.CreateHostedZone(testContext(t), &route53.CreateHostedZoneInput{Name: sdkaws.String("example.com"), CallerReference: sdkaws.String("second")}); err != nil {
+		t.Fatal(err)
+	}
+	spec := env.spec(dnsSpecHTTP)
+	if _, err := env.engine(spec).Plan(testContext(t)); err == nil || !strings.Contains(err.Error(), "2 public hosted zones are named example.com.") {
+		t.Errorf("plan = %v", err)
+	}
+	if err := env.engine(spec).Apply(testContext(t)); err == nil || !strings.Contains(err.Error(), "delete the unused ones") {
+		t.Errorf("apply = %v", err)
+	}
+}
+
+func TestDestroyKeepsACreatedZoneThatHoldsSomeoneElsesRecords(t *testing.T) {
+	env, _ := newEdgeEnv(t, "web", 2)
+	spec := env.spec(dnsSpecHTTP)
+	mustApply(t, env, spec)
+	zoneID := outputs(t, env, StepDNS)["zone_id"]
+	mx := r53types.ResourceRecordSet{Name: sdkaws.String("example.com"), Type: r53types.RRTypeMx, TTL: sdkaws.Int64(300),
+		ResourceRecords: []r53types.ResourceRecord{{Value: sdkaws.String("10 mail.example.net")}}}
+	putRecord(t, env, zoneID, mx)
+	err := env.engine(spec).Destroy(testContext(t))
+	if err == nil || !strings.Contains(err.Error(), "MX example.com.") || !strings.Contains(err.Error(), "run destroy again") {
+		t.Fatalf("destroy = %v, want it to name the MX record that holds the zone", err)
+	}
+	if zs := zonesNamed(t, env, "example.com"); len(zs) != 1 {
+		t.Fatal("the zone went with the user's MX record in it")
+	}
+	if _, err := env.AWS.DNS.DeleteRecord(testContext(t), zoneID, aws.Record{Name: "example.com.", Type: "MX", TTL: 300, Values: []string{"10 mail.example.net"}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.engine(spec).Destroy(testContext(t)); err != nil {
+		t.Fatalf("destroy again: %v", err)
+	}
+	mustHaveNoEdge(t, env)
 }
