@@ -191,7 +191,7 @@ func (d *DNS) TagZone(ctx context.Context, id string, tags map[string]string) er
 }
 
 // ZoneTags returns the tags of each zone in ids, ten zones a request (the
-// most ListTagsForResources takes).
+// most ListTagsForResources takes). A zone deleted meanwhile is left out.
 func (d *DNS) ZoneTags(ctx context.Context, ids []string) (map[string]map[string]string, error) {
 	out := make(map[string]map[string]string, len(ids))
 	for start := 0; start < len(ids); start += 10 {
@@ -199,6 +199,20 @@ func (d *DNS) ZoneTags(ctx context.Context, ids []string) (map[string]map[string
 		page, err := d.api.ListTagsForResources(ctx, &route53.ListTagsForResourcesInput{
 			ResourceType: types.TagResourceTypeHostedzone, ResourceIds: batch,
 		})
+		if IsNotFound(err) && len(batch) > 1 {
+			// A zone went away between the listing and now: ask one by one.
+			for _, id := range batch {
+				one, err := d.ZoneTags(ctx, []string{id})
+				if err != nil {
+					return nil, err
+				}
+				maps.Copy(out, one)
+			}
+			continue
+		}
+		if IsNotFound(err) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list tags of hosted zones %s: %w", strings.Join(batch, ", "), err)
 		}

@@ -241,8 +241,11 @@ func listRecords(ctx context.Context, c *aws.Clients, stack string) ([]Found, er
 	}
 	for _, sc := range certs {
 		cert, found, err := c.Certs.Describe(ctx, sc.ARN)
-		if err != nil || !found {
+		if err != nil {
 			return nil, err
+		}
+		if !found {
+			continue // deleted since the listing
 		}
 		var targets []string
 		for _, v := range cert.Validation {
@@ -276,6 +279,9 @@ func listRecords(ctx context.Context, c *aws.Clients, stack string) ([]Found, er
 					return nil, err
 				}
 				zoneNames[zone] = z.Name
+			}
+			if zoneNames[zone] == "" {
+				continue // the zone is gone, and the record with it
 			}
 			step, _, _ := strings.Cut(key, "/")
 			w := recordWant{ZoneID: zone, Record: cur, Owner: o.arn}

@@ -220,6 +220,9 @@ func listTargetGroups(ctx context.Context, c *aws.Clients, stack string) ([]Foun
 			continue
 		}
 		attrs, err := c.LB.TargetGroupAttributes(ctx, tg.ARN)
+		if aws.IsNotFound(err) {
+			continue // deleted since the listing (a concurrent destroy)
+		}
 		if err != nil {
 			return nil, err
 		}
