@@ -315,7 +315,9 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 	m.acting = what
 	m.lastMsg = line{text: what + "…", tone: toneInfo}
 	seq := m.actSeq
-	return screen.Notice{Text: what + "…"}, func() tea.Msg {
+	// The outcome is the console's to report, on its footer and in its
+	// log: the root's status line would only repeat it.
+	return nil, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		defer cancel()
 		detail, err := run(ctx)
@@ -342,8 +344,8 @@ func descriptions(acts []aws.FleetActivity) []string {
 	return out
 }
 
-// onActionDone logs an action's outcome, reports it, and refreshes now so
-// the view shows its effect.
+// onActionDone logs an action's outcome, reports it on the footer, and
+// refreshes now so the view shows its effect.
 func (m *Model) onActionDone(msg actionDoneMsg) (screen.Action, tea.Cmd) {
 	if msg.seq == m.actSeq {
 		m.acting = ""
@@ -366,5 +368,5 @@ func (m *Model) onActionDone(msg actionDoneMsg) (screen.Action, tea.Cmd) {
 		m.lastMsg = line{text: note, tone: toneOK}
 	}
 	m.addLog(e)
-	return screen.Notice{Text: note}, m.fetchNow(msg.lb)
+	return nil, m.fetchNow(msg.lb)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackwiz/stackwiz/sandbox"
 )
 
 // lastLog is the newest entry of the console's action log.
@@ -74,8 +76,8 @@ func TestActionSetCapacity(t *testing.T) {
 	if !e.ok || e.what != "set capacity of demo-asg: min 1→1, desired 2→3, max 4→6" {
 		t.Errorf("log = %+v", e)
 	}
-	if d.m.acting != "" || !strings.HasPrefix(d.notices[len(d.notices)-1], "done: set capacity") {
-		t.Errorf("acting %q, notice %q", d.m.acting, d.notices[len(d.notices)-1])
+	if d.m.acting != "" || !strings.HasPrefix(d.m.lastMsg.text, "done: set capacity") || d.m.lastMsg.tone != toneOK {
+		t.Errorf("acting %q, footer %q", d.m.acting, d.m.lastMsg.text)
 	}
 	g := w.settle()
 	if *g.MinSize != 1 || *g.DesiredCapacity != 3 || *g.MaxSize != 6 || len(g.Instances) != 3 {
@@ -314,4 +316,26 @@ func ids(g astypes.AutoScalingGroup) []string {
 		out = append(out, *in.InstanceId)
 	}
 	return out
+}
+
+func TestActionFailureIsLoggedAndShownWithAWSWords(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 1})
+	d := newDriver(t, newConsole(t, w, time.Hour, ""))
+	d.start()
+	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:UpdateAutoScalingGroup": {ThrottleRate: 1}}}), "SetFaults")
+	d.keys("t", "down", "space", "enter")
+	e := lastLog(t, d.m)
+	if e.ok || len(e.detail) == 0 || !strings.Contains(strings.Join(e.detail, " "), "Throttling") {
+		t.Fatalf("log = %+v", e)
+	}
+	if d.m.lastMsg.tone != toneBad || !strings.HasPrefix(d.m.lastMsg.text, "failed: termination policies") {
+		t.Errorf("footer = %+v", d.m.lastMsg)
+	}
+	d.keys("6")
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "failed") || !strings.Contains(v, "1 Log") && !strings.Contains(v, "6 Log 1") {
+		t.Errorf("log view:\n%s", v)
+	}
+	if got := w.describeGroup().TerminationPolicies; !slices.Equal(got, []string{"Default"}) {
+		t.Errorf("a failed change moved the policies to %v", got)
+	}
 }

@@ -45,6 +45,9 @@ type stackWorld struct {
 	Fleet *aws.Fleet
 	Stack state.Stack
 
+	// close stops the sandbox's server and saves its world, once.
+	close func()
+
 	mu     sync.Mutex
 	base   time.Time
 	offset time.Duration
@@ -111,7 +114,9 @@ func newStackWorld(t testing.TB, o worldOptions) *stackWorld {
 		// httptest closes the connections the SDK dialled but never used
 		// at once; http.Server.Shutdown would wait 5 s for them.
 		srv := httptest.NewServer(sb)
-		t.Cleanup(func() { srv.Close(); sb.Close() })
+		var once sync.Once
+		w.close = func() { once.Do(func() { srv.Close(); sb.Close() }) }
+		t.Cleanup(w.close)
 		w.SB = sb
 		w.Cfg = aws.WithRetryer(sandbox.Config(srv.URL, "us-east-1"), aws.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
 	}

@@ -45,10 +45,8 @@ func (m *Model) View(width, height int) string {
 func (m *Model) header(width int) string {
 	s := m.sh.Styles
 	st := m.stack
+	// The root's header already says "sandbox" when it is one.
 	where := []string{s.Title.Render(st.name), st.account, st.region}
-	if m.sh.Sandbox {
-		where = append(where, s.Badge.Render("sandbox"))
-	}
 	dest := st.lbDNS
 	if st.record != "" {
 		dest = strings.TrimSuffix(st.record, ".") + " → " + orDash(st.lbDNS)
