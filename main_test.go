@@ -129,7 +129,6 @@ var designed = []struct {
 // add yet. Remove a command from it when it is wired: the test fails while
 // a listed command exists, so this list cannot go stale.
 var notYetWired = map[string]bool{
-	"wizard": true, "console": true,
 }
 
 func TestHelpListsEveryDesignedCommandAndFlag(t *testing.T) {

@@ -9,9 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
-
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/sandbox"
@@ -28,6 +27,9 @@ type session struct {
 	poll    steps.Poll
 	clients *aws.Clients
 	close   func()
+
+	mu         sync.Mutex // guards sandboxURL
+	sandboxURL string
 }
 
 // sandboxSpeed is how much faster than AWS the embedded sandbox's clock
@@ -62,12 +64,16 @@ func newSession(g *globals) (*session, error) {
 	if g.Sandbox {
 		s.dir = filepath.Join(dir, "sandbox")
 	}
+	if g.Sandbox || isLoopback(g.EndpointURL) {
+		// A local endpoint answers in milliseconds: AWS-paced polling
+		// would only add waiting.
+		s.poll = localPoll
+	}
 	return s, nil
 }
 
-// connect builds the AWS clients for region (empty: the profile's or the
-// environment's). For --sandbox it starts the embedded sandbox on a
-// loopback port; its world persists under the state dir.
+// connect builds the command's AWS clients for region (empty: the
+// profile's or the environment's) and keeps them for the command.
 func (s *session) connect(ctx context.Context, region string) (*aws.Clients, error) {
 	if s.clients != nil {
 		return s.clients, nil
@@ -75,38 +81,47 @@ func (s *session) connect(ctx context.Context, region string) (*aws.Clients, err
 	if region == "" {
 		region = s.g.Region
 	}
-	var cfg sdk.Config
-	if s.g.Sandbox {
-		c, err := s.startSandbox(region)
-		if err != nil {
-			return nil, err
-		}
-		cfg = c
-	} else {
-		c, err := aws.LoadConfig(ctx, aws.Options{Profile: s.g.Profile, Region: region, EndpointURL: s.g.EndpointURL})
-		if err != nil {
-			return nil, err
-		}
-		cfg = c
-		if isLoopback(s.g.EndpointURL) {
-			// A local endpoint (a served sandbox, an emulator) answers in
-			// milliseconds: AWS-paced polling would only add waiting.
-			s.poll = localPoll
-		}
+	c, err := s.clientsFor(ctx, s.g.Profile, region)
+	if err != nil {
+		return nil, err
 	}
-	s.clients = aws.NewClients(cfg)
-	return s.clients, nil
+	s.clients = c
+	return c, nil
 }
 
-func (s *session) startSandbox(region string) (sdk.Config, error) {
-	if region == "" {
-		region = "us-east-1"
+// clientsFor builds AWS clients for a profile and region, as the wizard
+// asks when the user picks them. For --sandbox it starts the embedded
+// sandbox on a loopback port, once; its world persists under the state
+// dir, and it answers for every region.
+func (s *session) clientsFor(ctx context.Context, profile, region string) (*aws.Clients, error) {
+	if s.g.Sandbox {
+		url, err := s.startSandbox()
+		if err != nil {
+			return nil, err
+		}
+		if region == "" {
+			region = "us-east-1"
+		}
+		return aws.NewClients(aws.WithRetryer(sandbox.Config(url, region), aws.Options{MaxBackoff: time.Second})), nil
+	}
+	cfg, err := aws.LoadConfig(ctx, aws.Options{Profile: profile, Region: region, EndpointURL: s.g.EndpointURL})
+	if err != nil {
+		return nil, err
+	}
+	return aws.NewClients(cfg), nil
+}
+
+func (s *session) startSandbox() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sandboxURL != "" {
+		return s.sandboxURL, nil
 	}
 	speed := float64(sandboxSpeed)
 	if v := os.Getenv("STACKWIZ_SANDBOX_SPEED"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 {
-			return sdk.Config{}, fmt.Errorf("STACKWIZ_SANDBOX_SPEED=%q: want a positive number (30 = thirty times faster than AWS)", v)
+			return "", fmt.Errorf("STACKWIZ_SANDBOX_SPEED=%q: want a positive number (30 = thirty times faster than AWS)", v)
 		}
 		speed = f
 	}
@@ -116,20 +131,20 @@ func (s *session) startSandbox(region string) (sdk.Config, error) {
 	}
 	world := filepath.Join(s.dir, "world")
 	if err := os.MkdirAll(world, 0o700); err != nil {
-		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
+		return "", fmt.Errorf("sandbox: %w", err)
 	}
 	sb, err := sandbox.New(sandbox.Options{DataDir: world, Latency: latency, Speed: speed})
 	if err != nil {
-		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
+		return "", fmt.Errorf("sandbox: %w", err)
 	}
 	srv, err := sb.Listen("127.0.0.1:0")
 	if err != nil {
 		sb.Close()
-		return sdk.Config{}, fmt.Errorf("sandbox: %w", err)
+		return "", fmt.Errorf("sandbox: %w", err)
 	}
 	s.close = func() { srv.Close(); sb.Close() }
-	s.poll = localPoll
-	return aws.WithRetryer(sandbox.Config(srv.URL, region), aws.Options{MaxBackoff: time.Second}), nil
+	s.sandboxURL = srv.URL
+	return srv.URL, nil
 }
 
 // stackName resolves which stack a command means: --stack, else the only
