@@ -128,8 +128,7 @@ var designed = []struct {
 // notYetWired lists the commands of DESIGN.md that addStackCommands does not
 // add yet. Remove a command from it when it is wired: the test fails while
 // a listed command exists, so this list cannot go stale.
-var notYetWired = map[string]bool{
-}
+var notYetWired = map[string]bool{}
 
 func TestHelpListsEveryDesignedCommandAndFlag(t *testing.T) {
 	helps := map[string]string{}
