@@ -209,6 +209,9 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 			m.dialog.onPeers(msg)
 		}
 		return nil, nil
+	case tea.BackgroundColorMsg:
+		m.paint = paint{} // the root changed the styles in place
+		return nil, nil
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	case tea.PasteMsg:
@@ -351,7 +354,7 @@ func (m *Model) setInterval(d time.Duration) (screen.Action, tea.Cmd) {
 func (m *Model) KeyMap() help.KeyMap {
 	k := m.keys
 	if m.dialog != nil {
-		return helpMap{short: m.dialog.keys(), full: [][]key.Binding{m.dialog.keys()}}
+		return helpMap{short: m.dialog.keys(k.dialog), full: [][]key.Binding{m.dialog.keys(k.dialog)}}
 	}
 	if m.filtering {
 		return helpMap{short: []key.Binding{k.shared.Enter, k.shared.Back}}

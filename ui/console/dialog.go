@@ -61,19 +61,6 @@ type policyItem struct {
 	on   bool
 }
 
-// dialogKeys are the keys dialogs use, for the help.
-var dialogKeys = struct {
-	confirm, cancel, field, choose, toggle, moveUp, moveDown key.Binding
-}{
-	confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "do it")),
-	cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	field:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next field")),
-	choose:   key.NewBinding(key.WithKeys("left", "right", "tab", "up", "down"), key.WithHelp("←/→", "choose")),
-	toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "use/skip policy")),
-	moveUp:   key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "apply earlier")),
-	moveDown: key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "apply later")),
-}
-
 func newInput(value string) textinput.Model {
 	in := textinput.New()
 	in.Prompt = ""
@@ -88,22 +75,22 @@ func newInput(value string) textinput.Model {
 
 func (d *dialog) capturing() bool { return len(d.inputs) > 0 }
 
-func (d *dialog) keys() []key.Binding {
-	k := []key.Binding{dialogKeys.confirm, dialogKeys.cancel}
+func (d *dialog) keys(dk dialogKeyMap) []key.Binding {
+	k := []key.Binding{dk.confirm, dk.cancel}
 	switch {
 	case len(d.inputs) > 1:
-		k = append(k, dialogKeys.field)
+		k = append(k, dk.field)
 	case len(d.choices) > 0:
-		k = append(k, dialogKeys.choose)
+		k = append(k, dk.choose)
 	case d.kind == dialogPolicies:
-		k = append(k, dialogKeys.toggle, dialogKeys.moveUp, dialogKeys.moveDown)
+		k = append(k, dk.toggle, dk.moveUp, dk.moveDown)
 	}
 	return k
 }
 
-func (d *dialog) hint() string {
+func (d *dialog) hint(dk dialogKeyMap) string {
 	var parts []string
-	for _, b := range d.keys() {
+	for _, b := range d.keys(dk) {
 		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
 	}
 	return strings.Join(parts, " · ")
@@ -111,6 +98,7 @@ func (d *dialog) hint() string {
 
 // update handles a key while the dialog is open.
 func (d *dialog) update(m *Model, msg tea.Msg) (screen.Action, tea.Cmd) {
+	dk := m.keys.dialog
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		if len(d.inputs) > 0 {
@@ -121,16 +109,16 @@ func (d *dialog) update(m *Model, msg tea.Msg) (screen.Action, tea.Cmd) {
 		return nil, nil
 	}
 	switch {
-	case key.Matches(k, dialogKeys.cancel):
+	case key.Matches(k, dk.cancel):
 		m.dialog = nil
 		m.lastMsg = line{text: d.title + ": cancelled, nothing changed", tone: toneMuted}
 		return nil, nil
-	case key.Matches(k, dialogKeys.confirm):
+	case key.Matches(k, dk.confirm):
 		return m.confirm(d)
 	}
 	switch {
 	case len(d.inputs) > 0:
-		if key.Matches(k, dialogKeys.field) {
+		if key.Matches(k, dk.field) {
 			d.inputs[d.focus].Blur()
 			step := 1
 			if k.String() == "shift+tab" {
@@ -144,11 +132,11 @@ func (d *dialog) update(m *Model, msg tea.Msg) (screen.Action, tea.Cmd) {
 		d.err = ""
 		return nil, cmd
 	case len(d.choices) > 0:
-		if key.Matches(k, dialogKeys.choose) {
+		if key.Matches(k, dk.choose) {
 			d.choice = (d.choice + 1) % len(d.choices)
 		}
 	case d.kind == dialogPolicies:
-		d.updatePolicies(k)
+		d.updatePolicies(k, dk)
 	case d.kind == dialogSwitch:
 		switch {
 		case key.Matches(k, m.keys.shared.Up):
@@ -162,20 +150,20 @@ func (d *dialog) update(m *Model, msg tea.Msg) (screen.Action, tea.Cmd) {
 
 // updatePolicies moves, toggles and reorders in the policies editor. The
 // chosen policies stay first, in the order the group applies them.
-func (d *dialog) updatePolicies(k tea.KeyPressMsg) {
+func (d *dialog) updatePolicies(k tea.KeyPressMsg, dk dialogKeyMap) {
 	p := d.policies
 	switch {
-	case key.Matches(k, dialogKeys.moveUp):
+	case key.Matches(k, dk.moveUp):
 		if d.cursor > 0 && p[d.cursor].on && p[d.cursor-1].on {
 			p[d.cursor], p[d.cursor-1] = p[d.cursor-1], p[d.cursor]
 			d.cursor--
 		}
-	case key.Matches(k, dialogKeys.moveDown):
+	case key.Matches(k, dk.moveDown):
 		if d.cursor+1 < len(p) && p[d.cursor].on && p[d.cursor+1].on {
 			p[d.cursor], p[d.cursor+1] = p[d.cursor+1], p[d.cursor]
 			d.cursor++
 		}
-	case key.Matches(k, dialogKeys.toggle):
+	case key.Matches(k, dk.toggle):
 		item := p[d.cursor]
 		item.on = !item.on
 		rest := slices.Delete(slices.Clone(p), d.cursor, d.cursor+1)

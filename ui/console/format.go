@@ -46,16 +46,20 @@ func (t tone) style(s *theme.Styles) lipgloss.Style {
 // than the rest of drawing a frame.
 type paint struct {
 	styles *theme.Styles
+	// dark is the background the paint was taken for: the root rebuilds
+	// the styles in place when the terminal reports its colour.
+	dark   bool
+	ready  bool
 	around [toneMuted + 1][2]string
 	sel    [2]string
 }
 
 // painter returns the paint of s, rebuilt when the theme changes.
 func (p *paint) of(s *theme.Styles) *paint {
-	if p.styles == s {
+	if p.ready && p.styles == s && p.dark == s.Dark {
 		return p
 	}
-	p.styles = s
+	p.styles, p.dark, p.ready = s, s.Dark, true
 	split := func(st lipgloss.Style) [2]string {
 		const mark = "\u2063" // invisible separator: no style changes it
 		out := st.Render(mark)

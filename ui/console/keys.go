@@ -35,6 +35,13 @@ type keyMap struct {
 	Standby      key.Binding
 	Policies     key.Binding
 	Switch       key.Binding
+
+	dialog dialogKeyMap
+}
+
+// dialogKeyMap is the keys a dialog uses.
+type dialogKeyMap struct {
+	confirm, cancel, field, choose, toggle, moveUp, moveDown key.Binding
 }
 
 func newKeys(shared *screen.Keys) keyMap {
@@ -64,6 +71,16 @@ func newKeys(shared *screen.Keys) keyMap {
 		Standby:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "standby in/out")),
 		Policies:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "termination policies")),
 		Switch:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "switch alias (blue/green)")),
+
+		dialog: dialogKeyMap{
+			confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "do it")),
+			cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			field:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next field")),
+			choose:   key.NewBinding(key.WithKeys("left", "right", "tab", "up", "down"), key.WithHelp("←/→", "choose")),
+			toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "use/skip policy")),
+			moveUp:   key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "apply earlier")),
+			moveDown: key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "apply later")),
+		},
 	}
 }
 

@@ -191,7 +191,7 @@ func (m *Model) footer(width int) string {
 		m.filter.SetWidth(width - 2)
 		return m.filter.View()
 	case m.dialog != nil:
-		return s.Muted.Render(m.dialog.hint())
+		return s.Muted.Render(m.dialog.hint(m.keys.dialog))
 	case m.lastMsg.text != "":
 		return m.lastMsg.tone.style(s).Render(m.lastMsg.text)
 	}
