@@ -359,13 +359,15 @@ func (m *Model) KeyMap() help.KeyMap {
 	if m.filtering {
 		return helpMap{short: []key.Binding{k.shared.Enter, k.shared.Back}}
 	}
-	nav := []key.Binding{k.NextTab, k.Tab, k.shared.Up, k.shared.Down, k.PageDown, k.Home, k.End}
-	list := []key.Binding{k.Filter, k.Sort, k.Reverse, k.Detail, k.Copy}
-	live := []key.Binding{k.Pause, k.Refresh, k.Faster, k.Slower}
+	// Three columns that fit 80 cells: the actions first, then the list
+	// and the refresh, then moving between views (the root adds the
+	// shared keys).
 	acts := []key.Binding{k.Capacity, k.StartRefresh, k.CancelRefr, k.Terminate, k.Standby, k.Policies, k.Switch}
+	list := []key.Binding{k.Filter, k.Sort, k.Reverse, k.Detail, k.Copy, k.Pause, k.Refresh, k.Faster, k.Slower}
+	nav := []key.Binding{k.NextTab, k.Tab, k.PageDown, k.Home, k.End}
 	return helpMap{
 		short: []key.Binding{k.NextTab, k.Filter, k.Detail, k.Pause, k.Capacity, k.Terminate},
-		full:  [][]key.Binding{nav, list, live, acts},
+		full:  [][]key.Binding{acts, list, nav},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -110,7 +111,7 @@ func TestFilterSortDetailAndCopy(t *testing.T) {
 	if d.m.tab != viewLog {
 		t.Errorf("shift+tab from Instances opened view %d", d.m.tab)
 	}
-	if km := d.m.KeyMap(); len(km.FullHelp()) != 4 || len(km.ShortHelp()) == 0 {
+	if km := d.m.KeyMap(); len(km.FullHelp()) != 3 || len(km.ShortHelp()) == 0 {
 		t.Errorf("help: %d groups", len(km.FullHelp()))
 	}
 }
@@ -138,5 +139,22 @@ func TestPagingKeepsTheCursorOnScreen(t *testing.T) {
 	v = ansi.Strip(d.m.View(80, 24))
 	if !strings.Contains(v, tbl.selected().id) || strings.Count(v, "\n") != 23 {
 		t.Errorf("after pgdown the cursor's row is off screen:\n%s", v)
+	}
+}
+
+// The full help lists every console key, and at 80 columns none of it is cut.
+func TestHelpFitsEightyColumns(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 1})
+	m := newConsole(t, w, time.Hour, "")
+	h := help.New()
+	h.SetWidth(74) // the root draws help in a bordered box
+	out := h.FullHelpView(m.KeyMap().FullHelp())
+	if strings.Contains(out, "…") {
+		t.Errorf("the help is cut at 80 columns:\n%s", out)
+	}
+	for _, want := range []string{"capacity", "instance refresh", "cancel refresh", "terminate", "standby", "termination policies", "blue/green", "filter", "pause", "copy id"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the help does not name %q:\n%s", want, out)
+		}
 	}
 }
