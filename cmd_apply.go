@@ -35,7 +35,7 @@ why, followed by an estimate of the stack's monthly cost. It changes nothing.`,
 			if err := checkSpecAgainst(ctx, s, spec, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
-			plan, err := steps.New(spec, s.clients, store, nil, steps.Options{Poll: s.poll}).Plan(ctx)
+			plan, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Plan(ctx)
 			if err != nil {
 				return err
 			}
@@ -103,7 +103,7 @@ longer asks for are deleted.`,
 				return err
 			}
 			defer func() { _ = unlock() }()
-			plan, err := steps.New(spec, s.clients, store, nil, steps.Options{Poll: s.poll}).Plan(ctx)
+			plan, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Plan(ctx)
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ exits 0 when every step is done and every resource is well, 1 otherwise.`,
 			if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
 				return err
 			}
-			rep, err := steps.New(spec, s.clients, store, nil, steps.Options{Poll: s.poll}).Status(ctx)
+			rep, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Status(ctx)
 			if err != nil {
 				return err
 			}

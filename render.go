@@ -98,8 +98,12 @@ func renderOutputs(w io.Writer, store *state.Store) {
 		return ""
 	}
 	fmt.Fprintf(w, "\nStack %q is up.\n", snap.Name)
+	scheme := "http"
+	if out("certificate", "certificate_arn") != "" {
+		scheme = "https"
+	}
 	if v := out("dns", "record_fqdn"); v != "" {
-		fmt.Fprintf(w, "  URL:            http(s)://%s\n", v)
+		fmt.Fprintf(w, "  URL:            %s://%s\n", scheme, strings.TrimSuffix(v, "."))
 	}
 	if v := out("load_balancer", "lb_dns"); v != "" {
 		fmt.Fprintf(w, "  Load balancer:  http://%s\n", v)

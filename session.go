@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,22 @@ const sandboxSpeed = 30
 
 // localPoll paces waits on the sandbox and other local endpoints.
 var localPoll = steps.Poll{Min: 50 * time.Millisecond, Max: time.Second, IAM: time.Minute, Dependency: 2 * time.Minute}
+
+// sandboxPublicIP stands in for the caller's public address in the
+// sandbox, which has no internet to ask: an address from TEST-NET-3
+// (RFC 5737), so a spec tried there never opens SSH to a real host.
+func sandboxPublicIP(context.Context) (netip.Addr, error) {
+	return netip.MustParseAddr("203.0.113.10"), nil
+}
+
+// engineOptions are the engine's options for this session.
+func (s *session) engineOptions() steps.Options {
+	o := steps.Options{Poll: s.poll}
+	if s.g.Sandbox {
+		o.PublicIP = sandboxPublicIP
+	}
+	return o
+}
 
 // isLoopback reports whether endpoint is on this machine.
 func isLoopback(endpoint string) bool {

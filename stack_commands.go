@@ -109,7 +109,7 @@ func openOrCreate(s *session, spec *steps.Spec) (*state.Store, error) {
 
 // engineFor returns an engine for spec with its events printed to stderr.
 func engineFor(s *session, spec *steps.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
-	return steps.New(spec, s.clients, store, newEventPrinter(stderr), steps.Options{Poll: s.poll})
+	return steps.New(spec, s.clients, store, newEventPrinter(stderr), s.engineOptions())
 }
 
 func writeJSON(w io.Writer, v any) error {

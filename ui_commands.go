@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
-	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui"
 )
 
@@ -58,7 +57,7 @@ func runUI(cmd *cobra.Command, g *globals, start string) error {
 		Connect: func(ctx context.Context, profile, region string) (*aws.Clients, error) {
 			return s.clientsFor(ctx, profile, region)
 		},
-		EngineOptions: steps.Options{Poll: s.poll},
+		EngineOptions: s.engineOptions(),
 		Profile:       g.Profile,
 		Region:        g.Region,
 		Sandbox:       g.Sandbox,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,10 @@ type Options struct {
 	Kinds []Kind
 	// Now replaces the clock in events.
 	Now func() time.Time
+	// PublicIP, when set, answers the caller's public address for
+	// network.bastion.ssh_from: auto instead of checkip.amazonaws.com (the
+	// sandbox has no internet to ask).
+	PublicIP func(ctx context.Context) (netip.Addr, error)
 }
 
 // Engine plans, applies, destroys and checks one stack. The caller holds
@@ -72,6 +77,14 @@ func New(spec *Spec, clients *aws.Clients, store *state.Store, sink Sink, opts O
 	all := opts.Steps
 	if all == nil {
 		all = All()
+	}
+	if opts.PublicIP != nil {
+		all = slices.Clone(all)
+		for i, s := range all {
+			if _, ok := s.(securityStep); ok {
+				all[i] = securityStep{publicIP: opts.PublicIP}
+			}
+		}
 	}
 	ks := opts.Kinds
 	if ks == nil {

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackwiz/stackwiz/sandbox"
+)
+
+// These tests run the built binary against a sandbox served by the test,
+// as a user (or CI) runs stackwiz against an endpoint.
+
+// world is a sandbox served over HTTP that can SIGKILL the stackwiz
+// process it serves right after the k-th mutating request.
+type world struct {
+	sb  *sandbox.Sandbox
+	url string
+
+	mu        sync.Mutex
+	mutations int
+	killAt    int
+	victim    *os.Process
+	killed    bool
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{}
+	sb, err := sandbox.New(sandbox.Options{AfterServe: w.served})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	w.sb, w.url = sb, srv.URL
+	return w
+}
+
+func (w *world) served(s sandbox.Served) {
+	if !s.Mutating() {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.mutations++
+	if w.killAt > 0 && w.mutations == w.killAt && w.victim != nil {
+		_ = w.victim.Kill() // SIGKILL: no deferred cleanup, no last save
+		w.killed = true
+	}
+}
+
+// shape is the world's resources by type, Name and stackwiz key: what two
+// runs of the same spec must agree on.
+func (w *world) shape() []string {
+	var out []string
+	for _, it := range w.sb.Inventory() {
+		out = append(out, it.Type+" "+it.Tags["Name"]+" "+it.Tags["stackwiz:key"])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// stackwiz runs the binary against the world with stateDir; killAt > 0
+// SIGKILLs it right after the world answers its killAt-th mutating
+// request (counted over the world's life).
+func (w *world) stackwiz(t *testing.T, stateDir string, killAt int, args ...string) (result, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	full := append([]string{"--endpoint-url", w.url, "--region", "us-east-1", "--state-dir", stateDir}, args...)
+	cmd := exec.CommandContext(ctx, binary, full...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "AWS_ACCESS_KEY_ID=sandbox", "AWS_SECRET_ACCESS_KEY=sandbox",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PROFILE=", "AWS_REGION=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	w.killAt, w.victim, w.killed = killAt, cmd.Process, false
+	w.mu.Unlock()
+	err := cmd.Wait()
+	w.mu.Lock()
+	killed := w.killed
+	w.killAt, w.victim = 0, nil
+	w.mu.Unlock()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("stackwiz %s: %v", strings.Join(args, " "), err)
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}, killed
+}
+
+func examplePath(t *testing.T, name string) string {
+	p, err := filepath.Abs(filepath.Join("examples", name+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestApplyStatusDestroyThroughTheBinary(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	spec := examplePath(t, "minimal")
+	if r, _ := w.stackwiz(t, dir, 0, "apply", "-f", spec, "--yes"); r.code != 0 {
+		t.Fatalf("apply exited %d\n%s", r.code, r.stderr)
+	}
+	r, _ := w.stackwiz(t, dir, 0, "status", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"healthy": true`) {
+		t.Fatalf("status exited %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r, _ := w.stackwiz(t, dir, 0, "plan"); r.code != 0 || !strings.Contains(r.stdout, "0 to create, 0 to update, 0 to replace, 0 to delete") {
+		t.Fatalf("plan after apply exited %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r, _ := w.stackwiz(t, dir, 0, "destroy", "--yes"); r.code != 0 {
+		t.Fatalf("destroy exited %d\n%s", r.code, r.stderr)
+	}
+	if inv := w.shape(); len(inv) > 0 {
+		t.Fatalf("destroy left:\n%s", strings.Join(inv, "\n"))
+	}
+}
+
+func TestInvalidSpecExitsTwoNamingEveryFieldAndCallsNothing(t *testing.T) {
+	w := newWorld(t)
+	spec := filepath.Join(t.TempDir(), "stack.yaml")
+	bad := "name: Bad_Name\nnetwork:\n  cidr: 10.0.0.0/33\nautoscaling:\n  min: 5\n  max: 2\nload_balancer:\n  htps: true\n"
+	if err := os.WriteFile(spec, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := w.stackwiz(t, t.TempDir(), 0, "apply", "-f", spec, "--yes")
+	if r.code != 2 {
+		t.Fatalf("apply of an invalid spec exited %d, want 2\n%s", r.code, r.stderr)
+	}
+	for _, field := range []string{"name", "network.cidr", "autoscaling", "load_balancer.htps"} {
+		if !strings.Contains(r.stderr, field) {
+			t.Errorf("the error does not name %s:\n%s", field, r.stderr)
+		}
+	}
+	if n := w.sb.Stats().Total; n != 0 {
+		t.Fatalf("an invalid spec made %d requests to AWS, want none", n)
+	}
+}
+
+func TestApplyKilledAfterEveryMutationResumesToTheSameStack(t *testing.T) {
+	spec := examplePath(t, "minimal")
+	clean := newWorld(t)
+	if r, _ := clean.stackwiz(t, t.TempDir(), 0, "apply", "-f", spec, "--yes"); r.code != 0 {
+		t.Fatalf("clean apply exited %d\n%s", r.code, r.stderr)
+	}
+	want, total := clean.shape(), clean.mutations
+	for k := 1; k <= total; k++ {
+		w := newWorld(t)
+		dir := t.TempDir()
+		r, killed := w.stackwiz(t, dir, k, "apply", "-f", spec, "--yes")
+		if !killed {
+			t.Fatalf("k=%d/%d: apply was not killed (exit %d)\n%s", k, total, r.code, r.stderr)
+		}
+		if r, _ := w.stackwiz(t, dir, 0, "apply", "-f", spec, "--yes"); r.code != 0 {
+			t.Fatalf("k=%d/%d: resumed apply exited %d\n%s", k, total, r.code, r.stderr)
+		}
+		if got := w.shape(); !slices.Equal(got, want) {
+			t.Fatalf("k=%d/%d: after resume the sandbox holds\n%s\nwant\n%s", k, total, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if r, _ := w.stackwiz(t, dir, 0, "destroy", "--yes"); r.code != 0 {
+			t.Fatalf("k=%d/%d: destroy exited %d\n%s", k, total, r.code, r.stderr)
+		}
+		if inv := w.shape(); len(inv) > 0 {
+			t.Fatalf("k=%d/%d: destroy left:\n%s", k, total, strings.Join(inv, "\n"))
+		}
+	}
+}
+
+func TestHAStackThroughTheEmbeddedSandboxAcrossProcesses(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) result {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, binary, append([]string{"--sandbox", "--state-dir", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "STACKWIZ_SANDBOX_LATENCY=instant")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			code = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	}
+	if r := run("apply", "-f", examplePath(t, "ha"), "--yes"); r.code != 0 {
+		t.Fatalf("apply exited %d\n%s", r.code, r.stderr)
+	} else if !strings.Contains(r.stderr, "URL:            https://api.example.com") {
+		t.Errorf("apply did not end with the stack's https URL:\n%s", r.stderr)
+	}
+	// Each command is a new process: the sandbox's world and the record
+	// are both read back from the state dir.
+	if r := run("status"); r.code != 0 {
+		t.Fatalf("status exited %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	script := run("export", "cli")
+	if script.code != 0 || !strings.Contains(script.stdout, "aws autoscaling create-auto-scaling-group") {
+		t.Fatalf("export cli exited %d:\n%s", script.code, script.stderr)
+	}
+	if r := run("destroy", "--yes", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"destroyed": true`) {
+		t.Fatalf("destroy exited %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run("status"); r.code != 2 {
+		t.Fatalf("status after destroy exited %d, want 2 (no stack)\n%s", r.code, r.stderr)
+	}
+	inv, err := os.ReadFile(filepath.Join(dir, "sandbox", "world", "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sandbox.New(sandbox.Options{DataDir: filepath.Join(dir, "sandbox", "world")})
+	if err != nil {
+		t.Fatalf("reload the world (%d bytes): %v", len(inv), err)
+	}
+	if left := w.Inventory(); len(left) > 0 {
+		t.Fatalf("destroy left %d resources in the embedded sandbox: %+v", len(left), left)
+	}
+}
