@@ -105,7 +105,9 @@ func deleteIGW(ctx context.Context, t Target) error {
 	for _, vpc := range g.VPCs {
 		// DependencyViolation while public addresses are still mapped in
 		// the VPC; the engine retries.
-		if err := n.DetachInternetGateway(ctx, g.ID, vpc); err != nil {
+		// A VPC not found is one already gone; only the gateway's own
+		// not-found (from the delete) may tell the engine it is gone.
+		if err := n.DetachInternetGateway(ctx, g.ID, vpc); err != nil && !aws.IsNotFound(err) {
 			return err
 		}
 	}

@@ -48,27 +48,55 @@ func describeGroup(ctx context.Context, t Target) (Observed, error) {
 	return Observed{Exists: true, State: "available", Healthy: true, Attrs: attrs}, nil
 }
 
-// deleteGroup first revokes the group's own rules that name other groups:
-// two groups that name each other could otherwise never be deleted, each
-// waiting for the other. AWS still refuses (DependencyViolation) while a
-// network interface uses the group — a load balancer's linger for minutes
-// after it is deleted — and the engine retries.
+// deleteGroup first takes the group out of the rules that tie it to the
+// stack's other groups — its own rules naming them, and theirs naming it —
+// since AWS refuses to delete a group another group's rule names: two
+// groups that name each other could otherwise never go, and the load
+// balancer's group would wait for the app's. Groups of other stacks are
+// never touched. AWS still refuses (DependencyViolation) while a network
+// interface uses the group — a load balancer's linger for minutes after it
+// is deleted — and the engine retries.
 func deleteGroup(ctx context.Context, t Target) error {
 	fw := t.AWS.Firewall
 	sg, ok, err := fw.SecurityGroup(ctx, t.Resource.ID)
 	if err != nil || !ok {
 		return err
 	}
-	var refs []aws.Rule
-	for _, r := range sg.Ingress {
-		if r.GroupID != "" && r.GroupID != sg.ID {
-			refs = append(refs, r)
-		}
-	}
-	if err := fw.RevokeIngress(ctx, sg.ID, refs); err != nil {
+	// A not-found here is a named group deleted meanwhile (its rule went
+	// with it), never this group: the delete below answers for that.
+	if err := fw.RevokeIngress(ctx, sg.ID, rulesNaming(sg.Ingress, func(id string) bool { return id != sg.ID })); err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("revoke the rules naming other groups: %w", err)
 	}
+	if stack := sg.Tags[TagStack]; stack != "" {
+		others, err := fw.TaggedSecurityGroups(ctx, stackFilter(stack))
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			refs := rulesNaming(o.Ingress, func(id string) bool { return id == sg.ID })
+			if o.ID == sg.ID || len(refs) == 0 {
+				continue
+			}
+			// The other group may be going at the same time. A not-found
+			// must not be returned: the engine would read it as this
+			// group's, and record this group deleted.
+			if err := fw.RevokeIngress(ctx, o.ID, refs); err != nil && !aws.IsNotFound(err) {
+				return fmt.Errorf("revoke the rules of %s naming %s: %w", o.ID, sg.ID, err)
+			}
+		}
+	}
 	return fw.DeleteSecurityGroup(ctx, sg.ID)
+}
+
+// rulesNaming returns the rules whose source is a group that match accepts.
+func rulesNaming(rules []aws.Rule, match func(groupID string) bool) []aws.Rule {
+	var out []aws.Rule
+	for _, r := range rules {
+		if r.GroupID != "" && match(r.GroupID) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // listGroups also reads back the bastion group's SSH source, which a

@@ -1,9 +1,11 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -387,4 +391,90 @@ func TestSecurityDestroyAndAdopt(t *testing.T) {
 		t.Fatalf("destroy: %v", err)
 	}
 	env.mustEmpty()
+}
+
+// interveneTransport runs fn once, right after the sandbox answers the
+// first request whose body contains match: the world changes between a
+// Kind's describe and its next call, as when two deletes race.
+type interveneTransport struct {
+	match string
+	fn    func()
+	once  sync.Once
+}
+
+func (x *interveneTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil && strings.Contains(string(body), x.match) {
+		x.once.Do(x.fn)
+	}
+	return resp, err
+}
+
+// TestSecurityGroupDeleteRacingAnotherDelete: the bastion's group goes
+// (with the app group's rule naming it) between the app group's describe
+// and its revokes. The vanished group's not-found must not come back as
+// the app group's: the engine would record a live group deleted.
+func TestSecurityGroupDeleteRacingAnotherDelete(t *testing.T) {
+	srv, _ := checkIPServer(t, http.StatusOK, "198.51.100.7")
+	env := newTestEnv(t, "sectest")
+	netApply(t, env, env.spec(secYAML), networkStep{}, secStep(srv))
+	out := netOutputs(t, env, StepSecurity)
+	ctx := testContext(t)
+	c := netEC2(env)
+	if _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{out["bastion_instance_id"]}}); err != nil {
+		t.Fatal(err)
+	}
+	secInstance(t, env, out["bastion_instance_id"]) // instant latency: terminated by now
+
+	cfg := env.Cfg.Copy()
+	cfg.HTTPClient = &http.Client{Transport: &interveneTransport{match: "Action=DescribeSecurityGroups", fn: func() {
+		if _, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: sdkaws.String(out["app_sg"]),
+			IpPermissions: []ec2types.IpPermission{{IpProtocol: sdkaws.String("tcp"), FromPort: sdkaws.Int32(22), ToPort: sdkaws.Int32(22),
+				UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: sdkaws.String(out["bastion_sg"])}}}}}); err != nil {
+			t.Error(err)
+		}
+		if _, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sdkaws.String(out["bastion_sg"])}); err != nil {
+			t.Error(err)
+		}
+	}}}
+	err := deleteGroup(ctx, Target{AWS: aws.NewClients(cfg), Resource: state.Resource{ID: out["app_sg"]}})
+	if err != nil {
+		t.Fatalf("delete the app group = %v (not found: %v), want it deleted", err, aws.IsNotFound(err))
+	}
+	if _, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{out["app_sg"]}}); !aws.IsNotFound(err) {
+		t.Errorf("the app group is still there (%v) after its delete succeeded", err)
+	}
+}
+
+// TestNetworkAndSecurityWithAWSLikeDelays runs the two steps where NAT
+// gateways and instances take AWS's time (sped up): apply waits for them,
+// a NAT change waits for the pruned gateways to be deleted, and destroy
+// leaves nothing.
+func TestNetworkAndSecurityWithAWSLikeDelays(t *testing.T) {
+	env := newTestEnv(t, "sectest", func(o *sandbox.Options) { o.Latency = sandbox.LatencyRealistic; o.Speed = 1000 })
+	srv, _ := checkIPServer(t, http.StatusOK, "198.51.100.7")
+	yaml := func(nat string) *Spec {
+		return env.spec(strings.Replace(strings.Replace(secYAML, "nat: none", "nat: "+nat, 1), "azs: 2", "azs: 3", 1))
+	}
+	netApply(t, env, yaml(SpecNATPerAZ), networkStep{}, secStep(srv))
+	netCheckVPC(t, env, yaml(SpecNATPerAZ))
+	netApply(t, env, yaml(SpecNATSingle), networkStep{}, secStep(srv))
+	netCheckVPC(t, env, yaml(SpecNATSingle))
+	if err := env.engine(yaml(SpecNATSingle)).Destroy(testContext(t)); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	env.mustEmpty()
+	var waits []string
+	for _, ev := range env.Events() {
+		if ev.Kind == ResourceWaiting {
+			waits = append(waits, ev.Message)
+		}
+	}
+	for _, want := range []string{"to be available", "to be running", "to be deleted", "to be terminated"} {
+		if !slices.ContainsFunc(waits, func(m string) bool { return strings.Contains(m, want) }) {
+			t.Errorf("no wait %q among %v", want, waits)
+		}
+	}
 }
