@@ -40,8 +40,6 @@ func ensureBastion(ctx context.Context, r *Run, d Desired, subnetID, groupID str
 			return aws.Instance{}, fmt.Errorf("instance.key_name %q is not a key pair in %s (it has %s): import yours (`aws ec2 import-key-pair`) or clear instance.key_name",
 				keyName, r.AWS.Region, cmp.Or(strings.Join(keys, ", "), "none"))
 		}
-	} else {
-		r.Warn("instance.key_name is empty, so the bastion has no SSH key pair: reach it with EC2 Instance Connect (`aws ec2-instance-connect ssh --instance-id ID`, from network.bastion.ssh_from), or set instance.key_name to a key pair in %s (SSM Session Manager would need an instance profile, which the bastion does not have)", r.AWS.Region)
 	}
 	d = withAttrs(d, map[string]string{"subnet_id": subnetID})
 	var host aws.Instance
@@ -50,6 +48,9 @@ func ensureBastion(ctx context.Context, r *Run, d Desired, subnetID, groupID str
 			img, err := latestAL2023(ctx, r)
 			if err != nil {
 				return "", err
+			}
+			if keyName == "" {
+				r.Warn("instance.key_name is empty, so the bastion has no SSH key pair: reach it with EC2 Instance Connect (`aws ec2-instance-connect ssh --instance-id ID`, from network.bastion.ssh_from), or set instance.key_name to a key pair in %s (SSM Session Manager would need an instance profile, which the bastion does not have)", r.AWS.Region)
 			}
 			in, err := r.AWS.Compute.RunInstance(ctx, aws.InstanceInput{
 				ImageID: img.ID, InstanceType: d.Attrs["instance_type"], SubnetID: subnetID,
