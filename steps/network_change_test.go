@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
+	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -276,5 +278,34 @@ func TestNetworkExistingVPC(t *testing.T) {
 	err = env.engine(missing).Apply(ctx)
 	if err == nil || !strings.Contains(err.Error(), "vpc-0123456789abcdef0 does not exist") {
 		t.Errorf("apply with an unknown VPC = %v", err)
+	}
+}
+
+// TestNetworkAndSecuritySurviveThrottlingAndServerErrors injects 20%
+// throttling and 5% server errors: apply makes exactly what a clean apply
+// makes (no duplicate from a retried create), and destroy leaves nothing.
+func TestNetworkAndSecuritySurviveThrottlingAndServerErrors(t *testing.T) {
+	srv, _ := checkIPServer(t, http.StatusOK, "198.51.100.7")
+	yaml := strings.Replace(strings.Replace(secYAML, "nat: none", "nat: per-az", 1), "azs: 2", "azs: 3", 1)
+	ref := newTestEnv(t, "sectest")
+	netApply(t, ref, ref.spec(yaml), networkStep{}, secStep(srv))
+	want := ref.inventoryTypes()
+	for seed := uint64(1); seed <= 2; seed++ {
+		env := newTestEnv(t, "sectest", func(o *sandbox.Options) { o.Latency = sandbox.LatencyRealistic; o.Speed = 1000 })
+		if err := env.SB.SetFaults(sandbox.Faults{ThrottleRate: 0.2, ServerErrorRate: 0.05, Seed: seed}); err != nil {
+			t.Fatal(err)
+		}
+		spec := env.spec(yaml)
+		netApply(t, env, spec, networkStep{}, secStep(srv))
+		if got := env.inventoryTypes(); !maps.Equal(got, want) {
+			t.Errorf("seed %d: apply made %v, want %v", seed, got, want)
+		}
+		if err := env.engine(spec).Destroy(testContext(t)); err != nil {
+			t.Fatalf("seed %d: destroy: %v", seed, err)
+		}
+		env.mustEmpty()
+		if env.SB.Stats().FaultsInjected == 0 {
+			t.Errorf("seed %d: no fault was injected", seed)
+		}
 	}
 }
