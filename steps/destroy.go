@@ -88,6 +88,20 @@ func (e *Engine) listTagged(ctx context.Context) ([]Found, error) {
 // use).
 func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, leftovers []Found) error {
 	for _, f := range leftovers {
+		// The interrupted create of a recorded intent: the same resource,
+		// not a second one. Give the record its id so it is deleted once.
+		if r, ok := e.store.Resource(f.Key); ok && f.Key != "" && r.Status == state.ResourceIntent && r.ID == "" && r.ARN == "" && r.Type == f.Type {
+			if err := e.store.RecordCreated(f.Key, f.ID, f.ARN, f.Attrs); err != nil {
+				return err
+			}
+			rec, _ := e.store.Resource(f.Key)
+			for i := range recorded {
+				if recorded[i].Key == f.Key {
+					recorded[i] = rec
+				}
+			}
+			continue
+		}
 		key := f.Key
 		if key == "" || e.isLiveKey(key) {
 			key = "leftover/" + f.Type + "/" + firstOf(f.ID, f.ARN)

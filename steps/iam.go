@@ -343,6 +343,9 @@ func iamKinds() []Kind {
 						continue
 					}
 					attached, err := c.IAM.AttachedPolicies(ctx, role.Name)
+					if aws.IsNotFound(err) {
+						continue // deleted between the listing and now
+					}
 					if err != nil {
 						return nil, err
 					}
