@@ -117,24 +117,6 @@ func connectCmd(ctx context.Context, connect Connector, conn int, profile, regio
 	}
 }
 
-// imageParameter is the public SSM parameter that names the current image
-// of base for arch (DOMAIN.md, AMI and instances).
-func imageParameter(base, arch string) string {
-	switch base {
-	case steps.SpecBaseUbuntu2204, steps.SpecBaseUbuntu2404:
-		a := "amd64"
-		if arch == "arm64" {
-			a = "arm64"
-		}
-		version := "22.04"
-		if base == steps.SpecBaseUbuntu2404 {
-			version = "24.04"
-		}
-		return "/aws/service/canonical/ubuntu/server/" + version + "/stable/current/" + a + "/hvm/ebs-gp3/ami-id"
-	}
-	return "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-" + arch
-}
-
 // discoverCmds starts every lookup of the account once connected.
 func discoverCmds(ctx context.Context, conn int, c *aws.Clients, base, arch string, ip ipLookup) []tea.Cmd {
 	d := c.Discover
@@ -165,7 +147,10 @@ type imageResult struct{ id, key string }
 
 func imageCmd(ctx context.Context, conn int, params *aws.Params, base, arch string) tea.Cmd {
 	return lookupCmd(ctx, conn, lookImage, func(ctx context.Context) (any, error) {
-		name := imageParameter(base, arch)
+		name, err := steps.BaseImageParameter(base, arch)
+		if err != nil {
+			return imageResult{key: base + "/" + arch}, err
+		}
 		id, ok, err := params.Get(ctx, name)
 		if err == nil && !ok {
 			err = fmt.Errorf("the region has no public parameter %s", name)
