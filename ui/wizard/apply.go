@@ -60,8 +60,12 @@ type applyRun struct {
 	order    []string
 	notes    []string
 	planned  int
-	finished bool
-	err      error
+	// The run finishes when both Apply has returned (done) and every
+	// event it emitted has been shown (closed): the one can arrive first.
+	done, closed bool
+	doneErr      error
+	finished     bool
+	err          error
 }
 
 // applyEventMsg is one engine event; ok is false when the channel closed.
@@ -144,8 +148,12 @@ func (m *Model) updateApply(msg tea.Msg) (screen.Action, tea.Cmd) {
 	a := m.apply
 	switch msg := msg.(type) {
 	case applyEventMsg:
-		if a == nil || msg.run != a.run || !msg.ok {
+		if a == nil || msg.run != a.run {
 			return nil, nil
+		}
+		if !msg.ok {
+			a.closed = true
+			return m.finishApply()
 		}
 		a.record(msg.ev)
 		return nil, waitEvent(msg.run, msg.ch)
@@ -158,20 +166,31 @@ func (m *Model) updateApply(msg tea.Msg) (screen.Action, tea.Cmd) {
 		if a == nil || msg.run != a.run {
 			return nil, nil
 		}
-		a.finished, a.err, a.ended = true, msg.err, m.d.Now()
-		a.cancel()
-		if m.store != nil {
-			m.rec = m.store.Snapshot()
-		}
-		if msg.err == nil {
-			m.phase = phaseDone
-			clear(m.edited)
-			return nil, nil
-		}
-		if a.failedStep() == "" {
-			// Not one step's failure (the lock, the context): say it plainly.
-			return screen.Fail{Err: msg.err}, nil
-		}
+		a.done, a.doneErr = true, msg.err
+		return m.finishApply()
+	}
+	return nil, nil
+}
+
+// finishApply ends the run once Apply returned and its events are shown.
+func (m *Model) finishApply() (screen.Action, tea.Cmd) {
+	a := m.apply
+	if !a.done || !a.closed || a.finished {
+		return nil, nil
+	}
+	a.finished, a.err, a.ended = true, a.doneErr, m.d.Now()
+	a.cancel()
+	if m.store != nil {
+		m.rec = m.store.Snapshot()
+	}
+	if a.err == nil {
+		m.phase = phaseDone
+		clear(m.edited)
+		return nil, nil
+	}
+	if a.failedStep() == "" {
+		// Not one step's failure (the lock, the context): say it plainly.
+		return screen.Fail{Err: a.err}, nil
 	}
 	return nil, nil
 }

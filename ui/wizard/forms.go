@@ -84,7 +84,7 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 		)}
 	case steps.StepAlarms:
 		groups = []*huh.Group{huh.NewGroup(
-			fieldFor(a, fc, "alarms.email", "Email", &a.Email).Placeholder("you@example.com"),
+			fieldFor(a, fc, "alarms.email", "Email", &a.Email).Placeholder("optional, e.g. you@example.com"),
 			fieldFor(a, fc, "alarms.billing_threshold_usd", "Billing alarm $", &a.BillingLimit),
 		)}
 	}
@@ -221,9 +221,6 @@ func azLabel(n int, azs []string) string {
 
 func amiForm(a *answers, fc formContext) []*huh.Group {
 	latest := "latest — the base's current public image"
-	if fc.found.image != "" {
-		latest += " (" + fc.found.image + ")"
-	}
 	id := fieldFor(a, fc, "ami.id", "Image id", &a.AMIID).Placeholder("ami-0123456789abcdef0")
 	if fc.found.image != "" {
 		id = id.Suggestions([]string{fc.found.image})
@@ -240,7 +237,7 @@ func amiForm(a *answers, fc formContext) []*huh.Group {
 			option("Ubuntu 22.04", steps.SpecBaseUbuntu2204),
 		).Value(&a.AMIBase).Inline(true)).WithHideFunc(func() bool { return a.AMISource == steps.SpecAMIExisting }),
 		huh.NewGroup(id).WithHideFunc(func() bool { return a.AMISource != steps.SpecAMIExisting }),
-		huh.NewGroup(fieldFor(a, fc, "ami.setup_script", "Setup script", &a.SetupScript).Placeholder("./setup.sh")).
+		huh.NewGroup(fieldFor(a, fc, "ami.setup_script", "Setup script", &a.SetupScript).Placeholder("e.g. ./setup.sh")).
 			WithHideFunc(func() bool { return a.AMISource != steps.SpecAMIBake }),
 	}
 }
@@ -260,7 +257,7 @@ func launchTemplateForm(a *answers, fc formContext) []*huh.Group {
 		huh.NewGroup(
 			fieldFor(a, fc, "instance.type", "Instance type", &a.Type).Suggestions(offeredTypes),
 			fieldFor(a, fc, "instance.volume_gib", "Volume GiB", &a.Volume),
-			fieldFor(a, fc, "instance.user_data", "User data", &a.UserData).Placeholder("./start.sh"),
+			fieldFor(a, fc, "instance.user_data", "User data", &a.UserData).Placeholder("e.g. ./start.sh (optional)"),
 		),
 		huh.NewGroup(huh.NewSelect[string]().Key("instance.key_name").Title("Key pair").Options(keys...).Value(&a.KeyName)),
 	}

@@ -329,8 +329,8 @@ func (r *review) planText(m *Model) string {
 			if name == "" {
 				name = c.Key
 			}
-			line := fmt.Sprintf("  %s %-8s %-26s %s", sign, c.Action, c.Type, name)
-			if c.Why != "" {
+			line := fmt.Sprintf("  %s %-8s %-26s %-24s", sign, c.Action, c.Type, name)
+			if c.Why != "" && c.Action != steps.ActionCreate || c.Why != "not created yet" && c.Why != "" {
 				line += s.Muted.Render("  " + c.Why)
 			}
 			b.WriteString(screen.Truncate(style.Render(line), width) + "\n")

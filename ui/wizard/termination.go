@@ -12,9 +12,11 @@ import (
 
 // terminationView shows, for the group being designed, which instance each
 // policy would remove first when it scales back in, and why the chosen
-// list picks the one it picks: seed 000's surprise, before it happens.
+// list picks the one it picks: seed 000's surprise, before it happens. The
+// policy under the cursor is explained in plain words.
 func (m *Model) terminationView(spec *steps.Spec, l layout) string {
 	s := m.d.Shared.Styles
+	wrap := lipgloss.NewStyle().Width(l.inner)
 	azs := m.found.azs
 	if len(azs) < spec.Network.AZs {
 		azs = nil
@@ -24,44 +26,54 @@ func (m *Model) terminationView(spec *steps.Spec, l layout) string {
 	}
 	azs = azs[:min(len(azs), spec.Network.AZs)]
 	now := m.d.Now()
+	var lines []string
+	if h, ok := m.form.GetFocusedField().(interface{ Hovered() (string, bool) }); ok {
+		if p, ok := h.Hovered(); ok {
+			lines = append(lines, clampLines(wrap.Render(s.Bold.Render(p)+": "+steps.TerminationPolicyText[p]), 2))
+		}
+	}
 	chosen := orderPolicies(m.answers.Termination)
 	g, ins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, chosen, now)
-	var lines []string
 	var desc []string
 	for _, in := range ins {
-		desc = append(desc, fmt.Sprintf("%s %s v%d %s ago", in.ID, shortAZ(in.AZ), in.TemplateVersion, fmtAgo(now.Sub(in.LaunchTime))))
+		desc = append(desc, fmt.Sprintf("%s %s v%d %s", in.ID, shortAZ(in.AZ), in.TemplateVersion, fmtAgo(now.Sub(in.LaunchTime))))
 	}
-	lines = append(lines, s.Muted.Render(fmt.Sprintf("Scaling in from %d to %d — ", len(ins), len(ins)-1))+s.Muted.Render(strings.Join(desc, " · ")))
+	scenario := s.Muted.Render(screen.Truncate(fmt.Sprintf("Scale-in %d→%d of %s", len(ins), len(ins)-1, strings.Join(desc, " · ")), l.inner))
 	if len(chosen) > 0 {
 		if picks := steps.PreviewTermination(g, ins, 1, now); len(picks) == 1 {
 			p := picks[0]
 			who := p.ID
 			if p.Random {
-				who = "one of " + strings.Join(p.Candidates, ", ") + " (random)"
+				who = "one of " + strings.Join(p.Candidates, ", ") + " at random"
 			}
-			lines = append(lines, s.Bold.Render("Yours removes "+who+": ")+
-				lipgloss.NewStyle().Width(l.inner).Render(strings.Join(p.Why, "; ")))
+			lines = append(lines, clampLines(wrap.Render(s.Bold.Render("Yours removes "+who)+": "+strings.Join(p.Why, "; ")), 2))
 		}
 	}
+	// Grouped by the instance removed, the policies fit the narrowest pane.
+	byPick := map[string][]string{}
+	var picked []string
 	for _, p := range steps.TerminationPolicies {
 		if p == "OldestLaunchConfiguration" {
 			continue // no launch configurations in this stack
 		}
 		pg, pins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, []string{p}, now)
-		who := "—"
+		who := "none"
 		if picks := steps.PreviewTermination(pg, pins, 1, now); len(picks) == 1 {
 			who = picks[0].ID
 			if picks[0].Random {
-				who = strings.Join(picks[0].Candidates, "/") + "?"
+				who = strings.Join(picks[0].Candidates, "/") + " (random)"
 			}
 		}
-		mark := "  "
-		if len(chosen) > 0 && chosen[0] == p {
-			mark = s.Key.Render("▸ ")
+		if _, ok := byPick[who]; !ok {
+			picked = append(picked, who)
 		}
-		row := fmt.Sprintf("%s%-26s %-5s %s", mark, p, who, s.Muted.Render(steps.TerminationPolicyText[p]))
-		lines = append(lines, screen.Truncate(row, l.inner))
+		byPick[who] = append(byPick[who], p)
 	}
+	var each []string
+	for _, who := range picked {
+		each = append(each, s.Bold.Render(who)+" ← "+strings.Join(byPick[who], ", "))
+	}
+	lines = append(lines, wrap.Render(s.Muted.Render("Alone: ")+strings.Join(each, "; ")), scenario)
 	return clampLines(strings.Join(lines, "\n"), l.panelH)
 }
 
@@ -72,7 +84,7 @@ func regionOr(r string) string {
 	return r
 }
 
-// shortAZ keeps an AZ's letter (and its number for zones like use1-az1).
+// shortAZ keeps an AZ's letter.
 func shortAZ(az string) string {
 	if i := strings.LastIndexAny(az, "0123456789"); i >= 0 && i < len(az)-1 {
 		return az[i+1:]

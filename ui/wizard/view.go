@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
@@ -210,13 +211,17 @@ func (m *Model) stepView(l layout) string {
 	var form string
 	switch {
 	case m.formStep == st.ID() && m.form != nil:
-		form = m.form.View()
+		form = trimBlankTail(m.form.View())
 	case m.formStep == st.ID() && m.focus == focusForm:
 		form = m.waitingView()
 	default:
 		form = s.Muted.Render("press enter to open this step")
 	}
-	b.WriteString(screen.Fit(form, l.inner, l.formH) + "\n")
+	// The form takes what it needs, up to its share; the checks and
+	// advice get the rest of the pane.
+	formLines := min(max(screen.Lines(form), 1), l.formH)
+	b.WriteString(screen.Fit(form, l.inner, formLines) + "\n\n")
+	l.panelH = max(3, m.height-2-screen.Lines(b.String()))
 	b.WriteString(m.panelView(st.ID(), l))
 	pane := s.Pane
 	if m.focus == focusForm {
@@ -236,6 +241,15 @@ func (m *Model) waitingView() string {
 		what = "connecting to AWS"
 	}
 	return m.spin.View() + " looking up " + what + "…"
+}
+
+// trimBlankTail drops the blank lines a form pads itself with.
+func trimBlankTail(s string) string {
+	lines := strings.Split(s, "\n")
+	for len(lines) > 1 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // clampLines keeps the first n lines of s, marking a cut with an ellipsis.
@@ -269,6 +283,9 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 			mark, style = "! ", s.Warning
 		}
 		lines = append(lines, style.Render(mark)+wrap.Render(p.Path+": "+p.Text))
+	}
+	if step == steps.StepAMI && m.found.image != "" {
+		lines = append(lines, s.Muted.Render("• the latest "+m.found.imageFor+" image here is "+m.found.image))
 	}
 	if step == steps.StepIAM {
 		for _, p := range knownPolicies {
@@ -345,8 +362,8 @@ func (m *Model) resumeView() string {
 		}
 	}
 	b.WriteString(s.Title.Render("Stack "+m.draft.Name+" is not finished") + "\n\n")
-	fmt.Fprintf(&b, "%d of %d steps done, %d resources recorded (last change %s).\n", done, total, live,
-		m.rec.UpdatedAt.Local().Format("2 Jan 15:04"))
+	fmt.Fprintf(&b, "%d of %d steps done, %d resources recorded (last change %s ago).\n", done, total, live,
+		fmtAgo(m.d.Now().Sub(m.rec.UpdatedAt)))
 	status, note := m.status(stopped)
 	fmt.Fprintf(&b, "It stopped at %s (%s).\n", s.Bold.Render(stopped.Title()), statusWords[status])
 	if note != "" {
