@@ -51,15 +51,15 @@ type liveResource struct {
 // applyRun is one apply: started from the review, fed by the engine's
 // events through a channel, finished by applyDoneMsg.
 type applyRun struct {
-	run      int
-	started  time.Time
-	ended    time.Time
-	cancel   context.CancelFunc
-	steps    map[steps.StepID]*liveStep
-	res      map[string]*liveResource
-	order    []string
-	notes    []string
-	planned  int
+	run     int
+	started time.Time
+	ended   time.Time
+	cancel  context.CancelFunc
+	steps   map[steps.StepID]*liveStep
+	res     map[string]*liveResource
+	order   []string
+	notes   []string
+	planned int
 	// The run finishes when both Apply has returned (done) and every
 	// event it emitted has been shown (closed): the one can arrive first.
 	done, closed bool
