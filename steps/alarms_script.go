@@ -10,11 +10,11 @@ import (
 )
 
 // Script writes the topic, the subscription and the alarms as AWS CLI
-// commands. It reads LB_ARN, TG_ARN and ASG_NAME and sets TOPIC_ARN (and
+// commands. It reads ALB_ARN, TG_ARN and ASG_NAME and sets TOPIC_ARN (and
 // BILLING_TOPIC_ARN).
 func (alarmsStep) Script(s *Spec, w *Script) {
 	w.Comment("CloudWatch names the load balancer and target group by the tail of their ARNs.")
-	w.Line(`LB_DIMENSION="${LB_ARN#*:loadbalancer/}"`)
+	w.Line(`LB_DIMENSION="${ALB_ARN#*:loadbalancer/}"`)
 	w.Line(`TG_DIMENSION="${TG_ARN##*:}"`)
 	scriptTopic(s, w, false)
 	if s.Alarms.BillingThresholdUSD > 0 {

@@ -24,8 +24,13 @@ func (w *Script) Comment(format string, args ...any) {
 	fmt.Fprintf(&w.b, "# %s\n", fmt.Sprintf(format, args...))
 }
 
-// Line writes one command (or any bash line).
+// Line writes one command (or any bash line); without args, format is
+// written as it is, so bash's own % (${VAR% }) needs no escaping.
 func (w *Script) Line(format string, args ...any) {
+	if len(args) == 0 {
+		w.b.WriteString(format + "\n")
+		return
+	}
 	fmt.Fprintf(&w.b, format+"\n", args...)
 }
 
