@@ -407,13 +407,15 @@ func (m *Model) resourceLine(r *liveResource, now time.Time) string {
 	if r.id != "" {
 		id += " " + r.id
 	}
-	line := fmt.Sprintf("%s %-28s %s", mark, r.key, s.Muted.Render(id))
+	// What it waits for comes before the id, which may be a long ARN and
+	// is cut first.
+	line := fmt.Sprintf("%s %-32s ", mark, r.key)
 	if r.kind == steps.ResourceCreating || r.kind == steps.ResourceWaiting || r.kind == steps.ResourceDeleting {
-		line += "  " + what + s.Muted.Render(" "+fmtDuration(now.Sub(r.started)))
+		line += what + s.Muted.Render(" "+fmtDuration(now.Sub(r.started)))
 	} else {
-		line += "  " + s.Muted.Render(what)
+		line += s.Muted.Render(what)
 	}
-	return line
+	return line + "  " + s.Subtle.Render(id)
 }
 
 // applyErrorView is the failure: AWS's message, what it means, the choices.

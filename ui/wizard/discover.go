@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -38,7 +39,7 @@ var lookupNames = [lookCount]string{
 // lookupsOf lists what a step's form offers from the account: the form
 // waits for them (with a spinner) before it opens.
 var lookupsOf = map[steps.StepID][]lookup{
-	steps.StepIdentity:       {lookProfiles},
+	steps.StepIdentity:       {lookProfiles, lookCaller},
 	steps.StepNetwork:        {lookAZs, lookVPCs, lookPublicIP},
 	steps.StepAMI:            {lookImage},
 	steps.StepLaunchTemplate: {lookKeyPairs},
@@ -130,9 +131,15 @@ func discoverCmds(ctx context.Context, conn int, c *aws.Clients, base, arch stri
 		lookupCmd(ctx, conn, lookCerts, func(ctx context.Context) (any, error) { return d.Certificates(ctx) }),
 		imageCmd(ctx, conn, c.Params, base, arch),
 	}
-	if ip.url != "" {
+	if ip.fn != nil || ip.url != "" {
 		cmds = append(cmds, lookupCmd(ctx, conn, lookPublicIP, func(ctx context.Context) (any, error) {
-			a, err := aws.PublicIP(ctx, ip.client, ip.url)
+			var a netip.Addr
+			var err error
+			if ip.fn != nil {
+				a, err = ip.fn(ctx)
+			} else {
+				a, err = aws.PublicIP(ctx, ip.client, ip.url)
+			}
 			if err != nil {
 				return "", err
 			}
@@ -159,8 +166,10 @@ func imageCmd(ctx context.Context, conn int, params *aws.Params, base, arch stri
 	})
 }
 
-// ipLookup is where the caller's public IP is asked; an empty url skips it.
+// ipLookup is how the caller's public IP is found: the engine's own
+// answer when it has one (the sandbox's), else url; neither skips it.
 type ipLookup struct {
+	fn     func(context.Context) (netip.Addr, error)
 	client *http.Client
 	url    string
 }

@@ -55,7 +55,9 @@ func (m *Model) KeyMap() help.KeyMap {
 		back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps"))
 		scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 		if m.review != nil && m.review.saving != nil {
-			return keyMap{short: []key.Binding{k.Enter, k.Back}, full: [][]key.Binding{{k.Enter, k.Back}}}
+			save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
+			cancel := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+			return keyMap{short: []key.Binding{save, cancel}, full: [][]key.Binding{{save, cancel}}}
 		}
 		return keyMap{
 			short: []key.Binding{reviewKeys.Apply, reviewKeys.Tab, reviewKeys.Save, reviewKeys.SaveScript, back},

@@ -189,7 +189,7 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		if key.Matches(msg, reviewKeys.SaveScript) {
 			r.saveWhat, r.savePath = 1, m.draft.Name+"-aws-cli.sh"
 		}
-		r.saving = huh.NewForm(huh.NewGroup(huh.NewInput().Key("path").Title("Save to").Value(&r.savePath).Inline(true).
+		r.saving = huh.NewForm(huh.NewGroup(huh.NewInput().Key("path").Title("Save to:").Prompt(" ").Value(&r.savePath).Inline(true).
 			Validate(func(p string) error {
 				if strings.TrimSpace(p) == "" {
 					return fmt.Errorf("type a file name")

@@ -261,11 +261,11 @@ func (m *Model) connected(msg connectedMsg) tea.Cmd {
 		m.draft.Region = msg.clients.Region
 		m.answers.Region = msg.clients.Region
 	}
-	ip := ipLookup{client: m.d.HTTPClient, url: m.d.CheckIPURL}
+	ip := ipLookup{fn: m.d.Engine.PublicIP, client: m.d.HTTPClient, url: m.d.CheckIPURL}
 	if ip.url == "" && !m.d.Shared.Sandbox {
 		ip.url = awsCheckIPURL
 	}
-	if ip.url == "" {
+	if ip.fn == nil && ip.url == "" {
 		m.found.done[lookPublicIP] = true
 	}
 	return tea.Batch(discoverCmds(m.d.Shared.Ctx, m.conn, msg.clients, m.draft.AMI.Base, m.draft.Architecture(), ip)...)

@@ -1,0 +1,359 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/state"
+)
+
+// These tests run the built stackwiz binary in tmux, the way a person
+// does: a real terminal, keys sent with send-keys, the screen read with
+// capture-pane. They use the embedded sandbox (--sandbox), whose world
+// persists under the state dir, so a run can be killed and resumed.
+
+// binary builds stackwiz from the repository root once per test binary.
+var binaryPath atomic.Value
+
+func stackwizBinary(t *testing.T) string {
+	t.Helper()
+	if p, ok := binaryPath.Load().(string); ok {
+		return p
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "stackwiz-tmux-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "stackwiz")
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build -o %s (in %s): %v\n%s", out, root, err, b)
+	}
+	binaryPath.Store(out)
+	return out
+}
+
+func needTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the terminal tests of the built binary need it (.ci/run installs it)")
+	}
+}
+
+var sessionSeq atomic.Int64
+
+// tmuxPane is one tmux session running stackwiz in a 120×40 terminal.
+type tmuxPane struct {
+	t    *testing.T
+	name string
+	bin  string
+	cwd  string
+	env  []string
+}
+
+// newPane opens a detached tmux session in cwd for bin; run starts it.
+// The pane stays after stackwiz exits, so the test can read how it ended.
+// env adds to the environment (later entries win).
+func newPane(t *testing.T, bin, cwd string, env ...string) *tmuxPane {
+	t.Helper()
+	p := &tmuxPane{t: t, name: fmt.Sprintf("stackwiz-test-%d-%d", os.Getpid(), sessionSeq.Add(1)), bin: bin, cwd: cwd,
+		// No AWS config of the machine's, and a quick sandbox clock.
+		env: []string{"AWS_CONFIG_FILE=" + filepath.Join(cwd, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(cwd, "no-aws-credentials"),
+			"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}}
+	p.env = append(p.env, env...)
+	p.tmux("new-session", "-d", "-s", p.name, "-x", "120", "-y", "40", "-c", cwd)
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
+	p.tmux("set-option", "-t", p.name, "remain-on-exit", "on")
+	return p
+}
+
+// run starts stackwiz with args in the pane, replacing what ran there. A
+// small shell around it writes its exit status to a file: tmux's own
+// #{pane_dead_status} is not reliable across respawns.
+func (p *tmuxPane) run(args ...string) {
+	_ = os.Remove(p.statusFile())
+	cmd := []string{"respawn-pane", "-k", "-t", p.name, "-c", p.cwd}
+	for _, e := range p.env {
+		cmd = append(cmd, "-e", e)
+	}
+	cmd = append(cmd, "sh", "-c", `"$0" "$@"; echo $? > `+p.statusFile(), p.bin)
+	p.tmux(append(cmd, args...)...)
+}
+
+func (p *tmuxPane) statusFile() string { return filepath.Join(p.cwd, p.name+".status") }
+
+func (p *tmuxPane) tmux(args ...string) string {
+	p.t.Helper()
+	out, err := exec.Command("tmux", args...).CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// screen is what the terminal shows now.
+func (p *tmuxPane) screen() string { return p.tmux("capture-pane", "-p", "-t", p.name) }
+
+// waitFor waits until the screen shows every one of wants.
+func (p *tmuxPane) waitFor(timeout time.Duration, wants ...string) string {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := p.screen()
+		if !slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(s, w) }) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("after %s the screen does not show %q:\n%s", timeout, wants, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// keys sends named keys (Enter, Tab, Escape, C-c, ...) one by one, with
+// the pause a person leaves between them.
+func (p *tmuxPane) keys(keys ...string) {
+	for _, k := range keys {
+		p.tmux("send-keys", "-t", p.name, k)
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// typeText types text literally.
+func (p *tmuxPane) typeText(text string) {
+	p.tmux("send-keys", "-t", p.name, "-l", text)
+	time.Sleep(250 * time.Millisecond)
+}
+
+// enterUntil presses Enter until the screen shows want.
+func (p *tmuxPane) enterUntil(want string, max int) string {
+	p.t.Helper()
+	for range max {
+		if s := p.screen(); strings.Contains(s, want) {
+			return s
+		}
+		p.keys("Enter")
+	}
+	return p.waitFor(5*time.Second, want)
+}
+
+// pid is stackwiz's process id: the child of the pane's shell.
+func (p *tmuxPane) pid() int {
+	p.t.Helper()
+	sh := strings.TrimSpace(p.tmux("display-message", "-p", "-t", p.name, "#{pane_pid}"))
+	data, err := os.ReadFile("/proc/" + sh + "/task/" + sh + "/children")
+	if err != nil {
+		p.t.Fatalf("find stackwiz under the pane's shell %s: %v", sh, err)
+	}
+	n, err := strconv.Atoi(strings.Fields(string(data) + " x")[0])
+	if err != nil {
+		p.t.Fatalf("the pane's shell %s has no child: %q", sh, data)
+	}
+	return n
+}
+
+// exited waits for stackwiz to end and returns its exit status ("137"
+// after SIGKILL).
+func (p *tmuxPane) exited(timeout time.Duration) string {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(p.statusFile()); err == nil && len(data) > 0 {
+			return strings.TrimSpace(string(data))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.t.Fatalf("stackwiz did not exit; screen:\n%s", p.screen())
+	return ""
+}
+
+// stackwiz runs the binary as a plain command and returns its output.
+func stackwiz(t *testing.T, bin, cwd string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = cwd
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+filepath.Join(cwd, "no-aws-config"), "STACKWIZ_SANDBOX_SPEED=300")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// walkWizardToReview answers every step with its defaults, naming the
+// stack demo, and stops on the plan review.
+func walkWizardToReview(p *tmuxPane) {
+	p.t.Helper()
+	p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
+	p.keys("Tab")
+	p.typeText("demo")
+	p.enterUntil("Review: demo", 60)
+	p.waitFor(30*time.Second, "to create")
+}
+
+// liveResources returns the sandbox world's live resources under a state
+// dir as "type key" lines (by the stackwiz:key tag), sorted: what exists
+// in "AWS", duplicates included.
+func liveResources(t *testing.T, stateDir string) []string {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{DataDir: filepath.Join(stateDir, "sandbox", "world")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	var out []string
+	for _, it := range sb.Inventory() {
+		key := it.Tags["stackwiz:key"]
+		if key == "" {
+			key = "(no stackwiz:key tag)"
+		}
+		out = append(out, it.Type+" "+key)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// record returns a stack's record under a --sandbox state dir.
+func record(t *testing.T, stateDir, name string) state.Stack {
+	t.Helper()
+	st, err := state.Open(filepath.Join(stateDir, "sandbox"), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Snapshot()
+}
+
+// liveKeys lists a record's live resources as "type key", sorted.
+func liveKeys(rec state.Stack) []string {
+	var out []string
+	for _, r := range rec.Resources {
+		if r.Live() {
+			out = append(out, r.Type+" "+r.Key)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestBinaryWizardBuildsTheStackThatApplyFBuilds drives `stackwiz` from an
+// empty state to a complete stack with keys alone, saves the stack.yaml the
+// review offers, and checks that `stackwiz apply -f` of that file builds
+// the same stack: same record, same resources in the sandbox.
+func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
+	needTmux(t)
+	bin := stackwizBinary(t)
+	work, wizDir, applyDir := t.TempDir(), t.TempDir(), t.TempDir()
+
+	p := newPane(t, bin, work)
+	p.run("--sandbox", "--state-dir", wizDir)
+	walkWizardToReview(p)
+	p.keys("s")
+	p.waitFor(5*time.Second, "Save to:")
+	p.keys("Enter")
+	p.waitFor(10*time.Second, "saved "+filepath.Join(work, "stack.yaml"))
+	p.keys("a")
+	p.waitFor(30*time.Second, "Applying demo")
+	done := p.waitFor(3*time.Minute, "Stack demo is complete", "open the console")
+	if !strings.Contains(done, "load balancer  http://demo-alb-") {
+		t.Fatalf("the end screen does not give the load balancer's address:\n%s", done)
+	}
+	p.keys("q")
+	if status := p.exited(20 * time.Second); status != "0" {
+		t.Fatalf("stackwiz exited with %s after q; screen:\n%s", status, p.screen())
+	}
+
+	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", wizDir, "status"); err != nil {
+		t.Fatalf("status of the wizard's stack failed: %v\n%s", err, out)
+	}
+	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", applyDir, "apply", "-f", "stack.yaml", "--yes"); err != nil {
+		t.Fatalf("apply -f stack.yaml: %v\n%s", err, out)
+	}
+
+	wiz, applied := record(t, wizDir, "demo"), record(t, applyDir, "demo")
+	if wiz.Spec != applied.Spec {
+		t.Fatalf("the wizard recorded a different spec than apply -f:\n--- wizard\n%s\n--- apply -f\n%s", wiz.Spec, applied.Spec)
+	}
+	if a, b := liveKeys(wiz), liveKeys(applied); !slices.Equal(a, b) {
+		t.Fatalf("the records differ:\nwizard:   %v\napply -f: %v", a, b)
+	}
+	for id, s := range wiz.Steps {
+		if s.Status != state.StepDone {
+			t.Fatalf("the wizard's step %s is %s", id, s.Status)
+		}
+	}
+	if a, b := liveResources(t, wizDir), liveResources(t, applyDir); !slices.Equal(a, b) || len(a) == 0 {
+		t.Fatalf("the sandbox holds different resources:\nwizard:   %v\napply -f: %v", a, b)
+	}
+}
+
+// TestBinaryKilledMidApplyResumesAndFinishes kills stackwiz (SIGKILL) while
+// the wizard applies, starts it again, and continues from the resume
+// screen: the stack completes with exactly the resources an uninterrupted
+// run makes, nothing twice.
+func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
+	needTmux(t)
+	bin := stackwizBinary(t)
+	work, dir, cleanDir := t.TempDir(), t.TempDir(), t.TempDir()
+	// A slower sandbox clock, so the kill lands while AWS still works.
+	p := newPane(t, bin, work, "STACKWIZ_SANDBOX_SPEED=60")
+	p.run("--sandbox", "--state-dir", dir)
+	walkWizardToReview(p)
+	p.keys("a")
+	p.waitFor(60*time.Second, "✓ Network")
+	if s := p.screen(); strings.Contains(s, "is complete") {
+		t.Fatalf("the apply finished before the kill; slow the sandbox down:\n%s", s)
+	}
+	if err := syscall.Kill(p.pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if status := p.exited(10 * time.Second); status == "0" {
+		t.Fatal("SIGKILL did not stop stackwiz")
+	}
+	killed := record(t, dir, "demo")
+	if rec := killed.Steps["alarms"]; rec != nil && rec.Status == state.StepDone {
+		t.Fatal("the record says the stack finished before the kill")
+	}
+	if len(liveKeys(killed)) == 0 {
+		t.Fatal("the kill landed before anything was created: it tests nothing")
+	}
+	t.Logf("killed with %d resources recorded", len(liveKeys(killed)))
+
+	p.run("--sandbox", "--state-dir", dir)
+	p.waitFor(30*time.Second, "Stack demo is not finished", "Nothing was lost")
+	p.keys("Enter")
+	p.waitFor(30*time.Second, "Review: demo")
+	p.keys("a")
+	p.waitFor(3*time.Minute, "Stack demo is complete")
+	p.keys("q")
+	p.exited(20 * time.Second)
+
+	// The same answers, applied without interruption, elsewhere.
+	spec := filepath.Join(work, "stack.yaml")
+	if err := os.WriteFile(spec, []byte(record(t, dir, "demo").Spec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", cleanDir, "apply", "-f", spec, "--yes"); err != nil {
+		t.Fatalf("apply -f: %v\n%s", err, out)
+	}
+	if a, b := liveResources(t, dir), liveResources(t, cleanDir); !slices.Equal(a, b) {
+		t.Fatalf("after kill and resume the sandbox holds:\n%v\nan uninterrupted run made:\n%v", a, b)
+	}
+	if a, b := liveKeys(record(t, dir, "demo")), liveKeys(record(t, cleanDir, "demo")); !slices.Equal(a, b) {
+		t.Fatalf("records differ after the resume:\n%v\n%v", a, b)
+	}
+	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
+		t.Fatalf("status after the resume: %v\n%s", err, out)
+	}
+}
