@@ -119,6 +119,9 @@ longer asks for are deleted.`,
 			}
 			engine := engineFor(s, spec, store, stderr)
 			applyErr := engine.Apply(ctx)
+			if ctx.Err() != nil {
+				return fmt.Errorf("apply interrupted: everything created so far is recorded in %s; run the same apply again to resume", store.Path())
+			}
 			rep, serr := engine.Status(ctx)
 			if asJSON && serr == nil {
 				_ = writeJSON(cmd.OutOrStdout(), applyResult(store, rep, applyErr))

@@ -31,6 +31,8 @@ type world struct {
 	killAt    int
 	victim    *os.Process
 	killed    bool
+	// signal is what the victim gets at killAt: SIGKILL unless set.
+	signal os.Signal
 }
 
 func newWorld(t *testing.T) *world {
@@ -54,7 +56,11 @@ func (w *world) served(s sandbox.Served) {
 	defer w.mu.Unlock()
 	w.mutations++
 	if w.killAt > 0 && w.mutations == w.killAt && w.victim != nil {
-		_ = w.victim.Kill() // SIGKILL: no deferred cleanup, no last save
+		if w.signal != nil {
+			_ = w.victim.Signal(w.signal)
+		} else {
+			_ = w.victim.Kill() // SIGKILL: no deferred cleanup, no last save
+		}
 		w.killed = true
 	}
 }
@@ -299,4 +305,22 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func TestApplyInterruptedByCtrlCStopsCleanlyAndResumes(t *testing.T) {
+	spec := examplePath(t, "minimal")
+	w := newWorld(t)
+	w.signal = os.Interrupt
+	dir := t.TempDir()
+	r, interrupted := w.stackwiz(t, dir, 5, "apply", "-f", spec, "--yes")
+	if !interrupted || r.code != 1 || !strings.Contains(r.stderr, "run the same apply again to resume") {
+		t.Fatalf("interrupted apply exited %d (interrupted %v), want 1 saying how to resume:\n%s", r.code, interrupted, r.stderr)
+	}
+	w.signal = nil
+	if r, _ := w.stackwiz(t, dir, 0, "apply", "-f", spec, "--yes"); r.code != 0 {
+		t.Fatalf("resumed apply exited %d\n%s", r.code, r.stderr)
+	}
+	if r, _ := w.stackwiz(t, dir, 0, "status"); r.code != 0 {
+		t.Fatalf("status after the resumed apply exited %d\n%s", r.code, r.stdout)
+	}
 }

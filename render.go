@@ -83,7 +83,7 @@ func renderStatus(w io.Writer, r *steps.StatusReport) {
 		if len(res.Drift) > 0 {
 			problem = strings.TrimSpace(problem + " drift: " + strings.Join(res.Drift, "; "))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Key, res.Type, orDash(res.ID), orDash(res.State), ok, problem)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Key, res.Type, orDash(shortID(res.ID)), orDash(res.State), ok, problem)
 	}
 	_ = tw.Flush()
 }
@@ -184,4 +184,17 @@ func orDash(s string) string {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// shortID keeps the resource part of an ARN, which is what tells two
+// resources apart in a table (--json has the whole ARN).
+func shortID(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	parts := strings.SplitN(id, ":", 6)
+	if len(parts) < 6 {
+		return id
+	}
+	return parts[5]
 }
