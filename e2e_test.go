@@ -324,3 +324,43 @@ func TestApplyInterruptedByCtrlCStopsCleanlyAndResumes(t *testing.T) {
 		t.Fatalf("status after the resumed apply exited %d\n%s", r.code, r.stdout)
 	}
 }
+
+func TestAdoptAfterALostStateDirLosesNothing(t *testing.T) {
+	spec := examplePath(t, "minimal")
+	w := newWorld(t)
+	if r, _ := w.stackwiz(t, t.TempDir(), 0, "apply", "-f", spec, "--yes"); r.code != 0 {
+		t.Fatalf("apply exited %d\n%s", r.code, r.stderr)
+	}
+	want := w.shape()
+	// A new laptop: an empty state dir.
+	dir := t.TempDir()
+	r, _ := w.stackwiz(t, dir, 0, "adopt", "-f", spec)
+	if r.code != 0 || !strings.Contains(r.stdout, "Adopted") {
+		t.Fatalf("adopt exited %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	before := w.mutationsSoFar()
+	if r, _ := w.stackwiz(t, dir, 0, "apply", "--yes"); r.code != 0 {
+		t.Fatalf("apply after adopt exited %d\n%s", r.code, r.stderr)
+	}
+	if got := w.shape(); !slices.Equal(got, want) {
+		t.Fatalf("apply after adopt changed the stack:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := w.mutationsSoFar() - before; n != 0 {
+		t.Errorf("apply after adopt made %d mutating requests, want 0", n)
+	}
+	if r, _ := w.stackwiz(t, dir, 0, "status"); r.code != 0 {
+		t.Fatalf("status after adopt and apply exited %d\n%s", r.code, r.stdout)
+	}
+	if r, _ := w.stackwiz(t, dir, 0, "destroy", "--yes"); r.code != 0 {
+		t.Fatalf("destroy exited %d\n%s", r.code, r.stderr)
+	}
+	if inv := w.shape(); len(inv) > 0 {
+		t.Fatalf("destroy after adopt left:\n%s", strings.Join(inv, "\n"))
+	}
+}
+
+func (w *world) mutationsSoFar() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.mutations
+}
