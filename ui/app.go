@@ -48,15 +48,11 @@ type root struct {
 // noticeDoneMsg clears the notice it was set for.
 type noticeDoneMsg struct{ seq int }
 
-// consoleReadyMsg is the console screen, built in the background (it
-// needs clients for the stack's region).
-type consoleReadyMsg struct {
-	screen screen.Screen
-	err    error
-}
-
 // noticeLife is how long a passing notice stays on the status line.
 const noticeLife = 4 * time.Second
+
+// connectTimeout bounds building clients for the console.
+const connectTimeout = 30 * time.Second
 
 func newRoot(work context.Context, stopWork context.CancelFunc, opts Options, stack string, jobs *sync.WaitGroup) (*root, error) {
 	r := &root{
@@ -178,19 +174,8 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			r.notice = ""
 		}
 		return r, nil
-	case consoleReadyMsg:
-		if msg.err != nil {
-			r.failure = ptr(screen.Describe(msg.err))
-			if r.screens[screen.Wizard] != nil {
-				r.current = screen.Wizard
-			} else {
-				r.fatal = msg.err
-				return r, tea.Quit
-			}
-			return r, nil
-		}
-		r.screens[screen.Console] = msg.screen
-		return r, r.startScreen(screen.Console)
+	case consoleConnectedMsg:
+		return r, r.consoleConnected(msg)
 	case tea.KeyPressMsg:
 		return r, r.key(msg)
 	case screen.Addressed:
@@ -324,8 +309,12 @@ func (r *root) render() string {
 func (r *root) header() string {
 	s := r.shared.Styles
 	h := s.Title.Render("stackwiz") + s.Muted.Render(" · "+string(r.current))
-	if r.stack != "" {
-		h += s.Muted.Render(" · ") + s.Bold.Render(r.stack)
+	stack := r.stack
+	if w, ok := r.screens[screen.Wizard].(connection); ok && stack == "" {
+		stack, _, _ = w.Connection()
+	}
+	if stack != "" {
+		h += s.Muted.Render(" · ") + s.Bold.Render(stack)
 	}
 	if r.shared.Sandbox {
 		h += " " + s.Badge.Render("sandbox")

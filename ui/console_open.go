@@ -1,43 +1,92 @@
 package ui
 
 import (
-	"errors"
+	"context"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/ui/console"
+	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
-// buildConsole builds the console screen for the stack, in the
-// background: it reads the stack's record and connects to its region.
+// consoleConnectedMsg carries what the console needs, read and connected
+// in the background: the stack's record and clients for its region.
+type consoleConnectedMsg struct {
+	stack   string
+	rec     state.Stack
+	clients *aws.Clients
+	err     error
+}
+
+// connection is what the wizard knows of the stack it built: its name,
+// and the profile and region the user chose.
+type connection interface {
+	Connection() (stack, profile, region string)
+}
+
+// buildConsole opens the stack's record and connects to its region in the
+// background; the console itself is built in Update when that arrives.
 func (r *root) buildConsole() tea.Cmd {
-	// Copies for the command: it must not read the root.
-	dir, name, profile, connect, shared, now := r.opts.StateDir, r.stack, r.opts.Profile, r.opts.Connect, r.shared, r.opts.Now
+	stack, profile, region := r.stack, r.opts.Profile, r.opts.Region
+	if w, ok := r.screens[screen.Wizard].(connection); ok {
+		if s, p, reg := w.Connection(); s != "" {
+			stack, profile, region = s, p, reg
+		}
+	}
+	ctx, dir, connect := r.shared.Ctx, r.opts.StateDir, r.opts.Connect
 	return func() tea.Msg {
-		if name == "" {
-			return consoleReadyMsg{err: errors.New("no stack recorded yet: build one with `stackwiz wizard` or `stackwiz apply -f stack.yaml`")}
+		if stack == "" {
+			return consoleConnectedMsg{err: ErrNoStackForConsole}
 		}
-		st, err := state.Open(dir, name)
+		st, err := state.Open(dir, stack)
 		if err != nil {
-			return consoleReadyMsg{err: fmt.Errorf("open the console: %w", err)}
-		}
-		if !st.Exists() {
-			return consoleReadyMsg{err: fmt.Errorf("open the console: stack %q has no record in %s: build it with `stackwiz wizard`", name, dir)}
+			return consoleConnectedMsg{stack: stack, err: err}
 		}
 		rec := st.Snapshot()
-		if connect == nil {
-			return consoleReadyMsg{err: errors.New("open the console: no way to connect to AWS (Options.Connect is nil)")}
+		if rec.Region != "" {
+			region = rec.Region
 		}
-		clients, err := connect(shared.Ctx, profile, rec.Region)
+		ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+		defer cancel()
+		clients, err := connect(ctx, profile, region)
 		if err != nil {
-			return consoleReadyMsg{err: fmt.Errorf("open the console: %w", err)}
+			return consoleConnectedMsg{stack: stack, err: fmt.Errorf("connect to %s for the console: %w", region, err)}
 		}
-		c, err := console.New(shared, console.Deps{Fleet: clients.Fleet, Stack: rec, StateDir: dir, Now: now})
-		if err != nil {
-			return consoleReadyMsg{err: err}
-		}
-		return consoleReadyMsg{screen: c}
+		return consoleConnectedMsg{stack: stack, rec: rec, clients: clients}
 	}
+}
+
+// consoleConnected builds the console screen, or falls back to the
+// wizard with the reason.
+func (r *root) consoleConnected(msg consoleConnectedMsg) tea.Cmd {
+	var sc screen.Screen
+	err := msg.err
+	if err == nil {
+		var m *console.Model
+		m, err = console.New(r.shared, console.Deps{Fleet: msg.clients.Fleet, Stack: msg.rec, StateDir: r.opts.StateDir, Now: r.opts.Now})
+		sc = m
+	}
+	if err != nil {
+		e := screen.Describe(err)
+		r.failure = &e
+		if r.opts.Start == StartConsole && r.screens[screen.Wizard] == nil {
+			r.fatal = err
+			return tea.Quit
+		}
+		if r.screens[screen.Wizard] == nil {
+			w, werr := r.newWizard()
+			if werr != nil {
+				r.fatal = werr
+				return tea.Quit
+			}
+			r.screens[screen.Wizard] = w
+		}
+		return r.startScreen(screen.Wizard)
+	}
+	r.stack = msg.stack
+	r.screens[screen.Console] = sc
+	return r.startScreen(screen.Console)
 }

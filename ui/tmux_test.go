@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +62,9 @@ var sessionSeq atomic.Int64
 type tmuxPane struct {
 	t    *testing.T
 	name string
+	// socket is the pane's own tmux server: other tmux users on the
+	// machine (a kill-server) cannot touch it.
+	socket string
 	bin  string
 	cwd  string
 	env  []string
@@ -72,12 +76,13 @@ type tmuxPane struct {
 func newPane(t *testing.T, bin, cwd string, env ...string) *tmuxPane {
 	t.Helper()
 	p := &tmuxPane{t: t, name: fmt.Sprintf("stackwiz-test-%d-%d", os.Getpid(), sessionSeq.Add(1)), bin: bin, cwd: cwd,
+		socket: filepath.Join(cwd, "tmux.sock"),
 		// No AWS config of the machine's, and a quick sandbox clock.
 		env: []string{"AWS_CONFIG_FILE=" + filepath.Join(cwd, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(cwd, "no-aws-credentials"),
 			"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}}
 	p.env = append(p.env, env...)
 	p.tmux("new-session", "-d", "-s", p.name, "-x", "120", "-y", "40", "-c", cwd)
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", p.socket, "kill-server").Run() })
 	p.tmux("set-option", "-t", p.name, "remain-on-exit", "on")
 	return p
 }
@@ -99,7 +104,7 @@ func (p *tmuxPane) statusFile() string { return filepath.Join(p.cwd, p.name+".st
 
 func (p *tmuxPane) tmux(args ...string) string {
 	p.t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", p.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -249,8 +254,9 @@ func liveKeys(rec state.Stack) []string {
 
 // TestBinaryWizardBuildsTheStackThatApplyFBuilds drives `stackwiz` from an
 // empty state to a complete stack with keys alone, saves the stack.yaml the
-// review offers, and checks that `stackwiz apply -f` of that file builds
-// the same stack: same record, same resources in the sandbox.
+// review offers, opens the console on the finished stack, and checks that
+// `stackwiz apply -f` of that file builds the same stack: same record, same
+// resources in the sandbox.
 func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
 	needTmux(t)
 	bin := stackwizBinary(t)
@@ -269,6 +275,8 @@ func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
 	if !strings.Contains(done, "load balancer  http://demo-alb-") {
 		t.Fatalf("the end screen does not give the load balancer's address:\n%s", done)
 	}
+	p.keys("Enter")
+	p.waitFor(60*time.Second, "stackwiz · console · demo", "2/2 in service")
 	p.keys("q")
 	if status := p.exited(20 * time.Second); status != "0" {
 		t.Fatalf("stackwiz exited with %s after q; screen:\n%s", status, p.screen())
@@ -355,5 +363,32 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	}
 	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
 		t.Fatalf("status after the resume: %v\n%s", err, out)
+	}
+}
+
+// sgrColor matches an SGR sequence that sets a foreground or background
+// colour: 38/48 with ;2; or ;5;, or the 30–37, 40–47, 90–97, 100–107 codes.
+var sgrColor = regexp.MustCompile(`\x1b\[(?:[0-9]+;)*(?:38;[25];|48;[25];|3[0-7]m|4[0-7]m|9[0-7]m|10[0-7]m)`)
+
+// TestBinaryHonoursNoColor reads the terminal with its escape codes: the
+// wizard is in colour, and under NO_COLOR=1 it has none (bold and the
+// layout stay). The renderer does it; no view checks NO_COLOR.
+func TestBinaryHonoursNoColor(t *testing.T) {
+	needTmux(t)
+	bin := stackwizBinary(t)
+	for _, noColor := range []bool{false, true} {
+		work, dir := t.TempDir(), t.TempDir()
+		var env []string
+		if noColor {
+			env = append(env, "NO_COLOR=1")
+		}
+		p := newPane(t, bin, work, env...)
+		p.run("--sandbox", "--state-dir", dir)
+		p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
+		raw := p.tmux("capture-pane", "-p", "-e", "-t", p.name)
+		colored := sgrColor.MatchString(raw)
+		if colored == noColor {
+			t.Fatalf("NO_COLOR=%v: colour sequences present = %v; screen with escapes:\n%q", noColor, colored, raw[:min(len(raw), 2000)])
+		}
 	}
 }

@@ -251,6 +251,16 @@ func (m *Model) Capturing() bool {
 	return false
 }
 
+// Connection returns the stack's name and the profile and region the user
+// chose, for the root to open the console on the same account.
+func (m *Model) Connection() (stack, profile, region string) {
+	region = m.draft.Region
+	if region == "" && m.clients != nil {
+		region = m.clients.Region
+	}
+	return m.draft.Name, m.profile, region
+}
+
 // stepIndex returns the index of id in the steps.
 func (m *Model) stepIndex(id steps.StepID) int {
 	return slices.IndexFunc(m.all, func(s steps.Step) bool { return s.ID() == id })
