@@ -232,3 +232,5 @@ func plain(s string) string {
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
+
+func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

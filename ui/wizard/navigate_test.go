@@ -151,3 +151,28 @@ func TestSubmittingAStepWritesItsAnswersAndMovesOn(t *testing.T) {
 		t.Fatalf("the summary does not show %s:\n%s", want, r.view())
 	}
 }
+
+// TestChoosingAnotherRegionReconnectsAndLooksUpAgain changes the region in
+// the identity step: the wizard connects anew, drops what the old
+// connection was still answering, and offers the new region's zones.
+func TestChoosingAnotherRegionReconnectsAndLooksUpAgain(t *testing.T) {
+	e := newEnv(t)
+	m, r := e.wizard("", 80, 22)
+	if len(m.found.azs) == 0 || !strings.HasPrefix(m.found.azs[0], "us-east-1") {
+		t.Fatalf("first connection found zones %v", m.found.azs)
+	}
+	before := m.conn
+	r.press("ctrl+u", "eu-west-1", "tab", "demo", "enter")
+	if m.conn == before || m.draft.Region != "eu-west-1" {
+		t.Fatalf("conn %d → %d, region %q: no reconnection", before, m.conn, m.draft.Region)
+	}
+	r.until(func() bool { return m.found.done[lookAZs] && m.clients != nil })
+	if m.clients.Region != "eu-west-1" || len(m.found.azs) == 0 || !strings.HasPrefix(m.found.azs[0], "eu-west-1") {
+		t.Fatalf("after choosing eu-west-1: clients %s, zones %v", m.clients.Region, m.found.azs)
+	}
+	stale := lookedUpMsg{conn: before, what: lookAZs, value: []string{"us-east-1a", "us-east-1b"}}
+	r.send(stale)
+	if !strings.HasPrefix(m.found.azs[0], "eu-west-1") {
+		t.Fatalf("a stale lookup from the old connection replaced the zones: %v", m.found.azs)
+	}
+}

@@ -212,3 +212,40 @@ func TestAFailedApplyShowsAWSsMessageAndHintAndRetries(t *testing.T) {
 		t.Fatalf("apply after the throttling ended: phase %v err %v", m.phase, m.apply.err)
 	}
 }
+
+// TestAnEditedFinishedStepShowsItsChangeInThePlan builds the whole stack
+// for real, reopens the Auto Scaling step, raises desired, and finds the
+// change in the plan: an update of the group saying what changed, and
+// nothing else touched.
+func TestAnEditedFinishedStepShowsItsChangeInThePlan(t *testing.T) {
+	e := newEnv(t)
+	if err := e.applyRecord("name: demo\nregion: us-east-1\n", steps.All()); err != nil {
+		t.Fatalf("apply the stack: %v", err)
+	}
+	m, r := e.wizard("demo", 120, 38)
+	if !m.complete() {
+		t.Fatal("the applied stack is not complete in the record")
+	}
+	r.m.cursor = m.stepIndex(steps.StepAutoscaling)
+	r.press("enter", "tab", "ctrl+u", "3")
+	for m.formStep == steps.StepAutoscaling {
+		r.press("enter")
+	}
+	r.press("esc", "p")
+	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
+	if m.review.err != nil {
+		t.Fatal(m.review.err)
+	}
+	var changed []steps.Change
+	for _, c := range m.review.plan.Changes {
+		if c.Action != steps.ActionKeep {
+			changed = append(changed, c)
+		}
+	}
+	if len(changed) != 1 || changed[0].Type != "autoscaling:group" || changed[0].Action != steps.ActionUpdate || !strings.Contains(changed[0].Why, "desired") {
+		t.Fatalf("the plan after raising desired: %+v", changed)
+	}
+	if v := flat(r.view()); !strings.Contains(v, "Auto Scaling group (edited)") || !strings.Contains(v, "1 to update") {
+		t.Fatalf("the review does not show the edit:\n%s", r.view())
+	}
+}
