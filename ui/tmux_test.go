@@ -65,9 +65,9 @@ type tmuxPane struct {
 	// socket is the pane's own tmux server: other tmux users on the
 	// machine (a kill-server) cannot touch it.
 	socket string
-	bin  string
-	cwd  string
-	env  []string
+	bin    string
+	cwd    string
+	env    []string
 }
 
 // newPane opens a detached tmux session in cwd for bin; run starts it.
