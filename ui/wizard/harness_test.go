@@ -13,6 +13,7 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -234,3 +235,5 @@ func plain(s string) string {
 }
 
 func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+func sandboxConfig(url string) sdkaws.Config { return sandbox.Config(url, "us-east-1") }

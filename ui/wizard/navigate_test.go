@@ -1,10 +1,16 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/steps"
 )
 
@@ -174,5 +180,64 @@ func TestChoosingAnotherRegionReconnectsAndLooksUpAgain(t *testing.T) {
 	r.send(stale)
 	if !strings.HasPrefix(m.found.azs[0], "eu-west-1") {
 		t.Fatalf("a stale lookup from the old connection replaced the zones: %v", m.found.azs)
+	}
+}
+
+// TestProfilesAreOfferedAndTheChosenOneConnects lists the AWS config's
+// profiles (the SSO one marked) outside the sandbox, and connects with the
+// one chosen.
+func TestProfilesAreOfferedAndTheChosenOneConnects(t *testing.T) {
+	e := newEnv(t)
+	e.sh.Sandbox = false
+	e.d.CheckIPURL = "-" // no public-IP lookup outside the test's sandbox
+	var used []string
+	connect := e.d.Connect
+	e.d.Connect = func(ctx context.Context, profile, region string) (*aws.Clients, error) {
+		used = append(used, profile+"@"+region)
+		return connect(ctx, profile, region)
+	}
+	e.d.Region = "us-east-1"
+	m, r := e.wizard("", 100, 30)
+	v := flatRight(m, r.view())
+	if !strings.Contains(v, "Profile") {
+		t.Fatalf("no profile field outside the sandbox:\n%s", r.view())
+	}
+	r.press("right") // the inline select: (environment) → default
+	r.press("right") // → work · sso · eu-west-1
+	if m.answers.Profile != "work" || !strings.Contains(flatRight(m, r.view()), "work · sso · eu-west-1") {
+		t.Fatalf("chose %q:\n%s", m.answers.Profile, r.view())
+	}
+	r.press("enter", "ctrl+u", "eu-west-1", "enter", "demo", "enter")
+	r.until(func() bool { return m.clients != nil && m.profile == "work" })
+	if last := used[len(used)-1]; last != "work@eu-west-1" {
+		t.Fatalf("connected as %v, want work@eu-west-1 last", used)
+	}
+}
+
+// TestTheCertificateStepSaysWhatTheAccountHas finds the hosted zone and a
+// certificate created beforehand, and says so when HTTPS is chosen.
+func TestTheCertificateStepSaysWhatTheAccountHas(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cfg := sandboxConfig(e.URL)
+	if _, err := route53.NewFromConfig(cfg).CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: sdk.String("example.com"), CallerReference: sdk.String("t")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acm.NewFromConfig(cfg).RequestCertificate(ctx, &acm.RequestCertificateInput{DomainName: sdk.String("api.example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	m, r := e.wizard("", 120, 38)
+	r.press("tab", "demo", "enter", "esc")
+	r.m.cursor = m.stepIndex(steps.StepCertificate)
+	r.press("enter", "left") // HTTPS: No → Yes
+	if !m.answers.HTTPS {
+		t.Fatal("left did not choose Yes")
+	}
+	r.press("enter", "example.com", "enter", "api.example.com")
+	v := flatRight(m, r.view())
+	for _, want := range []string{"hosted zone example.com exists", "an ACM certificate for api.example.com exists (PENDING_VALIDATION)"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("the certificate step lacks %q:\n%s", want, r.view())
+		}
 	}
 }

@@ -284,6 +284,9 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 		}
 		lines = append(lines, style.Render(mark)+wrap.Render(p.Path+": "+p.Text))
 	}
+	if step == steps.StepCertificate || step == steps.StepDNS {
+		lines = append(lines, m.dnsNotes(&preview)...)
+	}
 	if step == steps.StepAMI && m.found.image != "" {
 		lines = append(lines, s.Muted.Render("• the latest "+m.found.imageFor+" image here is "+m.found.image))
 	}
@@ -316,6 +319,39 @@ func indentContinuation(s string) string {
 		out = append(out, item)
 	}
 	return strings.Join(out, "\n")
+}
+
+// dnsNotes says what the account already has for the name: the hosted
+// zone (stackwiz uses it rather than making one) and certificates.
+func (m *Model) dnsNotes(spec *steps.Spec) []string {
+	s := m.d.Shared.Styles
+	var out []string
+	zone := strings.TrimSuffix(strings.ToLower(spec.DNS.Zone), ".")
+	if zone != "" {
+		found := false
+		for _, z := range m.found.zones {
+			if z.Name == zone && !z.Private {
+				found = true
+				out = append(out, s.Success.Render("✓ ")+fmt.Sprintf("hosted zone %s exists (%s, %d records)", z.Name, z.ID, z.Records))
+			}
+		}
+		if !found && m.found.done[lookZones] {
+			out = append(out, s.Warning.Render("! ")+"no hosted zone "+zone+" in this account: stackwiz creates one ($0.50/month); point the domain's NS records at it")
+		}
+	}
+	record := strings.TrimSuffix(strings.ToLower(spec.DNS.Record), ".")
+	for _, c := range m.found.certs {
+		if record != "" && (c.Domain == record || strings.HasPrefix(c.Domain, "*.") && strings.HasSuffix(record, c.Domain[1:])) {
+			out = append(out, s.Muted.Render("• an ACM certificate for "+c.Domain+" exists ("+c.Status+")"))
+		}
+	}
+	if len(m.found.certs) > 0 && record == "" {
+		out = append(out, s.Muted.Render(fmt.Sprintf("• %d ACM certificates in this region", len(m.found.certs))))
+	}
+	if m.found.errs[lookZones] != nil {
+		out = append(out, s.Warning.Render("! ")+"could not list hosted zones: "+screen.Describe(m.found.errs[lookZones]).Summary)
+	}
+	return out
 }
 
 // identityNotes says who the credentials are, once known.
