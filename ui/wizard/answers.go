@@ -122,8 +122,10 @@ func absPath(p string) string {
 func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 	switch step {
 	case steps.StepIdentity:
+		// The role follows a renamed stack unless it was named by hand.
+		followsName := s.IAM.RoleName == "" || s.IAM.RoleName == s.DefaultRoleName()
 		s.Name, s.Region = strings.TrimSpace(a.Name), strings.TrimSpace(a.Region)
-		if s.IAM.RoleName == "" || s.IAM.RoleName == "-app" {
+		if followsName {
 			s.IAM.RoleName = s.DefaultRoleName()
 		}
 	case steps.StepIAM:

@@ -15,7 +15,6 @@ type formContext struct {
 	found   *found
 	sandbox bool
 	baseDir string
-	draft   *steps.Spec
 }
 
 // fieldFor is a text field bound to a's value at path, validated by the

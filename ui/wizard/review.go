@@ -330,7 +330,7 @@ func (r *review) planText(m *Model) string {
 				name = c.Key
 			}
 			line := fmt.Sprintf("  %s %-8s %-26s %-24s", sign, c.Action, c.Type, name)
-			if c.Why != "" && c.Action != steps.ActionCreate || c.Why != "not created yet" && c.Why != "" {
+			if c.Why != "" && c.Why != "not created yet" { // a new resource needs no reason
 				line += s.Muted.Render("  " + c.Why)
 			}
 			b.WriteString(screen.Truncate(style.Render(line), width) + "\n")

@@ -138,7 +138,7 @@ func (m *Model) buildForm() tea.Cmd {
 	if m.formStep == steps.StepIdentity && m.answers.Region == "" {
 		m.answers.Region = m.profileRegion(m.answers.Profile)
 	}
-	fc := formContext{found: &m.found, sandbox: m.d.Shared.Sandbox, baseDir: m.d.WorkDir, draft: m.draft}
+	fc := formContext{found: &m.found, sandbox: m.d.Shared.Sandbox, baseDir: m.d.WorkDir}
 	f := buildForm(m.formStep, m.answers, fc).WithTheme(m.d.Shared.Styles.Huh())
 	f.SubmitCmd = func() tea.Msg { return formDoneMsg{seq: seq} }
 	m.form = f

@@ -309,16 +309,7 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 		lines = append([]string{s.Warning.Render(m.notice)}, lines...)
 	}
 	text := strings.Join(lines, "\n")
-	return clampLines(indentContinuation(text), l.panelH)
-}
-
-// indentContinuation indents wrapped lines under their first.
-func indentContinuation(s string) string {
-	var out []string
-	for _, item := range strings.Split(s, "\n") {
-		out = append(out, item)
-	}
-	return strings.Join(out, "\n")
+	return clampLines(text, l.panelH)
 }
 
 // dnsNotes says what the account already has for the name: the hosted

@@ -266,7 +266,8 @@ func (m *Model) stepIndex(id steps.StepID) int {
 	return slices.IndexFunc(m.all, func(s steps.Step) bool { return s.ID() == id })
 }
 
-// baseDir is where relative script paths resolve.
+// env is what validation knows beyond the spec: the region's AZs, and
+// where relative script paths resolve.
 func (m *Model) env() steps.ValidateEnv {
 	return steps.ValidateEnv{AZCount: len(m.found.azs), BaseDir: m.d.WorkDir}
 }
