@@ -279,17 +279,17 @@ func (m *Model) applyKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		return nil, nil // only quit (the root asks first) while running
 	}
 	switch {
-	case m.phase == phaseDone && key.Matches(msg, applyKeys.Console):
+	case m.phase == phaseDone && key.Matches(msg, m.keys.Console):
 		return screen.Open{To: screen.Console}, nil
-	case a.err != nil && key.Matches(msg, applyKeys.Retry):
+	case a.err != nil && key.Matches(msg, m.keys.Retry):
 		return nil, m.startApply()
-	case a.err != nil && key.Matches(msg, applyKeys.Edit):
+	case a.err != nil && key.Matches(msg, m.keys.EditStep):
 		id := a.failedStep()
 		if id == "" {
 			id = steps.StepIdentity
 		}
 		return nil, m.openForm(m.stepIndex(id))
-	case key.Matches(msg, applyKeys.Abort):
+	case key.Matches(msg, m.keys.Abort):
 		m.phase, m.focus = phaseSteps, focusList
 		m.apply = nil
 	}

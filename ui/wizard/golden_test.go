@@ -1,14 +1,17 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/steps"
 )
 
@@ -86,4 +89,38 @@ func TestEveryFrameIsExactlyTheWindow(t *testing.T) {
 	r.press("a")
 	r.until(func() bool { return m.phase == phaseDone })
 	check("done")
+}
+
+// TestScreensOfProblems pins what the wizard shows when it cannot go on:
+// credentials AWS refuses (the identity step says what and what to do),
+// and answers that fail the spec's validation (the review lists them by
+// step instead of a plan).
+func TestScreensOfProblems(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 22}, {120, 38}} {
+		t.Run(fmt.Sprintf("expired_credentials_%dx%d", sz.w, sz.h+2), func(t *testing.T) {
+			e := newEnv(t)
+			e.d.Connect = func(context.Context, string, string) (*aws.Clients, error) {
+				return nil, fmt.Errorf("load AWS profile %q: %w", "work", &smithy.GenericAPIError{Code: "ExpiredToken", Message: "The security token included in the request is expired"})
+			}
+			m, r := e.wizard("", sz.w, sz.h)
+			if m.connErr == nil {
+				t.Fatal("the failing connection was not reported")
+			}
+			golden.RequireEqual(t, r.view())
+		})
+		t.Run(fmt.Sprintf("invalid_answers_%dx%d", sz.w, sz.h+2), func(t *testing.T) {
+			e := newEnv(t)
+			m, r := e.wizard("", sz.w, sz.h)
+			r.press("tab", "demo", "enter", "esc")
+			// A record written by an older stackwiz, or a stack.yaml edited
+			// by hand, can hold what the forms would refuse.
+			m.draft.Autoscaling.Min, m.draft.Autoscaling.Max = 3, 1
+			m.draft.LoadBalancer.HTTPS = true
+			r.press("p")
+			if m.phase != phaseReview || len(m.review.problems) < 2 {
+				t.Fatalf("review with invalid answers: phase %v problems %v", m.phase, m.review.problems)
+			}
+			golden.RequireEqual(t, r.view())
+		})
+	}
 }

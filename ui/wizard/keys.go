@@ -7,32 +7,34 @@ import (
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
-// The wizard's own keys, by phase; moving, choosing and leaving are the
-// shared screen.Keys.
-var (
-	resumeKeys = struct{ Edit key.Binding }{
-		Edit: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit answers")),
-	}
-	stepKeys = struct{ Review key.Binding }{
-		Review: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "review the plan")),
-	}
-	reviewKeys = struct {
-		Apply, Tab, Save, SaveScript key.Binding
-	}{
+// keys are the wizard's own bindings, by phase; moving, choosing and
+// leaving are the shared screen.Keys. Each Model builds its own: no
+// keymap is package state.
+type keys struct {
+	// resume screen
+	Edit key.Binding
+	// step list
+	Review key.Binding
+	// plan review
+	Apply, Tab, Save, SaveScript key.Binding
+	// apply
+	Retry, EditStep, Abort, Console key.Binding
+}
+
+func newKeys() keys {
+	return keys{
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit answers")),
+		Review:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "review the plan")),
 		Apply:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply")),
 		Tab:        key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "plan / script / yaml")),
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save stack.yaml")),
 		SaveScript: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "save CLI script")),
+		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
+		EditStep:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the step")),
+		Abort:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps")),
+		Console:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the console")),
 	}
-	applyKeys = struct {
-		Retry, Edit, Abort, Console key.Binding
-	}{
-		Retry:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the step")),
-		Abort:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps")),
-		Console: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the console")),
-	}
-)
+}
 
 // keyMap is a phase's bindings for help.
 type keyMap struct {
@@ -50,7 +52,7 @@ func (m *Model) KeyMap() help.KeyMap {
 	switch m.phase {
 	case phaseResume:
 		cont := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue: plan, then apply"))
-		return keyMap{short: []key.Binding{cont, resumeKeys.Edit, k.Quit}, full: [][]key.Binding{{cont, resumeKeys.Edit}, {k.Help, k.Quit}}}
+		return keyMap{short: []key.Binding{cont, m.keys.Edit, k.Quit}, full: [][]key.Binding{{cont, m.keys.Edit}, {k.Help, k.Quit}}}
 	case phaseReview:
 		back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps"))
 		scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
@@ -60,16 +62,16 @@ func (m *Model) KeyMap() help.KeyMap {
 			return keyMap{short: []key.Binding{save, cancel}, full: [][]key.Binding{{save, cancel}}}
 		}
 		return keyMap{
-			short: []key.Binding{reviewKeys.Apply, reviewKeys.Tab, reviewKeys.Save, reviewKeys.SaveScript, back},
-			full:  [][]key.Binding{{reviewKeys.Apply, reviewKeys.Tab, scroll}, {reviewKeys.Save, reviewKeys.SaveScript}, {back, k.Help, k.Quit}},
+			short: []key.Binding{m.keys.Apply, m.keys.Tab, m.keys.Save, m.keys.SaveScript, back},
+			full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, scroll}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
 		}
 	case phaseApply, phaseDone:
 		var ks []key.Binding
 		switch {
 		case m.apply != nil && m.apply.finished && m.apply.err != nil:
-			ks = []key.Binding{applyKeys.Retry, applyKeys.Edit, applyKeys.Abort}
+			ks = []key.Binding{m.keys.Retry, m.keys.EditStep, m.keys.Abort}
 		case m.phase == phaseDone:
-			ks = []key.Binding{applyKeys.Console, applyKeys.Abort}
+			ks = []key.Binding{m.keys.Console, m.keys.Abort}
 		}
 		ks = append(ks, k.Quit)
 		return keyMap{short: ks, full: [][]key.Binding{ks, {k.Help}}}
@@ -86,8 +88,8 @@ func (m *Model) KeyMap() help.KeyMap {
 	}
 	open := key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter", "open the step"))
 	return keyMap{
-		short: []key.Binding{k.Up, k.Down, open, stepKeys.Review, k.Help, k.Quit},
-		full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {stepKeys.Review}, {k.Help, k.Quit}},
+		short: []key.Binding{k.Up, k.Down, open, m.keys.Review, k.Help, k.Quit},
+		full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {m.keys.Review}, {k.Help, k.Quit}},
 	}
 }
 

@@ -167,7 +167,7 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	case key.Matches(msg, k.Back):
 		m.phase, m.focus = phaseSteps, focusList
 		return nil, nil
-	case key.Matches(msg, reviewKeys.Tab):
+	case key.Matches(msg, m.keys.Tab):
 		r.tab = (r.tab + 1) % len(reviewTabs)
 		r.render(m)
 	case key.Matches(msg, k.Prev), key.Matches(msg, k.Left):
@@ -181,12 +181,12 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		r.vp.PageDown()
 	case msg.String() == "pgup":
 		r.vp.PageUp()
-	case key.Matches(msg, reviewKeys.Save), key.Matches(msg, reviewKeys.SaveScript):
+	case key.Matches(msg, m.keys.Save), key.Matches(msg, m.keys.SaveScript):
 		if r.loading || r.plan == nil {
 			return nil, nil
 		}
 		r.saveWhat, r.savePath = 0, "stack.yaml"
-		if key.Matches(msg, reviewKeys.SaveScript) {
+		if key.Matches(msg, m.keys.SaveScript) {
 			r.saveWhat, r.savePath = 1, m.draft.Name+"-aws-cli.sh"
 		}
 		r.saving = huh.NewForm(huh.NewGroup(huh.NewInput().Key("path").Title("Save to:").Prompt(" ").Value(&r.savePath).Inline(true).
@@ -198,7 +198,7 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 			}))).WithShowHelp(false).WithTheme(m.d.Shared.Styles.Huh()).WithWidth(max(20, m.width-4))
 		r.saving.SubmitCmd = func() tea.Msg { return saveDoneMsg{} }
 		return nil, r.saving.Init()
-	case key.Matches(msg, reviewKeys.Apply):
+	case key.Matches(msg, m.keys.Apply):
 		switch {
 		case r.loading:
 			return nil, nil
@@ -259,7 +259,8 @@ func (r *review) problemsText(m *Model) string {
 		if st != nil {
 			title = st.Title()
 		}
-		fmt.Fprintf(&b, "%s %s — %s\n", s.Error.Render("✗"), s.Bold.Render(title), p.Error())
+		item := lipgloss.NewStyle().Width(max(20, r.vp.Width()-2)).Render(s.Bold.Render(title) + " — " + p.Error())
+		b.WriteString(s.Error.Render("✗ ") + strings.ReplaceAll(item, "\n", "\n  ") + "\n")
 	}
 	b.WriteString("\n" + s.Muted.Render("esc: back to the steps to fix them"))
 	return b.String()

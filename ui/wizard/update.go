@@ -75,7 +75,7 @@ func (m *Model) key(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Enter):
 			return m.startReview()
-		case key.Matches(msg, resumeKeys.Edit), key.Matches(msg, k.Back):
+		case key.Matches(msg, m.keys.Edit), key.Matches(msg, k.Back):
 			m.phase, m.focus = phaseSteps, focusList
 			m.cursor = m.firstUnfinished()
 			return nil, nil
@@ -100,7 +100,7 @@ func (m *Model) key(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		m.cursor = min(len(m.all)-1, m.cursor+1)
 	case key.Matches(msg, k.Enter, k.Right, k.Next):
 		return nil, m.openForm(m.cursor)
-	case key.Matches(msg, stepKeys.Review):
+	case key.Matches(msg, m.keys.Review):
 		return m.startReview()
 	}
 	return nil, nil

@@ -303,7 +303,9 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 		lines = append(lines, style.Render(mark)+s.Muted.Render(wrap.Render(a.Text)))
 	}
 	if step == steps.StepIdentity {
-		lines = append(lines, m.identityNotes()...)
+		for _, n := range m.identityNotes() {
+			lines = append(lines, wrap.Render(n))
+		}
 	}
 	if m.notice != "" {
 		lines = append([]string{s.Warning.Render(m.notice)}, lines...)
@@ -354,7 +356,7 @@ func (m *Model) identityNotes() []string {
 		e := screen.Describe(m.connErr)
 		out = append(out, s.Error.Render("✗ ")+e.Summary)
 		if e.Hint != "" {
-			out = append(out, s.Muted.Render("  "+e.Hint))
+			out = append(out, s.Muted.Render("what to do: "+e.Hint))
 		}
 	case m.found.caller.Account != "":
 		out = append(out, s.Success.Render("✓ ")+"account "+m.found.caller.Account+" as "+m.found.caller.ARN)

@@ -81,6 +81,7 @@ const (
 // Model is the wizard screen.
 type Model struct {
 	d     Deps
+	keys  keys
 	all   []steps.Step
 	phase phase
 	focus focus
@@ -143,7 +144,7 @@ func New(d Deps) (*Model, error) {
 	def := steps.Defaults()
 	def.Region = d.Region
 	m := &Model{
-		d: d, all: all, draft: &def,
+		d: d, keys: newKeys(), all: all, draft: &def,
 		answered: map[steps.StepID]bool{}, edited: map[steps.StepID]bool{},
 		profile: d.Profile, phase: phaseSteps, focus: focusForm,
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
