@@ -3,6 +3,7 @@ package wizard
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -92,10 +93,8 @@ func shortAZ(az string) string {
 	return az
 }
 
-func fmtAgo(d interface {
-	Hours() float64
-	Minutes() float64
-}) string {
+// fmtAgo prints a coarse age: 52m, 26h, 3d.
+func fmtAgo(d time.Duration) string {
 	h := int(d.Hours())
 	switch {
 	case h >= 48:
