@@ -61,7 +61,7 @@ func TestTheConsoleOpensFromTheWizardOrSaysWhyNot(t *testing.T) {
 	e.opts.EngineOptions.Steps = []steps.Step{mustStep(t, steps.StepIdentity)}
 	p := e.start(100, 30)
 	p.waitFor("Stack name:")
-	p.keys("tab", "demo", "enter")
+	p.keys("demo", "enter", "enter")
 	p.waitFor("Review: demo", "to create")
 	p.keys("a")
 	p.waitFor("Stack demo is complete")
@@ -91,7 +91,7 @@ func TestQuittingDuringApplyAsksThenStopsItWithTheRecordIntact(t *testing.T) {
 		return msg
 	})))
 	p.waitFor("Stack name:")
-	p.keys("tab", "demo", "enter")
+	p.keys("demo", "enter", "enter")
 	p.waitFor("Review: demo", "to create")
 	e.SB.SetFaults(sandbox.Faults{LatencyMS: 3000})
 	p.keys("a")

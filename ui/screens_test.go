@@ -77,7 +77,7 @@ func TestWizardScreensAtEachSize(t *testing.T) {
 			e := newUIEnv(t)
 			p := e.start(sz.w, sz.h)
 			shot(t, "identity", p.waitFor("Stack name:", "Identity · to do"))
-			p.keys("tab", "demo", "enter")
+			p.keys("demo", "enter", "enter")
 			shot(t, "iam", p.advanceTo("IAM role"))
 			shot(t, "network", p.advanceTo("Network"))
 			shot(t, "security", p.advanceTo("Security groups"))
@@ -112,7 +112,7 @@ func TestApplyScreensAtEachSize(t *testing.T) {
 			e.opts.EngineOptions.Steps = []steps.Step{mustStep(t, steps.StepIdentity)}
 			p := e.start(sz.w, sz.h)
 			p.waitFor("Stack name:")
-			p.keys("tab", "demo", "enter")
+			p.keys("demo", "enter", "enter")
 			p.waitFor("Review: demo", "to create")
 
 			e.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"sts:GetCallerIdentity": {ThrottleRate: 1}}})

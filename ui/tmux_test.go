@@ -202,8 +202,7 @@ func stackwiz(t *testing.T, bin, cwd string, args ...string) (string, error) {
 func walkWizardToReview(p *tmuxPane) {
 	p.t.Helper()
 	p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
-	p.keys("Tab")
-	p.typeText("demo")
+	p.typeText("demo") // the name is the first field
 	p.enterUntil("Review: demo", 60)
 	p.waitFor(30*time.Second, "to create")
 }

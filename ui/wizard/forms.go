@@ -91,7 +91,9 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 }
 
 func identityForm(a *answers, fc formContext) []*huh.Group {
-	var fields []huh.Field
+	// The name comes first: it is the one answer with no default, and what
+	// a first-time user types as soon as the wizard opens.
+	fields := []huh.Field{fieldFor(a, fc, "name", "Stack name", &a.Name).Placeholder("e.g. demo").CharLimit(20)}
 	if !fc.sandbox {
 		opts := []huh.Option[string]{option("(environment / default chain)", "")}
 		for _, p := range fc.found.profiles {
@@ -115,7 +117,7 @@ func identityForm(a *answers, fc formContext) []*huh.Group {
 	} else {
 		region = region.Suggestions(commonRegions)
 	}
-	fields = append(fields, region, fieldFor(a, fc, "name", "Stack name", &a.Name).Placeholder("e.g. demo").CharLimit(20))
+	fields = append(fields, region)
 	return []*huh.Group{huh.NewGroup(fields...)}
 }
 

@@ -25,7 +25,7 @@ func TestApplyInProgressScreen(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h+2), func(t *testing.T) {
 			e := newEnv(t)
 			m, r := e.wizard("", sz.w, sz.h)
-			r.press("tab", "demo", "enter")
+			r.press("demo", "enter", "enter")
 			m.phase = phaseApply
 			m.apply = &applyRun{run: 1, started: testNow.Add(-95 * time.Second), cancel: func() {},
 				steps: map[steps.StepID]*liveStep{}, res: map[string]*liveResource{}}
@@ -82,8 +82,8 @@ func TestEveryFrameIsExactlyTheWindow(t *testing.T) {
 	check("identity form")
 	r.press("esc")
 	check("step list")
-	r.press("tab", "enter")
-	r.press("ctrl+u", "demo", "enter")
+	r.press("tab")
+	r.press("ctrl+u", "demo", "enter", "enter")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	check("review")
 	r.press("a")
@@ -111,7 +111,7 @@ func TestScreensOfProblems(t *testing.T) {
 		t.Run(fmt.Sprintf("invalid_answers_%dx%d", sz.w, sz.h+2), func(t *testing.T) {
 			e := newEnv(t)
 			m, r := e.wizard("", sz.w, sz.h)
-			r.press("tab", "demo", "enter", "esc")
+			r.press("demo", "enter", "enter", "esc")
 			// A record written by an older stackwiz, or a stack.yaml edited
 			// by hand, can hold what the forms would refuse.
 			m.draft.Autoscaling.Min, m.draft.Autoscaling.Max = 3, 1

@@ -78,9 +78,9 @@ func TestStepListMovesWithArrowsAndHJKLAndOpensEachStepsForm(t *testing.T) {
 func TestFieldsAreCheckedAsYouTypeWithTheSpecsValidators(t *testing.T) {
 	e := newEnv(t)
 	m, r := e.wizard("", 80, 22)
-	r.press("tab", "demo", "enter") // identity
-	r.press("enter")                // iam: role name
-	r.press("enter")                // iam: policies
+	r.press("demo", "enter", "enter") // identity
+	r.press("enter")                  // iam: role name
+	r.press("enter")                  // iam: policies
 	if m.formStep != steps.StepNetwork {
 		t.Fatalf("after iam the wizard shows %s, want network", m.formStep)
 	}
@@ -115,7 +115,7 @@ func TestFieldsAreCheckedAsYouTypeWithTheSpecsValidators(t *testing.T) {
 func TestCapacityIsCheckedAcrossItsFields(t *testing.T) {
 	e := newEnv(t)
 	m, r := e.wizard("", 120, 38)
-	r.press("tab", "demo", "enter", "esc")
+	r.press("demo", "enter", "enter", "esc")
 	r.m.cursor = m.stepIndex(steps.StepAutoscaling)
 	r.press("enter")
 	r.press("tab", "ctrl+u", "5") // desired 5 > max 4
@@ -136,7 +136,7 @@ func TestSubmittingAStepWritesItsAnswersAndMovesOn(t *testing.T) {
 	e := newEnv(t)
 	m, r := e.wizard("", 80, 22)
 	before := steps.EstimateMonthly(m.draft).Total
-	r.press("tab", "demo", "enter", "enter", "enter")
+	r.press("demo", "enter", "enter", "enter", "enter")
 	r.press("enter", "enter")         // network: VPC, AZs
 	r.press("enter", "down", "enter") // CIDR as is; NAT: single → per-az
 	r.press("enter")                  // no bastion: submit
@@ -168,7 +168,7 @@ func TestChoosingAnotherRegionReconnectsAndLooksUpAgain(t *testing.T) {
 		t.Fatalf("first connection found zones %v", m.found.azs)
 	}
 	before := m.conn
-	r.press("ctrl+u", "eu-west-1", "tab", "demo", "enter")
+	r.press("demo", "tab", "ctrl+u", "eu-west-1", "enter")
 	if m.conn == before || m.draft.Region != "eu-west-1" {
 		t.Fatalf("conn %d → %d, region %q: no reconnection", before, m.conn, m.draft.Region)
 	}
@@ -202,12 +202,13 @@ func TestProfilesAreOfferedAndTheChosenOneConnects(t *testing.T) {
 	if !strings.Contains(v, "Profile") {
 		t.Fatalf("no profile field outside the sandbox:\n%s", r.view())
 	}
-	r.press("right") // the inline select: (environment) → default
-	r.press("right") // → work · sso · eu-west-1
+	r.press("demo", "enter") // the name first, then the profile
+	r.press("right")         // the inline select: (environment) → default
+	r.press("right")         // → work · sso · eu-west-1
 	if m.answers.Profile != "work" || !strings.Contains(flatRight(m, r.view()), "work · sso · eu-west-1") {
 		t.Fatalf("chose %q:\n%s", m.answers.Profile, r.view())
 	}
-	r.press("enter", "ctrl+u", "eu-west-1", "enter", "demo", "enter")
+	r.press("enter", "ctrl+u", "eu-west-1", "enter")
 	r.until(func() bool { return m.clients != nil && m.profile == "work" })
 	if last := used[len(used)-1]; last != "work@eu-west-1" {
 		t.Fatalf("connected as %v, want work@eu-west-1 last", used)
@@ -227,7 +228,7 @@ func TestTheCertificateStepSaysWhatTheAccountHas(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, r := e.wizard("", 120, 38)
-	r.press("tab", "demo", "enter", "esc")
+	r.press("demo", "enter", "enter", "esc")
 	r.m.cursor = m.stepIndex(steps.StepCertificate)
 	r.press("enter", "left") // HTTPS: No → Yes
 	if !m.answers.HTTPS {

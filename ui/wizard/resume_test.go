@@ -150,7 +150,7 @@ func TestApplyRunsFromTheReviewAndEndsOnTheConsoleChoice(t *testing.T) {
 	identityOnly(e)
 	e.SB.SetFaults(sandbox.Faults{LatencyMS: 150})
 	m, r := e.wizard("", 80, 22)
-	r.press("tab", "demo", "enter")
+	r.press("demo", "enter", "enter")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	r.press("a")
 	if m.phase != phaseApply || m.Busy() == "" {
@@ -176,7 +176,7 @@ func TestAFailedApplyShowsAWSsMessageAndHintAndRetries(t *testing.T) {
 	e := newEnv(t)
 	identityOnly(e)
 	m, r := e.wizard("", 80, 22)
-	r.press("tab", "demo", "enter")
+	r.press("demo", "enter", "enter")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	e.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"sts:GetCallerIdentity": {ThrottleRate: 1}}})
 	r.press("a")
