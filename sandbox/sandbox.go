@@ -37,15 +37,18 @@ type Options struct {
 	IAMPropagation time.Duration
 	// Now replaces the wall clock (tests).
 	Now func() time.Time
-	// AfterServe, when set, is called after each AWS request has been
-	// answered successfully (tests count mutating requests with it, to
-	// kill a client right after the k-th).
+	// AfterServe, when set, is called for each AWS request that succeeded,
+	// after the world has changed and before the answer is written (tests
+	// count mutating requests with it, and kill a client or drop the
+	// answer right after the k-th).
 	AfterServe func(Served)
 }
 
-// Served describes one answered AWS request.
+// Served describes one AWS request that succeeded.
 type Served struct {
 	Service, Op string
+	// RequestID is the answer's X-Amzn-RequestId.
+	RequestID string
 }
 
 // Mutating reports whether the operation changes the world: anything
@@ -383,6 +386,11 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, c.wire, s.em, reqID, ae)
 		return
 	}
+	if s.opts.AfterServe != nil {
+		// Before the answer is written: a test that kills or cuts the
+		// client here knows the client never saw it.
+		s.opts.AfterServe(Served{Service: svcName, Op: c.op, RequestID: reqID})
+	}
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch c.wire {
 	case protoEC2Query:
@@ -408,9 +416,6 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = writeRESTXML(w, rr.Status, rr.Root, rr.Body)
 	}
 	_ = err // the client went away; nothing to do
-	if s.opts.AfterServe != nil {
-		s.opts.AfterServe(Served{Service: svcName, Op: c.op})
-	}
 }
 
 // run executes h with the world locked, after moving time forward.

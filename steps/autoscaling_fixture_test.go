@@ -2,12 +2,8 @@ package steps
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -259,39 +255,11 @@ func readOnlyOp(op string) bool {
 	return false
 }
 
-// cutAfter returns clients whose call to op reaches AWS but whose answer
-// is lost: the request is served, then the caller's context is cancelled
-// and the call fails, as when stackwiz is killed mid-call.
+// cutAfter returns clients whose next call to op reaches AWS but whose
+// answer is lost, cancel stopping the run (see testEnv.loseAnswer).
 func cutAfter(env *testEnv, op string, cancel context.CancelFunc) *aws.Clients {
-	cfg := env.Cfg.Copy()
-	cfg.HTTPClient = &cuttingClient{op: op, cancel: cancel, next: http.DefaultClient}
-	return aws.NewClients(cfg)
-}
-
-type cuttingClient struct {
-	op     string
-	cancel context.CancelFunc
-	next   *http.Client
-	once   sync.Once
-}
-
-func (c *cuttingClient) Do(req *http.Request) (*http.Response, error) {
-	match := strings.HasSuffix(req.Header.Get("X-Amz-Target"), "."+c.op) || strings.HasSuffix(req.URL.Path, "/operation/"+c.op)
-	if !match && req.Body != nil && req.Method == http.MethodPost {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(strings.NewReader(string(body)))
-		match = slices.Contains(strings.Split(string(body), "&"), "Action="+c.op)
-	}
-	resp, err := c.next.Do(req)
-	if match && err == nil {
-		resp.Body.Close()
-		c.once.Do(c.cancel)
-		return nil, context.Canceled
-	}
-	return resp, err
+	env.loseAnswer(op, 1, cancel)
+	return env.AWS
 }
 
 // deleteFixture deletes what newASGFixture made, in dependency order, so a

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -29,43 +30,94 @@ type testEnv struct {
 	mu      sync.Mutex
 	events  []Event
 	Options Options
-	// mutations counts the mutating requests the sandbox answered;
-	// onMutation, when set, is called after each (n counts from 1).
-	mutations  int
-	unlock     func() error
-	onMutation func(n int, s sandbox.Served)
+	// mutations counts the mutating requests the sandbox served.
+	mutations int
+	unlock    func() error
+	// cut, when set, loses the answer of one coming request; dropped
+	// holds the request ids whose answers the clients never see.
+	cut     *cutRule
+	dropped map[string]bool
 }
 
-// Mutations returns how many mutating requests the sandbox answered.
+// cutRule picks the request whose answer is lost: the n-th request of op
+// from now, or with op empty the n-th mutating request from now.
+type cutRule struct {
+	op     string
+	n      int
+	seen   int
+	cancel context.CancelFunc
+}
+
+// Mutations returns how many mutating requests the sandbox served.
 func (e *testEnv) Mutations() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.mutations
 }
 
-// crashAfter cancels the returned context right after the sandbox answers
-// the k-th mutating request from now on, before the answer reaches the
-// client: to the engine it is a process killed between AWS acting and the
-// record being written.
+// served is the sandbox's AfterServe: it counts mutations and, when the
+// cut rule matches, marks the answer lost and cancels the run — before the
+// answer is written, so the client never sees it.
+func (e *testEnv) served(s sandbox.Served) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s.Mutating() {
+		e.mutations++
+	}
+	c := e.cut
+	if c == nil || (c.op != "" && c.op != s.Op) || (c.op == "" && !s.Mutating()) {
+		return
+	}
+	if c.seen++; c.seen == c.n {
+		e.dropped[s.RequestID] = true
+		e.cut = nil
+		c.cancel()
+	}
+}
+
+// loseAnswer makes the n-th request of op from now (op "": the n-th
+// mutating request) reach AWS and change the world, and its answer never
+// reach the caller, which gets context.Canceled while cancel stops the
+// run: to the engine it is stackwiz killed mid-call, between AWS acting
+// and the record being written.
+func (e *testEnv) loseAnswer(op string, n int, cancel context.CancelFunc) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cut = &cutRule{op: op, n: n, cancel: cancel}
+}
+
+// crashAfter returns a context that the k-th mutating request from now
+// cancels, its answer lost (see loseAnswer).
 func (e *testEnv) crashAfter(parent context.Context, k int) context.Context {
 	ctx, cancel := context.WithCancel(parent)
-	e.mu.Lock()
-	base := e.mutations
-	e.onMutation = func(n int, _ sandbox.Served) {
-		if n-base == k {
-			cancel()
-		}
-	}
-	e.mu.Unlock()
 	e.t.Cleanup(cancel)
+	e.loseAnswer("", k, cancel)
 	return ctx
 }
 
-// noCrash removes a crashAfter hook.
+// noCrash removes a cut that has not happened.
 func (e *testEnv) noCrash() {
 	e.mu.Lock()
-	e.onMutation = nil
+	e.cut = nil
 	e.mu.Unlock()
+}
+
+// dropTransport loses the answers the cut rule marked.
+type dropTransport struct{ e *testEnv }
+
+func (d dropTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	d.e.mu.Lock()
+	lost := d.e.dropped[resp.Header.Get("X-Amzn-Requestid")]
+	d.e.mu.Unlock()
+	if lost {
+		resp.Body.Close()
+		return nil, context.Canceled
+	}
+	return resp, nil
 }
 
 // testPoll makes waits quick against a sandbox.
@@ -75,23 +127,14 @@ var testPoll = Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 
 // and opens a locked store for stack name.
 func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *testEnv {
 	t.Helper()
-	env := &testEnv{t: t}
+	env := &testEnv{t: t, dropped: map[string]bool{}}
 	var o sandbox.Options
 	for _, f := range opts {
 		f(&o)
 	}
 	after := o.AfterServe
 	o.AfterServe = func(s sandbox.Served) {
-		if s.Mutating() {
-			env.mu.Lock()
-			env.mutations++
-			hook := env.onMutation
-			n := env.mutations
-			env.mu.Unlock()
-			if hook != nil {
-				hook(n, s)
-			}
-		}
+		env.served(s)
 		if after != nil {
 			after(s)
 		}
@@ -103,6 +146,7 @@ func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *test
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	cfg := aws.WithRetryer(sandbox.Config(srv.URL, "us-east-1"), aws.Options{MaxBackoff: 50 * time.Millisecond})
+	cfg.HTTPClient = &http.Client{Transport: dropTransport{env}}
 	dir := t.TempDir()
 	store, err := state.OpenNew(dir, name)
 	if err != nil {

@@ -2,12 +2,8 @@ package steps
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -98,52 +94,14 @@ func netCheckTags(t *testing.T, what string, tags []ec2types.Tag, stack string, 
 	}
 }
 
-// cutAfterNth returns clients whose context is cancelled just after the
-// sandbox answers the n-th request of op (the answer is dropped): the
-// resource exists in AWS, the create's result never reaches the record,
-// as when stackwiz is killed mid-call. ctx is the context to apply with.
+// cutAfterNth returns clients whose n-th call to op reaches AWS but whose
+// answer is lost (see testEnv.loseAnswer), and the context to apply with,
+// which the cut cancels.
 func cutAfterNth(t *testing.T, env *testEnv, op string, n int) (*aws.Clients, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(testContext(t))
-	cfg := env.Cfg.Copy()
-	cfg.HTTPClient = &http.Client{Transport: &cutTransport{op: op, n: n, cancel: cancel}}
-	return aws.NewClients(cfg), ctx
-}
-
-type cutTransport struct {
-	op     string
-	n      int
-	mu     sync.Mutex
-	seen   int
-	cancel context.CancelFunc
-}
-
-func (c *cutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body.Close()
-		req.Body = io.NopCloser(strings.NewReader(string(body)))
-	}
-	vals, _ := url.ParseQuery(string(body))
-	action := vals.Get("Action")
-	if action == "" {
-		action = strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "AmazonSSM.")
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil || action != c.op {
-		return resp, err
-	}
-	c.mu.Lock()
-	c.seen++
-	cut := c.seen == c.n
-	c.mu.Unlock()
-	if !cut {
-		return resp, nil
-	}
-	resp.Body.Close()
-	c.cancel()
-	return nil, context.Canceled
+	env.loseAnswer(op, n, cancel)
+	return env.AWS, ctx
 }
 
 // netDescribe fetches what a new VPC holds, by VPC id.
