@@ -360,8 +360,13 @@ func (e *Engine) deleteRetrying(ctx context.Context, k Kind, r state.Resource) e
 	err := e.wait(ctx, StepID(r.Step), r.Key, "dependents of "+firstOf(r.ID, r.ARN)+" to go", e.opts.Poll.Dependency, func(ctx context.Context) (bool, error) {
 		last = k.Delete(ctx, e.target(r))
 		switch {
-		case last == nil || aws.IsNotFound(last):
+		case last == nil:
 			return true, nil
+		case aws.IsNotFound(last):
+			// A delete touches other resources too (a security group
+			// revokes rules in its peers): the NotFound may be theirs.
+			// Gone means the resource itself is gone.
+			return e.confirmGone(ctx, k, r)
 		case aws.IsDependency(last):
 			return false, nil
 		}
@@ -374,6 +379,19 @@ func (e *Engine) deleteRetrying(ctx context.Context, k Kind, r state.Resource) e
 		return fmt.Errorf("delete %s %s: %w", r.Type, firstOf(r.ID, r.ARN), err)
 	}
 	return nil
+}
+
+// confirmGone reports whether r is really gone after its delete said
+// NotFound; if it still exists the delete is tried again.
+func (e *Engine) confirmGone(ctx context.Context, k Kind, r state.Resource) (bool, error) {
+	if k.Describe == nil {
+		return true, nil
+	}
+	obs, err := k.Describe(ctx, e.target(r))
+	if err != nil {
+		return false, fmt.Errorf("describe %s %s after its delete: %w", r.Type, firstOf(r.ID, r.ARN), err)
+	}
+	return !obs.Exists, nil
 }
 
 // findByKey lists the kind's resources of the stack and returns the one

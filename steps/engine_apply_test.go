@@ -1,10 +1,15 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
@@ -300,4 +305,40 @@ func relock(t *testing.T, s *state.Store) *state.Store {
 	}
 	t.Cleanup(func() { _ = unlock() })
 	return s
+}
+
+func TestDestroyDoesNotTakeAnotherResourcesNotFoundForItsOwn(t *testing.T) {
+	env := newEngineEnv(t)
+	ctx := testContext(t)
+	spec := env.spec("name: eng\nnetwork:\n  azs: 2\n")
+	env.Options.Steps = []Step{identityStep{}, testVPCStep{}}
+	if err := env.engine(spec).Apply(ctx); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	// Each VPC's first delete fails with AWS's NotFound for some other
+	// VPC, as a delete that also cleans up a peer can.
+	api := ec2.NewFromConfig(env.Cfg)
+	tried := map[string]bool{}
+	var mu sync.Mutex
+	for i, k := range env.Options.Kinds {
+		if k.Type != "test:vpc" {
+			continue
+		}
+		del := k.Delete
+		env.Options.Kinds[i].Delete = func(ctx context.Context, t Target) error {
+			mu.Lock()
+			first := !tried[t.Resource.ID]
+			tried[t.Resource.ID] = true
+			mu.Unlock()
+			if first {
+				_, err := api.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: sdkaws.String("vpc-0000000000000dead")})
+				return err
+			}
+			return del(ctx, t)
+		}
+	}
+	if err := env.engine(spec).Destroy(ctx); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	env.mustEmpty()
 }
