@@ -125,19 +125,25 @@ func ValidateBlocking(err error) error {
 	if err == nil {
 		return nil
 	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
+	for _, e := range SplitErrors(err) {
 		var fe *FieldError
 		if !errors.As(e, &fe) || !fe.IsWarning() {
 			return err
 		}
 	}
 	return nil
+}
+
+// SplitErrors returns the problems a field validator reported: the
+// errors it joined, or err alone.
+func SplitErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // ValidateEnv is what validation needs to know beyond the spec itself.

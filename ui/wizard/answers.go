@@ -226,17 +226,8 @@ type problem struct {
 
 // fieldProblems turns a validator's error into problems at path.
 func fieldProblems(path string, err error) []problem {
-	if err == nil {
-		return nil
-	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
 	var out []problem
-	for _, e := range errs {
+	for _, e := range steps.SplitErrors(err) {
 		var fe *steps.FieldError
 		if errors.As(e, &fe) {
 			p := fe.Path
