@@ -25,15 +25,8 @@ exits 0 when every step is done and every resource is well, 1 otherwise.`,
 				return err
 			}
 			defer s.close()
-			store, err := s.openStack()
+			store, spec, err := s.openRecorded(ctx, true)
 			if err != nil {
-				return err
-			}
-			spec, err := stackSpec("", store)
-			if err != nil {
-				return err
-			}
-			if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
 				return err
 			}
 			rep, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Status(ctx)
@@ -76,19 +69,10 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 				return err
 			}
 			defer s.close()
-			store, err := s.openStack()
+			// A record without a valid spec (adopt, an apply that failed
+			// validation) still names the stack: that is all destroy needs.
+			store, spec, err := s.openRecorded(ctx, false)
 			if err != nil {
-				return err
-			}
-			spec, err := stackSpec("", store)
-			if err != nil {
-				// A record without a spec (adopt, an apply that failed
-				// validation) still names the stack: that is all destroy needs.
-				d := steps.Defaults()
-				d.Name = store.Name()
-				spec = &d
-			}
-			if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
 				return err
 			}
 			unlock, err := store.Lock(ctx, "destroy")

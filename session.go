@@ -185,3 +185,26 @@ func (s *session) openStack() (*state.Store, error) {
 	}
 	return state.Open(s.dir, name)
 }
+
+// openRecorded opens the stack the command means, its recorded spec, and
+// clients for its recorded region. Without specRequired, a record with no
+// usable spec yields the defaults under the stack's name.
+func (s *session) openRecorded(ctx context.Context, specRequired bool) (*state.Store, *steps.Spec, error) {
+	store, err := s.openStack()
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := stackSpec("", store)
+	if err != nil {
+		if specRequired {
+			return nil, nil, err
+		}
+		d := steps.Defaults()
+		d.Name = store.Name()
+		spec = &d
+	}
+	if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
+		return nil, nil, err
+	}
+	return store, spec, nil
+}
