@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"context"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -18,49 +17,6 @@ import (
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
 )
-
-// kindsWithInstance returns the engine's kinds, with a stand-in ec2:instance
-// kind while no step provides one (the network/security step owns it): the
-// bake records its builder under that type.
-func kindsWithInstance() []Kind {
-	ks := allKinds()
-	if slices.ContainsFunc(ks, func(k Kind) bool { return k.Type == "ec2:instance" }) {
-		return ks
-	}
-	return append(ks, Kind{
-		Type: "ec2:instance", Order: 52,
-		Describe: func(ctx context.Context, t Target) (Observed, error) {
-			inst, ok, err := t.AWS.Compute.Instance(ctx, t.Resource.ID)
-			if err != nil || !ok || inst.Gone() {
-				return Observed{}, err
-			}
-			return Observed{Exists: true, State: inst.State, Healthy: inst.State == "running"}, nil
-		},
-		Delete: func(ctx context.Context, t Target) error {
-			if err := t.AWS.Compute.TerminateInstance(ctx, t.Resource.ID); err != nil {
-				return err
-			}
-			return t.Wait(ctx, "instance "+t.Resource.ID+" to terminate", func(ctx context.Context) (bool, error) {
-				inst, ok, err := t.AWS.Compute.Instance(ctx, t.Resource.ID)
-				return err == nil && (!ok || inst.State == "terminated"), err
-			})
-		},
-		List: func(ctx context.Context, c *aws.Clients, stack string) ([]Found, error) {
-			insts, err := c.Compute.InstancesTagged(ctx, map[string]string{TagStack: stack})
-			if err != nil {
-				return nil, err
-			}
-			var out []Found
-			for _, in := range insts {
-				if in.Gone() || in.Tags["aws:autoscaling:groupName"] != "" {
-					continue
-				}
-				out = append(out, Found{ID: in.ID, Key: in.Tags[TagKey], Step: StepID(in.Tags[TagStep]), Type: "ec2:instance"})
-			}
-			return out, nil
-		},
-	})
-}
 
 // seedPublicSubnets records the default VPC's subnets as the network
 // step's public subnets, as the network step would for network.vpc: default.
@@ -88,7 +44,6 @@ func newAMIEnv(t *testing.T, opts ...func(*sandbox.Options)) *testEnv {
 	t.Helper()
 	env := newTestEnv(t, "amit", opts...)
 	env.Options.Steps = []Step{identityStep{}, iamStep{}, amiStep{}}
-	env.Options.Kinds = kindsWithInstance()
 	seedPublicSubnets(t, env)
 	return env
 }
