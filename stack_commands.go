@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/state"
@@ -130,7 +131,4 @@ func confirm(cmd *cobra.Command, question string) (bool, error) {
 	return answer == "y" || answer == "Y" || answer == "yes", nil
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
