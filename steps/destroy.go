@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -126,14 +127,7 @@ func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, lefto
 		o := e.kinds.order(r.Type)
 		levels[o] = append(levels[o], r)
 	}
-	orders := slices.Sorted(func(yield func(int) bool) {
-		for o := range levels {
-			if !yield(o) {
-				return
-			}
-		}
-	})
-	for _, o := range orders {
+	for _, o := range slices.Sorted(maps.Keys(levels)) {
 		if err := e.deleteLevel(ctx, levels[o]); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,13 +155,7 @@ func testCfg(r *Run) sdkaws.Config { return testCfgs[r.AWS] }
 
 func testTagSpec(rt ec2types.ResourceType, tags map[string]string) []ec2types.TagSpecification {
 	ts := ec2types.TagSpecification{ResourceType: rt}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range tags {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		ts.Tags = append(ts.Tags, ec2types.Tag{Key: sdkaws.String(k), Value: sdkaws.String(tags[k])})
 	}
 	return []ec2types.TagSpecification{ts}
