@@ -203,17 +203,19 @@ func (e *Engine) Apply(ctx context.Context) error {
 	}
 	wg.Wait()
 	if len(aerr.Failed) > 0 || len(aerr.Blocked) > 0 {
-		order := func(id StepID) int {
-			return slices.IndexFunc(e.steps, func(s Step) bool { return s.ID() == id })
-		}
-		slices.SortFunc(aerr.Failed, func(a, b *StepError) int { return order(a.Step) - order(b.Step) })
-		slices.SortFunc(aerr.Blocked, func(a, b StepID) int { return order(a) - order(b) })
+		slices.SortFunc(aerr.Failed, func(a, b *StepError) int { return e.order(a.Step) - e.order(b.Step) })
+		slices.SortFunc(aerr.Blocked, func(a, b StepID) int { return e.order(a) - e.order(b) })
 		if len(aerr.Failed) == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return &aerr
 	}
 	return e.prune(ctx)
+}
+
+// order is id's place in the recommended order (-1 for an unknown step).
+func (e *Engine) order(id StepID) int {
+	return slices.IndexFunc(e.steps, func(s Step) bool { return s.ID() == id })
 }
 
 func (e *Engine) runStep(ctx context.Context, s Step) error {

@@ -79,8 +79,7 @@ func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
 				Action: ActionDelete, Why: "no longer in the spec"})
 		}
 	}
-	order := func(id StepID) int { return slices.IndexFunc(e.steps, func(s Step) bool { return s.ID() == id }) }
-	slices.SortStableFunc(p.Changes, func(a, b Change) int { return order(a.Step) - order(b.Step) })
+	slices.SortStableFunc(p.Changes, func(a, b Change) int { return e.order(a.Step) - e.order(b.Step) })
 	return p, nil
 }
 
