@@ -124,7 +124,12 @@ func newStackWorld(t testing.TB, o worldOptions) *stackWorld {
 	if w.fixed {
 		w.Fleet = w.Fleet.WithClock(w.now)
 	}
-	w.as, w.ec2, w.elb, w.r53 = autoscaling.NewFromConfig(w.Cfg), ec2.NewFromConfig(w.Cfg), elb.NewFromConfig(w.Cfg), route53.NewFromConfig(w.Cfg)
+	// The fixture's own calls build the world and are not what a test
+	// measures: they get the usual retries, so a connection the loopback
+	// drops under load (seen once: "use of closed network connection")
+	// does not fail the setup. The Fleet under test keeps w.Cfg.
+	setup := aws.WithRetryer(w.Cfg, aws.Options{MaxBackoff: 10 * time.Millisecond})
+	w.as, w.ec2, w.elb, w.r53 = autoscaling.NewFromConfig(setup), ec2.NewFromConfig(setup), elb.NewFromConfig(setup), route53.NewFromConfig(setup)
 	w.network()
 	w.launchTemplate()
 	w.loadBalancer()
