@@ -14,7 +14,8 @@ import (
 //
 //	GET  /_sandbox/inventory  every live resource created through the API
 //	GET  /_sandbox/stats      requests served, by service and operation
-//	POST /_sandbox/faults     set injected faults and the time profile (Faults as JSON)
+//	GET  /_sandbox/faults     the faults in force
+//	POST /_sandbox/faults     set injected faults, denied actions and the time profile (Faults as JSON)
 //	POST /_sandbox/clock      {"advance_seconds": N}: let N seconds pass
 //	POST /_sandbox/reset      forget everything
 //	POST /_sandbox/app-health {"instance_id": "i-...", "healthy": false}: make an
@@ -36,6 +37,8 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusOK, map[string]any{"resources": nonNil(s.Inventory())})
 	case "GET /_sandbox/stats":
 		reply(http.StatusOK, s.Stats())
+	case "GET /_sandbox/faults":
+		reply(http.StatusOK, map[string]any{"faults": s.Faults()})
 	case "POST /_sandbox/faults":
 		var f Faults
 		dec := json.NewDecoder(r.Body)
@@ -57,7 +60,10 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusBadRequest, `clock: send {"advance_seconds": N} with N ≥ 0`)
 			return
 		}
-		s.Advance(time.Duration(in.AdvanceSeconds * float64(time.Second)))
+		if err := s.Advance(time.Duration(in.AdvanceSeconds * float64(time.Second))); err != nil {
+			fail(http.StatusInternalServerError, "clock: %v", err)
+			return
+		}
 		reply(http.StatusOK, map[string]any{"advanced_seconds": in.AdvanceSeconds})
 	case "POST /_sandbox/app-health":
 		var in struct {
@@ -74,7 +80,10 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(http.StatusOK, in)
 	case "POST /_sandbox/reset":
-		s.Reset()
+		if err := s.Reset(); err != nil {
+			fail(http.StatusInternalServerError, "reset: %v", err)
+			return
+		}
 		reply(http.StatusOK, map[string]any{"reset": true})
 	default:
 		fail(http.StatusNotFound, "no sandbox endpoint %s; try GET /_sandbox/inventory, GET /_sandbox/stats, POST /_sandbox/faults, POST /_sandbox/clock, POST /_sandbox/reset", route)
@@ -160,13 +169,18 @@ func (s StatsSnapshot) Count(service, op string) int { return s.ByService[servic
 // SetAppHealth makes the app on an instance (in any region) answer health
 // checks successfully or with HTTP 500.
 func (s *Sandbox) SetAppHealth(instanceID string, healthy bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lockWorld()
+	if err != nil {
+		return err
+	}
 	for _, name := range s.world.regionNames() {
 		if in := s.world.Regions[name].instance(instanceID); in != nil {
 			in.AppFailing = !healthy
-			return s.saveLocked(true)
+			return unlock()
 		}
+	}
+	if err := unlock(); err != nil {
+		return err
 	}
 	return fmt.Errorf("no instance %s", instanceID)
 }

@@ -29,6 +29,11 @@ type Faults struct {
 	IAMPropagationSeconds *float64 `json:"iam_propagation_seconds,omitempty"`
 	// Seed makes the injected faults repeatable.
 	Seed uint64 `json:"seed,omitempty"`
+	// Deny lists IAM action patterns ("ec2:RunInstances", "monitoring:*",
+	// "iam:Create*") the caller is refused, as an explicit Deny in its
+	// policy would: each gets its service's own access-denied error, and
+	// iam:SimulatePrincipalPolicy reports them as explicitDeny.
+	Deny []string `json:"deny,omitempty"`
 }
 
 // RateFault overrides the rates for a service or an operation.
@@ -39,12 +44,22 @@ type RateFault struct {
 
 // injector decides, request by request, whether to fail it.
 type injector struct {
-	f   Faults
-	rng *rand.Rand
+	f    Faults
+	deny denyList
+	rng  *rand.Rand
 }
 
+// newInjector builds the injector for f, which validate has accepted.
 func newInjector(f Faults) *injector {
-	return &injector{f: f, rng: rand.New(rand.NewPCG(f.Seed, 0x5eed))}
+	deny, _ := parseDenyList(f.Deny)
+	return &injector{f: f, deny: deny, rng: rand.New(rand.NewPCG(f.Seed, 0x5eed))}
+}
+
+// Faults returns the faults in force, as POST /_sandbox/faults last set them.
+func (s *Sandbox) Faults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inj.f
 }
 
 func (in *injector) rates(service, op string) (throttle, server float64) {
@@ -62,6 +77,11 @@ func (in *injector) rates(service, op string) (throttle, server float64) {
 // Errors use each service's real codes, so the SDK's retryer classifies
 // them exactly as it would on AWS.
 func (in *injector) fault(service, op string) *APIError {
+	// A denied action is refused before anything else: AWS authorizes a
+	// request before it could throttle or fail it.
+	if in.deny.denies(iamAction(service, op)) {
+		return accessDenied(service, op)
+	}
 	throttle, server := in.rates(service, op)
 	if throttle == 0 && server == 0 {
 		return nil
@@ -138,6 +158,9 @@ func (f Faults) validate() error {
 	}
 	if f.Speed < 0 {
 		return fmt.Errorf("speed: %v must be positive", f.Speed)
+	}
+	if _, err := parseDenyList(f.Deny); err != nil {
+		return err
 	}
 	return nil
 }

@@ -105,6 +105,8 @@ func iamHandlers() map[string]handler {
 		"TagInstanceProfile":            tagInstanceProfile,
 		"UntagInstanceProfile":          untagInstanceProfile,
 		"ListInstanceProfileTags":       listInstanceProfileTags,
+
+		"SimulatePrincipalPolicy": simulatePrincipalPolicy,
 	}
 }
 

@@ -34,6 +34,9 @@ type APIError struct {
 	Status  int
 	Code    string
 	Message string
+	// QueryCode, when set, is the AWS query error code a query-compatible
+	// service (CloudWatch) sends in X-Amzn-Query-Error beside Code.
+	QueryCode string
 }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
@@ -341,6 +344,9 @@ func writeError(w http.ResponseWriter, p protocol, em cbor.EncMode, requestID st
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	if code, ok := cwQueryErrorCodes[e.Code]; ok && (p == protoCBOR || p == protoJSON) {
 		w.Header().Set("X-Amzn-Query-Error", code+";Sender")
+	}
+	if e.QueryCode != "" && (p == protoCBOR || p == protoJSON) {
+		w.Header().Set("X-Amzn-Query-Error", e.QueryCode+";Sender")
 	}
 	switch p {
 	case protoEC2Query:
