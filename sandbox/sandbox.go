@@ -25,7 +25,9 @@ import (
 
 // Options configure a Sandbox.
 type Options struct {
-	// DataDir persists the world there (world.json) after every change; empty keeps it in memory.
+	// DataDir persists the world there (world.json) after every change,
+	// before the answer; empty keeps it in memory. Sandboxes in several
+	// processes may share one DataDir (see shared_world.go).
 	DataDir string
 	// Latency is the time profile, LatencyInstant (default) or LatencyRealistic.
 	Latency string
@@ -64,13 +66,15 @@ func (s Served) Mutating() bool {
 
 // Sandbox is the AWS look-alike. It is an http.Handler.
 type Sandbox struct {
-	mu       sync.Mutex // guards world, dur, inj, clock, lastSave
-	world    *World
-	opts     Options
-	dur      durations
-	clock    clock
-	inj      *injector
-	lastSave time.Time
+	mu    sync.Mutex // guards world, file, dur, inj, clock
+	world *World
+	// file shares the world with other processes through opts.DataDir;
+	// nil keeps it in memory. Take the world with lockWorld.
+	file  *worldFile
+	opts  Options
+	dur   durations
+	clock clock
+	inj   *injector
 
 	stats    stats
 	em       cbor.EncMode
@@ -96,14 +100,21 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	s.inj = newInjector(Faults{})
+	s.world = newWorld()
 	if opts.DataDir != "" {
-		w, err := loadWorld(opts.DataDir)
+		f, err := openWorldFile(opts.DataDir)
 		if err != nil {
 			return nil, err
 		}
-		s.world = w
-	} else {
-		s.world = newWorld()
+		s.file = f
+		// Load now, so that a world that cannot be read fails here.
+		unlock, err := s.lockWorld()
+		if err != nil {
+			return nil, err
+		}
+		if err := unlock(); err != nil {
+			return nil, err
+		}
 	}
 	s.stats.reset()
 	return s, nil
@@ -126,11 +137,14 @@ func (s *Sandbox) setProfile(profile string, speed float64, iam time.Duration) e
 }
 
 // Advance moves the sandbox clock forward by d, as if that much time had passed.
-func (s *Sandbox) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Sandbox) Advance(d time.Duration) error {
+	unlock, err := s.lockWorld()
+	if err != nil {
+		return err
+	}
 	s.clock.offset += d
 	s.world.tick(s.clock.Now(), s.dur)
+	return unlock()
 }
 
 // SetFaults replaces the injected faults (and, when set, the time profile).
@@ -166,21 +180,31 @@ func (s *Sandbox) SetFaults(f Faults) error {
 }
 
 // Reset forgets every resource, fault and statistic.
-func (s *Sandbox) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Sandbox) Reset() error {
+	unlock, err := s.lockWorld()
+	if err != nil {
+		return err
+	}
 	s.world = newWorld()
 	s.inj = newInjector(Faults{})
 	s.stats.reset()
-	s.saveLocked(true)
+	return unlock()
 }
 
-// Inventory lists every live resource created through the API.
+// Inventory lists every live resource created through the API. With a
+// DataDir shared by several processes, a world that cannot be read lists
+// what this process last saw.
 func (s *Sandbox) Inventory() []InventoryItem {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lockWorld()
+	if err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.world.inventory()
+	}
 	s.world.tick(s.clock.Now(), s.dur)
-	return s.world.inventory()
+	items := s.world.inventory()
+	_ = unlock() // a tick this process could not keep is redone by the next
+	return items
 }
 
 // Stats returns the requests served so far.
@@ -189,23 +213,14 @@ func (s *Sandbox) Stats() StatsSnapshot { return s.stats.snapshot() }
 // ResetStats zeroes the request counters.
 func (s *Sandbox) ResetStats() { s.stats.reset() }
 
-// Close saves the world one last time.
+// Close lets the requests in flight finish. Every change is already
+// saved by then: there is nothing left to write.
 func (s *Sandbox) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.saveLocked(true)
-}
-
-func (s *Sandbox) saveLocked(force bool) error {
-	if s.opts.DataDir == "" {
-		return nil
+	unlock, err := s.lockWorld()
+	if err != nil {
+		return err
 	}
-	now := time.Now()
-	if !force && now.Sub(s.lastSave) < time.Second {
-		return nil
-	}
-	s.lastSave = now
-	return s.world.save(s.opts.DataDir)
+	return unlock()
 }
 
 // Config returns an aws.Config that sends every client to endpoint (the
@@ -418,13 +433,19 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = err // the client went away; nothing to do
 }
 
-// run executes h with the world locked, after moving time forward.
+// run executes h with the world locked, after moving time forward. With
+// a DataDir, whatever changed is saved before the answer goes out.
 func (s *Sandbox) run(c *call, h handler) (out any, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lockWorld()
+	if err != nil {
+		return nil, apiErr(http.StatusInternalServerError, "InternalError", "sandbox could not load its world: %v", err)
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = apiErr(http.StatusInternalServerError, "InternalError", "sandbox bug in %s: %v", c.op, p)
+			out, err = nil, apiErr(http.StatusInternalServerError, "InternalError", "sandbox bug in %s: %v", c.op, p)
+		}
+		if errSave := unlock(); errSave != nil {
+			out, err = nil, apiErr(http.StatusInternalServerError, "InternalError", "sandbox could not persist: %v", errSave)
 		}
 	}()
 	c.now = s.clock.Now()
@@ -432,22 +453,7 @@ func (s *Sandbox) run(c *call, h handler) (out any, err error) {
 	c.w = s.world
 	s.world.tick(c.now, s.dur)
 	c.r = s.world.region(c.region)
-	out, err = h(c)
-	if err := s.saveLocked(isMutation(c.op)); err != nil {
-		return nil, apiErr(http.StatusInternalServerError, "InternalError", "sandbox could not persist: %v", err)
-	}
-	return out, err
-}
-
-// isMutation reports whether an operation may change state; reads do not
-// force a save.
-func isMutation(op string) bool {
-	for _, p := range []string{"Describe", "List", "Get"} {
-		if strings.HasPrefix(op, p) {
-			return false
-		}
-	}
-	return true
+	return h(c)
 }
 
 func (s *Sandbox) requestID() string {

@@ -3,10 +3,7 @@ package sandbox
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -212,57 +209,4 @@ func tagMap(tags []Tag) map[string]string {
 		m[t.Key] = t.Value
 	}
 	return m
-}
-
-// save writes the world to dir/world.json atomically: a temp file, fsync,
-// rename, so a crash leaves the previous or the new file, never half of one.
-func (w *World) save(dir string) error {
-	b, err := json.Marshal(w)
-	if err != nil {
-		return fmt.Errorf("encode sandbox world: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create sandbox data dir: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "world-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save sandbox world: %w", err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("save sandbox world: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("save sandbox world: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("save sandbox world: %w", err)
-	}
-	if err := os.Chmod(f.Name(), 0o600); err != nil {
-		return fmt.Errorf("save sandbox world: %w", err)
-	}
-	return os.Rename(f.Name(), filepath.Join(dir, "world.json"))
-}
-
-// loadWorld reads dir/world.json; a missing file gives a new world. A file
-// that cannot be read as this version is kept aside as world.json.bad-<time>.
-func loadWorld(dir string) (*World, error) {
-	path := filepath.Join(dir, "world.json")
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return newWorld(), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read sandbox world: %w", err)
-	}
-	var w World
-	if err := json.Unmarshal(b, &w); err != nil || w.Version != worldVersion {
-		bad := fmt.Sprintf("%s.bad-%d", path, time.Now().Unix())
-		_ = os.Rename(path, bad)
-		return newWorld(), nil
-	}
-	w.ensure()
-	return &w, nil
 }

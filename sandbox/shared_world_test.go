@@ -1,0 +1,116 @@
+package sandbox
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// vpcIDs lists the VPCs in an inventory, sorted.
+func vpcIDs(items []InventoryItem) []string {
+	var ids []string
+	for _, it := range items {
+		if it.Type == "ec2:vpc" {
+			ids = append(ids, it.ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// TestSandboxesOnOneDataDirServeOneWorld runs two sandboxes on one data
+// dir, as two stackwiz processes on one state dir do, and creates VPCs
+// through both at once: each sees every VPC the other made, at once, and
+// no id is handed out twice. A third started afterwards finds them all.
+func TestSandboxesOnOneDataDirServeOneWorld(t *testing.T) {
+	dir := t.TempDir()
+	withData := func(o *Options) { o.DataDir = dir }
+	a, b := newTestSandbox(t, withData), newTestSandbox(t, withData)
+	ctx := testCtx(t)
+
+	const each = 12
+	var (
+		mu      sync.Mutex
+		created []string
+		wg      sync.WaitGroup
+	)
+	for i := range 2 * each {
+		sb := a
+		if i%2 == 1 {
+			sb = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := ec2.NewFromConfig(sb.Cfg).CreateVpc(ctx, &ec2.CreateVpcInput{
+				CidrBlock: aws.String(fmt.Sprintf("10.%d.0.0/16", i)),
+				TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeVpc,
+					Tags: []types.Tag{{Key: aws.String("n"), Value: aws.String(fmt.Sprint(i))}}}},
+			})
+			if err != nil {
+				t.Errorf("CreateVpc %d: %v", i, err)
+				return
+			}
+			mu.Lock()
+			created = append(created, aws.ToString(out.Vpc.VpcId))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Strings(created)
+	if len(created) != 2*each {
+		t.Fatalf("created %d VPCs, want %d", len(created), 2*each)
+	}
+	for i := 1; i < len(created); i++ {
+		if created[i] == created[i-1] {
+			t.Fatalf("VPC id %s handed out twice by two sandboxes on one data dir", created[i])
+		}
+	}
+	for name, sb := range map[string]*testSandbox{"a": a, "b": b} {
+		if got := vpcIDs(sb.Inventory()); fmt.Sprint(got) != fmt.Sprint(created) {
+			t.Errorf("sandbox %s lists VPCs %v, want every one created through either: %v", name, got, created)
+		}
+	}
+
+	// Read after write across the two: a change answered by one is what
+	// the other answers next.
+	vpc := created[0]
+	if _, err := ec2.NewFromConfig(a.Cfg).DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(vpc)}); err != nil {
+		t.Fatalf("DeleteVpc through a: %v", err)
+	}
+	_, err := ec2.NewFromConfig(b.Cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{vpc}})
+	wantCode(t, err, "InvalidVpcID.NotFound")
+
+	// A sandbox started later, with the others abandoned mid-life (never
+	// closed, as a killed process), loads the same world.
+	c := newTestSandbox(t, withData)
+	if got, want := vpcIDs(c.Inventory()), created[1:]; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("a sandbox started later lists %v, want %v", got, want)
+	}
+}
+
+// TestResetThroughOneSandboxEmptiesTheSharedWorld: a reset is a change
+// like any other, seen by every sandbox on the data dir.
+func TestResetThroughOneSandboxEmptiesTheSharedWorld(t *testing.T) {
+	dir := t.TempDir()
+	withData := func(o *Options) { o.DataDir = dir }
+	a, b := newTestSandbox(t, withData), newTestSandbox(t, withData)
+	ctx := testCtx(t)
+	if _, err := ec2.NewFromConfig(a.Cfg).CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(vpcIDs(b.Inventory())); n != 1 {
+		t.Fatalf("b lists %d VPCs after a created one, want 1", n)
+	}
+	if err := b.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if inv := a.Inventory(); len(inv) != 0 {
+		t.Fatalf("a lists %+v after b's reset, want nothing", inv)
+	}
+}
