@@ -143,6 +143,7 @@ func (s *Sandbox) Advance(d time.Duration) error {
 		return err
 	}
 	s.clock.offset += d
+	s.world.ClockOffset = s.clock.offset
 	s.world.tick(s.clock.Now(), s.dur)
 	return unlock()
 }
@@ -186,6 +187,7 @@ func (s *Sandbox) Reset() error {
 		return err
 	}
 	s.world = newWorld()
+	s.world.ClockOffset = s.clock.offset // time does not go back
 	s.inj = newInjector(Faults{})
 	s.stats.reset()
 	return unlock()

@@ -61,6 +61,10 @@ func (s *Sandbox) lockWorld() (unlock func() error, err error) {
 		s.mu.Unlock()
 		return nil, err
 	}
+	// The world's time is where whoever moved it last left it, and never
+	// goes back: what this process answered was on its own time.
+	s.clock.offset = max(s.clock.offset, s.world.ClockOffset)
+	s.world.ClockOffset = s.clock.offset
 	return func() error {
 		defer s.mu.Unlock()
 		errSave := s.saveLocked()

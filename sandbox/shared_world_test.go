@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -112,5 +113,31 @@ func TestResetThroughOneSandboxEmptiesTheSharedWorld(t *testing.T) {
 	}
 	if inv := a.Inventory(); len(inv) != 0 {
 		t.Fatalf("a lists %+v after b's reset, want nothing", inv)
+	}
+}
+
+// TestTimeMovedThroughOneSandboxIsTheSharedWorldsTime: after one sandbox
+// on a data dir lets ten minutes pass, a NAT gateway created through the
+// other starts its two minutes then, not ten minutes in the past.
+func TestTimeMovedThroughOneSandboxIsTheSharedWorldsTime(t *testing.T) {
+	dir := t.TempDir()
+	withData := func(o *Options) { realistic(o); o.DataDir = dir }
+	a, b := newNetFixture(t, withData), newNetFixture(t, withData)
+	ctx := testCtx(t)
+	_, subnet := a.publicVpc()
+	alloc, _ := a.eip()
+	if err := b.Advance(10 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	nat := aws.ToString(must[*ec2.CreateNatGatewayOutput](t)(a.ec2.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{SubnetId: aws.String(subnet), AllocationId: aws.String(alloc)})).NatGateway.NatGatewayId)
+	in := &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{nat}}
+	if got := must[*ec2.DescribeNatGatewaysOutput](t)(b.ec2.DescribeNatGateways(ctx, in)).NatGateways[0].State; got != types.NatGatewayStatePending {
+		t.Fatalf("NAT gateway created after the clock moved = %s through the other sandbox, want pending", got)
+	}
+	if err := a.Advance(2 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := must[*ec2.DescribeNatGatewaysOutput](t)(b.ec2.DescribeNatGateways(ctx, in)).NatGateways[0].State; got != types.NatGatewayStateAvailable {
+		t.Fatalf("NAT gateway two minutes later = %s, want available", got)
 	}
 }

@@ -21,6 +21,10 @@ const worldVersion = 1
 type World struct {
 	Version int    `json:"version"`
 	Seq     uint64 `json:"seq"` // feeds IDs; never reused
+	// ClockOffset is how far /_sandbox/clock (or Advance) has moved this
+	// world's time ahead of the wall clock: its timestamps are on that
+	// time, so every process serving the world keeps it.
+	ClockOffset time.Duration `json:"clock_offset,omitempty"`
 	// Regional services, by region name.
 	Regions map[string]*Region `json:"regions"`
 	// Global services.
