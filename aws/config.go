@@ -5,15 +5,18 @@
 package aws
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Options choose where stackwiz talks to. Every field is optional: empty
@@ -23,11 +26,21 @@ type Options struct {
 	Profile     string
 	Region      string
 	EndpointURL string
-	// MaxAttempts bounds each call's attempts on throttling and server
-	// errors; 0 uses DefaultMaxAttempts.
+	// MaxAttempts bounds each call's attempts on throttling; other
+	// failures get fewer (see retry.go). 0 uses DefaultMaxAttempts.
 	MaxAttempts int
 	// MaxBackoff caps the wait between attempts; 0 uses DefaultMaxBackoff.
 	MaxBackoff time.Duration
+	// MFA supplies the code for a profile whose role has mfa_serial. Nil:
+	// such a profile fails with a message naming it and its mfa_serial.
+	MFA MFATokenFunc
+	// OnRetry, when set, hears of every retry before its wait, so that a
+	// slow call is visibly retrying rather than silently hanging.
+	OnRetry func(RetryEvent)
+	// DebugLog, when set, receives one line per HTTP attempt (service,
+	// operation, status, duration, request id, retries); never a header,
+	// a body or a credential.
+	DebugLog io.Writer
 }
 
 // Retry defaults: AWS throttles bursts of describes (a thousand-instance
@@ -44,8 +57,15 @@ const (
 var ErrNoRegion = errors.New("no AWS region: pass --region, set region: in stack.yaml, set AWS_REGION, or set region in your AWS profile")
 
 // LoadConfig resolves an aws.Config through the SDK's standard chain,
-// overridden by opts, with stackwiz's retryer.
+// overridden by opts, with stackwiz's retry policy. It fails fast and
+// once, before any call, when the endpoint is not a usable URL or is not
+// listening, and when there are no credentials or the profile's login has
+// lapsed.
 func LoadConfig(ctx context.Context, opts Options) (sdk.Config, error) {
+	profile := opts.Profile
+	if profile == "" {
+		profile = cmp.Or(os.Getenv("AWS_PROFILE"), os.Getenv("AWS_DEFAULT_PROFILE"), "default")
+	}
 	var loaders []func(*config.LoadOptions) error
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
@@ -54,11 +74,29 @@ func LoadConfig(ctx context.Context, opts Options) (sdk.Config, error) {
 		loaders = append(loaders, config.WithRegion(opts.Region))
 	}
 	if opts.EndpointURL != "" {
+		if err := ValidateEndpointURL("--endpoint-url", opts.EndpointURL); err != nil {
+			return sdk.Config{}, err
+		}
 		loaders = append(loaders, config.WithBaseEndpoint(opts.EndpointURL))
 	}
-	loaders = append(loaders, config.WithRetryer(Retryer(opts)))
+	loaders = append(loaders, config.WithAssumeRoleCredentialOptions(assumeRoleMFA(profile, opts.MFA)))
+	// The SDK's own warnings ("falling back to IMDSv1") are noise around
+	// stackwiz's one-line errors; --debug keeps them, in its log.
+	var logger logging.Logger = logging.Nop{}
+	if opts.DebugLog != nil {
+		logger = logging.NewStandardLogger(opts.DebugLog)
+	}
+	loaders = append(loaders, config.WithLogger(logger))
+	// The retryer is set after loading, not as a load option: the clients
+	// the chain builds while loading (the instance metadata client above
+	// all) would inherit ten attempts and make "no credentials" take
+	// seconds to say.
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {
+		var ce *CredentialsError
+		if errors.As(err, &ce) {
+			return sdk.Config{}, ce
+		}
 		if opts.Profile != "" {
 			return sdk.Config{}, fmt.Errorf("load AWS profile %q: %w (list profiles with `aws configure list-profiles`)", opts.Profile, err)
 		}
@@ -67,32 +105,47 @@ func LoadConfig(ctx context.Context, opts Options) (sdk.Config, error) {
 	if cfg.Region == "" {
 		return sdk.Config{}, ErrNoRegion
 	}
-	return cfg, nil
+	custom := cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""
+	if custom && opts.EndpointURL == "" {
+		// AWS_ENDPOINT_URL or the profile's endpoint_url: as unusable as
+		// a bad flag, and named for where it came from.
+		source := "AWS_ENDPOINT_URL"
+		if os.Getenv("AWS_ENDPOINT_URL") != *cfg.BaseEndpoint {
+			source = fmt.Sprintf("endpoint_url of AWS profile %q", profileName(cfg, opts.Profile))
+		}
+		if err := ValidateEndpointURL(source, *cfg.BaseEndpoint); err != nil {
+			return sdk.Config{}, err
+		}
+	}
+	if custom {
+		if err := probeEndpoint(ctx, *cfg.BaseEndpoint); err != nil {
+			return sdk.Config{}, err
+		}
+	}
+	if err := checkCredentials(ctx, cfg, profileName(cfg, opts.Profile)); err != nil {
+		return sdk.Config{}, err
+	}
+	return withPolicy(cfg, opts), nil
 }
 
-// Retryer returns the standard retryer with stackwiz's attempts and backoff
-// and without the client-side retry quota, which a throttling storm would
-// otherwise exhaust and turn into hard failures.
+// Retryer returns stackwiz's retryer: the standard one with stackwiz's
+// attempts and backoff, without the client-side retry quota (which a
+// throttling storm would exhaust and turn into hard failures). Its policy
+// per kind of failure needs the middleware WithRetryer installs too.
 func Retryer(opts Options) func() sdk.Retryer {
-	attempts, backoff := opts.MaxAttempts, opts.MaxBackoff
-	if attempts <= 0 {
-		attempts = DefaultMaxAttempts
-	}
-	if backoff <= 0 {
-		backoff = DefaultMaxBackoff
-	}
-	return func() sdk.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.MaxBackoff = backoff
-			o.RateLimiter = ratelimit.None
-		})
-	}
+	return func() sdk.Retryer { return newRetryer(opts) }
 }
 
-// WithRetryer returns cfg with stackwiz's retryer (for configs built
-// elsewhere, such as sandbox.Config).
+// WithRetryer returns cfg with stackwiz's retry policy, retry reports and
+// debug log (for configs built elsewhere, such as sandbox.Config).
 func WithRetryer(cfg sdk.Config, opts Options) sdk.Config {
+	return withPolicy(cfg, opts)
+}
+
+func withPolicy(cfg sdk.Config, opts Options) sdk.Config {
 	cfg.Retryer = Retryer(opts)
+	custom := cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""
+	cfg.APIOptions = append(append([]func(*middleware.Stack) error{}, cfg.APIOptions...),
+		policyMiddleware(custom, newDebugLog(opts.DebugLog)))
 	return cfg
 }

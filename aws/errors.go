@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aws/smithy-go"
@@ -84,6 +85,50 @@ func IsThrottle(err error) bool {
 		"TooManyRequestsException", "Throttled", "PriorRequestNotComplete")
 }
 
+// IsAccessDenied reports whether err is AWS refusing the call for lack of
+// permission: an IAM policy, SCP or permission boundary that does not allow
+// it. Retrying never changes that.
+func IsAccessDenied(err error) bool {
+	return IsCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+		"UnauthorizedAccess", "AuthorizationError")
+}
+
+// IsAuthFailure reports whether err is AWS rejecting the credentials
+// themselves: unknown, expired or badly signed. Retrying never changes
+// that either.
+func IsAuthFailure(err error) bool {
+	return IsCode(err, "AuthFailure", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
+		"SignatureDoesNotMatch", "UnrecognizedClientException")
+}
+
+// DeniedAction returns the IAM action an access-denied error names
+// ("ec2:RunInstances"), or "". AWS writes it as "... is not authorized to
+// perform: ec2:RunInstances on resource: ..." or "... because no
+// identity-based policy allows the ec2:RunInstances action".
+func DeniedAction(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := Message(err)
+	for _, marker := range []string{"not authorized to perform: ", "policy allows the "} {
+		i := strings.Index(msg, marker)
+		if i < 0 {
+			continue
+		}
+		rest := msg[i+len(marker):]
+		if j := strings.IndexAny(rest, " \t\n,;"); j >= 0 {
+			rest = rest[:j]
+		}
+		rest = strings.TrimRight(rest, ".")
+		if svc, op, ok := strings.Cut(rest, ":"); ok && svc != "" && op != "" {
+			// SNS writes its prefix in capitals ("SNS:Publish"); IAM
+			// policies use the lower-case service prefix.
+			return strings.ToLower(svc) + ":" + op
+		}
+	}
+	return ""
+}
+
 // IsCanceled reports whether err is the caller's context ending.
 func IsCanceled(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
@@ -100,7 +145,10 @@ func Hint(err error) string {
 		return "AWS is throttling this account's API calls; stackwiz retried and gave up. Run the same command again: it resumes where it stopped."
 	case IsIAMPropagation(err):
 		return "IAM changes take a few seconds to reach EC2; run the same command again to resume."
-	case c == "UnauthorizedOperation" || c == "AccessDenied" || c == "AccessDeniedException" || c == "AuthorizationError":
+	case IsAccessDenied(err):
+		if action := DeniedAction(err); action != "" {
+			return fmt.Sprintf("your credentials lack the permission %s: allow it in the IAM policy of this user or role (or the SCP or permission boundary that denies it), or use another --profile.", action)
+		}
 		return "your credentials lack this permission: attach a policy that allows it (the message names the action) or use another --profile."
 	case c == "ExpiredToken" || c == "ExpiredTokenException" || c == "RequestExpired":
 		return "your session expired: run `aws sso login` (or refresh your credentials) and run the command again; it resumes."
