@@ -20,7 +20,7 @@ import (
 func addStackCommands(root *cobra.Command, g *globals) {
 	root.AddCommand(
 		newPlanCmd(g), newApplyCmd(g), newStatusCmd(g), newDestroyCmd(g),
-		newExportCmd(g), newAdoptCmd(g),
+		newExportCmd(g), newAdoptCmd(g), newDoctorCmd(g),
 	)
 	addUICommands(root, g)
 }
