@@ -15,6 +15,7 @@ import (
 	"charm.land/fang/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/steps"
 )
 
@@ -90,6 +91,12 @@ func exitCode(err error) int {
 	}
 	var ve *steps.ValidationError
 	if errors.As(err, &ve) {
+		return exitUsage
+	}
+	// A bad AWS_ENDPOINT_URL (or profile endpoint_url) is found only when
+	// the clients are built; it is bad usage as much as a bad flag.
+	var eu *aws.EndpointURLError
+	if errors.As(err, &eu) {
 		return exitUsage
 	}
 	if isCobraFlagError(err) {

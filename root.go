@@ -3,10 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -25,6 +29,83 @@ type globals struct {
 	StateDir string
 	// Sandbox uses the embedded sandbox, persisted under StateDir.
 	Sandbox bool
+	// Debug logs every AWS request to stderr, or to DebugFile when set
+	// (env STACKWIZ_DEBUG=1).
+	Debug     bool
+	DebugFile string
+
+	// What prepare derived from the flags for the AWS clients.
+	debugOut io.Writer
+	onRetry  func(aws.RetryEvent)
+	mfa      aws.MFATokenFunc
+}
+
+// awsOptions are the AWS client options for profile and region: the
+// endpoint, and what the command line shows of the calls.
+func (g *globals) awsOptions(profile, region string) aws.Options {
+	return aws.Options{Profile: profile, Region: region, EndpointURL: g.EndpointURL,
+		MFA: g.mfa, OnRetry: g.onRetry, DebugLog: g.debugOut}
+}
+
+// isUICommand reports whether cmd runs the full-screen UI, which owns the
+// terminal: nothing else may write to it or read from it meanwhile.
+func isUICommand(cmd *cobra.Command) bool {
+	return cmd == cmd.Root() || cmd.Name() == "wizard" || cmd.Name() == "console"
+}
+
+// prepare checks the global flags before any command runs and sets up
+// what they ask for. A bad --endpoint-url is refused here, at once: the
+// SDK would take it and every call would hang in retries.
+func (g *globals) prepare(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("endpoint-url") {
+		if err := aws.ValidateEndpointURL("--endpoint-url", g.EndpointURL); err != nil {
+			return usageError{err}
+		}
+	}
+	stderr := cmd.ErrOrStderr()
+	ui := isUICommand(cmd)
+	if !ui {
+		// Progress goes to stderr on the command line; a retry is
+		// progress (a slow call is waiting, not hung).
+		g.onRetry = func(e aws.RetryEvent) { fmt.Fprintf(stderr, "stackwiz: %s\n", e) }
+		if isTerminal(os.Stdin) {
+			g.mfa = func(req aws.MFARequest) (string, error) {
+				tty, err := os.Open("/dev/tty")
+				if err != nil {
+					return "", fmt.Errorf("open the terminal to ask for the MFA code: %w", err)
+				}
+				defer tty.Close()
+				return aws.TerminalMFA(tty, stderr)(req)
+			}
+		}
+	}
+	if env := os.Getenv("STACKWIZ_DEBUG"); env != "" && env != "0" && env != "false" {
+		g.Debug = true
+	}
+	file := g.DebugFile
+	if g.Debug && file == "" && ui {
+		// The UI owns stderr: the log goes beside the stacks instead.
+		dir, err := g.stateDir()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create state dir for the debug log: %w", err)
+		}
+		file = filepath.Join(dir, "debug.log")
+		fmt.Fprintf(stderr, "stackwiz: logging AWS requests to %s\n", file)
+	}
+	switch {
+	case file != "":
+		f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return usageError{fmt.Errorf("--debug-file: %w", err)}
+		}
+		g.debugOut = f // closed when the process exits; each line is one write
+	case g.Debug:
+		g.debugOut = stderr
+	}
+	return nil
 }
 
 // stateDir returns the state dir to use, or why there is none: with no
@@ -68,7 +149,10 @@ look-alike, which needs no AWS account.`,
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send every AWS call to this AWS-compatible endpoint (a `stackwiz sandbox serve`, for one)")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "use the embedded AWS sandbox, persisted under the state dir; no AWS account needed")
 	pf.StringVar(&g.StateDir, "state-dir", defaultDir, "directory of the stacks' local records (env STACKWIZ_STATE_DIR; default the XDG state dir)")
+	pf.BoolVar(&g.Debug, "debug", false, "log every AWS request (service, operation, status, duration, request id, retries; never credentials) to stderr (env STACKWIZ_DEBUG=1)")
+	pf.StringVar(&g.DebugFile, "debug-file", "", "write the --debug log to this file instead of stderr")
 	root.MarkFlagsMutuallyExclusive("sandbox", "endpoint-url")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
 	root.AddCommand(newSandboxCmd(), newVersionCmd())
