@@ -88,8 +88,11 @@ type connectedMsg struct {
 
 func (connectedMsg) Screen() screen.ID { return screen.Wizard }
 
-// lookupTimeout bounds each lookup: a slow account must not hold a form.
-const lookupTimeout = 30 * time.Second
+// lookupTimeout bounds each lookup: a slow account must not hold a form,
+// and an endpoint that accepts connections but never answers must fail the
+// Identity step while the user still waits for it, not when the SDK's
+// retries run out (minutes).
+const lookupTimeout = 15 * time.Second
 
 func lookupCmd(ctx context.Context, conn int, what lookup, fn func(context.Context) (any, error)) tea.Cmd {
 	return func() tea.Msg {

@@ -87,6 +87,13 @@ func (m *Model) KeyMap() help.KeyMap {
 		}
 	}
 	open := key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter", "open the step"))
+	if m.identityErr() != nil {
+		retry := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry who you are"))
+		return keyMap{
+			short: []key.Binding{k.Up, k.Down, open, retry, k.Help, k.Quit},
+			full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {retry}, {k.Help, k.Quit}},
+		}
+	}
 	return keyMap{
 		short: []key.Binding{k.Up, k.Down, open, m.keys.Review, k.Help, k.Quit},
 		full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {m.keys.Review}, {k.Help, k.Quit}},

@@ -71,6 +71,11 @@ func (m *Model) startReview() (screen.Action, tea.Cmd) {
 		m.notice = "name the stack first"
 		return nil, m.openForm(m.stepIndex(steps.StepIdentity))
 	}
+	if m.identityErr() != nil {
+		m.phase, m.focus = phaseSteps, focusForm
+		m.notice = identityNotice
+		return nil, m.openForm(m.stepIndex(steps.StepIdentity))
+	}
 	run := 1
 	if m.review != nil {
 		run = m.review.run + 1

@@ -98,6 +98,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		m.cursor = max(0, m.cursor-1)
 	case key.Matches(msg, k.Down):
 		m.cursor = min(len(m.all)-1, m.cursor+1)
+	case key.Matches(msg, m.keys.Retry) && m.identityErr() != nil:
+		return nil, m.retryIdentity()
 	case key.Matches(msg, k.Enter, k.Right, k.Next):
 		return nil, m.openForm(m.cursor)
 	case key.Matches(msg, m.keys.Review):
@@ -121,6 +123,11 @@ func (m *Model) filtering() bool {
 // openForm shows step i's form, or a spinner while what it offers is
 // still being looked up.
 func (m *Model) openForm(i int) tea.Cmd {
+	if m.all[i].ID() != steps.StepIdentity && m.identityErr() != nil {
+		// No form is filled with defaults guessed without the account.
+		m.notice = identityNotice
+		i = m.stepIndex(steps.StepIdentity)
+	}
 	m.cursor, m.focus, m.phase = i, focusForm, phaseSteps
 	m.formStep = m.all[i].ID()
 	m.answers = answersFrom(m.draft, m.profile)
@@ -172,9 +179,22 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 	m.form = nil
 	var cmds []tea.Cmd
 	if step == steps.StepIdentity {
-		if cmd, err := m.identityChosen(&before); err != nil {
+		failed := m.identityErr() != nil
+		cmd, err := m.identityChosen(&before)
+		if err != nil {
 			return screen.Fail{Err: err}, nil
-		} else if cmd != nil {
+		}
+		if failed {
+			// The step failed: submitting it again is the retry, and it
+			// stays open until the account is known.
+			m.answered[step] = false
+			if cmd == nil {
+				cmd = m.connect()
+			}
+			m.notice = "trying again to find out who you are…"
+			return nil, tea.Batch(cmd, m.openForm(m.cursor))
+		}
+		if cmd != nil {
 			cmds = append(cmds, cmd)
 		}
 	}
@@ -254,6 +274,9 @@ func (m *Model) connected(msg connectedMsg) tea.Cmd {
 			m.found.done[l] = true
 			m.found.errs[l] = msg.err
 		}
+		if cmd := m.identityFailed(); cmd != nil {
+			return cmd
+		}
 		return m.formAfterLookup()
 	}
 	m.clients = msg.clients
@@ -276,6 +299,11 @@ func (m *Model) lookedUp(msg lookedUpMsg) tea.Cmd {
 		return nil
 	}
 	m.found.record(msg)
+	if msg.what == lookCaller && m.identityErr() != nil {
+		if cmd := m.identityFailed(); cmd != nil {
+			return cmd
+		}
+	}
 	return m.formAfterLookup()
 }
 
@@ -286,6 +314,9 @@ func (m *Model) formAfterLookup() tea.Cmd {
 	}
 	if len(m.found.pending(m.formStep, m.clients != nil || m.connecting)) > 0 {
 		return nil
+	}
+	if m.formStep != steps.StepIdentity && m.identityErr() != nil {
+		return m.identityFailed()
 	}
 	return m.buildForm()
 }

@@ -31,6 +31,11 @@ func (m *Model) status(s steps.Step) (stepStatus, string) {
 	if !s.Enabled(m.draft) {
 		return statusSkipped, "not asked for by the answers"
 	}
+	if s.ID() == steps.StepIdentity && m.apply == nil {
+		if why := m.identityFailure(); why != "" {
+			return statusAttention, why
+		}
+	}
 	if m.apply != nil {
 		if ls, ok := m.apply.steps[s.ID()]; ok {
 			switch ls.state {
@@ -174,6 +179,8 @@ func (m *Model) summaryView(width int) string {
 		lines = append(lines, s.Muted.Render(m.spin.View()+" connecting…"))
 	case m.connErr != nil:
 		lines = append(lines, s.Error.Render("not connected"))
+	case m.identityErr() != nil:
+		lines = append(lines, s.Error.Render("account unknown"))
 	case m.found.caller.Account != "":
 		lines = append(lines, s.Muted.Render("account "+m.found.caller.Account))
 	}
@@ -358,6 +365,12 @@ func (m *Model) identityNotes() []string {
 		if e.Hint != "" {
 			out = append(out, s.Muted.Render("what to do: "+e.Hint))
 		}
+	case m.identityErr() != nil:
+		e := screen.Describe(m.identityErr())
+		out = append(out, s.Error.Render("✗ ")+"could not find out who you are: "+e.Summary)
+		if e.Hint != "" {
+			out = append(out, s.Muted.Render("what to do: "+e.Hint))
+		}
 	case m.found.caller.Account != "":
 		out = append(out, s.Success.Render("✓ ")+"account "+m.found.caller.Account+" as "+m.found.caller.ARN)
 		if m.found.caller.IsRoot() {
@@ -365,6 +378,9 @@ func (m *Model) identityNotes() []string {
 		}
 	case m.found.errs[lookProfiles] != nil:
 		out = append(out, s.Warning.Render("! ")+m.found.errs[lookProfiles].Error())
+	}
+	if m.identityErr() != nil {
+		out = append(out, s.Muted.Render("nothing can be planned without the account: submit this step to try again, or pick another profile or region"))
 	}
 	if m.d.Shared.Sandbox {
 		out = append(out, s.Muted.Render("• the sandbox answers for AWS: nothing here costs money"))
