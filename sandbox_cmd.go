@@ -52,7 +52,7 @@ its control endpoints under /_sandbox/ (see docs/sandbox.md).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:4566", "host:port to listen on; port 0 picks a free one")
-	f.StringVar(&o.data, "data", "", "directory to persist the sandbox's world in (world.json); default: in memory only")
+	f.StringVar(&o.data, "data", "", "directory to persist the sandbox's world in (world.json), shared with every process using it\n(<state dir>/sandbox/world is the world of stackwiz --sandbox); default: in memory only")
 	f.StringVar(&o.latency, "latency", sandbox.LatencyInstant,
 		"time profile: instant (every AWS process finishes by the next request) or realistic (AWS-like durations)")
 	f.Float64Var(&o.speed, "speed", 1, "with --latency realistic: how many times faster than AWS processes run")
@@ -76,8 +76,9 @@ func (o serveOptions) validate(speedSet bool) error {
 }
 
 // serveSandbox serves the sandbox until ctx is done (SIGINT or SIGTERM),
-// then stops accepting requests, lets those in flight finish and saves the
-// world.
+// then stops accepting requests and lets those in flight finish. With
+// --data, each change is saved before its answer, into a world other
+// processes on the same directory serve too.
 func serveSandbox(ctx context.Context, stdout, stderr io.Writer, o serveOptions) error {
 	opts := sandbox.Options{DataDir: o.data, Latency: o.latency}
 	if o.latency == sandbox.LatencyRealistic {

@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,10 +26,17 @@ import (
 // answered: the kernel drops its lock, and world.json is the version
 // before or after its last change, never half of one.
 
+// worldLockWait is how long a request waits for the world while another
+// process holds it. Each holds it for one request, milliseconds; a
+// longer wait means that process is stopped (Ctrl-Z) or hung, and an
+// error naming the world says so better than a request that never ends.
+const worldLockWait = 30 * time.Second
+
 // worldFile is one process's handle on a shared world.json.
 type worldFile struct {
 	dir  string
 	lock *flock.Flock
+	wait time.Duration // worldLockWait; tests shorten it
 	// seen is world.json as this process last read or wrote it; the world
 	// in memory is that file's, so an equal file needs no reload. nil
 	// means the next lock reads the file whatever it holds.
@@ -40,7 +49,7 @@ func openWorldFile(dir string) (*worldFile, error) {
 	}
 	// The lock file is never removed: a process that removed it could let
 	// two others lock two different files of the same name.
-	return &worldFile{dir: dir, lock: flock.New(filepath.Join(dir, "world.lock"), flock.SetPermissions(0o600))}, nil
+	return &worldFile{dir: dir, lock: flock.New(filepath.Join(dir, "world.lock"), flock.SetPermissions(0o600)), wait: worldLockWait}, nil
 }
 
 // lockWorld locks the world, for this process and, with a DataDir, for
@@ -52,9 +61,9 @@ func (s *Sandbox) lockWorld() (unlock func() error, err error) {
 	if s.file == nil {
 		return func() error { s.mu.Unlock(); return nil }, nil
 	}
-	if err := s.file.lock.Lock(); err != nil {
+	if err := s.file.take(); err != nil {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("lock sandbox world in %s: %w", s.file.dir, err)
+		return nil, err
 	}
 	if err := s.reloadLocked(); err != nil {
 		_ = s.file.lock.Unlock()
@@ -73,6 +82,24 @@ func (s *Sandbox) lockWorld() (unlock func() error, err error) {
 		}
 		return errSave
 	}, nil
+}
+
+// take locks world.lock, waiting at most f.wait.
+func (f *worldFile) take() error {
+	ok, err := f.lock.TryLock()
+	if err == nil && !ok {
+		ctx, cancel := context.WithTimeout(context.Background(), f.wait)
+		defer cancel()
+		ok, err = f.lock.TryLockContext(ctx, time.Millisecond)
+	}
+	switch {
+	case ok:
+		return nil
+	case err == nil || errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("the sandbox world in %s has been held by another process for %s: a stackwiz stopped with Ctrl-Z? resume it (fg) or end it", f.dir, f.wait)
+	default:
+		return fmt.Errorf("lock sandbox world in %s: %w", f.dir, err)
+	}
 }
 
 // reloadLocked replaces s.world with world.json's unless the file is the

@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/gofrs/flock"
 )
 
 // vpcIDs lists the VPCs in an inventory, sorted.
@@ -139,5 +142,36 @@ func TestTimeMovedThroughOneSandboxIsTheSharedWorldsTime(t *testing.T) {
 	}
 	if got := must[*ec2.DescribeNatGatewaysOutput](t)(b.ec2.DescribeNatGateways(ctx, in)).NatGateways[0].State; got != types.NatGatewayStateAvailable {
 		t.Fatalf("NAT gateway two minutes later = %s, want available", got)
+	}
+}
+
+// TestAWorldHeldTooLongFailsTheRequestNamingIt: a process that stops
+// while holding the world (Ctrl-Z mid-request) costs the others an error
+// that says so, not a request that never ends; once it lets go, they go on.
+func TestAWorldHeldTooLongFailsTheRequestNamingIt(t *testing.T) {
+	dir := t.TempDir()
+	f := newNetFixture(t, func(o *Options) { o.DataDir = dir })
+	f.file.wait = 300 * time.Millisecond
+	ctx := testCtx(t)
+	other := flock.New(filepath.Join(dir, "world.lock"))
+	if err := other.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := f.ec2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")}, func(o *ec2.Options) { o.RetryMaxAttempts = 1 })
+	if err == nil || !strings.Contains(err.Error(), "held by another process") || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("CreateVpc while another process holds the world: %v; want an error naming the held world %s", err, dir)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("the request waited %s for the world, want about %s", waited, f.file.wait)
+	}
+	if err := other.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ec2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")}); err != nil {
+		t.Fatalf("CreateVpc once the world is free: %v", err)
+	}
+	if n := len(vpcIDs(f.Inventory())); n != 1 {
+		t.Fatalf("%d VPCs after one CreateVpc that failed and one that succeeded, want 1", n)
 	}
 }
