@@ -41,6 +41,10 @@ type Options struct {
 	// operation, status, duration, request id, retries); never a header,
 	// a body or a credential.
 	DebugLog io.Writer
+	// NoPreflight skips LoadConfig's up-front checks (endpoint reachable,
+	// credentials retrievable) for a caller that reports them itself, as
+	// doctor does; the endpoint URL is still validated.
+	NoPreflight bool
 }
 
 // Retry defaults: AWS throttles bursts of describes (a thousand-instance
@@ -116,6 +120,9 @@ func LoadConfig(ctx context.Context, opts Options) (sdk.Config, error) {
 		if err := ValidateEndpointURL(source, *cfg.BaseEndpoint); err != nil {
 			return sdk.Config{}, err
 		}
+	}
+	if opts.NoPreflight {
+		return withPolicy(cfg, opts), nil
 	}
 	if custom {
 		if err := probeEndpoint(ctx, *cfg.BaseEndpoint); err != nil {

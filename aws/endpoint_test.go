@@ -64,3 +64,17 @@ func TestEndpointFromTheEnvironmentIsCheckedAndNamed(t *testing.T) {
 		t.Errorf("took %s", d)
 	}
 }
+
+func TestNoPreflightLeavesTheChecksToTheCaller(t *testing.T) {
+	envCredentials(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", silentIMDS(t))
+	url := "http://" + closedPort(t)
+	if _, err := LoadConfig(context.Background(), Options{Region: "us-east-1", EndpointURL: url, NoPreflight: true}); err != nil {
+		t.Errorf("LoadConfig with NoPreflight: %v", err)
+	}
+	if _, err := LoadConfig(context.Background(), Options{Region: "us-east-1", EndpointURL: "localhost:4566", NoPreflight: true}); err == nil {
+		t.Error("NoPreflight let an endpoint that is not a URL through")
+	}
+}
