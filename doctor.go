@@ -84,14 +84,15 @@ func runDoctor(ctx context.Context, g *globals) (doctorReport, error) {
 			region, from = "us-east-1", "the sandbox's default"
 		}
 		rep.Endpoint = "the embedded sandbox (" + url + ")"
-		cfg := aws.WithRetryer(sandbox.Config(url, region), aws.Options{MaxAttempts: 3, MaxBackoff: time.Second})
+		opts := g.awsOptions("", region)
+		opts.MaxAttempts, opts.MaxBackoff = 3, time.Second
+		cfg := aws.WithRetryer(sandbox.Config(url, region), opts)
 		checks = aws.Doctor(ctx, cfg, aws.DoctorOptions{RegionSource: from, Endpoint: rep.Endpoint})
 		rep.Region = region
 	} else {
-		cfg, opts, err := aws.LoadDoctorConfig(ctx, aws.Options{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL})
+		cfg, opts, err := aws.LoadDoctorConfig(ctx, g.awsOptions(g.Profile, g.Region))
 		if err != nil {
-			fix := cmp.Or(aws.Hint(err), "check --profile, your credentials (`aws configure`, `aws sso login`) and --endpoint-url")
-			checks = []aws.Check{{Name: "configuration", Status: aws.StatusFail, Detail: err.Error(), Fix: fix}}
+			checks = []aws.Check{aws.SetupCheck(err)}
 		} else {
 			checks = aws.Doctor(ctx, cfg, opts)
 			if !opts.NoRegion {

@@ -230,3 +230,38 @@ func TestDoctorAgainstMoto(t *testing.T) {
 		}
 	}
 }
+
+func TestDoctorWithoutCredentialsOrEndpointFailsNamingIt(t *testing.T) {
+	noCreds := []string{}
+	for _, kv := range doctorEnv(t) {
+		if !strings.HasPrefix(kv, "AWS_ACCESS_KEY_ID=") && !strings.HasPrefix(kv, "AWS_SECRET_ACCESS_KEY=") {
+			noCreds = append(noCreds, kv)
+		}
+	}
+	r := doctorRun(t, noCreds)
+	if r.code != 1 || !strings.Contains(r.stdout, "fail  credentials") || !strings.Contains(r.stdout, "aws configure") {
+		t.Errorf("no credentials: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	start := time.Now()
+	r = doctorRun(t, doctorEnv(t), "--endpoint-url", closed, "--json")
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("doctor took %v against a closed port", d)
+	}
+	var rep struct {
+		OK     bool `json:"ok"`
+		Checks []struct{ Name, Status, Detail, Fix string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, r.stdout)
+	}
+	if r.code != 1 || rep.OK || len(rep.Checks) != 1 || rep.Checks[0].Name != "endpoint" || rep.Checks[0].Status != "fail" {
+		t.Errorf("closed endpoint: exit %d, %+v", r.code, rep)
+	}
+}

@@ -124,7 +124,7 @@ func (d *doctor) credentials(ctx context.Context) (Check, bool) {
 	c := Check{Name: "credentials"}
 	if d.cfg.Credentials == nil {
 		c.Status, c.Detail = StatusFail, "no credentials provider is configured"
-		c.Fix = credentialsFix(d.opts)
+		c.Fix = credentialsFix()
 		return c, false
 	}
 	cctx, cancel := d.call(ctx)
@@ -132,7 +132,7 @@ func (d *doctor) credentials(ctx context.Context) (Check, bool) {
 	creds, err := d.cfg.Credentials.Retrieve(cctx)
 	if err != nil {
 		c.Status, c.Detail = StatusFail, "no usable credentials: "+firstLine(err.Error())
-		c.Fix = credentialsFix(d.opts)
+		c.Fix = credentialsFix()
 		if strings.Contains(err.Error(), "SSO") || strings.Contains(err.Error(), "sso") {
 			c.Fix = "run `aws sso login` (with --profile NAME for a named profile), then try again"
 		}
@@ -154,7 +154,7 @@ func (d *doctor) credentials(ctx context.Context) (Check, bool) {
 	return c, true
 }
 
-func credentialsFix(opts DoctorOptions) string {
+func credentialsFix() string {
 	return "set AWS_PROFILE or pass --profile, run `aws configure` (or `aws sso login` for SSO), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
 }
 
@@ -248,6 +248,30 @@ func LoadDoctorConfig(ctx context.Context, opts Options) (sdk.Config, DoctorOpti
 		cfg, err = LoadConfig(ctx, opts)
 	}
 	return cfg, dopts, err
+}
+
+// SetupCheck is the check for a config LoadDoctorConfig could not load:
+// no credentials, a profile whose login lapsed, an endpoint that does not
+// listen. Doctor is where that should be said, as a failed check.
+func SetupCheck(err error) Check {
+	var cred *CredentialsError
+	var unreachable *UnreachableError
+	var badURL *EndpointURLError
+	switch {
+	case errors.Is(err, ErrNoCredentials):
+		return Check{Name: "credentials", Status: StatusFail, Detail: "none found (environment, profiles, SSO, instance role)", Fix: credentialsFix()}
+	case errors.As(err, &cred):
+		return Check{Name: "credentials", Status: StatusFail, Detail: fmt.Sprintf("profile %q: %s", cred.Profile, cred.Problem), Fix: cred.Fix}
+	case errors.As(err, &unreachable):
+		return Check{Name: "endpoint", Status: StatusFail, Detail: firstLine(err.Error()), Fix: "start the endpoint, or correct --endpoint-url (or the network, for AWS)"}
+	case errors.As(err, &badURL):
+		return Check{Name: "endpoint", Status: StatusFail, Detail: firstLine(err.Error()), Fix: "pass an absolute http(s) URL to --endpoint-url"}
+	}
+	fix := Hint(err)
+	if fix == "" {
+		fix = "check --profile, your credentials (`aws configure`, `aws sso login`) and --endpoint-url"
+	}
+	return Check{Name: "configuration", Status: StatusFail, Detail: firstLine(err.Error()), Fix: fix}
 }
 
 // identity asks STS who the caller is, and reads AWS's clock from the

@@ -3,6 +3,8 @@ package aws
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -339,5 +341,25 @@ func TestCredentialSourceInWords(t *testing.T) {
 		if got := CredentialSource(in); got != want {
 			t.Errorf("CredentialSource(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSetupCheckNamesWhatStoppedTheConfig(t *testing.T) {
+	for _, tc := range []struct {
+		err        error
+		name, word string
+	}{
+		{fmt.Errorf("load: %w", ErrNoCredentials), "credentials", "none found"},
+		{&CredentialsError{Profile: "dev", Problem: "its SSO session has expired", Fix: "run `aws sso login --profile dev`"}, "credentials", "profile \"dev\""},
+		{&UnreachableError{Endpoint: "http://127.0.0.1:1", Reason: "connection refused", Custom: true}, "endpoint", "cannot reach"},
+		{errors.New("something else"), "configuration", "something else"},
+	} {
+		c := SetupCheck(tc.err)
+		if c.Status != StatusFail || c.Name != tc.name || !strings.Contains(c.Detail, tc.word) || c.Fix == "" {
+			t.Errorf("SetupCheck(%v) = %+v, want a fail named %q containing %q with a fix", tc.err, c, tc.name, tc.word)
+		}
+	}
+	if c := SetupCheck(&CredentialsError{Profile: "dev", Problem: "p", Fix: "run `aws sso login --profile dev`"}); c.Fix != "run `aws sso login --profile dev`" {
+		t.Errorf("a profile's own fix is kept, got %q", c.Fix)
 	}
 }
