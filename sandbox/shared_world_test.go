@@ -175,3 +175,44 @@ func TestAWorldHeldTooLongFailsTheRequestNamingIt(t *testing.T) {
 		t.Fatalf("%d VPCs after one CreateVpc that failed and one that succeeded, want 1", n)
 	}
 }
+
+// BenchmarkRequestOnASharedWorld measures what sharing a world costs a
+// request: the lock, the read of world.json and, for a change, the write.
+func BenchmarkRequestOnASharedWorld(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts func(*Options)
+	}{
+		{"memory", func(*Options) {}},
+		{"datadir", func(o *Options) { o.DataDir = b.TempDir() }},
+	} {
+		ts := newTestSandbox(b, c.opts)
+		client := ec2.NewFromConfig(ts.Cfg)
+		ctx := testCtx(b)
+		var vpc string
+		for i := range 40 { // about a few stacks' worth of world.json
+			out, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(fmt.Sprintf("10.%d.0.0/16", i))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			vpc = aws.ToString(out.Vpc.VpcId)
+		}
+		b.Run(c.name+"/read", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := client.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{vpc}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/change", func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				n++
+				tags := []types.Tag{{Key: aws.String("n"), Value: aws.String(fmt.Sprint(n))}}
+				if _, err := client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{vpc}, Tags: tags}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
