@@ -40,6 +40,8 @@ type Clients struct {
 	// Discover answers the wizard's lookups of defaults (read only).
 	Discover *Discovery
 	Fleet    *Fleet
+
+	cfg sdk.Config // what the adapters were built from: Doctor reuses it
 }
 
 // NewClients builds every adapter from cfg.
@@ -64,5 +66,6 @@ func NewClients(cfg sdk.Config) *Clients {
 		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing)},
 		Discover: NewDiscovery(cfg),
 		Fleet:    newFleet(cfg),
+		cfg:      cfg,
 	}
 }

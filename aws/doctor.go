@@ -100,6 +100,12 @@ func Doctor(ctx context.Context, cfg sdk.Config, opts DoctorOptions) []Check {
 	return checks
 }
 
+// Doctor runs every check against the config c was built from: what the
+// wizard shows before its first mutating call.
+func (c *Clients) Doctor(ctx context.Context, opts DoctorOptions) []Check {
+	return Doctor(ctx, c.cfg, opts)
+}
+
 // doctor carries one run's config and options.
 type doctor struct {
 	cfg  sdk.Config

@@ -101,6 +101,17 @@ func TestDoctorPassesOnTheSandbox(t *testing.T) {
 	}
 }
 
+func TestClientsDoctorChecksWhereTheClientsPoint(t *testing.T) {
+	sb, cfg, url := doctorSandbox(t, nil)
+	if err := sb.SetFaults(sandbox.Faults{Deny: []string{"sns:*"}}); err != nil {
+		t.Fatal(err)
+	}
+	checks := NewClients(cfg).Doctor(context.Background(), DoctorOptions{Endpoint: url, CallTimeout: 5 * time.Second})
+	if c := find(t, checks, "permissions SNS"); c.Status != StatusFail || !strings.Contains(c.Detail, "sns:CreateTopic denied") {
+		t.Errorf("permissions SNS: %+v", c)
+	}
+}
+
 func TestDoctorFailsNamingADeniedAction(t *testing.T) {
 	sb, cfg, url := doctorSandbox(t, nil)
 	if err := sb.SetFaults(sandbox.Faults{Deny: []string{"ec2:RunInstances"}}); err != nil {
