@@ -91,14 +91,14 @@ func Advise(s *Spec) []Advice {
 		}
 		add(StepLaunchTemplate, "instance.type", over > 0, "%s. Accounts opened since get up to $%d of credits for 6 months instead", text, freeTierCreditsUSD)
 	}
-	gb := s.Autoscaling.Desired * s.Instance.VolumeGiB
-	maxGB := s.Autoscaling.Max * s.Instance.VolumeGiB
+	gb := s.Autoscaling.Desired * s.RootGiB()
+	maxGB := s.Autoscaling.Max * s.RootGiB()
 	if s.Network.Bastion.Enabled {
 		gb += 8
 		maxGB += 8
 	}
 	text := fmt.Sprintf("%d × %d GiB volumes = %d GB of EBS (%d GB at autoscaling.max %d); the free tier covers %d GB",
-		s.Autoscaling.Desired, s.Instance.VolumeGiB, gb, maxGB, s.Autoscaling.Max, freeTierEBSGB)
+		s.Autoscaling.Desired, s.RootGiB(), gb, maxGB, s.Autoscaling.Max, freeTierEBSGB)
 	if over := maxGB - freeTierEBSGB; over > 0 {
 		text += fmt.Sprintf(", beyond it gp3 is $%g/GB-month (≈ $%.2f for the %d GB over at max)", r.gp3GBMonth, costRound(float64(over)*r.gp3GBMonth, 2), over)
 	}

@@ -124,6 +124,9 @@ func amiBuilder(ctx context.Context, r *Run, name string, script []byte) (string
 				in := aws.InstanceInput{
 					ImageID: base.ID, InstanceType: r.Spec.Instance.Type, SubnetID: subnet, ProfileARN: profile,
 					KeyName: r.Spec.Instance.KeyName, UserData: script, RootDevice: base.RootDevice, Tags: tags,
+					// Sent, not left to EC2: emulators such as moto refuse a
+					// block device mapping without a size (MissingParameter).
+					RootGiB: base.RootGiB,
 					// The token is the intent's, tied to what this builder is for:
 					// a builder for another script must not answer for this one.
 					ClientToken: amiToken(token, name, base.ID),

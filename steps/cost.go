@@ -140,7 +140,10 @@ func EstimateMonthly(s *Spec) CostEstimate {
 	} else {
 		notes = append(notes, s.Instance.Type+" has no price in the table: instances not counted")
 	}
-	volumes := instances * float64(s.Instance.VolumeGiB)
+	volumes := instances * float64(s.RootGiB())
+	if s.Instance.VolumeGiB == 0 {
+		notes = append(notes, fmt.Sprintf("root volumes counted at %d GiB, the usual image root size: the image's own size is used at apply", imageRootGiB))
+	}
 
 	publicIPs := 0.0
 	if s.Network.VPC == SpecVPCNew {

@@ -81,12 +81,21 @@ func (launchTemplateStep) Desired(s *Spec) []Desired {
 	return []Desired{{
 		Key: ltKey, Type: "ec2:launch-template", Name: name,
 		Attrs: map[string]string{
-			"name": name, "instance_type": s.Instance.Type, "volume_gib": strconv.Itoa(s.Instance.VolumeGiB),
+			"name": name, "instance_type": s.Instance.Type, "volume_gib": ltVolumeAttr(s),
 			"volume_type": "gp3", "encrypted": "true", "http_tokens": "required", "hop_limit": strconv.Itoa(ltHopLimit),
 			"key_name": s.Instance.KeyName, "user_data_sha": udHash, "ami": ltAMI(s), "role": iamRoleName(s),
 		},
 		Replace: []string{"name"},
 	}}
+}
+
+// ltVolumeAttr is the recorded form of instance.volume_gib: the number the
+// user wrote, or "image" when the size follows the image's root snapshot.
+func ltVolumeAttr(s *Spec) string {
+	if s.Instance.VolumeGiB == 0 {
+		return "image"
+	}
+	return strconv.Itoa(s.Instance.VolumeGiB)
 }
 
 // ltObserved is the recorded form of a template version's data: the attrs
@@ -97,7 +106,7 @@ func ltObserved(d aws.TemplateData) map[string]string {
 		ud = ltHash(raw)
 	}
 	return map[string]string{
-		"instance_type": d.InstanceType, "volume_gib": strconv.Itoa(d.RootGiB), "volume_type": d.RootType,
+		"instance_type": d.InstanceType, "root_gib": strconv.Itoa(d.RootGiB), "volume_type": d.RootType,
 		"encrypted": strconv.FormatBool(d.Encrypted), "http_tokens": d.HTTPTokens, "hop_limit": strconv.Itoa(d.HopLimit),
 		"key_name": d.KeyName, "user_data_sha": ud, "image_id": d.ImageID, "profile_arn": d.ProfileARN,
 		"security_group": strings.Join(d.SecurityGroupIDs, ","), "root_device": d.RootDevice,
@@ -135,9 +144,17 @@ func ltData(ctx context.Context, r *Run) (aws.TemplateData, map[string]string, e
 	if !ok {
 		return aws.TemplateData{}, nil, fmt.Errorf("launch template: image %s is gone: run apply so the ami step finds or bakes one again", image)
 	}
-	if s.Instance.VolumeGiB < img.RootGiB {
-		return aws.TemplateData{}, nil, fmt.Errorf("instance.volume_gib: %d GiB is smaller than image %s's %d GiB root snapshot, and a root volume cannot be: set it to %d or more",
+	rootGiB := s.Instance.VolumeGiB
+	switch {
+	case rootGiB == 0:
+		// Left to the image: its root snapshot's size, whatever the image.
+		rootGiB = max(img.RootGiB, 1)
+	case rootGiB < img.RootGiB:
+		return aws.TemplateData{}, nil, fmt.Errorf("instance.volume_gib: %d GiB is smaller than image %s's %d GiB root snapshot, and a root volume cannot be: set it to %d or more, or leave it out to take the image's size",
 			s.Instance.VolumeGiB, image, img.RootGiB, img.RootGiB)
+	}
+	if s.Instance.VolumeGiB == 0 {
+		r.Info("root volume %d GiB: image %s's root snapshot size (instance.volume_gib is not set)", rootGiB, image)
 	}
 	raw, _, err := ltUserData(s)
 	if err != nil {
@@ -146,13 +163,13 @@ func ltData(ctx context.Context, r *Run) (aws.TemplateData, map[string]string, e
 	launched := map[string]string{TagStack: s.Name, TagStep: string(StepAutoscaling), "Name": r.Name("app")}
 	d := aws.TemplateData{
 		ImageID: image, InstanceType: s.Instance.Type, ProfileARN: profile, SecurityGroupIDs: []string{sg},
-		KeyName: s.Instance.KeyName, RootDevice: img.RootDevice, RootGiB: s.Instance.VolumeGiB, RootType: "gp3", Encrypted: true,
+		KeyName: s.Instance.KeyName, RootDevice: img.RootDevice, RootGiB: rootGiB, RootType: "gp3", Encrypted: true,
 		HTTPTokens: "required", HopLimit: ltHopLimit, InstanceTags: launched, VolumeTags: maps.Clone(launched),
 	}
 	if len(raw) > 0 {
 		d.UserData = aws.Base64(raw)
 	}
-	return d, map[string]string{"image_id": image, "profile_arn": profile, "security_group": sg, "root_device": img.RootDevice}, nil
+	return d, map[string]string{"image_id": image, "profile_arn": profile, "security_group": sg, "root_device": img.RootDevice, "root_gib": strconv.Itoa(rootGiB)}, nil
 }
 
 func (st launchTemplateStep) Apply(ctx context.Context, r *Run) error {

@@ -77,6 +77,12 @@ func launchTemplateKinds() []Kind {
 func (st launchTemplateStep) Script(s *Spec, w *Script) {
 	name := s.Name + "-lt"
 	w.Capture("ROOT_DEVICE", "aws ec2 describe-images --image-ids \"$IMAGE_ID\"", "Images[0].RootDeviceName")
+	volume := strconv.Itoa(s.Instance.VolumeGiB)
+	if s.Instance.VolumeGiB == 0 {
+		w.Comment("instance.volume_gib is left to the image: its root snapshot's size.")
+		w.Capture("ROOT_GIB", "aws ec2 describe-images --image-ids \"$IMAGE_ID\"", "Images[0].BlockDeviceMappings[0].Ebs.VolumeSize")
+		volume = "$ROOT_GIB"
+	}
 	userData := ""
 	if s.Instance.UserData != "" {
 		w.Line("USER_DATA=$(base64 -w0 < %s)", shellQuote(s.File(s.Instance.UserData)))
@@ -97,12 +103,12 @@ func (st launchTemplateStep) Script(s *Spec, w *Script) {
   "SecurityGroupIds": ["$APP_SG_ID"],%s%s
   "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": %d, "HttpEndpoint": "enabled"},
   "BlockDeviceMappings": [{"DeviceName": "$ROOT_DEVICE",
-    "Ebs": {"VolumeSize": %d, "VolumeType": "gp3", "Encrypted": true, "DeleteOnTermination": true}}],
+    "Ebs": {"VolumeSize": %s, "VolumeType": "gp3", "Encrypted": true, "DeleteOnTermination": true}}],
   "TagSpecifications": [{"ResourceType": "instance", "Tags": %s},
                         {"ResourceType": "volume", "Tags": %s}]
 }
 EOF
-)`, s.Instance.Type, key, userData, ltHopLimit, s.Instance.VolumeGiB, tags, tags)
+)`, s.Instance.Type, key, userData, ltHopLimit, volume, tags, tags)
 	w.Capture("LAUNCH_TEMPLATE_ID", "aws ec2 create-launch-template --launch-template-name "+shellQuote(name)+
 		" \\\n  --launch-template-data \"$LT_DATA\" \\\n  --tag-specifications "+TagSpec("launch-template", s.Name, StepLaunchTemplate, ltKey, name),
 		"LaunchTemplate.LaunchTemplateId")

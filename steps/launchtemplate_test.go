@@ -331,13 +331,14 @@ func TestLaunchTemplateStatusDriftMissingAndAdopt(t *testing.T) {
 	env.finish(spec)
 }
 
-func TestLaunchTemplateVolumeSmallerThanTheImageNamesTheField(t *testing.T) {
-	env := newLTEnv(t)
+// bigRootImage applies a first stack and makes, from its image, one whose
+// root snapshot is 20 GiB: an image like moto's or a team's own.
+func bigRootImage(t *testing.T, env *ltEnv) string {
+	t.Helper()
 	ctx := testContext(t)
 	if err := env.engine(env.load("t3.micro", 8)).Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// An image with a 20 GiB root snapshot, used as an existing image.
 	base := mustOutput(t, env.testEnv, "ami", "image_id")
 	inst, err := ec2.NewFromConfig(env.Cfg).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: sdkaws.String(base), InstanceType: "t3.micro",
 		MinCount: sdkaws.Int32(1), MaxCount: sdkaws.Int32(1), BlockDeviceMappings: []ec2types.BlockDeviceMapping{{DeviceName: sdkaws.String("/dev/xvda"),
@@ -349,8 +350,55 @@ func TestLaunchTemplateVolumeSmallerThanTheImageNamesTheField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return img
+}
+
+// A spec that leaves instance.volume_gib out gets the image's root size,
+// whatever the image: only a number the user wrote may be refused.
+func TestLaunchTemplateVolumeLeftOutTakesTheImagesRootSize(t *testing.T) {
+	env := newLTEnv(t)
+	ctx := testContext(t)
+	img := bigRootImage(t, env)
+	spec := env.spec("name: ltt\nami:\n  source: existing\n  id: " + img + "\n")
+	if spec.Instance.VolumeGiB != 0 {
+		t.Fatalf("volume_gib left out = %d, want 0 (the image's)", spec.Instance.VolumeGiB)
+	}
+	if err := env.engine(spec).Apply(ctx); err != nil {
+		t.Fatalf("apply with volume_gib left out and a 20 GiB image: %v", err)
+	}
+	id := mustOutput(t, env.testEnv, "launch_template", "launch_template_id")
+	data, _, err := env.AWS.Compute.TemplateVersion(ctx, id, "$Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data.RootGiB != 20 {
+		t.Errorf("root volume = %d GiB, want the image's 20", data.RootGiB)
+	}
+	// Status sees no drift in a size it chose itself, and a second apply
+	// changes nothing.
+	rep, err := env.engine(spec).Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := reportFor(rep, ltKey); len(r.Drift) > 0 || !r.Healthy {
+		t.Errorf("status of the template = %+v, want healthy with no drift", r)
+	}
+	if n := mutationsDuring(env.testEnv, func() {
+		if err := env.engine(spec).Apply(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("a second apply made %d changes, want none", n)
+	}
+}
+
+func TestLaunchTemplateVolumeSmallerThanTheImageNamesTheField(t *testing.T) {
+	env := newLTEnv(t)
+	ctx := testContext(t)
+	// An image with a 20 GiB root snapshot, used as an existing image.
+	img := bigRootImage(t, env)
 	yaml := "name: ltt\nami:\n  source: existing\n  id: " + img + "\ninstance:\n  volume_gib: 10\n"
-	err = env.engine(env.spec(yaml)).Apply(ctx)
+	err := env.engine(env.spec(yaml)).Apply(ctx)
 	if err == nil || !strings.Contains(err.Error(), "instance.volume_gib") || !strings.Contains(err.Error(), "20 or more") {
 		t.Fatalf("apply = %v, want an error naming instance.volume_gib", err)
 	}

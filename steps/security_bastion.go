@@ -54,7 +54,7 @@ func ensureBastion(ctx context.Context, r *Run, d Desired, subnetID, groupID str
 			}
 			in, err := r.AWS.Compute.RunInstance(ctx, aws.InstanceInput{
 				ImageID: img.ID, InstanceType: d.Attrs["instance_type"], SubnetID: subnetID,
-				SecurityGroupIDs: []string{groupID}, KeyName: keyName, RootDevice: img.RootDevice,
+				SecurityGroupIDs: []string{groupID}, KeyName: keyName, RootDevice: img.RootDevice, RootGiB: img.RootGiB,
 				Tags: r.Tags(keyBastion, d.Name), ClientToken: token,
 			})
 			if aws.IsCode(err, "InvalidKeyPair.NotFound") {

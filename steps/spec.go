@@ -87,7 +87,11 @@ type SpecInstance struct {
 	// Port is the port the app listens on; the target group sends traffic there.
 	Port int `yaml:"port" json:"port"`
 	// UserData is a file, relative to the spec's directory, run once at boot.
-	UserData  string `yaml:"user_data" json:"user_data"`
+	UserData string `yaml:"user_data" json:"user_data"`
+	// VolumeGiB is the root volume's size; 0 takes the image's root
+	// snapshot size, which differs between images (8 GiB for Amazon Linux
+	// and Ubuntu on AWS, other sizes elsewhere) and which a root volume
+	// cannot be smaller than.
 	VolumeGiB int    `yaml:"volume_gib" json:"volume_gib"`
 	KeyName   string `yaml:"key_name" json:"key_name"`
 }
@@ -180,9 +184,12 @@ func Defaults() Spec {
 		},
 		AMI: SpecAMI{Source: SpecAMILatest, Base: SpecBaseAmazonLinux2023},
 		Instance: SpecInstance{
-			Type:      "t3.micro",
-			Port:      3000,
-			VolumeGiB: 8,
+			Type: "t3.micro",
+			Port: 3000,
+			// 0: the image's root snapshot size, read when the launch
+			// template is made, since only a value the user wrote may be
+			// refused for being smaller than the image.
+			VolumeGiB: 0,
 		},
 		LoadBalancer: SpecLoadBalancer{
 			HealthCheck: SpecHealthCheck{
@@ -218,6 +225,20 @@ func (s *Spec) File(path string) string {
 		return path
 	}
 	return filepath.Join(s.baseDir, path)
+}
+
+// imageRootGiB is the root snapshot size of the images stackwiz offers
+// (Amazon Linux 2023 and Ubuntu on AWS): what cost and advice assume when
+// instance.volume_gib is left to the image.
+const imageRootGiB = 8
+
+// RootGiB is the root volume size cost and advice count: the spec's, or
+// the usual image root size when the spec leaves it to the image.
+func (s *Spec) RootGiB() int {
+	if s.Instance.VolumeGiB > 0 {
+		return s.Instance.VolumeGiB
+	}
+	return imageRootGiB
 }
 
 // DefaultRoleName is the role name used when iam.role_name is empty.
@@ -271,6 +292,7 @@ var specFieldComments = map[string]string{
 	"ami.setup_script":                       "bake: run on the builder before the image is taken",
 	"instance.port":                          "the port the app listens on",
 	"instance.user_data":                     "a file run once at boot; starts the app",
+	"instance.volume_gib":                    "0 = the image's root snapshot size",
 	"load_balancer.https":                    "true needs dns.zone and dns.record",
 	"autoscaling.termination_policies":       "which instance goes first on scale-in",
 	"autoscaling.health_check_grace_seconds": "time to boot and start the app",

@@ -279,9 +279,12 @@ func ValidateScriptFile(path, baseDir string) error {
 }
 
 func specCheckVolumeGiB(gib int, offeredImage bool) *FieldError {
+	if gib == 0 {
+		return nil // the image's root snapshot size, read at apply
+	}
 	// gp3 volumes are 1 GiB to 16 TiB (EBS User Guide, "Amazon EBS volume types").
 	if gib < 1 || gib > 16384 {
-		return specProblem(fmt.Sprintf("%d GiB is outside gp3's 1 to 16384 GiB", gib), "use 8 or more")
+		return specProblem(fmt.Sprintf("%d GiB is outside gp3's 1 to 16384 GiB", gib), "use 8 or more, or 0 (or leave it out) for the image's root snapshot size")
 	}
 	// The root snapshots of Amazon Linux 2023 and Ubuntu images are 8 GiB,
 	// and a root volume cannot be smaller than its snapshot.

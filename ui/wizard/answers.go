@@ -65,6 +65,23 @@ type answers struct {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// volumeText shows instance.volume_gib: empty when the size is left to
+// the image (0), so the field's placeholder can say so.
+func volumeText(gib int) string {
+	if gib == 0 {
+		return ""
+	}
+	return itoa(gib)
+}
+
+// volumeNumber reads the volume field back: empty is 0, the image's size.
+func volumeNumber(text string, keep int) int {
+	if strings.TrimSpace(text) == "" {
+		return 0
+	}
+	return number(text, keep)
+}
+
 // answersFrom fills the fields from a spec.
 func answersFrom(s *steps.Spec, profile string) *answers {
 	hc := s.LoadBalancer.HealthCheck
@@ -85,7 +102,7 @@ func answersFrom(s *steps.Spec, profile string) *answers {
 		Bastion: s.Network.Bastion.Enabled, SSHFrom: s.Network.Bastion.SSHFrom,
 		Port:      itoa(s.Instance.Port),
 		AMISource: s.AMI.Source, AMIBase: s.AMI.Base, AMIID: s.AMI.ID, SetupScript: s.AMI.SetupScript,
-		Type: s.Instance.Type, Volume: itoa(s.Instance.VolumeGiB), KeyName: s.Instance.KeyName, UserData: s.Instance.UserData,
+		Type: s.Instance.Type, Volume: volumeText(s.Instance.VolumeGiB), KeyName: s.Instance.KeyName, UserData: s.Instance.UserData,
 		HTTPS: s.LoadBalancer.HTTPS, Zone: s.DNS.Zone, Record: s.DNS.Record,
 		HCPath: hc.Path, HCInterval: itoa(hc.IntervalSeconds), HCTimeout: itoa(hc.TimeoutSeconds),
 		HCHealthy: itoa(hc.HealthyThreshold), HCUnhealthy: itoa(hc.UnhealthyThreshold), HCCodes: hc.SuccessCodes,
@@ -152,7 +169,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		}
 	case steps.StepLaunchTemplate:
 		s.Instance.Type = strings.TrimSpace(a.Type)
-		s.Instance.VolumeGiB = number(a.Volume, s.Instance.VolumeGiB)
+		s.Instance.VolumeGiB = volumeNumber(a.Volume, s.Instance.VolumeGiB)
 		s.Instance.KeyName = a.KeyName
 		s.Instance.UserData = absPath(strings.TrimSpace(a.UserData))
 	case steps.StepCertificate:
@@ -288,9 +305,14 @@ var validators = map[string]func(a *answers, baseDir string) error{
 		}
 		return steps.ValidateScriptFile(strings.TrimSpace(a.SetupScript), dir)
 	},
-	"instance.type":       func(a *answers, _ string) error { return steps.ValidateInstanceType(strings.TrimSpace(a.Type)) },
-	"instance.volume_gib": func(a *answers, _ string) error { return steps.ValidateNumber(a.Volume, steps.ValidateVolumeGiB) },
-	"instance.key_name":   func(a *answers, _ string) error { return steps.ValidateKeyName(a.KeyName) },
+	"instance.type": func(a *answers, _ string) error { return steps.ValidateInstanceType(strings.TrimSpace(a.Type)) },
+	"instance.volume_gib": func(a *answers, _ string) error {
+		if strings.TrimSpace(a.Volume) == "" {
+			return nil // the image's root snapshot size
+		}
+		return steps.ValidateNumber(a.Volume, steps.ValidateVolumeGiB)
+	},
+	"instance.key_name": func(a *answers, _ string) error { return steps.ValidateKeyName(a.KeyName) },
 	"instance.user_data": func(a *answers, dir string) error {
 		return steps.ValidateScriptFile(strings.TrimSpace(a.UserData), dir)
 	},

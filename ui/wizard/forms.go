@@ -257,7 +257,7 @@ func launchTemplateForm(a *answers, fc formContext) []*huh.Group {
 	return []*huh.Group{
 		huh.NewGroup(
 			fieldFor(a, fc, "instance.type", "Instance type", &a.Type).Suggestions(offeredTypes),
-			fieldFor(a, fc, "instance.volume_gib", "Volume GiB", &a.Volume),
+			fieldFor(a, fc, "instance.volume_gib", "Volume GiB", &a.Volume).Placeholder("the image's root size (8 on AWS)"),
 			fieldFor(a, fc, "instance.user_data", "User data", &a.UserData).Placeholder("e.g. ./start.sh (optional)"),
 		),
 		huh.NewGroup(huh.NewSelect[string]().Key("instance.key_name").Title("Key pair").Options(keys...).Value(&a.KeyName)),
