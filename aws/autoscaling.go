@@ -28,8 +28,8 @@ type autoScalingAPI interface {
 	DeleteAutoScalingGroup(context.Context, *autoscaling.DeleteAutoScalingGroupInput, ...func(*autoscaling.Options)) (*autoscaling.DeleteAutoScalingGroupOutput, error)
 	DescribeTags(context.Context, *autoscaling.DescribeTagsInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeTagsOutput, error)
 	CreateOrUpdateTags(context.Context, *autoscaling.CreateOrUpdateTagsInput, ...func(*autoscaling.Options)) (*autoscaling.CreateOrUpdateTagsOutput, error)
-	AttachTrafficSources(context.Context, *autoscaling.AttachTrafficSourcesInput, ...func(*autoscaling.Options)) (*autoscaling.AttachTrafficSourcesOutput, error)
-	DetachTrafficSources(context.Context, *autoscaling.DetachTrafficSourcesInput, ...func(*autoscaling.Options)) (*autoscaling.DetachTrafficSourcesOutput, error)
+	AttachLoadBalancerTargetGroups(context.Context, *autoscaling.AttachLoadBalancerTargetGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.AttachLoadBalancerTargetGroupsOutput, error)
+	DetachLoadBalancerTargetGroups(context.Context, *autoscaling.DetachLoadBalancerTargetGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.DetachLoadBalancerTargetGroupsOutput, error)
 	DescribeScalingActivities(context.Context, *autoscaling.DescribeScalingActivitiesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeScalingActivitiesOutput, error)
 	StartInstanceRefresh(context.Context, *autoscaling.StartInstanceRefreshInput, ...func(*autoscaling.Options)) (*autoscaling.StartInstanceRefreshOutput, error)
 	DescribeInstanceRefreshes(context.Context, *autoscaling.DescribeInstanceRefreshesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeInstanceRefreshesOutput, error)
@@ -80,8 +80,11 @@ type Group struct {
 	TargetGroupARNs       []string
 	HealthCheckType       string
 	GraceSeconds          int
-	WarmupSeconds         int
-	TerminationPolicies   []string
+	// WarmupSeconds is -1 when the endpoint does not report the group's
+	// DefaultInstanceWarmup (emulators such as moto), which stackwiz always
+	// sets: unknown, not zero.
+	WarmupSeconds       int
+	TerminationPolicies []string
 	// Status is empty, or "Delete in progress".
 	Status    string
 	Tags      map[string]string
@@ -122,8 +125,11 @@ func (a *AutoScaling) CreateGroup(ctx context.Context, cfg GroupConfig) error {
 		HealthCheckGracePeriod: sdk.Int32(int32(cfg.GraceSeconds)),
 		DefaultInstanceWarmup:  sdk.Int32(int32(cfg.WarmupSeconds)),
 		TerminationPolicies:    cfg.TerminationPolicies,
-		TrafficSources:         trafficSources(cfg.TargetGroupARNs),
-		Tags:                   groupTags(cfg.Name, cfg.Tags),
+		// The classic TargetGroupARNs rather than TrafficSources: AWS treats
+		// them alike for target groups, and emulators and older tooling
+		// implement only these (moto ignores TrafficSources).
+		TargetGroupARNs: cfg.TargetGroupARNs,
+		Tags:            groupTags(cfg.Name, cfg.Tags),
 	}
 	if cfg.Desired != nil {
 		in.DesiredCapacity = sdk.Int32(int32(*cfg.Desired))
@@ -169,15 +175,15 @@ func (a *AutoScaling) UpdateGroup(ctx context.Context, cfg GroupConfig, current 
 		}
 	}
 	if len(attach) > 0 {
-		if _, err := a.api.AttachTrafficSources(ctx, &autoscaling.AttachTrafficSourcesInput{
-			AutoScalingGroupName: sdk.String(cfg.Name), TrafficSources: trafficSources(attach),
+		if _, err := a.api.AttachLoadBalancerTargetGroups(ctx, &autoscaling.AttachLoadBalancerTargetGroupsInput{
+			AutoScalingGroupName: sdk.String(cfg.Name), TargetGroupARNs: attach,
 		}); err != nil {
 			return fmt.Errorf("attach target groups to %s: %w", cfg.Name, err)
 		}
 	}
 	if len(detach) > 0 {
-		if _, err := a.api.DetachTrafficSources(ctx, &autoscaling.DetachTrafficSourcesInput{
-			AutoScalingGroupName: sdk.String(cfg.Name), TrafficSources: trafficSources(detach),
+		if _, err := a.api.DetachLoadBalancerTargetGroups(ctx, &autoscaling.DetachLoadBalancerTargetGroupsInput{
+			AutoScalingGroupName: sdk.String(cfg.Name), TargetGroupARNs: detach,
 		}); err != nil && !IsNotFound(err) {
 			return fmt.Errorf("detach target groups from %s: %w", cfg.Name, err)
 		}
@@ -194,14 +200,6 @@ func (a *AutoScaling) UpdateGroup(ctx context.Context, cfg GroupConfig, current 
 		}
 	}
 	return nil
-}
-
-func trafficSources(arns []string) []astypes.TrafficSourceIdentifier {
-	out := make([]astypes.TrafficSourceIdentifier, len(arns))
-	for i, arn := range arns {
-		out[i] = astypes.TrafficSourceIdentifier{Identifier: sdk.String(arn), Type: sdk.String("elbv2")}
-	}
-	return out
 }
 
 func groupTags(group string, tags []GroupTag) []astypes.Tag {
@@ -248,8 +246,11 @@ func groupFrom(g astypes.AutoScalingGroup) Group {
 		Name: deref(g.AutoScalingGroupName), ARN: deref(g.AutoScalingGroupARN),
 		Min: int(deref32(g.MinSize)), Max: int(deref32(g.MaxSize)), Desired: int(deref32(g.DesiredCapacity)),
 		HealthCheckType: deref(g.HealthCheckType), GraceSeconds: int(deref32(g.HealthCheckGracePeriod)),
-		WarmupSeconds: int(deref32(g.DefaultInstanceWarmup)), TerminationPolicies: g.TerminationPolicies,
+		WarmupSeconds: -1, TerminationPolicies: g.TerminationPolicies,
 		Status: deref(g.Status), Tags: map[string]string{}, Propagate: map[string]bool{},
+	}
+	if g.DefaultInstanceWarmup != nil {
+		out.WarmupSeconds = int(*g.DefaultInstanceWarmup)
 	}
 	if lt := g.LaunchTemplate; lt != nil {
 		out.LaunchTemplateID, out.LaunchTemplateVersion = deref(lt.LaunchTemplateId), deref(lt.Version)

@@ -187,6 +187,7 @@ func (st autoscalingStep) Apply(ctx context.Context, r *Run) error {
 		}
 		return Found{ID: g.Name, ARN: g.ARN}, true, nil
 	}
+	prior, known := r.Recorded(asgKeyGroup)
 	rec, err := r.Ensure(ctx, d, Ops{
 		Find: find,
 		Create: func(ctx context.Context, _ string) (Found, error) {
@@ -237,8 +238,13 @@ func (st autoscalingStep) Apply(ctx context.Context, r *Run) error {
 	}
 	// Every run, also a resumed one: a refresh an interrupted run started
 	// is seen through, and the group is not done until it takes traffic.
-	if err := waitRefresh(ctx, r, rec.ID, ""); err != nil {
-		return err
+	// A group this run created has had no refresh to see.
+	if known && prior.ID != "" && prior.Live() {
+		if err := waitRefresh(ctx, r, rec.ID, ""); aws.IsUnsupported(err) {
+			r.Warn("%s: a refresh an earlier run started cannot be followed here", aws.Unsupported(err))
+		} else if err != nil {
+			return err
+		}
 	}
 	if err := waitGroupReady(ctx, r, rec.ID, []string{in.targetGroup}); err != nil {
 		return err

@@ -20,7 +20,7 @@ func autoscalingKinds() []Kind {
 // compares for drift, and what adopt records. The desired capacity is left
 // out of drift: target tracking changes it between applies.
 func groupAttrs(g aws.Group) map[string]string {
-	return map[string]string{
+	attrs := map[string]string{
 		"min":                        strconv.Itoa(g.Min),
 		"max":                        strconv.Itoa(g.Max),
 		"termination_policies":       strings.Join(g.TerminationPolicies, ","),
@@ -32,6 +32,10 @@ func groupAttrs(g aws.Group) map[string]string {
 		"subnets":                    sortedList(g.Subnets),
 		"target_groups":              sortedList(g.TargetGroupARNs),
 	}
+	if g.WarmupSeconds < 0 {
+		delete(attrs, "default_instance_warmup") // not reported: no drift to see
+	}
+	return attrs
 }
 
 func describeASGGroup(ctx context.Context, t Target) (Observed, error) {
