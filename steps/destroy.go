@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -17,8 +19,13 @@ const destroyConcurrency = 8
 // Destroy deletes everything the stack created, in reverse dependency
 // order, waiting where AWS needs it: what the record holds, and what the
 // stack's tags find in AWS that the record does not know (an apply killed
-// before it could write, a lost record). Run again after a failure, it
-// picks up where it stopped.
+// before it could write, a lost record). One failing call never stops the
+// rest: a type that cannot be listed or a resource that cannot be deleted
+// (a denied permission, an endpoint that lacks the operation) is reported,
+// and everything else is still deleted in order. What remains comes back
+// as a *DestroyError listing each resource with the command that removes
+// it by hand. Run again after a failure, it finishes what has become
+// possible.
 func (e *Engine) Destroy(ctx context.Context) error {
 	var live []state.Resource
 	known := map[string]bool{}
@@ -28,9 +35,19 @@ func (e *Engine) Destroy(ctx context.Context) error {
 			live = append(live, *r)
 		}
 	}
-	leftovers, err := e.listTagged(ctx)
-	if err != nil {
-		return fmt.Errorf("destroy: %w", err)
+	leftovers, failed := e.listTagged(ctx)
+	var unlisted []unlistedType
+	for _, u := range failed {
+		if aws.IsUnsupported(u.Err) {
+			// An endpoint without the type's list operation has none of
+			// its resources beyond what the record holds.
+			e.emit(Event{Kind: Warning, Step: "destroy", Type: u.Type,
+				Message: fmt.Sprintf("%s: deleting the recorded %s resources only", firstLine(reasonOf(u.Err)), u.Type)})
+			continue
+		}
+		unlisted = append(unlisted, u)
+		e.emit(Event{Kind: Warning, Step: "destroy", Type: u.Type,
+			Message: fmt.Sprintf("cannot list %s by the stack's tags (%s): deleting the recorded ones; others may remain", u.Type, firstLine(reasonOf(u.Err)))})
 	}
 	var extra []Found
 	for _, f := range leftovers {
@@ -39,7 +56,13 @@ func (e *Engine) Destroy(ctx context.Context) error {
 		}
 	}
 	if err := e.deleteAll(ctx, live, extra); err != nil {
-		return fmt.Errorf("destroy: %w", err)
+		if ctx.Err() != nil {
+			return fmt.Errorf("destroy: %w", err)
+		}
+		return e.destroyError(err, unlisted)
+	}
+	if len(unlisted) > 0 {
+		return e.destroyError(nil, unlisted)
 	}
 	for id, rec := range e.store.Snapshot().Steps {
 		if rec.Status != state.StepDestroyed {
@@ -51,12 +74,30 @@ func (e *Engine) Destroy(ctx context.Context) error {
 	return nil
 }
 
-// listTagged returns every resource the kinds find by the stack's tags.
-func (e *Engine) listTagged(ctx context.Context) ([]Found, error) {
+// unlistedType is a kind whose List failed: its resources that the record
+// does not know could not be looked for.
+type unlistedType struct {
+	Type string
+	Err  error
+}
+
+// unlistedError joins the failures of listTagged, or is nil.
+func unlistedError(us []unlistedType) error {
+	var errs []error
+	for _, u := range us {
+		errs = append(errs, u.Err)
+	}
+	return errors.Join(errs...)
+}
+
+// listTagged returns every resource the kinds find by the stack's tags, and
+// the kinds that could not be listed; one failing list does not hide the
+// others.
+func (e *Engine) listTagged(ctx context.Context) ([]Found, []unlistedType) {
 	var (
 		mu   sync.Mutex
 		all  []Found
-		errs []error
+		errs []unlistedType
 		wg   sync.WaitGroup
 	)
 	for _, k := range e.kinds {
@@ -68,7 +109,7 @@ func (e *Engine) listTagged(ctx context.Context) ([]Found, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, fmt.Errorf("list %s: %w", k.Type, err))
+				errs = append(errs, unlistedType{Type: k.Type, Err: fmt.Errorf("list %s: %w", k.Type, err)})
 				return
 			}
 			for _, f := range fs {
@@ -80,13 +121,15 @@ func (e *Engine) listTagged(ctx context.Context) ([]Found, error) {
 		})
 	}
 	wg.Wait()
-	return all, errors.Join(errs...)
+	slices.SortFunc(errs, func(a, b unlistedType) int { return strings.Compare(a.Type, b.Type) })
+	return all, errs
 }
 
 // deleteAll deletes recorded resources and leftovers found by tag, level by
-// level in kind order; a level starts only when the one before it is gone,
-// and a failure stops the levels after it (what they hold may still be in
-// use).
+// level in kind order; a level starts only when the one before it has
+// ended. A failure does not stop the levels after it: what does not depend
+// on the failed resource is still deleted, and what does fails on its own
+// (a dependency error, retried within Poll.Dependency) and is reported.
 func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, leftovers []Found) error {
 	for _, f := range leftovers {
 		// The interrupted create of a recorded intent: the same resource,
@@ -127,12 +170,16 @@ func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, lefto
 		o := e.kinds.order(r.Type)
 		levels[o] = append(levels[o], r)
 	}
+	var errs []error
 	for _, o := range slices.Sorted(maps.Keys(levels)) {
 		if err := e.deleteLevel(ctx, levels[o]); err != nil {
-			return err
+			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (e *Engine) isLiveKey(key string) bool {

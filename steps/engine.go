@@ -227,6 +227,7 @@ func (e *Engine) runStep(ctx context.Context, s Step) error {
 	r := &Run{Step: s.ID(), Spec: e.spec, AWS: e.aws, e: e}
 	err := s.Apply(ctx, r)
 	if err != nil {
+		err = plainFailure(err)
 		if serr := e.store.SetStep(string(s.ID()), state.StepFailed, err); serr != nil {
 			err = errors.Join(err, serr)
 		}

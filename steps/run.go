@@ -139,6 +139,13 @@ func (r *Run) Ensure(ctx context.Context, d Desired, ops Ops) (state.Resource, e
 	}
 	if !found {
 		if f, err = ops.Create(ctx, intent.Token); err != nil {
+			if !resumed && aws.CreatedNothing(err) {
+				// Refused or unimplemented at the create call itself:
+				// nothing exists for a later run or destroy to look for.
+				if derr := r.e.store.RecordDeleted(d.Key); derr != nil {
+					err = errors.Join(err, derr)
+				}
+			}
 			return state.Resource{}, fmt.Errorf("create %s %s: %w", d.Type, d.Name, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/stackwiz/stackwiz/state"
@@ -135,10 +136,66 @@ func (e *Engine) check(ctx context.Context, r state.Resource) (ResourceReport, e
 // recorded as created. The next apply finds them all unchanged and rebuilds
 // the steps' outputs. It returns how many resources were adopted.
 func (e *Engine) Adopt(ctx context.Context) (int, error) {
-	found, err := e.listTagged(ctx)
-	if err != nil {
+	found, unlisted := e.listTagged(ctx)
+	if err := unlistedError(unlisted); err != nil {
+		// A partial search would record part of the stack, and a later
+		// destroy would follow that record: refuse instead.
 		return 0, fmt.Errorf("adopt: %w", err)
 	}
+	return e.adoptFound(found)
+}
+
+// WrongRegionError is AdoptRegional's refusal: the tags found only the
+// stack's global resources (IAM, Route 53, the billing alarm), which every
+// region lists, and none of its regional ones, so the stack was built in
+// another region than the one searched.
+type WrongRegionError struct {
+	Stack  string
+	Region string
+	// Global is how many of the stack's global resources were found.
+	Global int
+}
+
+func (e *WrongRegionError) Error() string {
+	return fmt.Sprintf("found %d global resources of stack %s (IAM, Route 53, billing) but none of its regional ones in %s: the stack was built in another region",
+		e.Global, e.Stack, e.Region)
+}
+
+// AdoptRegional is Adopt for a whole stack: it refuses, before recording
+// anything, a search that found only global resources. Adopting those
+// alone would give a record that a later destroy follows to delete half of
+// a live stack.
+func (e *Engine) AdoptRegional(ctx context.Context) (int, error) {
+	found, unlisted := e.listTagged(ctx)
+	if err := unlistedError(unlisted); err != nil {
+		// A partial search would record part of the stack, and a later
+		// destroy would follow that record: refuse instead.
+		return 0, fmt.Errorf("adopt: %w", err)
+	}
+	global := 0
+	for _, f := range found {
+		if isGlobal(f) {
+			global++
+		}
+	}
+	if global > 0 && global == len(found) {
+		region := ""
+		if e.aws != nil {
+			region = e.aws.Region
+		}
+		return 0, &WrongRegionError{Stack: e.spec.Name, Region: region, Global: global}
+	}
+	return e.adoptFound(found)
+}
+
+// isGlobal reports whether a found resource is one that any region's
+// search finds: IAM and Route 53 are global, and a resource with its own
+// region (the billing alarm in us-east-1) is listed from every region.
+func isGlobal(f Found) bool {
+	return strings.HasPrefix(f.Type, "iam:") || strings.HasPrefix(f.Type, "route53:") || f.Region != ""
+}
+
+func (e *Engine) adoptFound(found []Found) (int, error) {
 	slices.SortStableFunc(found, func(a, b Found) int { return e.kinds.order(b.Type) - e.kinds.order(a.Type) })
 	n := 0
 	for _, f := range found {

@@ -1,0 +1,46 @@
+package steps
+
+import (
+	"fmt"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
+
+// plainFailure turns the failures that no retry will change into the one
+// line the user can act on: a permission to allow, an operation the
+// endpoint lacks. Other errors pass unchanged.
+func plainFailure(err error) error {
+	switch {
+	case aws.IsAccessDenied(err):
+		return &DeniedError{Action: aws.Action(err), Err: err}
+	case aws.IsUnsupported(err):
+		return &UnsupportedError{Err: err}
+	}
+	return err
+}
+
+// DeniedError is a step stopped by a missing permission.
+type DeniedError struct {
+	// Action is the IAM action to allow ("ec2:RunInstances"), or "".
+	Action string
+	Err    error
+}
+
+func (e *DeniedError) Error() string {
+	if e.Action == "" {
+		return fmt.Sprintf("access denied: allow the action this names in your IAM policy (docs/iam-policy.json): %s", aws.Message(e.Err))
+	}
+	return fmt.Sprintf("%s denied: allow it in the IAM policy of these credentials (see docs/iam-policy.json), or use another --profile", e.Action)
+}
+
+func (e *DeniedError) Unwrap() error { return e.Err }
+
+// UnsupportedError is a step stopped by an endpoint that does not
+// implement an operation it needs (an emulator's gap, never AWS's).
+type UnsupportedError struct{ Err error }
+
+func (e *UnsupportedError) Error() string {
+	return aws.Unsupported(e.Err) + ": this step needs it; the steps that do not are built"
+}
+
+func (e *UnsupportedError) Unwrap() error { return e.Err }
