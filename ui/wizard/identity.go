@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"fmt"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/steps"
@@ -56,4 +58,30 @@ func (m *Model) identityFailure() string {
 		return ""
 	}
 	return "could not find out who you are: " + screen.Describe(err).Summary
+}
+
+// keepRecordedRegion keeps a recorded stack with live resources in the
+// region its record names. Planned in another region, every resource would
+// look deleted and the apply would build a second copy beside the first.
+func (m *Model) keepRecordedRegion() {
+	if m.store == nil || !m.store.Exists() || m.rec.Region == "" || m.draft.Region == m.rec.Region {
+		return
+	}
+	live := 0
+	for _, r := range m.rec.Resources {
+		if r.Live() {
+			live++
+		}
+	}
+	if live == 0 {
+		return
+	}
+	account := m.rec.AccountID
+	if account == "" {
+		account = "not recorded"
+	}
+	m.notice = fmt.Sprintf("stack %s was built in %s (account %s) and stays there; to build in %s, destroy it first or give the new stack another name",
+		m.draft.Name, m.rec.Region, account, m.draft.Region)
+	m.draft.Region = m.rec.Region
+	m.answers.Region = m.rec.Region
 }

@@ -199,3 +199,35 @@ func TestIdentityLookupEndsWithinItsBoundWhenTheEndpointNeverAnswers(t *testing.
 		t.Errorf("the identity step does not show its failure:\n%s", v)
 	}
 }
+
+// TestARecordedStackKeepsItsRegionWhenAnotherIsChosen opens a stack built
+// in us-east-1 and picks eu-west-1 on its Identity step: the wizard keeps
+// us-east-1 and says why, so the plan does not see the stack's resources
+// as deleted and offer a second copy in eu-west-1.
+func TestARecordedStackKeepsItsRegionWhenAnotherIsChosen(t *testing.T) {
+	e := newEnv(t)
+	if err := e.applyRecord("name: demo\nregion: us-east-1\n", []steps.Step{realStep(t, steps.StepIdentity), realStep(t, steps.StepIAM)}); err != nil {
+		t.Fatalf("build the stack's first steps: %v", err)
+	}
+	m, r := e.wizard("demo", 120, 38)
+	if m.rec.Region != "us-east-1" {
+		t.Fatalf("the record's region is %q, want us-east-1", m.rec.Region)
+	}
+	r.press("e")
+	for m.cursor > 0 {
+		r.press("up")
+	}
+	r.press("enter")
+	r.until(func() bool { return m.form != nil })
+	r.press("tab", "ctrl+u", "eu-west-1", "enter")
+	if m.draft.Region != "us-east-1" {
+		t.Errorf("the draft's region is %q after choosing eu-west-1, want the recorded us-east-1", m.draft.Region)
+	}
+	if !strings.Contains(r.view(), "stack demo was built in us-east-1 (account "+sandbox.AccountID+") and stays there") {
+		t.Errorf("the wizard does not say why the region is kept:\n%s", r.view())
+	}
+	r.until(func() bool { return m.clients != nil && !m.connecting })
+	if m.clients.Region != "us-east-1" {
+		t.Errorf("the wizard connected to %s, want us-east-1", m.clients.Region)
+	}
+}

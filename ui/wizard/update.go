@@ -212,14 +212,9 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 	return a, tea.Batch(append(cmds, cmd)...)
 }
 
-// identityChosen reconnects when the profile or region changed and opens
-// the record of the named stack.
+// identityChosen opens the record of the named stack, keeps a recorded
+// stack in its region, and reconnects when the profile or region changed.
 func (m *Model) identityChosen(before *steps.Spec) (tea.Cmd, error) {
-	var cmd tea.Cmd
-	if m.answers.Profile != m.profile || before.Region != m.draft.Region || m.clients == nil && !m.connecting {
-		m.profile = m.answers.Profile
-		cmd = m.connect()
-	}
 	if m.store == nil || m.store.Name() != m.draft.Name {
 		st, err := state.Open(m.d.StateDir, m.draft.Name)
 		if err != nil {
@@ -233,6 +228,12 @@ func (m *Model) identityChosen(before *steps.Spec) (tea.Cmd, error) {
 				m.notice = fmt.Sprintf("stack %s already has a record: its answers are loaded", m.draft.Name)
 			}
 		}
+	}
+	m.keepRecordedRegion()
+	var cmd tea.Cmd
+	if m.answers.Profile != m.profile || before.Region != m.draft.Region || m.clients == nil && !m.connecting {
+		m.profile = m.answers.Profile
+		cmd = m.connect()
 	}
 	return cmd, nil
 }
