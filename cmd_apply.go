@@ -32,7 +32,7 @@ why, followed by an estimate of the stack's monthly cost. It changes nothing.`,
 			if err != nil {
 				return err
 			}
-			if err := checkSpecAgainst(ctx, s, spec, cmd.ErrOrStderr()); err != nil {
+			if err := checkSpecAgainst(ctx, s, spec, store, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 			plan, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Plan(ctx)
@@ -95,7 +95,7 @@ longer asks for are deleted.`,
 			if err != nil {
 				return err
 			}
-			if err := checkSpecAgainst(ctx, s, spec, stderr); err != nil {
+			if err := checkSpecAgainst(ctx, s, spec, store, stderr); err != nil {
 				return err
 			}
 			unlock, err := store.Lock(ctx, "apply")

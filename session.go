@@ -78,8 +78,14 @@ func newSession(g *globals) (*session, error) {
 		return nil, err
 	}
 	s := &session{g: g, dir: dir, poll: steps.DefaultPoll, close: func() {}}
+	if err := ensureStateDir(dir); err != nil {
+		return nil, err
+	}
 	if g.Sandbox {
 		s.dir = filepath.Join(dir, "sandbox")
+		if err := ensureStateDir(s.dir); err != nil {
+			return nil, err
+		}
 	}
 	if g.Sandbox || isLoopback(g.EndpointURL) {
 		// A local endpoint answers in milliseconds: AWS-paced polling

@@ -66,10 +66,15 @@ func stackSpec(file string, store *state.Store) (*steps.Spec, error) {
 }
 
 // checkSpecAgainst validates spec with what the account knows (the
-// region's number of AZs) and prints its warnings to w.
-func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, w io.Writer) error {
-	clients, err := s.connect(ctx, spec.Region)
+// region's number of AZs) and prints its warnings to w. It first refuses a
+// spec that would work on store's stack in another region or account than
+// the one its resources live in.
+func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, store *state.Store, w io.Writer) error {
+	clients, err := s.connect(ctx, homeRegion(spec.Region, s.g.Region, store))
 	if err != nil {
+		return err
+	}
+	if err := refuseOtherHome(ctx, clients, store, s.g.Region); err != nil {
 		return err
 	}
 	if spec.Region == "" {
