@@ -243,7 +243,10 @@ func (e *CorruptError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "state of stack %q at %s cannot be read: %v. ", e.Stack, e.Path, e.Err)
 	fmt.Fprintf(&b, "The file was left in place and a copy kept at %s. ", e.Backup)
-	fmt.Fprintf(&b, "To recover, run `stackwiz adopt --stack %s` to rebuild the record from the resources' tags in AWS, ", e.Stack)
+	// adopt searches one region: the advice names it, or adopt would
+	// search the shell's default region and find only the global part.
+	fmt.Fprintf(&b, "To recover, rebuild the record from the resources' tags in AWS with `stackwiz adopt -f stack.yaml` (its region: is searched) "+
+		"or `stackwiz adopt --stack %s --region REGION` (the region the stack was built in), ", e.Stack)
 	b.WriteString("or repair the file by hand (or copy an older backup over it)")
 	return b.String()
 }
