@@ -125,9 +125,11 @@ func (s *session) clientsFor(ctx context.Context, profile, region string) (*aws.
 		if region == "" {
 			region = "us-east-1"
 		}
-		return aws.NewClients(aws.WithRetryer(sandbox.Config(url, region), aws.Options{MaxBackoff: time.Second})), nil
+		opts := s.g.awsOptions("", region)
+		opts.MaxBackoff = time.Second
+		return aws.NewClients(aws.WithRetryer(sandbox.Config(url, region), opts)), nil
 	}
-	cfg, err := aws.LoadConfig(ctx, aws.Options{Profile: profile, Region: region, EndpointURL: s.g.EndpointURL})
+	cfg, err := aws.LoadConfig(ctx, s.g.awsOptions(profile, region))
 	if err != nil {
 		return nil, err
 	}
