@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )
@@ -86,8 +88,22 @@ func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, store *
 	if err != nil {
 		return err
 	}
+	env := steps.ValidateEnv{AZCount: len(azs), BaseDir: "/"}
+	// Where the instance type is offered, so that a type missing from a
+	// zone is refused now rather than by a group that cannot launch. An
+	// endpoint that will not say leaves it to apply, which warns.
+	if offered, err := clients.Zones.Offering(ctx, spec.Instance.Type); err == nil {
+		env.TypeZones = make([]string, 0, len(offered))
+		for _, z := range offered {
+			if slices.Contains(azs, z) {
+				env.TypeZones = append(env.TypeZones, z)
+			}
+		}
+	} else if !aws.IsUnsupported(err) && !aws.IsAccessDenied(err) {
+		return err
+	}
 	var blocking []steps.FieldError
-	for _, p := range spec.Validate(steps.ValidateEnv{AZCount: len(azs), BaseDir: "/"}) {
+	for _, p := range spec.Validate(env) {
 		if p.IsWarning() {
 			fmt.Fprintf(w, "warning: %s\n", p.Error())
 			continue

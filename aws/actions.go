@@ -112,6 +112,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:DescribeAddresses", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeAvailabilityZones", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeImages", PurposeApply | PurposeConsole | PurposeDestroy},
+		{"ec2:DescribeInstanceTypeOfferings", PurposeApply},
 		{"ec2:DescribeInstanceStatus", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeInstances", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeInternetGateways", PurposeApply | PurposeConsole | PurposeDestroy},

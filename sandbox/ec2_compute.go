@@ -70,7 +70,14 @@ type Instance struct {
 	GoneAt                time.Time `json:"gone_at"`       // when a terminated instance stops being listed
 	// AppFailing makes the instance's app fail health checks (HTTP 500):
 	// set with POST /_sandbox/app-health to script an unhealthy target.
-	AppFailing  bool   `json:"app_failing,omitempty"`
+	AppFailing bool `json:"app_failing,omitempty"`
+	// AppHealthy makes the app answer 200 whatever the instance would serve
+	// (POST /_sandbox/app-health with "healthy": true).
+	AppHealthy bool `json:"app_healthy,omitempty"`
+	// ServesApp says something listens once the instance has booted: its
+	// user data starts something, or its image was baked from an instance
+	// that did (see startsApp). A stock image with no user data serves nothing.
+	ServesApp   bool   `json:"serves_app,omitempty"`
 	ClientToken string `json:"client_token,omitempty"`
 	Tags        []Tag  `json:"tags"`
 }
@@ -94,7 +101,10 @@ type Image struct {
 	VolumeType       string    `json:"volume_type"`
 	Encrypted        bool      `json:"encrypted,omitempty"`
 	IMDSv2Only       bool      `json:"imdsv2_only,omitempty"` // ImdsSupport v2.0: launches default to HttpTokens=required
-	Tags             []Tag     `json:"tags"`
+	// StartsApp: the image was taken of an instance that served an app, so
+	// instances launched from it serve it too, with or without user data.
+	StartsApp bool  `json:"starts_app,omitempty"`
+	Tags      []Tag `json:"tags"`
 }
 
 // LaunchTemplate is a launch template with its versions.
@@ -293,8 +303,9 @@ func ec2ComputeHandlers() map[string]handler {
 		"DescribeLaunchTemplateVersions": describeLaunchTemplateVersions,
 		"ModifyLaunchTemplate":           modifyLaunchTemplate,
 
-		"DescribeInstanceTypes": describeInstanceTypes,
-		"DescribeVolumes":       describeVolumes,
+		"DescribeInstanceTypes":         describeInstanceTypes,
+		"DescribeInstanceTypeOfferings": describeInstanceTypeOfferings,
+		"DescribeVolumes":               describeVolumes,
 	}
 	for op, h := range m {
 		if op != "RunInstances" { // it validates the launch before answering a dry run

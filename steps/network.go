@@ -180,6 +180,10 @@ func useDefaultVPC(ctx context.Context, r *Run) (networkOutputs, error) {
 		return networkOutputs{}, fmt.Errorf("network.azs is %d, but the default VPC %s has default subnets in %d AZ(s) (%s): lower network.azs, create default subnets with `aws ec2 create-default-subnet --availability-zone AZ`, or set network.vpc: new",
 			want, vpc.ID, len(azs), strings.Join(azs, ", "))
 	}
+	azs, err = zonesOffering(ctx, r, azs)
+	if err != nil {
+		return networkOutputs{}, err
+	}
 	out := networkOutputs{vpcID: vpc.ID, cidr: vpc.CIDR}
 	for _, az := range azs[:want] {
 		out.azs = append(out.azs, az)
@@ -226,6 +230,10 @@ func useExistingVPC(ctx context.Context, r *Run, id string) (networkOutputs, err
 	if len(azs) < want {
 		return networkOutputs{}, fmt.Errorf("network.azs is %d, but %s has public subnets (routed to an internet gateway) in %d AZ(s): a load balancer needs public subnets in %d AZs: add them, lower network.azs, or set network.vpc: new",
 			want, id, len(azs), want)
+	}
+	azs, err = zonesOffering(ctx, r, azs)
+	if err != nil {
+		return networkOutputs{}, err
 	}
 	out := networkOutputs{vpcID: vpc.ID, cidr: vpc.CIDR}
 	pick := func(ss []aws.Subnet) aws.Subnet {

@@ -36,6 +36,9 @@ func (st networkStep) applyNew(ctx context.Context, r *Run) (networkOutputs, err
 		return networkOutputs{}, fmt.Errorf("network.azs is %d, but %s has %d available AZs (%s): set network.azs to %d",
 			n.AZs, r.AWS.Region, len(zones), strings.Join(zones, ", "), len(zones))
 	}
+	if zones, err = zonesOffering(ctx, r, zones); err != nil {
+		return networkOutputs{}, err
+	}
 	want := desiredByKey(st.Desired(r.Spec))
 	b := &vpcBuilder{r: r, net: r.AWS.Network, want: want}
 

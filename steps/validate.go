@@ -154,6 +154,10 @@ type ValidateEnv struct {
 	// BaseDir is the directory relative file paths are resolved against,
 	// normally the spec file's; empty means the working directory.
 	BaseDir string
+	// TypeZones are the region's Availability Zones where instance.type is
+	// offered; nil means not known (not asked, or the endpoint would not
+	// say), and the check is left to apply.
+	TypeZones []string
 }
 
 // specProblem builds a *FieldError; specWarning builds a warning.

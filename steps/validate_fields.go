@@ -369,6 +369,9 @@ func (s *Spec) validateAMI(c *specCollector, env ValidateEnv) {
 func (s *Spec) validateInstance(c *specCollector, env ValidateEnv) {
 	in := s.Instance
 	c.at("instance.type", in.Type, specCheckInstanceType(in.Type))
+	if env.TypeZones != nil {
+		c.at("instance.type", in.Type, specCheckTypeZones(in.Type, env.TypeZones, s.Network.AZs))
+	}
 	c.at("instance.port", in.Port, specCheckPort(in.Port))
 	if in.UserData != "" {
 		c.at("instance.user_data", in.UserData, specCheckScriptFile(in.UserData, env.BaseDir))
@@ -378,6 +381,22 @@ func (s *Spec) validateInstance(c *specCollector, env ValidateEnv) {
 	}
 	c.at("instance.volume_gib", in.VolumeGiB, specCheckVolumeGiB(in.VolumeGiB, s.AMI.Source != SpecAMIExisting))
 	c.at("instance.key_name", in.KeyName, specCheckKeyName(in.KeyName))
+}
+
+// specCheckTypeZones refuses a type offered in fewer zones than the stack
+// spans: the group could not launch in the others.
+func specCheckTypeZones(instanceType string, zones []string, azs int) *FieldError {
+	switch {
+	case len(zones) == 0:
+		return specProblem(instanceType+" is not offered in this region", "choose a type the region offers, such as t3.micro or t3.small")
+	case len(zones) < azs:
+		fix := fmt.Sprintf("choose a type offered in %d zones, or set network.azs to %d", azs, len(zones))
+		if len(zones) < 2 {
+			fix = "choose a type offered in at least two zones (a load balancer needs two)"
+		}
+		return specProblem(fmt.Sprintf("%s is offered in only %d of the region's zones (%s) and network.azs is %d", instanceType, len(zones), strings.Join(zones, ", "), azs), fix)
+	}
+	return nil
 }
 
 // specEnumProblem reports a value outside allowed, suggesting the allowed
