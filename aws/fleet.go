@@ -159,4 +159,7 @@ type SnapshotOptions struct {
 	Prev *Snapshot
 	// LoadBalancer forces a read of the load balancer part now.
 	LoadBalancer bool
+	// Recheck asks again now the parts Prev found denied or unsupported,
+	// rather than when FleetGapRetry has passed.
+	Recheck bool
 }

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -37,6 +38,7 @@ type fleetWorld struct {
 	t     testing.TB
 	ctx   context.Context
 	SB    *sandbox.Sandbox
+	URL   string // the sandbox's address
 	Cfg   sdk.Config
 	Fleet *Fleet
 
@@ -84,7 +86,7 @@ func newFleetWorld(t testing.TB, size int) *fleetWorld {
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	w.ctx, w.SB = ctx, sb
+	w.ctx, w.SB, w.URL = ctx, sb, srv.URL
 	w.Cfg = WithRetryer(sandbox.Config(srv.URL, "us-east-1"), Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
 	w.Fleet = NewClients(w.Cfg).Fleet.WithClock(w.now)
 	w.as, w.ec2, w.elb, w.r53 = autoscaling.NewFromConfig(w.Cfg), ec2.NewFromConfig(w.Cfg), elb.NewFromConfig(w.Cfg), route53.NewFromConfig(w.Cfg)
@@ -156,7 +158,7 @@ func (w *fleetWorld) imageID() string {
 
 func (w *fleetWorld) launchTemplate() {
 	out, err := w.ec2.CreateLaunchTemplate(w.ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdk.String("demo-lt"),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{w.sg}}})
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{w.sg}, UserData: sdk.String(fleetAppUserData)}})
 	w.must(err, "CreateLaunchTemplate")
 	w.template = *out.LaunchTemplate.LaunchTemplateId
 }
@@ -164,7 +166,7 @@ func (w *fleetWorld) launchTemplate() {
 // newTemplateVersion adds a t3.small version of the launch template.
 func (w *fleetWorld) newTemplateVersion() {
 	_, err := w.ec2.CreateLaunchTemplateVersion(w.ctx, &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: sdk.String(w.template),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Small, SecurityGroupIds: []string{w.sg}}})
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Small, SecurityGroupIds: []string{w.sg}, UserData: sdk.String(fleetAppUserData)}})
 	w.must(err, "CreateLaunchTemplateVersion")
 }
 
@@ -296,3 +298,7 @@ func (w *fleetWorld) healthyTargets() int {
 func (w *fleetWorld) requests() int {
 	return w.SB.Stats().Total
 }
+
+// fleetAppUserData starts the app on boot: without it nothing listens on the port
+// and the sandbox, as AWS would, keeps every target unhealthy.
+var fleetAppUserData = base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nnode /opt/app/server.js &\n"))

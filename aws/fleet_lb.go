@@ -16,8 +16,10 @@ import (
 )
 
 // loadBalancer reads the load balancer part: the load balancer, its target
-// group's health check, its listeners and their rules, the listeners'
-// certificates and the stack's alias record.
+// group's health check, its listeners and their rules. The listeners'
+// certificates (ACM) and the alias record (Route 53) are parts of their
+// own, read after it (certificates, record): another service, another
+// permission.
 func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 	lb, err := rd.f.describeLB(ctx, rd.t.LoadBalancerARN, rd.call)
 	if err != nil {
@@ -39,15 +41,13 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("describe listeners of %s: %w", lb.Name, err)
 	}
-	certs := map[string]bool{}
 	for _, l := range ls.Listeners {
 		li := FleetListener{ARN: sdk.ToString(l.ListenerArn), Protocol: string(l.Protocol), Port: int(sdk.ToInt32(l.Port)), Default: fleetActionsText(l.DefaultActions)}
 		for _, c := range l.Certificates {
-			arn := sdk.ToString(c.CertificateArn)
-			if li.CertificateARN == "" {
-				li.CertificateARN = arn
-			}
-			certs[arn] = true
+			li.CertificateARNs = append(li.CertificateARNs, sdk.ToString(c.CertificateArn))
+		}
+		if len(li.CertificateARNs) > 0 {
+			li.CertificateARN = li.CertificateARNs[0]
 		}
 		rd.call()
 		rules, err := rd.f.elb.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: l.ListenerArn})
@@ -63,31 +63,37 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 		lb.Listeners = append(lb.Listeners, li)
 	}
 	sort.Slice(lb.Listeners, func(i, j int) bool { return lb.Listeners[i].Port < lb.Listeners[j].Port })
+	return lb, nil
+}
+
+// certificates reads the certificates lb's listeners serve: one
+// DescribeCertificate each.
+func (rd *fleetReader) certificates(ctx context.Context, lb *FleetLB) ([]FleetCert, error) {
+	certs := map[string]bool{}
+	for _, l := range lb.Listeners {
+		for _, arn := range l.CertificateARNs {
+			certs[arn] = true
+		}
+	}
 	arns := make([]string, 0, len(certs))
 	for arn := range certs {
 		arns = append(arns, arn)
 	}
 	sort.Strings(arns)
+	var out []FleetCert
 	for _, arn := range arns {
 		rd.call()
-		out, err := rd.f.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: sdk.String(arn)})
+		d, err := rd.f.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: sdk.String(arn)})
 		if err != nil {
 			return nil, fmt.Errorf("describe certificate %s: %w", arn, err)
 		}
-		c := out.Certificate
-		lb.Certificates = append(lb.Certificates, FleetCert{
+		c := d.Certificate
+		out = append(out, FleetCert{
 			ARN: arn, Domain: sdk.ToString(c.DomainName), Status: string(c.Status),
 			NotAfter: sdk.ToTime(c.NotAfter), RenewalEligibility: string(c.RenewalEligibility),
 		})
 	}
-	if rd.t.ZoneID != "" && rd.t.RecordFQDN != "" {
-		rec, err := rd.f.record(ctx, rd.t.ZoneID, rd.t.RecordFQDN, rd.call)
-		if err != nil {
-			return nil, err
-		}
-		lb.Record = rec
-	}
-	return lb, nil
+	return out, nil
 }
 
 // describeLB reads one load balancer's identity and state.

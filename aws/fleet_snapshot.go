@@ -34,10 +34,13 @@ import (
 // part: DescribeLoadBalancers, DescribeTargetGroups, DescribeListeners
 // (1 each), DescribeRules (1 per listener), DescribeCertificate (1 per
 // certificate) and ListResourceRecordSets (1, when the stack has a record)
-// — bounded by the listeners, not the instances.
+// — bounded by the listeners, not the instances. A part found denied or
+// unsupported costs nothing until FleetGapRetry has passed.
 //
 // Snapshot fails only when the group itself cannot be read. Any other part
-// that fails is listed in Problems and carried from opts.Prev.
+// answers for itself (Parts): one that failed for a passing reason is
+// listed in Problems and carried from opts.Prev; one denied or unsupported
+// is left empty.
 func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) (*Snapshot, error) {
 	if t.ASGName == "" {
 		return nil, errors.New("read fleet: no Auto Scaling group name (the stack's autoscaling output asg_name is empty: has the autoscaling step run?)")
@@ -48,79 +51,139 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 		s.Seq = prev.Seq + 1
 	}
 	rd := &fleetReader{f: f, t: t, now: s.TakenAt}
+	gaps := fleetGaps{prev: prev, now: s.TakenAt, recheck: opts.Recheck}
 
 	var (
-		wg            sync.WaitGroup
-		group         FleetGroup
-		members       []FleetInstance
-		groupErr      error
-		ec2s          map[string]fleetEC2Instance
-		ec2Err        error
-		targets       []FleetTarget
-		targetErr     error
-		alarms        []FleetAlarm
-		alarmErr      error
-		history       []FleetAlarmEvent
-		historyErr    error
-		activities    []FleetActivity
-		activityErr   error
-		refreshes     []FleetRefresh
-		refreshErr    error
-		lb            *FleetLB
-		lbErr         error
-		readLB        = opts.LoadBalancer || prev == nil || prev.LB == nil || s.Seq%lbPeriod(t) == 0
-		targetsWanted = t.TargetGroupARN != ""
-		lbWanted      = t.LoadBalancerARN != ""
-		prevLB        *FleetLB
-		prevTargets   []FleetTarget
+		wg       sync.WaitGroup
+		group    FleetGroup
+		members  []FleetInstance
+		groupErr error
+		ec2s     map[string]fleetEC2Instance
+		targets  []FleetTarget
+		alarms   []FleetAlarm
+		history  []FleetAlarmEvent
+		acts     []FleetActivity
+		refrs    []FleetRefresh
+		lb       *FleetLB
+		certs    []FleetCert
+		rec      *FleetRecord
+		// errs holds the error of each part read this time (nil when it
+		// was read): a part absent from it was not asked.
+		errs   = map[FleetPart]error{}
+		errsMu sync.Mutex
+		readLB = opts.LoadBalancer || prev == nil || prev.LB == nil || s.Seq%lbPeriod(t) == 0
 	)
-	if prev != nil {
-		prevLB, prevTargets = prev.LB, prev.Targets
+	// read runs part p's read unless it is a gap not due again.
+	read := func(p FleetPart, fn func() error) {
+		if gaps.skip(p) {
+			return
+		}
+		wg.Go(func() {
+			err := fn()
+			errsMu.Lock()
+			errs[p] = err
+			errsMu.Unlock()
+		})
 	}
 	wg.Go(func() { group, members, groupErr = rd.group(ctx) })
-	wg.Go(func() { ec2s, ec2Err = rd.instances(ctx) })
-	if targetsWanted {
-		wg.Go(func() { targets, targetErr = rd.targets(ctx) })
+	read(PartInstances, func() (err error) { ec2s, err = rd.instances(ctx); return })
+	if t.TargetGroupARN != "" {
+		read(PartTargets, func() (err error) { targets, err = rd.targets(ctx); return })
 	}
-	wg.Go(func() { alarms, alarmErr = rd.alarms(ctx) })
-	wg.Go(func() { history, historyErr = rd.history(ctx) })
-	wg.Go(func() { activities, activityErr = rd.activities(ctx) })
-	wg.Go(func() { refreshes, refreshErr = rd.refreshes(ctx) })
-	if lbWanted && readLB {
-		wg.Go(func() { lb, lbErr = rd.loadBalancer(ctx) })
+	read(PartAlarms, func() (err error) { alarms, err = rd.alarms(ctx); return })
+	read(PartHistory, func() (err error) { history, err = rd.history(ctx); return })
+	read(PartActivities, func() (err error) { acts, err = rd.activities(ctx); return })
+	read(PartRefreshes, func() (err error) { refrs, err = rd.refreshes(ctx); return })
+	if t.LoadBalancerARN != "" && readLB {
+		// The certificates and the record follow the load balancer's
+		// schedule, and the certificates need its listeners.
+		read(PartLB, func() error {
+			var err error
+			if lb, err = rd.loadBalancer(ctx); err != nil {
+				return err
+			}
+			if !gaps.skip(PartCerts) {
+				var cerr error
+				certs, cerr = rd.certificates(ctx, lb)
+				errsMu.Lock()
+				errs[PartCerts] = cerr
+				errsMu.Unlock()
+			}
+			if t.ZoneID != "" && t.RecordFQDN != "" && !gaps.skip(PartRecord) {
+				var rerr error
+				rec, rerr = rd.f.record(ctx, t.ZoneID, t.RecordFQDN, rd.call)
+				errsMu.Lock()
+				errs[PartRecord] = rerr
+				errsMu.Unlock()
+			}
+			return nil
+		})
 	}
 	wg.Wait()
 	if groupErr != nil {
 		return nil, groupErr
 	}
-
 	s.Group = group
-	problem := func(part string, err error) bool {
-		if err == nil {
-			return false
+
+	// status records how part p went; it reports whether the part's data
+	// is to be carried from prev (asked and failed for a passing reason,
+	// or not asked this time).
+	status := func(p FleetPart) (carry bool) {
+		err, asked := errs[p]
+		st := FleetPartStatus{Part: p, State: PartOK}
+		switch {
+		case asked:
+			st = fleetPartStatus(p, err, s.TakenAt)
+		case prev != nil:
+			st = prev.Part(p)
 		}
-		s.Problems = append(s.Problems, FleetProblem{Part: part, Err: err})
-		return true
+		if st.State != PartOK {
+			if s.Parts == nil {
+				s.Parts = map[FleetPart]FleetPartStatus{}
+			}
+			s.Parts[p] = st
+		}
+		if asked && st.State == PartFailed {
+			s.Problems = append(s.Problems, FleetProblem{Part: string(p), Err: err})
+		}
+		return prev != nil && (st.State == PartFailed || !asked && !st.Gap())
 	}
-	if problem("targets", targetErr) {
-		targets = prevTargets
+	if status(PartTargets) {
+		targets = prev.Targets
 	}
-	if problem("alarms", alarmErr) && prev != nil {
+	if status(PartAlarms) {
 		alarms = prev.Alarms
 	}
-	if problem("alarm history", historyErr) && prev != nil {
+	if status(PartHistory) {
 		history = prev.AlarmHistory
 	}
-	if problem("activities", activityErr) && prev != nil {
-		activities = prev.Activities
+	if status(PartActivities) {
+		acts = prev.Activities
 	}
-	if problem("refreshes", refreshErr) && prev != nil {
-		refreshes = prev.Refreshes
+	if status(PartRefreshes) {
+		refrs = prev.Refreshes
 	}
-	if !lbWanted || !readLB || problem("load balancer", lbErr) {
-		lb = prevLB
+	if status(PartLB) {
+		lb = prev.LB
+	} else if lb != nil {
+		var prevLB *FleetLB
+		if prev != nil {
+			prevLB = prev.LB
+		}
+		lb.Certificates, lb.Record = certs, rec
+		if status(PartCerts) && prevLB != nil {
+			lb.Certificates = prevLB.Certificates
+		}
+		if status(PartRecord) && prevLB != nil {
+			lb.Record = prevLB.Record
+		}
 	}
-	s.Targets, s.Alarms, s.AlarmHistory, s.Activities, s.Refreshes, s.LB = targets, alarms, history, activities, refreshes, lb
+	if _, asked := errs[PartLB]; !asked || errs[PartLB] != nil {
+		// The load balancer was not read: its sub-parts keep their status.
+		status(PartCerts)
+		status(PartRecord)
+	}
+	s.Targets, s.Alarms, s.AlarmHistory, s.Activities, s.Refreshes, s.LB = targets, alarms, history, acts, refrs, lb
 	for i := range s.Refreshes {
 		if s.Refreshes[i].Active() {
 			r := s.Refreshes[i]
@@ -136,7 +199,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 			prevByID[prev.Instances[i].ID] = &prev.Instances[i]
 		}
 	}
-	ec2Failed := problem("instances", ec2Err)
+	ec2Carry := status(PartInstances)
 	health := make(map[string]FleetHealth, len(targets))
 	for _, th := range targets {
 		health[th.ID] = th.FleetHealth
@@ -148,26 +211,34 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 			if in.InstanceType == "" {
 				in.InstanceType = e.InstanceType
 			}
-		} else if p := prevByID[in.ID]; ec2Failed && p != nil {
+		} else if p := prevByID[in.ID]; ec2Carry && p != nil {
 			in.State, in.PrivateIP, in.ImageID, in.LaunchTime = p.State, p.PrivateIP, p.ImageID, p.LaunchTime
 		}
 		in.Target = health[in.ID]
 	}
 	s.Instances = members
 
-	batch, next := fleetCPUBatch(members, prevByID, fleetCursor(prev))
-	s.cpuNext = next
 	var cpu map[string][]float64
-	var cpuErr error
-	if len(batch) > 0 {
-		cpu, cpuErr = rd.cpu(ctx, batch)
+	if !gaps.skip(PartMetrics) {
+		batch, next := fleetCPUBatch(members, prevByID, fleetCursor(prev))
+		s.cpuNext = next
+		if len(batch) > 0 {
+			var err error
+			cpu, err = rd.cpu(ctx, batch)
+			errs[PartMetrics] = err
+		}
 	}
-	problem("metrics", cpuErr)
+	cpuCarry := status(PartMetrics)
+	if s.Part(PartMetrics).Gap() {
+		cpuCarry = false
+	} else if _, asked := errs[PartMetrics]; asked && errs[PartMetrics] == nil {
+		cpuCarry = true // instances outside this batch keep their sparkline
+	}
 	for i := range s.Instances {
 		in := &s.Instances[i]
 		if v, ok := cpu[in.ID]; ok {
 			in.CPU = v
-		} else if p := prevByID[in.ID]; p != nil {
+		} else if p := prevByID[in.ID]; cpuCarry && p != nil {
 			in.CPU = p.CPU
 		}
 	}

@@ -28,9 +28,15 @@ type Snapshot struct {
 	// Calls is the number of API requests the snapshot made (before the
 	// SDK's retries).
 	Calls int
-	// Problems are the parts that failed this time; their data is the
-	// previous snapshot's.
+	// Problems are the parts that failed this time for a reason that may
+	// pass (throttling, a timeout, a 5xx); their data is the previous
+	// snapshot's.
 	Problems []FleetProblem
+	// Parts holds the status of every part that is not ok: failed (also in
+	// Problems), denied or unsupported (gaps: their data is empty, and
+	// they are asked again only every FleetGapRetry). Read it with Part
+	// and Gaps.
+	Parts map[FleetPart]FleetPartStatus
 
 	// cpuNext is where the next snapshot's metric batch starts, in the
 	// id-sorted instance list, when a group has more than
@@ -166,8 +172,10 @@ type FleetListener struct {
 	ARN      string
 	Protocol string
 	Port     int
-	// CertificateARN is the default certificate of an HTTPS listener.
-	CertificateARN string
+	// CertificateARN is the default certificate of an HTTPS listener;
+	// CertificateARNs are all it serves, the default first.
+	CertificateARN  string
+	CertificateARNs []string
 	// Default is the default action, in words ("forward to web-tg",
 	// "redirect to HTTPS:443").
 	Default string

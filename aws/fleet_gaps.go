@@ -1,0 +1,138 @@
+package aws
+
+import "time"
+
+// A snapshot is read in parts, and each part answers for itself: one part
+// refused or missing does not blank the others. A part that will not
+// change by asking again — access denied, an operation the endpoint does
+// not implement — is a gap: it is asked again only every FleetGapRetry, so
+// a console refreshing every 5 s does not send AWS a refused call each time.
+
+// FleetPart names one independently read part of a snapshot.
+type FleetPart string
+
+// The parts of a snapshot. The group itself (DescribeAutoScalingGroups) is
+// not one: without it there is no snapshot, and Snapshot fails.
+const (
+	PartInstances  FleetPart = "instances"     // ec2 DescribeInstances: state, IP, image, launch time
+	PartTargets    FleetPart = "targets"       // elbv2 DescribeTargetHealth
+	PartMetrics    FleetPart = "metrics"       // cloudwatch GetMetricData: CPU sparklines
+	PartAlarms     FleetPart = "alarms"        // cloudwatch DescribeAlarms
+	PartHistory    FleetPart = "alarm history" // cloudwatch DescribeAlarmHistory
+	PartActivities FleetPart = "activities"    // autoscaling DescribeScalingActivities
+	PartRefreshes  FleetPart = "refreshes"     // autoscaling DescribeInstanceRefreshes
+	PartLB         FleetPart = "load balancer" // elbv2 load balancer, target group, listeners, rules
+	PartCerts      FleetPart = "certificates"  // acm DescribeCertificate
+	PartRecord     FleetPart = "record"        // route53 ListResourceRecordSets
+)
+
+// FleetGapRetry is how often a part found denied or unsupported is asked
+// again: often enough that a policy fixed in the meantime shows within a
+// minute, rarely enough not to fill CloudTrail with refusals.
+const FleetGapRetry = 60 * time.Second
+
+// PartState says how a part's last read went.
+type PartState int
+
+const (
+	// PartOK: read (or not needed by this stack).
+	PartOK PartState = iota
+	// PartDenied: refused for a permission; Action names the IAM action.
+	PartDenied
+	// PartUnsupported: the endpoint does not implement the operation;
+	// Detail says which, and where.
+	PartUnsupported
+	// PartFailed: any other error (throttling, a timeout, a 5xx). The
+	// part's data is the previous snapshot's and it is asked again on the
+	// next refresh.
+	PartFailed
+)
+
+func (s PartState) String() string {
+	return [...]string{"ok", "denied", "unsupported", "failed"}[s]
+}
+
+// FleetPartStatus is how one part of a snapshot was read.
+type FleetPartStatus struct {
+	Part  FleetPart
+	State PartState
+	// Action is the IAM action a denied part needs ("cloudwatch:DescribeAlarms").
+	Action string
+	// Detail is, for an unsupported part, the one line naming the
+	// operation and the endpoint (see Unsupported).
+	Detail string
+	// Err is the error as the part's read returned it; nil when ok.
+	Err error
+	// Checked is when the part was last asked; a gap is asked again at
+	// Checked + FleetGapRetry.
+	Checked time.Time
+}
+
+// Gap reports whether the part is denied or unsupported: missing for a
+// reason that asking again soon will not change.
+func (p FleetPartStatus) Gap() bool {
+	return p.State == PartDenied || p.State == PartUnsupported
+}
+
+// Part returns how part p was read; a part the snapshot does not list was
+// read without trouble.
+func (s *Snapshot) Part(p FleetPart) FleetPartStatus {
+	if st, ok := s.Parts[p]; ok {
+		return st
+	}
+	return FleetPartStatus{Part: p, State: PartOK}
+}
+
+// Gaps lists the parts that are denied or unsupported, in the order of
+// the constants above.
+func (s *Snapshot) Gaps() []FleetPartStatus {
+	var out []FleetPartStatus
+	for _, p := range fleetParts {
+		if st := s.Part(p); st.Gap() {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+var fleetParts = []FleetPart{PartInstances, PartTargets, PartMetrics, PartAlarms, PartHistory,
+	PartActivities, PartRefreshes, PartLB, PartCerts, PartRecord}
+
+// fleetPartStatus classifies the error of one part's read at now.
+func fleetPartStatus(p FleetPart, err error, now time.Time) FleetPartStatus {
+	st := FleetPartStatus{Part: p, Err: err, Checked: now}
+	switch {
+	case err == nil:
+		st.State = PartOK
+	case IsCanceled(err):
+		st.State = PartFailed
+	case IsAccessDenied(err):
+		st.State, st.Action = PartDenied, Action(err)
+	case IsUnsupported(err):
+		st.State, st.Detail = PartUnsupported, Unsupported(err)
+	default:
+		st.State = PartFailed
+	}
+	return st
+}
+
+// fleetGaps decides, from the previous snapshot, which parts this one
+// skips: the gaps not due for another look. recheck asks every part now
+// (the console's r).
+type fleetGaps struct {
+	prev    *Snapshot
+	now     time.Time
+	recheck bool
+}
+
+// skip reports whether part p is a gap the snapshot does not ask this time.
+func (g fleetGaps) skip(p FleetPart) bool {
+	if g.prev == nil || g.recheck {
+		return false
+	}
+	st := g.prev.Part(p)
+	return st.Gap() && g.now.Sub(st.Checked) < FleetGapRetry
+}
+
+// carried is the previous status of a skipped part.
+func (g fleetGaps) carried(p FleetPart) FleetPartStatus { return g.prev.Part(p) }
