@@ -186,7 +186,7 @@ func (m *Model) instancesTitle() []line {
 		out += " → next " + m.picks[0].ID
 	}
 	parts = append(parts, out, fmt.Sprintf("%s health, grace %s", orDash(g.HealthCheckType), dur(g.HealthCheckGrace)), "sort "+t.sortName())
-	return []line{{text: strings.Join(parts, " · "), tone: toneMuted}}
+	return append([]line{{text: strings.Join(parts, " · "), tone: toneMuted}}, columnGaps(m.snap)...)
 }
 
 // targetsTitle is the line over the targets table.
@@ -210,6 +210,9 @@ func (m *Model) targetsTitle() []line {
 // refreshPanel is the instance refresh's progress over the activities.
 func (m *Model) refreshPanel(width int) []line {
 	s := m.snap
+	if st := s.Part(aws.PartRefreshes); st.Gap() {
+		return []line{{text: gapText(st), tone: toneWarn}}
+	}
 	if len(s.Refreshes) == 0 {
 		return []line{{text: "No instance refresh yet: R rolls the group's launch template version through its instances.", tone: toneMuted}}
 	}
@@ -236,6 +239,9 @@ func (m *Model) historyLines(n int) []line {
 		return nil
 	}
 	out := []line{{text: "Recent state changes (24 h)", tone: toneNone}}
+	if st := m.snap.Part(aws.PartHistory); st.Gap() {
+		return append(out, line{text: gapText(st), tone: toneWarn})
+	}
 	for _, h := range m.snap.AlarmHistory {
 		if len(out) >= n {
 			break

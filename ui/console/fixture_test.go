@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -212,7 +213,7 @@ func (w *stackWorld) imageID() string {
 
 func (w *stackWorld) launchTemplate() {
 	out, err := w.ec2.CreateLaunchTemplate(w.ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdk.String(w.name + "-lt"),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{w.sg}}})
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{w.sg}, UserData: sdk.String(appUserData)}})
 	w.must(err, "CreateLaunchTemplate")
 	w.template = *out.LaunchTemplate.LaunchTemplateId
 }
@@ -220,7 +221,7 @@ func (w *stackWorld) launchTemplate() {
 // newTemplateVersion adds a t3.small version, what a deploy would do.
 func (w *stackWorld) newTemplateVersion() {
 	_, err := w.ec2.CreateLaunchTemplateVersion(w.ctx, &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: sdk.String(w.template),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Small, SecurityGroupIds: []string{w.sg}}})
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: sdk.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Small, SecurityGroupIds: []string{w.sg}, UserData: sdk.String(appUserData)}})
 	w.must(err, "CreateLaunchTemplateVersion")
 }
 
@@ -379,3 +380,7 @@ func (w *stackWorld) save(dir string) {
 		w.must(st.SetStep(step, state.StepDone, nil), "SetStep "+step)
 	}
 }
+
+// appUserData starts the app on boot: without it nothing listens on the port
+// and the sandbox, as AWS would, keeps every target unhealthy.
+var appUserData = base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nnode /opt/app/server.js &\n"))

@@ -99,7 +99,9 @@ func (m *Model) fetchNow(withLB bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
-		s, err := fleet.Snapshot(ctx, target, aws.SnapshotOptions{Prev: prev, LoadBalancer: withLB})
+		// A refresh that reads the load balancer (the first, r, after an
+		// action) also asks again the parts found denied or unsupported.
+		s, err := fleet.Snapshot(ctx, target, aws.SnapshotOptions{Prev: prev, LoadBalancer: withLB, Recheck: withLB})
 		if err != nil {
 			return snapshotMsg{run: run, err: err}
 		}

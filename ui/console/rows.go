@@ -85,12 +85,20 @@ func logColumns() []column {
 // snapshot was taken, so a row reads the same however late it is drawn.
 func instanceRows(s *aws.Snapshot) []row {
 	rows := make([]row, 0, len(s.Instances))
+	// A column whose part cannot be read shows ?, not a dash: a dash says
+	// "none", which nobody knows.
+	noEC2, noTargets, noCPU := s.Part(aws.PartInstances).Gap(), s.Part(aws.PartTargets).Gap(), s.Part(aws.PartMetrics).Gap()
 	for i := range s.Instances {
 		in := &s.Instances[i]
 		age, ageText := math.NaN(), "–"
 		if !in.LaunchTime.IsZero() {
 			d := s.TakenAt.Sub(in.LaunchTime)
 			age, ageText = d.Seconds(), ago(d)
+		}
+		ip, typ := orDash(in.PrivateIP), orDash(in.InstanceType)
+		if noEC2 {
+			ageText, ip = orUnknown(ageText, in.LaunchTime.IsZero()), orUnknown(ip, in.PrivateIP == "")
+			typ = orUnknown(typ, in.InstanceType == "")
 		}
 		lt, ltText := math.NaN(), "–"
 		if v, err := strconv.Atoi(in.LaunchTemplateVersion); err == nil {
@@ -104,6 +112,12 @@ func instanceRows(s *aws.Snapshot) []row {
 		target := in.Target.State
 		if target == "" {
 			target = "–"
+		}
+		if noTargets {
+			target = unknown
+		}
+		if noCPU {
+			cpuText = unknown
 		}
 		reason := in.Target.Reason
 		if in.Target.Description != "" && in.Target.State != "healthy" {
@@ -128,8 +142,8 @@ func instanceRows(s *aws.Snapshot) []row {
 			{text: target, tone: stateTone(in.Target.State)},
 			{text: ltText},
 			{text: ageText},
-			{text: orDash(in.PrivateIP)},
-			{text: orDash(in.InstanceType)},
+			{text: ip},
+			{text: typ},
 			{text: cpuText, tone: cpuTone},
 			{text: reason, tone: toneMuted},
 		}
@@ -241,4 +255,12 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// orUnknown is ? when missing, else text.
+func orUnknown(text string, missing bool) string {
+	if missing {
+		return unknown
+	}
+	return text
 }

@@ -10,7 +10,8 @@ import (
 // verdict is the one-line answer to "is my stack all right?".
 type verdict struct {
 	tone tone
-	// word is healthy, degraded, down, deleting or starting.
+	// word is healthy, degraded, down, deleting, starting, rolling,
+	// scaling, or partial (healthy as far as it could read).
 	word string
 	// facts back the word up, most important first.
 	facts []string
@@ -72,7 +73,11 @@ func judge(s *aws.Snapshot) verdict {
 			v.tone, v.word = t, word
 		}
 	}
-	hasTG := len(g.TargetGroupARNs) > 0 || len(s.Targets) > 0
+	// A part the snapshot could not read says nothing either way: no
+	// "down" from targets it may not see, no "no alarm firing" from alarms
+	// it may not list.
+	targetsKnown, alarmsKnown := !s.Part(aws.PartTargets).Gap(), !s.Part(aws.PartAlarms).Gap()
+	hasTG := targetsKnown && (len(g.TargetGroupARNs) > 0 || len(s.Targets) > 0)
 	if hasTG && healthy == 0 && g.Desired > 0 {
 		if initial > 0 || pending > 0 {
 			worse(toneInfo, "starting")
@@ -118,8 +123,18 @@ func judge(s *aws.Snapshot) verdict {
 	if refresh != "" {
 		v.facts = append(v.facts, refresh)
 	}
-	if len(firing) == 0 {
+	if len(firing) == 0 && alarmsKnown {
 		v.facts = append(v.facts, "no alarm firing")
+	}
+	// Health claimed on what could not be read would be a guess: the
+	// verdict says the picture is partial, and what is missing, first.
+	if gaps, n := gapFacts(s); n > 0 {
+		if v.word == "healthy" {
+			v.tone, v.word = toneInfo, "partial"
+			v.facts = append(gaps, v.facts...)
+		} else {
+			v.facts = append(v.facts, gaps...)
+		}
 	}
 	return v
 }

@@ -63,12 +63,18 @@ func (m *Model) header(width int) string {
 	var tabs []string
 	for i := range viewCount {
 		name := fmt.Sprintf("%d %s", i+1, viewNames[i])
-		if n := m.count(i); n != "" {
+		_, gap := panelGap(m.snap, i)
+		if n := m.count(i); n != "" && !gap {
 			name += " " + n
 		}
-		if i == m.tab {
+		switch {
+		case gap && i == m.tab:
+			tabs = append(tabs, s.Subtle.Underline(true).Render(name+" "+gapMark))
+		case gap:
+			tabs = append(tabs, s.Subtle.Render(name+" "+gapMark))
+		case i == m.tab:
 			tabs = append(tabs, s.Title.Underline(true).Render(name))
-		} else {
+		default:
 			tabs = append(tabs, s.Muted.Render(name))
 		}
 	}
@@ -125,9 +131,13 @@ func (m *Model) body(width, height int) string {
 		return strings.Join(out, "\n")
 	}
 	t := m.tables[m.tab]
+	gap, hidden := panelGap(m.snap, m.tab)
 	switch {
 	case m.snap == nil && m.tab != viewLog:
 		text(m.status(true))
+		return finish()
+	case hidden:
+		text(gapLines(gap, m.snap.TakenAt)...)
 		return finish()
 	case t == nil: // the load balancer view
 		end := min(len(m.lbLines), m.lbOffset+height)

@@ -19,6 +19,9 @@ const certWarnDays = 30
 // a new instance.
 func lbLines(s *aws.Snapshot, st stackInfo) []line {
 	lb := s.LB
+	if st := s.Part(aws.PartLB); st.Gap() {
+		return gapLines(st, s.TakenAt)
+	}
 	if lb == nil {
 		return []line{{text: "The load balancer has not been read yet (the stack records no lb_arn, or its first read failed).", tone: toneMuted}}
 	}
@@ -33,6 +36,8 @@ func lbLines(s *aws.Snapshot, st stackInfo) []line {
 	add(toneMuted, "  zone id      %s (what an alias to it names)", lb.CanonicalZoneID)
 	out = append(out, line{})
 	switch r := lb.Record; {
+	case s.Part(aws.PartRecord).Gap():
+		add(toneWarn, "Record         %s", gapText(s.Part(aws.PartRecord)))
 	case r != nil:
 		add(toneNone, "Record         %s %s → %s", r.Name, strings.Join(r.Types, "+"), orDash(r.TargetDNS))
 		if r.TargetDNS != "" && !sameHost(r.TargetDNS, lb.DNSName) {
@@ -57,7 +62,10 @@ func lbLines(s *aws.Snapshot, st stackInfo) []line {
 			add(toneMuted, "    rule %-6s %s → %s", r.Priority, r.Conditions, r.Actions)
 		}
 	}
-	if len(lb.Certificates) > 0 {
+	if st := s.Part(aws.PartCerts); st.Gap() {
+		out = append(out, line{})
+		add(toneWarn, "%s", gapText(st))
+	} else if len(lb.Certificates) > 0 {
 		out = append(out, line{})
 		add(toneNone, "Certificates")
 		for _, c := range lb.Certificates {

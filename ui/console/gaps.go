@@ -1,0 +1,133 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
+
+// What the console shows of a part it cannot read. A part denied by a
+// policy or not implemented by the endpoint (aws.FleetPartStatus.Gap) is
+// not a refresh that failed: asking again in 5 s gives the same answer, so
+// it never turns the header STALE. Its panel says in one line what hides
+// it and how to fix it, its tab is marked, and the verdict says the
+// picture is partial instead of claiming health it could not see.
+
+// policyFile is where the permissions stackwiz needs are written down.
+const policyFile = "docs/iam-policy.json"
+
+// gapMark marks a tab whose panel cannot be read.
+const gapMark = "⊘"
+
+// partLabels name the parts as the panels do.
+var partLabels = map[aws.FleetPart]string{
+	aws.PartInstances:  "EC2 details",
+	aws.PartTargets:    "Target health",
+	aws.PartMetrics:    "CPU",
+	aws.PartAlarms:     "Alarms",
+	aws.PartHistory:    "Alarm history",
+	aws.PartActivities: "Scaling activities",
+	aws.PartRefreshes:  "Instance refreshes",
+	aws.PartLB:         "Load balancer",
+	aws.PartCerts:      "Certificates",
+	aws.PartRecord:     "Alias record",
+}
+
+// panelPart is the part a tab's panel shows; a view without one (the
+// instances come with the group, the log is the console's own) is absent.
+var panelPart = map[view]aws.FleetPart{
+	viewTargets:  aws.PartTargets,
+	viewLB:       aws.PartLB,
+	viewAlarms:   aws.PartAlarms,
+	viewActivity: aws.PartActivities,
+}
+
+// partPanel is the tab a part shows in, for the parts drawn inside
+// another part's panel (a section or a column).
+var partPanel = map[aws.FleetPart]view{
+	aws.PartInstances: viewInstances, aws.PartMetrics: viewInstances,
+	aws.PartTargets: viewTargets, aws.PartAlarms: viewAlarms, aws.PartHistory: viewAlarms,
+	aws.PartActivities: viewActivity, aws.PartRefreshes: viewActivity,
+	aws.PartLB: viewLB, aws.PartCerts: viewLB, aws.PartRecord: viewLB,
+}
+
+// gapText is the one line about a part that cannot be read: the IAM action
+// to allow, or the operation and endpoint that lack it.
+func gapText(st aws.FleetPartStatus) string {
+	label := partLabels[st.Part]
+	switch st.State {
+	case aws.PartDenied:
+		action := st.Action
+		if action == "" {
+			action = "a permission"
+		}
+		return fmt.Sprintf("%s hidden: %s denied — allow it (%s)", label, action, policyFile)
+	case aws.PartUnsupported:
+		return label + ": " + st.Detail
+	}
+	return ""
+}
+
+// gapLines is a panel replaced by its gap: the line, then when it is asked
+// again.
+func gapLines(st aws.FleetPartStatus, now time.Time) []line {
+	next := st.Checked.Add(aws.FleetGapRetry)
+	when := "asked again every " + dur(aws.FleetGapRetry)
+	if !st.Checked.IsZero() {
+		when += " (next " + clock(next, now) + ")"
+	}
+	return []line{{text: gapText(st), tone: toneWarn}, {text: when + " · r asks now", tone: toneMuted}}
+}
+
+// panelGap returns the gap that replaces tab v's panel, if any.
+func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
+	p, ok := panelPart[v]
+	if !ok || s == nil {
+		return aws.FleetPartStatus{}, false
+	}
+	st := s.Part(p)
+	return st, st.Gap()
+}
+
+// gapFacts are the verdict's words for what the snapshot could not read:
+// the panels unavailable, then the sections and columns hidden in panels
+// that show.
+func gapFacts(s *aws.Snapshot) (facts []string, n int) {
+	var panels, hidden []string
+	gapped := map[view]bool{}
+	for _, st := range s.Gaps() {
+		if v, ok := partPanel[st.Part]; ok && panelPart[v] == st.Part {
+			gapped[v] = true
+			panels = append(panels, viewNames[v])
+		}
+	}
+	for _, st := range s.Gaps() {
+		if v := partPanel[st.Part]; panelPart[v] != st.Part && !gapped[v] {
+			hidden = append(hidden, partLabels[st.Part])
+		}
+	}
+	if len(panels) > 0 {
+		facts = append(facts, plural(len(panels), "panel")+" unavailable ("+strings.Join(panels, ", ")+")")
+	}
+	if len(hidden) > 0 {
+		facts = append(facts, strings.Join(hidden, ", ")+" hidden")
+	}
+	return facts, len(panels) + len(hidden)
+}
+
+// columnGaps are the lines over the instances table for the columns it
+// cannot fill (shown as ?).
+func columnGaps(s *aws.Snapshot) []line {
+	var out []line
+	for _, p := range []aws.FleetPart{aws.PartInstances, aws.PartTargets, aws.PartMetrics} {
+		if st := s.Part(p); st.Gap() {
+			out = append(out, line{text: "? " + gapText(st), tone: toneWarn})
+		}
+	}
+	return out
+}
+
+// unknown is what a cell shows when its part cannot be read.
+const unknown = "?"
