@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -181,39 +180,7 @@ func TestDoctorJSONKeepsEveryKey(t *testing.T) {
 // emulator that does not answer CloudWatch's RPC v2 CBOR protocol: doctor
 // must say so, naming CloudWatch, and end (not hang).
 func TestDoctorAgainstMoto(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import moto").Run(); err != nil {
-		t.Skip("moto is not installed (python3 -c 'import moto' failed): skipping the doctor run against moto's server")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	moto := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	moto.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
-	var motoLog bytes.Buffer
-	moto.Stdout, moto.Stderr = &motoLog, &motoLog
-	if err := moto.Start(); err != nil {
-		t.Fatalf("start moto: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = moto.Process.Kill()
-		_ = moto.Wait()
-	})
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto did not start on %s: %v\n%s", url, err, motoLog.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	url := startMoto(t).url
 	start := time.Now()
 	r := doctorRun(t, doctorEnv(t), "--endpoint-url", url)
 	t.Logf("doctor against moto took %v:\n%s", time.Since(start).Round(time.Millisecond), r.stdout)

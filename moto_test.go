@@ -39,6 +39,9 @@ type moto struct {
 func startMoto(t *testing.T) *moto {
 	t.Helper()
 	if err := exec.Command("python3", "-c", "import moto.server").Run(); err != nil {
+		if os.Getenv("STACKWIZ_REQUIRE_MOTO") != "" {
+			t.Fatalf("moto is not installed (python3 -c 'import moto.server': %v) and STACKWIZ_REQUIRE_MOTO is set: CI tests against a second AWS implementation", err)
+		}
 		t.Skipf("moto is not installed (python3 -c 'import moto.server': %v): install it with pip install 'moto[server]' to run the tests against a second AWS implementation", err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
