@@ -131,3 +131,23 @@ func columnGaps(s *aws.Snapshot) []line {
 
 // unknown is what a cell shows when its part cannot be read.
 const unknown = "?"
+
+// wrapWords breaks plain text into lines of at most width cells at spaces
+// only (a path or a URL stays whole; one longer than width is cut when
+// drawn).
+func wrapWords(s string, width int) []string {
+	var out []string
+	cur := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = w
+		case textWidth(cur)+1+textWidth(w) <= width:
+			cur += " " + w
+		default:
+			out = append(out, cur)
+			cur = w
+		}
+	}
+	return append(out, cur)
+}

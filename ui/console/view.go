@@ -137,7 +137,13 @@ func (m *Model) body(width, height int) string {
 		text(m.status(true))
 		return finish()
 	case hidden:
-		text(gapLines(gap, m.snap.TakenAt)...)
+		// The line names an endpoint's URL or a long action: wrapped, not
+		// cut, as it is the whole panel.
+		for _, l := range gapLines(gap, m.snap.TakenAt) {
+			for _, w := range wrapWords(l.text, width) {
+				text(line{text: w, tone: l.tone})
+			}
+		}
 		return finish()
 	case t == nil: // the load balancer view
 		end := min(len(m.lbLines), m.lbOffset+height)
