@@ -43,8 +43,9 @@ func (f *elbFixture) deleteCertificate(arn string) error {
 }
 
 // writeValidationRecords puts the certificate's CNAMEs into a new hosted
-// zone for its domain, through the Route 53 API, as a user would.
-func (f *elbFixture) writeValidationRecords(cert *acmRequest) {
+// zone for its domain, through the Route 53 API, as a user would, and
+// returns the zone's id. Nobody has delegated the zone yet.
+func (f *elbFixture) writeValidationRecords(cert *acmRequest) string {
 	f.t.Helper()
 	ctx := testCtx(f.t)
 	var dvo []acmtypes.DomainValidation
@@ -71,12 +72,22 @@ func (f *elbFixture) writeValidationRecords(cert *acmRequest) {
 	}
 	must[*route53.ChangeResourceRecordSetsOutput](f.t)(r53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
 		HostedZoneId: hz.HostedZone.Id, ChangeBatch: &r53types.ChangeBatch{Changes: changes}}))
+	return aws.ToString(hz.HostedZone.Id)
 }
 
-// validate writes the validation records and waits until ACM issues the certificate.
+// delegate points the registrar at a zone, as the user does outside AWS.
+func (f *elbFixture) delegate(zoneID string) {
+	f.t.Helper()
+	if _, err := f.Delegate(zoneID, true); err != nil {
+		f.t.Fatalf("delegate %s: %v", zoneID, err)
+	}
+}
+
+// validate writes the validation records into a zone the registrar
+// delegates to and waits until ACM issues the certificate.
 func (f *elbFixture) validate(cert *acmRequest) {
 	f.t.Helper()
-	f.writeValidationRecords(cert)
+	f.delegate(f.writeValidationRecords(cert))
 	err := acm.NewCertificateValidatedWaiter(f.acm, func(o *acm.CertificateValidatedWaiterOptions) {
 		o.MinDelay, o.MaxDelay = time.Millisecond, 5*time.Millisecond
 	}).Wait(testCtx(f.t), &acm.DescribeCertificateInput{CertificateArn: aws.String(cert.arn)}, 10*time.Second)
@@ -133,7 +144,13 @@ func TestCertificateIsIssuedAfterItsCNAMEIsWrittenToAHostedZone(t *testing.T) {
 	if got := f.describeCertificate(cert.arn).Status; got != acmtypes.CertificateStatusPendingValidation {
 		t.Fatalf("status without the record = %s", got)
 	}
-	f.writeValidationRecords(cert)
+	zone := f.writeValidationRecords(cert)
+	f.Advance(time.Hour) // the zone is not delegated: ACM cannot see the record
+	if got := f.describeCertificate(cert.arn); got.Status != acmtypes.CertificateStatusPendingValidation ||
+		got.DomainValidationOptions[0].ValidationStatus != acmtypes.DomainStatusPendingValidation {
+		t.Fatalf("with the record in a zone nobody delegates to: status %s, validation %s", got.Status, got.DomainValidationOptions[0].ValidationStatus)
+	}
+	f.delegate(zone)
 	polls := 0
 	err := acm.NewCertificateValidatedWaiter(f.acm, func(o *acm.CertificateValidatedWaiterOptions) {
 		o.MinDelay, o.MaxDelay = time.Millisecond, 5*time.Millisecond

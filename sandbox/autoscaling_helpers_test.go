@@ -67,10 +67,11 @@ func (w *asgWorld) imageID() string {
 	return *out.Parameter.Value
 }
 
-// createTemplate creates a launch template (optionally with an instance profile).
+// createTemplate creates a launch template whose user data starts the app
+// (optionally with an instance profile).
 func (w *asgWorld) createTemplate(name, profile string) string {
 	w.t.Helper()
-	data := &ec2types.RequestLaunchTemplateData{ImageId: aws.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro}
+	data := &ec2types.RequestLaunchTemplateData{ImageId: aws.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Micro, UserData: aws.String(appUserData)}
 	if profile != "" {
 		data.IamInstanceProfile = &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: aws.String(profile)}
 	}
@@ -81,11 +82,11 @@ func (w *asgWorld) createTemplate(name, profile string) string {
 	return *out.LaunchTemplate.LaunchTemplateId
 }
 
-// newVersion adds a launch template version (t3.small, optionally with an
-// instance profile) and returns its number.
+// newVersion adds a launch template version (t3.small, the same app,
+// optionally with an instance profile) and returns its number.
 func (w *asgWorld) newVersion(template string, profile ...string) string {
 	w.t.Helper()
-	data := &ec2types.RequestLaunchTemplateData{ImageId: aws.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Small}
+	data := &ec2types.RequestLaunchTemplateData{ImageId: aws.String(w.imageID()), InstanceType: ec2types.InstanceTypeT3Small, UserData: aws.String(appUserData)}
 	if len(profile) > 0 {
 		data.IamInstanceProfile = &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: aws.String(profile[0])}
 	}

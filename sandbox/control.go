@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,6 +21,8 @@ import (
 //	POST /_sandbox/reset      forget everything
 //	POST /_sandbox/app-health {"instance_id": "i-...", "healthy": false}: make an
 //	                          instance's app fail (or pass) health checks
+//	POST /_sandbox/delegate   {"zone": "example.com"}: point the domain's
+//	                          registrar at that hosted zone (see route53_delegation.go)
 func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 	reply := func(status int, v any) {
 		w.Header().Set("Content-Type", "application/json")
@@ -79,6 +82,29 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply(http.StatusOK, in)
+	case "POST /_sandbox/delegate":
+		var in struct {
+			Zone      string `json:"zone"`
+			Delegated *bool  `json:"delegated"`
+		}
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || in.Zone == "" {
+			fail(http.StatusBadRequest, `delegate: send {"zone": "example.com"} (a zone name or id; "delegated": false undoes it)`)
+			return
+		}
+		delegated := in.Delegated == nil || *in.Delegated
+		z, err := s.Delegate(in.Zone, delegated)
+		switch {
+		case errors.Is(err, errNoZone):
+			fail(http.StatusNotFound, "delegate: %v", err)
+		case errors.Is(err, errZoneAmbiguous):
+			fail(http.StatusBadRequest, "delegate: %v", err)
+		case err != nil:
+			fail(http.StatusInternalServerError, "delegate: %v", err)
+		default:
+			reply(http.StatusOK, z)
+		}
 	case "POST /_sandbox/reset":
 		if err := s.Reset(); err != nil {
 			fail(http.StatusInternalServerError, "reset: %v", err)
@@ -167,7 +193,8 @@ func (st *stats) snapshot() StatsSnapshot {
 func (s StatsSnapshot) Count(service, op string) int { return s.ByService[service][op] }
 
 // SetAppHealth makes the app on an instance (in any region) answer health
-// checks successfully or with HTTP 500.
+// checks successfully or with HTTP 500, whatever the instance would serve
+// by itself (see startsApp).
 func (s *Sandbox) SetAppHealth(instanceID string, healthy bool) error {
 	unlock, err := s.lockWorld()
 	if err != nil {
@@ -175,7 +202,7 @@ func (s *Sandbox) SetAppHealth(instanceID string, healthy bool) error {
 	}
 	for _, name := range s.world.regionNames() {
 		if in := s.world.Regions[name].instance(instanceID); in != nil {
-			in.AppFailing = !healthy
+			in.AppFailing, in.AppHealthy = !healthy, healthy
 			return unlock()
 		}
 	}

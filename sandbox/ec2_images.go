@@ -162,6 +162,9 @@ func createImage(c *call) (any, error) {
 		Architecture: in.Architecture, State: imagePending, CreationDate: c.now, AvailableAt: c.now.Add(c.d.ImagePending),
 		SourceInstanceID: in.ID, RootDevice: in.RootDevice, SnapshotID: c.w.newID("snap"), VolumeSizeGiB: in.VolumeSizeGiB,
 		VolumeType: in.VolumeType, Encrypted: in.Encrypted, IMDSv2Only: imdsv2, Tags: tags,
+		// What the builder's user data installed and enabled is on the
+		// image: its instances start the app at boot.
+		StartsApp: in.ServesApp,
 	}
 	s.Images[im.ID] = im
 	s.Snapshots[im.SnapshotID] = &Snapshot{

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"sort"
@@ -233,6 +234,38 @@ func describeInstances(c *call) (any, error) {
 		out.Reservations = append(out.Reservations, reservationXMLOf(c.r, id, byRes[id]))
 	}
 	return out, nil
+}
+
+// startsApp reports whether anything will listen on the instance once it
+// has booted: its user data runs a script, or its image was baked from an
+// instance that served an app (the image remembers what was installed and
+// enabled). The public images serve nothing by themselves, so an instance
+// of one without user data never passes an HTTP health check — on AWS the
+// connection is refused and the target stays unhealthy.
+func (s *EC2Compute) startsApp(in *Instance) bool {
+	if userDataRunsSomething(in.UserData) {
+		return true
+	}
+	im := s.Images[in.ImageID]
+	return im != nil && im.StartsApp
+}
+
+// userDataRunsSomething reports whether base64 user data holds anything
+// cloud-init would run: a line that is neither blank nor a comment (the
+// "#!" line included). What the script starts, and on which port, the
+// sandbox does not guess.
+func userDataRunsSomething(encoded string) bool {
+	raw, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return false
+	}
+	for line := range strings.Lines(string(raw)) {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			return true
+		}
+	}
+	return false
 }
 
 // instanceStatus is what the status checks say: they pass once the instance

@@ -289,6 +289,7 @@ func (s *EC2Compute) boot(in *Instance, now time.Time, d durations) {
 	in.StateReason = ""
 	in.RunningAt = now.Add(d.InstancePending)
 	in.ReadyAt = in.RunningAt.Add(d.AppBoot)
+	in.ServesApp = s.startsApp(in)
 	s.wake(in.RunningAt)
 }
 

@@ -102,12 +102,14 @@ func (f *elbFixture) forwardListener(lbARN, tgARN string, port int32) elbtypes.L
 	return out.Listeners[0]
 }
 
-// appInstance launches one instance in the first subnet with the given groups.
+// appInstance launches one instance in the first subnet with the given
+// groups, and user data that starts the app.
 func (f *elbFixture) appInstance(groups ...string) string {
 	f.t.Helper()
 	out := f.run(1, func(in *ec2.RunInstancesInput) {
 		in.SubnetId = aws.String(f.subnets[0])
 		in.SecurityGroupIds = groups
+		in.UserData = aws.String(appUserData)
 	})
 	return aws.ToString(out.Instances[0].InstanceId)
 }

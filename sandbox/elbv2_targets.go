@@ -309,6 +309,10 @@ func (s *ELBState) check(r *Region, tg *TargetGroup, lb *LoadBalancer, t *Target
 	case at.Before(in.ReadyAt):
 		// Nothing listens yet: the connection is refused.
 		reason = reasonFailedChecks
+	case !in.AppFailing && !in.AppHealthy && !in.ServesApp:
+		// Nothing was started (a stock image without user data): the
+		// connection is refused for as long as the instance runs.
+		reason = reasonFailedChecks
 	default:
 		code := 200
 		if in.AppFailing {

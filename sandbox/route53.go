@@ -31,6 +31,11 @@ type HostedZone struct {
 	Records         []*RecordSet `json:"records"`
 	CreatedAt       time.Time    `json:"created_at"`
 	Tags            []Tag        `json:"tags"`
+	// Delegated says the domain's registrar points at this zone's name
+	// servers, so the public DNS (and ACM) sees its records. A zone created
+	// through the API is not delegated until POST /_sandbox/delegate marks
+	// it: on AWS that step happens at the registrar, outside any API call.
+	Delegated bool `json:"delegated,omitempty"`
 }
 
 // RecordSet is one resource record set: a name and type with either values
@@ -103,12 +108,16 @@ func (s *Route53State) tick(w *World, now time.Time, d durations) {
 	}
 }
 
-// hasRecord reports whether a hosted zone holds a record set name/type
-// whose values include value (ACM validation looks for its CNAME).
+// hasRecord reports whether the public DNS answers name/type with value:
+// some delegated hosted zone holds that record set (ACM validation looks
+// for its CNAME). A record in a zone nobody delegates to is never seen.
 func (s *Route53State) hasRecord(name, rtype, value string) bool {
 	name = normalizeDNSName(name)
 	value = normalizeDNSName(value)
 	for _, z := range s.Zones {
+		if !z.Delegated {
+			continue
+		}
 		for _, rs := range z.Records {
 			if rs.Name != name || rs.Type != rtype {
 				continue
@@ -363,6 +372,7 @@ func r53CreateHostedZone(c *call) (any, error) {
 		Comment:         in.HostedZoneConfig.Comment,
 		NameServers:     nameServers(c.w),
 		CreatedAt:       c.now,
+		Delegated:       c.sb.delegatesAtOnce(name),
 	}
 	ns := make([]string, len(z.NameServers))
 	for i, n := range z.NameServers {

@@ -489,6 +489,15 @@ func TestHostedZoneTagsAndHasRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.mu.Lock()
+	undelegated := ts.world.Route53.hasRecord(name, "CNAME", value)
+	ts.mu.Unlock()
+	if undelegated {
+		t.Error("hasRecord sees a record in a zone nobody delegates to")
+	}
+	if _, err := ts.Delegate("example.com", true); err != nil {
+		t.Fatal(err)
+	}
+	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if !ts.world.Route53.hasRecord(name, "CNAME", "_XYZ.acm-validations.aws") {
 		t.Error("hasRecord misses the validation CNAME")

@@ -37,6 +37,11 @@ type Options struct {
 	// RunInstances and Auto Scaling. Zero uses the profile's default
 	// (instant: none; realistic: 10 s at 1x); negative disables it.
 	IAMPropagation time.Duration
+	// DelegatedDomains are domains whose registrar this process points at
+	// each hosted zone created for them, the moment it is created, as a
+	// user who updates the NS records at once would. Zones of other names
+	// wait for POST /_sandbox/delegate (see route53_delegation.go).
+	DelegatedDomains []string
 	// Now replaces the wall clock (tests).
 	Now func() time.Time
 	// AfterServe, when set, is called for each AWS request that succeeded,
