@@ -127,3 +127,28 @@ func TestDeniedPanelIsNotStaleAndNotAskedEveryRefresh(t *testing.T) {
 		}
 	}
 }
+
+// A part inside a panel that shows (the alias record in the load balancer
+// view) gets its line in its section; the rest of the panel stays.
+func TestDeniedRecordIsALineInTheLoadBalancerView(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 1})
+	if err := w.SB.SetFaults(sandbox.Faults{Deny: []string{"route53:*"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, newConsole(t, w, 5*time.Second, ""))
+	d.start()
+	d.keys("3")
+	out := ansi.Strip(d.m.View(120, 40))
+	for _, want := range []string{"Load balancer  demo-alb", "HTTP:80", "3 Load balancer  4 Alarms",
+		"Record         Alias record hidden: route53:ListResourceRecordSets denied — allow it (docs/iam-policy.json)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the load balancer view does not show %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no A/AAAA record found") {
+		t.Errorf("a record it may not read is called missing:\n%s", out)
+	}
+	if v := d.m.verdict.String(); !strings.HasPrefix(v, "partial: Alias record hidden") {
+		t.Errorf("verdict = %q", v)
+	}
+}
