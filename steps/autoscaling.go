@@ -194,13 +194,13 @@ func (st autoscalingStep) Apply(ctx context.Context, r *Run) error {
 			// A group of this name still being deleted (destroy, then apply
 			// at once) holds the name until its instances are gone.
 			if g, ok, err := r.AWS.ASG.Group(ctx, asgName(s)); err != nil {
-				return Found{}, err
+				return Found{}, beforeCreateError{err}
 			} else if ok && g.Deleting() {
 				if err := r.Wait(ctx, asgKeyGroup, "the previous group "+g.Name+" to finish deleting", 0, func(ctx context.Context) (bool, error) {
 					_, ok, err := r.AWS.ASG.Group(ctx, g.Name)
 					return !ok, err
 				}); err != nil {
-					return Found{}, err
+					return Found{}, beforeCreateError{err}
 				}
 			}
 			desired := s.Autoscaling.Desired

@@ -3,6 +3,7 @@ package steps
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -65,11 +66,13 @@ func (e *Engine) destroyError(deleteErr error, unlisted []unlistedType) error {
 		}
 		id := firstOf(r.ID, r.ARN, r.Key)
 		reason := "not deleted: an earlier failure stopped it"
-		for _, err := range errs {
-			if id != "" && strings.Contains(err.Error(), id) {
-				reason = firstLine(reasonOf(err))
-				break
-			}
+		// Its own failure ("delete autoscaling:group demo-asg: ...") before
+		// another's that mentions it ("... scaling policy demo-cpu of demo-asg").
+		own := r.Type + " " + id
+		if i := slices.IndexFunc(errs, func(err error) bool { return strings.Contains(err.Error(), own) }); i >= 0 {
+			reason = firstLine(reasonOf(errs[i]))
+		} else if i := slices.IndexFunc(errs, func(err error) bool { return strings.Contains(err.Error(), id) }); i >= 0 {
+			reason = firstLine(reasonOf(errs[i]))
 		}
 		region := r.Region
 		if region == "" && e.aws != nil {
@@ -122,6 +125,10 @@ func firstLine(s string) string {
 // once what blocked destroy is fixed.
 func manualDelete(r state.Resource, region string) string {
 	id := firstOf(r.ID, r.ARN)
+	if id == "" {
+		// An interrupted create: nothing to name until it is found.
+		return ""
+	}
 	q := shellQuote
 	cmd := ""
 	switch r.Type {

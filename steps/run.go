@@ -139,9 +139,11 @@ func (r *Run) Ensure(ctx context.Context, d Desired, ops Ops) (state.Resource, e
 	}
 	if !found {
 		if f, err = ops.Create(ctx, intent.Token); err != nil {
-			if !resumed && aws.CreatedNothing(err) {
-				// Refused or unimplemented at the create call itself:
-				// nothing exists for a later run or destroy to look for.
+			var before beforeCreateError
+			if !resumed && (aws.CreatedNothing(err) || errors.As(err, &before)) {
+				// Refused or unimplemented at the create call itself, or
+				// failed before reaching it: nothing exists for a later
+				// run or destroy to look for.
 				if derr := r.e.store.RecordDeleted(d.Key); derr != nil {
 					err = errors.Join(err, derr)
 				}
@@ -151,6 +153,14 @@ func (r *Run) Ensure(ctx context.Context, d Desired, ops Ops) (state.Resource, e
 	}
 	return r.recordCreated(d, f)
 }
+
+// beforeCreateError is an error a Create returns before its create call
+// (a check that must pass first, such as a name still held by a group
+// being deleted): like a refused create, it leaves no intent behind, so a
+// destroy without the permission the check needed has nothing to look for.
+type beforeCreateError struct{ error }
+
+func (e beforeCreateError) Unwrap() error { return e.error }
 
 func (r *Run) update(ctx context.Context, d Desired, rec state.Resource, ops Ops) (state.Resource, error) {
 	r.e.emit(Event{Kind: ResourceCreating, Step: r.Step, Key: d.Key, Type: d.Type, ID: rec.ID,

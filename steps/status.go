@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -115,7 +116,14 @@ func (e *Engine) check(ctx context.Context, r state.Resource) (ResourceReport, e
 	}
 	obs, err := k.Describe(ctx, e.target(r))
 	if err != nil {
-		return rr, fmt.Errorf("describe %s %s: %w", r.Type, rr.ID, err)
+		err = fmt.Errorf("describe %s %s: %w", r.Type, rr.ID, err)
+		if aws.IsAccessDenied(err) || aws.IsUnsupported(err) {
+			// A permission (or operation) this one resource needs hides
+			// it alone: report the rest, and say which one to allow.
+			rr.State, rr.Problem = "unknown", "cannot check: "+plainFailure(err).Error()
+			return rr, nil
+		}
+		return rr, err
 	}
 	rr.Exists, rr.State, rr.Problem = obs.Exists, obs.State, obs.Problem
 	if !obs.Exists {
