@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/base64"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +46,10 @@ type asgFixture struct {
 	publicOnly         bool
 	healthCheckSeconds int
 }
+
+// appUserData is the launch template's user data: what examples/start.sh
+// does, in short (the sandbox only asks that it run something).
+var appUserData = base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\nsystemctl enable --now app.service\n"))
 
 // asgSpec is the spec the autoscaling tests start from.
 const asgSpec = `name: web
@@ -122,6 +127,7 @@ func newASGFixture(t testing.TB, env *testEnv, opts fixtureOptions) *asgFixture 
 	lt, err := f.ec2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdkaws.String("web-lt"),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{
 			ImageId: img.Parameter.Value, InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{f.appSG},
+			UserData:           sdkaws.String(appUserData), // starts the app: a bare image serves nothing
 			IamInstanceProfile: &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: &f.profile},
 			MetadataOptions:    &ec2types.LaunchTemplateInstanceMetadataOptionsRequest{HttpTokens: ec2types.LaunchTemplateHttpTokensStateRequired},
 		}})

@@ -46,6 +46,18 @@ func describeASGGroup(ctx context.Context, t Target) (Observed, error) {
 	if !ok || g.Deleting() {
 		return Observed{}, nil
 	}
+	if len(g.TargetGroupARNs) == 0 && t.Resource.Attrs["target_groups"] != "" {
+		// Counting health against no target group at all would call every
+		// instance healthy; the group serves nothing until one is attached.
+		inService := 0
+		for _, in := range g.Instances {
+			if in.InService() {
+				inService++
+			}
+		}
+		return Observed{Exists: true, State: fmt.Sprintf("%d/%d InService, no target group", inService, g.Desired), Healthy: false,
+			Problem: "no target group attached: the load balancer sends it no traffic", Attrs: groupAttrs(g)}, nil
+	}
 	p, err := groupProgressOf(ctx, t.AWS, g, g.TargetGroupARNs)
 	if err != nil {
 		return Observed{}, err

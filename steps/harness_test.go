@@ -2,10 +2,13 @@ package steps
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,10 +40,15 @@ type testEnv struct {
 	// holds the request ids whose answers the clients never see.
 	cut     *cutRule
 	dropped map[string]bool
+	// reset holds the request ids whose answers are lost as a reset
+	// connection: the call fails, the run goes on.
+	reset map[string]bool
 }
 
 // cutRule picks the request whose answer is lost: the n-th request of op
-// from now, or with op empty the n-th mutating request from now.
+// from now, or with op empty the n-th mutating request from now. With a
+// cancel the run stops there (a kill); without one the connection is
+// reset and the run goes on.
 type cutRule struct {
 	op     string
 	n      int
@@ -69,8 +77,12 @@ func (e *testEnv) served(s sandbox.Served) {
 		return
 	}
 	if c.seen++; c.seen == c.n {
-		e.dropped[s.RequestID] = true
 		e.cut = nil
+		if c.cancel == nil {
+			e.reset[s.RequestID] = true
+			return
+		}
+		e.dropped[s.RequestID] = true
 		c.cancel()
 	}
 }
@@ -95,6 +107,16 @@ func (e *testEnv) crashAfter(parent context.Context, k int) context.Context {
 	return ctx
 }
 
+// resetAnswer makes the k-th mutating request from now reach AWS and
+// change the world, and its answer be lost as a reset connection: the
+// caller sees a transport error and goes on — the SDK may retry, the
+// engine may look — exactly as when a network path drops mid-answer.
+func (e *testEnv) resetAnswer(k int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cut = &cutRule{n: k}
+}
+
 // noCrash removes a cut that has not happened.
 func (e *testEnv) noCrash() {
 	e.mu.Lock()
@@ -111,11 +133,16 @@ func (d dropTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	d.e.mu.Lock()
-	lost := d.e.dropped[resp.Header.Get("X-Amzn-Requestid")]
+	id := resp.Header.Get("X-Amzn-Requestid")
+	lost, reset := d.e.dropped[id], d.e.reset[id]
 	d.e.mu.Unlock()
-	if lost {
+	switch {
+	case lost:
 		resp.Body.Close()
 		return nil, context.Canceled
+	case reset:
+		resp.Body.Close()
+		return nil, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	}
 	return resp, nil
 }
@@ -127,8 +154,11 @@ var testPoll = Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 
 // and opens a locked store for stack name.
 func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *testEnv {
 	t.Helper()
-	env := &testEnv{t: t, dropped: map[string]bool{}}
-	var o sandbox.Options
+	env := &testEnv{t: t, dropped: map[string]bool{}, reset: map[string]bool{}}
+	// The tests' registrar points example.com at the zone stackwiz creates
+	// for it, as apply tells the user to; without that ACM never validates
+	// (TestHTTPSWithAnUndelegatedZoneWaitsNamingTheNameServers opts out).
+	o := sandbox.Options{DelegatedDomains: []string{"example.com"}}
 	for _, f := range opts {
 		f(&o)
 	}
