@@ -13,7 +13,9 @@ import (
 	"syscall"
 
 	"charm.land/fang/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/steps"
@@ -44,7 +46,9 @@ func run() int {
 	}()
 
 	b := currentBuild()
-	err := fang.Execute(ctx, newRootCmd(),
+	root := newRootCmd()
+	markCommandLineErrors(root)
+	err := fang.Execute(ctx, root,
 		fang.WithVersion(b.Version),
 		fang.WithCommit(b.Commit),
 		fang.WithErrorHandler(printError),
@@ -105,20 +109,94 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
+// commandLineError is a usage error found while the command line was
+// parsed: an unknown command or flag, a flag without its value or with a
+// value of the wrong type, arguments a command does not take. The command's
+// --help lists what would be right, so the error ends by pointing at it.
+// Errors a command returns once it runs (no stack recorded, an invalid
+// spec, a state dir that cannot be used) say their own fix instead.
+type commandLineError struct {
+	error
+	// path is the command whose --help to read: "stackwiz sandbox serve".
+	path string
+}
+
+func (e commandLineError) Unwrap() error { return e.error }
+
+// markCommandLineErrors makes the errors cobra finds while parsing the
+// command line commandLineErrors: the flag errors (one function, which
+// every command inherits from the root) and every command's argument check.
+func markCommandLineErrors(root *cobra.Command) {
+	flagErr := root.FlagErrorFunc()
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return commandLineError{error: flagErr(cmd, err), path: cmd.CommandPath()}
+	})
+	var mark func(c *cobra.Command)
+	mark = func(c *cobra.Command) {
+		if args := c.Args; args != nil {
+			c.Args = func(cmd *cobra.Command, a []string) error {
+				if err := args(cmd, a); err != nil {
+					return commandLineError{error: err, path: cmd.CommandPath()}
+				}
+				return nil
+			}
+		}
+		for _, sub := range c.Commands() {
+			mark(sub)
+		}
+	}
+	mark(root)
+}
+
+// helpHint returns the command whose --help answers err, or "" when err is
+// not about the shape of the command line.
+func helpHint(err error) string {
+	var cl commandLineError
+	if errors.As(err, &cl) {
+		return cl.path
+	}
+	// Required flags and flag groups (--sandbox with --endpoint-url) are
+	// checked by cobra after the arguments, with untyped errors.
+	if isCobraFlagError(err) {
+		return "stackwiz"
+	}
+	return ""
+}
+
 // printError writes err to stderr: styled by fang on a terminal, as one
 // plain "stackwiz: ..." line for scripts and CI logs otherwise. An
 // exitCodeError without a message stays silent.
 func printError(w io.Writer, styles fang.Styles, err error) {
+	writeError(w, styles, err, term.IsTerminal(os.Stderr.Fd()))
+}
+
+// writeError writes err, styled or plain. Only an error in the command line
+// itself ends with where to read the usage.
+func writeError(w io.Writer, styles fang.Styles, err error, styled bool) {
 	var ec *exitCodeError
 	if errors.As(err, &ec) && ec.err == nil {
 		return
 	}
-	if term.IsTerminal(os.Stderr.Fd()) {
-		fang.DefaultErrorHandler(w, styles, err)
+	hint := helpHint(err)
+	if !styled {
+		fmt.Fprintf(w, "stackwiz: %v\n", err)
+		if hint != "" {
+			fmt.Fprintf(w, "Run '%s --help' for usage.\n", hint)
+		}
 		return
 	}
-	fmt.Fprintf(w, "stackwiz: %v\n", err)
-	if exitCode(err) == exitUsage {
-		fmt.Fprintln(w, "Run 'stackwiz --help' for usage.")
+	// fang.DefaultErrorHandler's layout, with the hint decided here: fang
+	// guesses usage from the message's words and would miss argument
+	// errors and mark none of ours.
+	fmt.Fprintln(w, styles.ErrorHeader.String())
+	fmt.Fprintln(w, styles.ErrorText.Render(err.Error()+"."))
+	fmt.Fprintln(w)
+	if hint != "" {
+		fmt.Fprintln(w, lipgloss.JoinHorizontal(lipgloss.Left,
+			styles.ErrorText.UnsetWidth().Render("Try"),
+			styles.Program.Flag.Render(" "+hint+" --help "),
+			styles.ErrorText.UnsetWidth().UnsetMargins().UnsetTransform().Render("for usage."),
+		))
+		fmt.Fprintln(w)
 	}
 }

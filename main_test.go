@@ -201,45 +201,6 @@ func helpCommands(help string) []string {
 	return names
 }
 
-func TestVersionPrintsTheLinkerValues(t *testing.T) {
-	r := runBinary(t, "version")
-	if r.code != 0 {
-		t.Fatalf("version: exit %d, stderr %q", r.code, r.stderr)
-	}
-	for _, want := range []string{"stackwiz " + testVersion + "\n", "commit  " + testCommit + "\n", "built   " + testDate + "\n", "go      go1."} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("version output lacks %q:\n%s", want, r.stdout)
-		}
-	}
-	r = runBinary(t, "--version")
-	if r.code != 0 || !strings.Contains(r.stdout, testVersion+" ("+testCommit[:7]+")") {
-		t.Errorf("--version: exit %d, stdout %q; want the version and short commit", r.code, r.stdout)
-	}
-}
-
-func TestBuildInfoFillsWhatTheLinkerDidNotSet(t *testing.T) {
-	info := &debug.BuildInfo{
-		Main: debug.Module{Version: "v1.2.3"},
-		Settings: []debug.BuildSetting{
-			{Key: "vcs.revision", Value: "abcdef0"},
-			{Key: "vcs.modified", Value: "true"},
-			{Key: "vcs.time", Value: "2026-01-02T03:04:05Z"},
-		},
-	}
-	got := fillFromBuildInfo(build{}, info)
-	if want := (build{Version: "v1.2.3", Commit: "abcdef0-dirty", Date: "2026-01-02T03:04:05Z"}); got != want {
-		t.Errorf("from build info: %+v, want %+v", got, want)
-	}
-	linked := build{Version: "1.0.0", Commit: "fedcba9", Date: "2025-12-31T00:00:00Z"}
-	if got := fillFromBuildInfo(linked, info); got != linked {
-		t.Errorf("linker values were replaced: %+v, want %+v", got, linked)
-	}
-	devel := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}
-	if got := fillFromBuildInfo(build{}, devel); got.Version != "" {
-		t.Errorf("a (devel) build got version %q; want it left for the caller's default", got.Version)
-	}
-}
-
 func TestBadUsageExitsTwoAndSaysWhy(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
