@@ -38,7 +38,9 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{}
-	sb, err := sandbox.New(sandbox.Options{AfterServe: w.served})
+	// The HA example's domain is delegated to the zone apply creates, as
+	// apply tells the user to do; without that ACM would never issue.
+	sb, err := sandbox.New(sandbox.Options{AfterServe: w.served, DelegatedDomains: []string{"example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,10 +213,19 @@ func TestHAStackThroughTheEmbeddedSandboxAcrossProcesses(t *testing.T) {
 		}
 		return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 	}
+	// The certificate waits for example.com to be delegated to the zone
+	// apply creates: this test is the registrar, through the world the
+	// embedded sandbox shares on the state dir.
+	registrar := delegateOnceCreated(t, filepath.Join(dir, "sandbox", "world"), "example.com")
 	if r := run("apply", "-f", examplePath(t, "ha"), "--yes"); r.code != 0 {
 		t.Fatalf("apply exited %d\n%s", r.code, r.stderr)
 	} else if !strings.Contains(r.stderr, "URL:            https://api.example.com") {
 		t.Errorf("apply did not end with the stack's https URL:\n%s", r.stderr)
+	} else if !strings.Contains(r.stderr, "set the domain's name servers at your registrar to ns-") {
+		t.Errorf("apply did not say which name servers the domain must be delegated to:\n%s", r.stderr)
+	}
+	if !registrar() {
+		t.Error("apply finished without the zone having been delegated")
 	}
 	// Each command is a new process: the sandbox's world and the record
 	// are both read back from the state dir.
