@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -207,15 +208,44 @@ func (s *Spec) alarmCount() int {
 	return n
 }
 
+// Amount says how much of the item a month holds, in words a reader
+// checks against the bill: "2 × 730 h" for two things running all month,
+// "16 GB-month" for storage.
+func (l CostLine) Amount() string {
+	q := strconv.FormatFloat(l.Quantity, 'f', -1, 64)
+	if l.Unit == "hour" {
+		return fmt.Sprintf("%s × %d h", q, costHoursPerMonth)
+	}
+	return q + " " + l.Unit
+}
+
 // String renders the estimate as a small table.
 func (e CostEstimate) String() string {
-	var b strings.Builder
-	for _, l := range e.Lines {
-		fmt.Fprintf(&b, "%-46s %8.2f %-11s × $%-8g $%9.2f/month\n", l.Item, l.Quantity, l.Unit, l.UnitPrice, l.Monthly)
+	rows := make([][4]string, len(e.Lines))
+	var w [3]int
+	for i, l := range e.Lines {
+		unit := "/" + l.Unit
+		if l.Unit == "hour" {
+			unit = "/h"
+		}
+		rows[i] = [4]string{l.Item, l.Amount(), "$" + strconv.FormatFloat(l.UnitPrice, 'f', -1, 64) + unit, fmt.Sprintf("$%9.2f/month", l.Monthly)}
+		for c := range w {
+			w[c] = max(w[c], len([]rune(rows[i][c])))
+		}
 	}
-	fmt.Fprintf(&b, "%-46s %41s\n", "total ("+e.Region+")", fmt.Sprintf("$%.2f/month", e.Total))
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%s  %s × %s  %s\n", pad(r[0], w[0]), pad(r[1], w[1]), pad(r[2], w[2]), r[3])
+	}
+	total := fmt.Sprintf("$%9.2f/month", e.Total)
+	fmt.Fprintf(&b, "%s  %s\n", pad("total ("+e.Region+")", w[0]+w[1]+w[2]+5), total)
 	b.WriteString("(" + e.Note + ")")
 	return b.String()
+}
+
+// pad right-pads s with spaces to n runes.
+func pad(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-len([]rune(s))))
 }
 
 func costRound(v float64, places int) float64 {

@@ -173,3 +173,19 @@ func TestEveryPricedTypeIsAValidInstanceType(t *testing.T) {
 		}
 	}
 }
+
+// The plan's cost lines read as the bill does: "2 × 730 h" for two
+// things running all month, never "2.00 hour".
+func TestCostLinesSayHowManyForHowLong(t *testing.T) {
+	s := Defaults()
+	s.Name, s.Region = "demo", "us-east-1"
+	text := EstimateMonthly(&s).String()
+	for _, want := range []string{"EC2 t3.micro instances", "2 × 730 h", "× $0.0104/h", "GB-month × $0.08/GB-month", "total (us-east-1)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("estimate lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, ".00 hour") {
+		t.Errorf("estimate speaks of fractional hours:\n%s", text)
+	}
+}

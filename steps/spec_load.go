@@ -72,9 +72,10 @@ func specDecode(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	if len(file.Docs) > 1 {
 		d.add(FieldError{Line: specDocLine(file.Docs[1]), Problem: "the file holds more than one YAML document", Fix: "keep one stack per file"})
 	}
-	if len(file.Docs) > 0 && file.Docs[0].Body != nil {
-		d.mapping(file.Docs[0].Body, reflect.ValueOf(&s).Elem(), "")
+	if len(file.Docs) == 0 || file.Docs[0].Body == nil {
+		return &s, []FieldError{{Problem: "the file is empty", Fix: "write at least `name: demo`; every other field has a default"}}, false
 	}
+	d.mapping(file.Docs[0].Body, reflect.ValueOf(&s).Elem(), "")
 	s.fillDerived()
 	return &s, d.problems, true
 }

@@ -58,8 +58,20 @@ func TestNameAloneIsACompleteSpec(t *testing.T) {
 	}
 }
 
-func TestEmptySpecNeedsAName(t *testing.T) {
-	_, err := Parse(nil)
+// An empty file (or one of comments only) says it is empty, and nothing
+// else: "name is required" would send the user looking for a typo.
+func TestEmptySpecSaysItIsEmpty(t *testing.T) {
+	for _, data := range []string{"", "\n\n", "# only a comment\n"} {
+		_, err := Parse([]byte(data))
+		got := specProblemLines(specValidationProblems(t, err))
+		if len(got) != 1 || got[0] != "error the file is empty: write at least `name: demo`; every other field has a default" {
+			t.Errorf("Parse(%q) = %q", data, got)
+		}
+	}
+}
+
+func TestSpecWithoutANameNeedsOne(t *testing.T) {
+	_, err := Parse([]byte("instance:\n  type: t3.small\n"))
 	got := specProblemLines(specValidationProblems(t, err))
 	if len(got) == 0 || got[0] != "error name: is required: set name: to a short lowercase name such as demo; it prefixes every resource" {
 		t.Fatalf("got %q", got)
@@ -221,6 +233,7 @@ alarms:
 		"error load_balancer.health_check.unhealthy_threshold (line 28): 11 is outside the unhealthy threshold's 2 to 10",
 		"error load_balancer.https (line 29): true needs dns.zone and dns.record",
 		"error autoscaling.min (line 31): 5 is greater than autoscaling.max (4): set min ≤ desired ≤ max",
+		"error autoscaling.min (line 31): 5 is greater than autoscaling.desired (2): set min ≤ desired ≤ max",
 		"warning autoscaling.termination_policies[0] (line 34): Default always picks an instance",
 		"warning autoscaling.termination_policies[1] (line 34): OldestLaunchConfiguration applies to launch configurations",
 		"error autoscaling.termination_policies[2] (line 34): Newest is not a termination policy",
@@ -241,7 +254,7 @@ alarms:
 			t.Errorf("problem %d:\n got  %s\n want %s...", i, got[i], want[i])
 		}
 	}
-	if !strings.Contains(err.Error(), "invalid stack spec: 25 errors, 3 warnings") {
+	if !strings.Contains(err.Error(), "invalid stack spec: 26 errors, 3 warnings") {
 		t.Errorf("summary line: %q", strings.SplitN(err.Error(), "\n", 2)[0])
 	}
 }

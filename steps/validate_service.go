@@ -124,13 +124,15 @@ func specCheckCapacity(minSize, desired, maxSize int) []FieldError {
 	} else if maxSize > specMaxGroupSize {
 		add("autoscaling.max", maxSize, specProblem(fmt.Sprintf("%d is more than stackwiz's cap of %d", maxSize, specMaxGroupSize), fmt.Sprintf("use %d or less", specMaxGroupSize)))
 	}
-	switch {
-	case minSize > maxSize:
+	// Every bound that is violated, each at its field, so one edit can
+	// fix them all.
+	if minSize > maxSize {
 		add("autoscaling.min", minSize, specProblem(fmt.Sprintf("%d is greater than autoscaling.max (%d)", minSize, maxSize), fix))
-	case minSize > desired:
+	}
+	if minSize > desired {
 		add("autoscaling.min", minSize, specProblem(fmt.Sprintf("%d is greater than autoscaling.desired (%d)", minSize, desired), fix))
 	}
-	if desired > maxSize && minSize <= maxSize {
+	if desired > maxSize {
 		add("autoscaling.desired", desired, specProblem(fmt.Sprintf("%d is greater than autoscaling.max (%d)", desired, maxSize), fix))
 	}
 	if desired == 0 && minSize == 0 && maxSize >= 1 {
