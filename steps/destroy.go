@@ -170,12 +170,20 @@ func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, lefto
 		o := e.kinds.order(r.Type)
 		levels[o] = append(levels[o], r)
 	}
-	var errs []error
+	var (
+		errs []error
+		left []state.Resource // what the levels before could not delete
+	)
 	for _, o := range slices.Sorted(maps.Keys(levels)) {
-		if err := e.deleteLevel(ctx, levels[o]); err != nil {
+		if err := e.deleteLevel(ctx, levels[o], left); err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil {
 				break
+			}
+			for _, r := range levels[o] {
+				if cur, ok := e.store.Resource(r.Key); ok && cur.Live() {
+					left = append(left, cur)
+				}
 			}
 		}
 	}
@@ -188,8 +196,10 @@ func (e *Engine) isLiveKey(key string) bool {
 }
 
 // deleteLevel deletes resources that do not depend on one another, at once
-// (newest first within a type, as they were made).
-func (e *Engine) deleteLevel(ctx context.Context, rs []state.Resource) error {
+// (newest first within a type, as they were made). left are the resources
+// earlier levels could not delete: one that may use a resource of this
+// level makes its dependency error final (see holder).
+func (e *Engine) deleteLevel(ctx context.Context, rs []state.Resource, left []state.Resource) error {
 	slices.Reverse(rs)
 	var (
 		mu   sync.Mutex
@@ -201,7 +211,7 @@ func (e *Engine) deleteLevel(ctx context.Context, rs []state.Resource) error {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if err := e.deleteResource(ctx, r); err != nil {
+			if err := e.deleteHeld(ctx, r, e.holder(r, left)); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()

@@ -158,6 +158,9 @@ func (e *Engine) Apply(ctx context.Context) error {
 	if err := e.store.SetSpec(string(text)); err != nil {
 		return err
 	}
+	if err := e.adoptOrphans(ctx); err != nil {
+		return err
+	}
 	enabled := Enabled(e.spec, e.steps)
 	done := make(map[StepID]chan struct{}, len(enabled))
 	for _, s := range enabled {
@@ -210,7 +213,10 @@ func (e *Engine) Apply(ctx context.Context) error {
 		}
 		return &aerr
 	}
-	return e.prune(ctx)
+	if err := e.prune(ctx); err != nil {
+		return err
+	}
+	return e.deleteOrphans(ctx)
 }
 
 // order is id's place in the recommended order (-1 for an unknown step).
@@ -325,6 +331,14 @@ func (e *Engine) gone(ctx context.Context, r state.Resource) (bool, error) {
 // the call, deleted after AWS confirms. An intent whose create never
 // reached AWS (no id) is found by its tags first, or dropped.
 func (e *Engine) deleteResource(ctx context.Context, r state.Resource) error {
+	return e.deleteHeld(ctx, r, "")
+}
+
+// deleteHeld is deleteResource for a resource that heldBy (a resource
+// destroy could not delete, "elbv2:load-balancer arn:...") may be using:
+// a dependency error then ends the delete at once instead of waiting for
+// a dependent that will not go.
+func (e *Engine) deleteHeld(ctx context.Context, r state.Resource, heldBy string) error {
 	k, ok := e.kinds[r.Type]
 	if !ok {
 		return fmt.Errorf("delete %s: no kind handles type %s", r.Key, r.Type)
@@ -346,7 +360,7 @@ func (e *Engine) deleteResource(ctx context.Context, r state.Resource) error {
 		return err
 	}
 	e.emit(Event{Kind: ResourceDeleting, Step: StepID(r.Step), Key: r.Key, Type: r.Type, ID: firstOf(r.ID, r.ARN)})
-	if err := e.deleteRetrying(ctx, k, r); err != nil {
+	if err := e.deleteRetrying(ctx, k, r, heldBy); err != nil {
 		return err
 	}
 	if err := e.store.RecordDeleted(r.Key); err != nil {
@@ -357,8 +371,9 @@ func (e *Engine) deleteResource(ctx context.Context, r state.Resource) error {
 }
 
 // deleteRetrying calls the kind's Delete, retrying while AWS says a
-// dependent still holds the resource (bounded by Poll.Dependency).
-func (e *Engine) deleteRetrying(ctx context.Context, k Kind, r state.Resource) error {
+// dependent still holds the resource (bounded by Poll.Dependency), unless
+// heldBy names a resource that is staying and may be that dependent.
+func (e *Engine) deleteRetrying(ctx context.Context, k Kind, r state.Resource, heldBy string) error {
 	var last error
 	err := e.wait(ctx, StepID(r.Step), r.Key, "dependents of "+firstOf(r.ID, r.ARN)+" to go", e.opts.Poll.Dependency, func(ctx context.Context) (bool, error) {
 		last = k.Delete(ctx, e.target(r))
@@ -370,6 +385,8 @@ func (e *Engine) deleteRetrying(ctx context.Context, k Kind, r state.Resource) e
 			// revokes rules in its peers): the NotFound may be theirs.
 			// Gone means the resource itself is gone.
 			return e.confirmGone(ctx, k, r)
+		case aws.IsDependency(last) && heldBy != "":
+			return false, fmt.Errorf("%w (in use by %s, which is not deleted)", last, heldBy)
 		case aws.IsDependency(last):
 			return false, nil
 		}
