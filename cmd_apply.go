@@ -133,7 +133,7 @@ longer asks for are deleted.`,
 				return serr
 			}
 			if !asJSON {
-				renderOutputs(stderr, store)
+				renderOutputs(stderr, store, spec, reachFlags(g, store.Name()))
 			}
 			return nil
 		},

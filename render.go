@@ -88,8 +88,9 @@ func renderStatus(w io.Writer, r *steps.StatusReport) {
 	_ = tw.Flush()
 }
 
-// renderOutputs prints what a user reaches the stack by.
-func renderOutputs(w io.Writer, store *state.Store) {
+// renderOutputs prints what a user reaches the stack by. The commands it
+// suggests carry the flags that reach this same stack (flags).
+func renderOutputs(w io.Writer, store *state.Store, spec *steps.Spec, flags string) {
 	snap := store.Snapshot()
 	out := func(step, key string) string {
 		if rec, ok := snap.Steps[step]; ok {
@@ -112,9 +113,48 @@ func renderOutputs(w io.Writer, store *state.Store) {
 		fmt.Fprintf(w, "  Group:          %s\n", v)
 	}
 	if v := out("security", "bastion_public_ip"); v != "" {
-		fmt.Fprintf(w, "  Bastion:        ssh ec2-user@%s\n", v)
+		user := "ec2-user"
+		if spec != nil && strings.HasPrefix(spec.AMI.Base, "ubuntu") {
+			user = "ubuntu"
+		}
+		if spec != nil && spec.Instance.KeyName != "" {
+			fmt.Fprintf(w, "  Bastion:        ssh -i ~/.ssh/%s.pem %s@%s\n", spec.Instance.KeyName, user, v)
+		} else if id := out("security", "bastion_instance_id"); id != "" {
+			// No key pair: EC2 Instance Connect pushes a one-time key.
+			fmt.Fprintf(w, "  Bastion:        aws ec2-instance-connect ssh --instance-id %s --os-user %s\n", id, user)
+		}
 	}
-	fmt.Fprintln(w, "  Watch it with `stackwiz console`; check it with `stackwiz status`.")
+	fmt.Fprintf(w, "  Watch it with `stackwiz%s console`; check it with `stackwiz%s status`.\n", flags, flags)
+}
+
+// reachFlags are the global flags a later command needs to reach the same
+// stack: its name, and how this one reached AWS.
+func reachFlags(g *globals, stack string) string {
+	var b strings.Builder
+	add := func(flag, v string) {
+		if v != "" {
+			b.WriteString(" " + flag + " " + shellArg(v))
+		}
+	}
+	if g.Sandbox {
+		b.WriteString(" --sandbox")
+	}
+	add("--state-dir", g.StateDir)
+	add("--profile", g.Profile)
+	add("--endpoint-url", g.EndpointURL)
+	add("--stack", stack)
+	return b.String()
+}
+
+// shellArg quotes v for a shell when it needs it.
+func shellArg(v string) string {
+	if v != "" && strings.IndexFunc(v, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '@' || r == '=' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0 {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
 // applyResult is apply's --json document.
