@@ -10,6 +10,9 @@ type RouteTable struct {
 	Routes       []Route                 `json:"routes"`
 	Associations []RouteTableAssociation `json:"associations"`
 	Tags         []Tag                   `json:"tags"`
+	// ClientToken is the idempotency token of the CreateRouteTable that
+	// made the table: a repeat with it answers this table.
+	ClientToken string `json:"client_token,omitempty"`
 }
 
 // Route is one route; the VPC's local route has GatewayID "local".
@@ -142,7 +145,29 @@ func (rt *RouteTable) fields(name string) ([]string, bool) {
 	return nil, false
 }
 
+// createRouteTable honours ClientToken as EC2 does: a repeat with the
+// token of a table that still exists answers that table, and the token
+// with another VPC is IdempotentParameterMismatch.
 func createRouteTable(c *call) (any, error) {
+	s := c.r.EC2.Network
+	token := c.p.Get("ClientToken")
+	answer := func(rt *RouteTable) (any, error) {
+		return struct {
+			RouteTable  xmlRouteTable `xml:"routeTable"`
+			ClientToken string        `xml:"clientToken,omitempty"`
+		}{s.routeTableXML(rt), token}, nil
+	}
+	if token != "" {
+		for _, rt := range s.RouteTables {
+			if rt.ClientToken != token {
+				continue
+			}
+			if rt.VpcID != c.p.Get("VpcId") {
+				return nil, errBadRequest("IdempotentParameterMismatch", "The client token %s was already used with different parameters.", token)
+			}
+			return answer(rt)
+		}
+	}
 	v, err := vpcParam(c)
 	if err != nil {
 		return nil, err
@@ -151,14 +176,10 @@ func createRouteTable(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := c.r.EC2.Network
-	rt := &RouteTable{ID: c.w.newID("rtb"), VpcID: v.ID, Tags: tags,
+	rt := &RouteTable{ID: c.w.newID("rtb"), VpcID: v.ID, Tags: tags, ClientToken: token,
 		Routes: []Route{{Destination: v.CIDR, GatewayID: "local", Origin: "CreateRouteTable"}}}
 	s.RouteTables[rt.ID] = rt
-	return struct {
-		RouteTable  xmlRouteTable `xml:"routeTable"`
-		ClientToken string        `xml:"clientToken,omitempty"`
-	}{s.routeTableXML(rt), c.p.Get("ClientToken")}, nil
+	return answer(rt)
 }
 
 func routeTableParam(c *call) (*RouteTable, error) {

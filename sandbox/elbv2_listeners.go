@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -265,9 +266,17 @@ func elbCreateListener(c *call) (any, error) {
 		return nil, err
 	}
 	for _, l := range s.Listeners {
-		if l.LoadBalancerARN == lb.ARN && l.Port == port {
-			return nil, errBadRequest("DuplicateListener", "A listener already exists on this port for this load balancer '%s'", lb.ARN)
+		if l.LoadBalancerARN != lb.ARN || l.Port != port {
+			continue
 		}
+		// CreateListener is idempotent (API reference: "If you attempt to
+		// create multiple listeners with the same settings, each call
+		// succeeds"): the same settings answer the existing listener.
+		if l.Protocol == protocol && l.SslPolicy == policy && slices.Equal(l.Certificates, certs) &&
+			reflect.DeepEqual(l.DefaultActions, actions) {
+			return listenerResult([]*Listener{l}, ""), nil
+		}
+		return nil, errBadRequest("DuplicateListener", "A listener already exists on this port for this load balancer '%s'", lb.ARN)
 	}
 	id := c.w.newHex(16)
 	l := &Listener{

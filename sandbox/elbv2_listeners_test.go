@@ -84,7 +84,7 @@ func TestCreateListenerValidation(t *testing.T) {
 		in   elb.CreateListenerInput
 		code string
 	}{
-		{"port already taken", in(elbtypes.ProtocolEnumHttp, 80), "DuplicateListener"},
+		{"port already taken with other settings", in(elbtypes.ProtocolEnumHttp, 80, redirect(elbtypes.RedirectActionConfig{Protocol: aws.String("HTTPS"), Port: aws.String("443"), StatusCode: elbtypes.RedirectActionStatusCodeEnumHttp301})), "DuplicateListener"},
 		{"HTTPS without a certificate", in(elbtypes.ProtocolEnumHttps, 443), "ValidationError"},
 		{"HTTPS with an unknown certificate", in(elbtypes.ProtocolEnumHttps, 443, certs("arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000")), "CertificateNotFound"},
 		{"HTTPS with a certificate not yet issued", in(elbtypes.ProtocolEnumHttps, 443, certs(pending.arn)), "UnsupportedCertificate"},
