@@ -91,10 +91,12 @@ func (n *Network) AvailabilityZones(ctx context.Context) ([]string, error) {
 	return zones, nil
 }
 
-// CreateVPC creates a VPC tagged at creation.
+// CreateVPC creates a VPC tagged at creation. CreateVpc has no client
+// token, so a lost answer is not re-sent (createOnce): the caller finds the
+// VPC by its tags.
 func (n *Network) CreateVPC(ctx context.Context, cidr string, tags map[string]string) (NetworkVPC, error) {
 	out, err := n.api.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: sdk.String(cidr),
-		TagSpecifications: netTagSpec(types.ResourceTypeVpc, tags)})
+		TagSpecifications: netTagSpec(types.ResourceTypeVpc, tags)}, createOnce)
 	if err != nil {
 		return NetworkVPC{}, err
 	}
@@ -188,10 +190,11 @@ func (n *Network) DeleteVPC(ctx context.Context, id string) error {
 	return err
 }
 
-// CreateSubnet creates a subnet in az, tagged at creation.
+// CreateSubnet creates a subnet in az, tagged at creation, sent once like
+// CreateVPC.
 func (n *Network) CreateSubnet(ctx context.Context, vpcID, cidr, az string, tags map[string]string) (Subnet, error) {
 	out, err := n.api.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: sdk.String(vpcID), CidrBlock: sdk.String(cidr),
-		AvailabilityZone: sdk.String(az), TagSpecifications: netTagSpec(types.ResourceTypeSubnet, tags)})
+		AvailabilityZone: sdk.String(az), TagSpecifications: netTagSpec(types.ResourceTypeSubnet, tags)}, createOnce)
 	if err != nil {
 		return Subnet{}, err
 	}

@@ -42,10 +42,12 @@ type Address struct {
 	Tags          map[string]string
 }
 
-// CreateInternetGateway creates a detached internet gateway, tagged.
+// CreateInternetGateway creates a detached internet gateway, tagged. It has
+// no client token: a lost answer is not re-sent (createOnce), the caller
+// finds the gateway by its tags.
 func (n *Network) CreateInternetGateway(ctx context.Context, tags map[string]string) (InternetGateway, error) {
 	out, err := n.api.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
-		TagSpecifications: netTagSpec(types.ResourceTypeInternetGateway, tags)})
+		TagSpecifications: netTagSpec(types.ResourceTypeInternetGateway, tags)}, createOnce)
 	if err != nil {
 		return InternetGateway{}, err
 	}
@@ -121,10 +123,11 @@ func (n *Network) DeleteInternetGateway(ctx context.Context, id string) error {
 	return err
 }
 
-// AllocateAddress allocates an Elastic IP for use in a VPC, tagged.
+// AllocateAddress allocates an Elastic IP for use in a VPC, tagged, sent
+// once like CreateInternetGateway (no client token).
 func (n *Network) AllocateAddress(ctx context.Context, tags map[string]string) (Address, error) {
 	out, err := n.api.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: types.DomainTypeVpc,
-		TagSpecifications: netTagSpec(types.ResourceTypeElasticIp, tags)})
+		TagSpecifications: netTagSpec(types.ResourceTypeElasticIp, tags)}, createOnce)
 	if err != nil {
 		return Address{}, err
 	}

@@ -56,7 +56,8 @@ func (p *PlanResult) Count(a Action) int {
 func (p *PlanResult) Empty() bool { return p.Count(ActionKeep) == len(p.Changes) }
 
 // Plan compares the spec with the record and, when the engine has AWS
-// clients, with what AWS still has. It only reads.
+// clients, with what AWS still has, including what carries the stack's
+// tags and is not recorded (orphans). It only reads.
 func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
 	p := &PlanResult{Stack: e.spec.Name, Region: e.spec.Region, Cost: EstimateMonthly(e.spec)}
 	if e.aws != nil && p.Region == "" {
@@ -79,6 +80,7 @@ func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
 				Action: ActionDelete, Why: "no longer in the spec"})
 		}
 	}
+	e.planOrphans(ctx, p)
 	slices.SortStableFunc(p.Changes, func(a, b Change) int { return e.order(a.Step) - e.order(b.Step) })
 	return p, nil
 }

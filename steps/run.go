@@ -138,7 +138,7 @@ func (r *Run) Ensure(ctx context.Context, d Desired, ops Ops) (state.Resource, e
 		}
 	}
 	if !found {
-		if f, err = ops.Create(ctx, intent.Token); err != nil {
+		if f, err = r.create(ctx, d, ops, intent.Token); err != nil {
 			var before beforeCreateError
 			if !resumed && (aws.CreatedNothing(err) || errors.As(err, &before)) {
 				// Refused or unimplemented at the create call itself, or
@@ -152,6 +152,40 @@ func (r *Run) Ensure(ctx context.Context, d Desired, ops Ops) (state.Resource, e
 		}
 	}
 	return r.recordCreated(d, f)
+}
+
+// createAttempts bounds how often Ensure sends a create whose earlier
+// attempts ended without an answer and could not be found afterwards.
+const createAttempts = 3
+
+// create calls ops.Create. When a create fails with an unknown outcome
+// (sent, and no answer came back: a connection reset, a timeout, a 5xx)
+// the resource may exist, so before sending the create again it is looked
+// up with Find (by its stackwiz:key tag), after a short pause that lets
+// AWS's describes catch up with the create. A lost answer never makes a
+// second resource. Without a Find the create is idempotent by itself and
+// the SDK's own retries cover it.
+func (r *Run) create(ctx context.Context, d Desired, ops Ops, token string) (Found, error) {
+	for attempt := 1; ; attempt++ {
+		f, err := ops.Create(ctx, token)
+		if err == nil || ops.Find == nil || !aws.OutcomeUnknown(err) || ctx.Err() != nil || attempt == createAttempts {
+			return f, err
+		}
+		r.Warn("%s %s: its create got no answer (%s); looking for it by its tags before trying again",
+			d.Type, d.Name, firstLine(err.Error()))
+		select {
+		case <-ctx.Done():
+			return Found{}, err
+		case <-time.After(r.e.opts.Poll.Min):
+		}
+		got, ok, ferr := ops.Find(ctx)
+		if ferr != nil {
+			return Found{}, errors.Join(err, fmt.Errorf("find %s %s: %w", d.Type, d.Key, ferr))
+		}
+		if ok {
+			return got, nil
+		}
+	}
 }
 
 // beforeCreateError is an error a Create returns before its create call

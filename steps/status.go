@@ -51,7 +51,8 @@ type StatusReport struct {
 // statusConcurrency bounds the describes in flight.
 const statusConcurrency = 8
 
-// Status checks every recorded resource against AWS.
+// Status checks every recorded resource against AWS, and lists what
+// carries the stack's tags without being recorded (orphans, unhealthy).
 func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 	snap := e.store.Snapshot()
 	rep := &StatusReport{Stack: snap.Name, Region: snap.Region, Account: snap.AccountID, Healthy: true}
@@ -100,6 +101,7 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 			rep.Healthy = false
 		}
 	}
+	e.statusOrphans(ctx, rep)
 	return rep, nil
 }
 
