@@ -42,7 +42,7 @@ why, followed by an estimate of the stack's monthly cost. It changes nothing.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), plan)
 			}
-			renderPlan(cmd.OutOrStdout(), plan)
+			renderPlan(cmd.OutOrStdout(), plan, spec)
 			return nil
 		},
 	}
@@ -107,7 +107,7 @@ longer asks for are deleted.`,
 			if err != nil {
 				return err
 			}
-			renderPlan(stderr, plan)
+			renderPlan(stderr, plan, spec)
 			if !yes && !plan.Empty() {
 				ok, err := confirm(cmd, fmt.Sprintf("Apply these changes to stack %q?", spec.Name))
 				if err != nil || !ok {

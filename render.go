@@ -13,9 +13,10 @@ import (
 	"github.com/stackwiz/stackwiz/steps"
 )
 
-// renderPlan prints a plan for people: changes grouped by step, then the
-// monthly estimate.
-func renderPlan(w io.Writer, p *steps.PlanResult) {
+// renderPlan prints a plan for people: changes grouped by step, the
+// monthly estimate, then what is worth knowing before applying it (the
+// same warnings the wizard's review shows).
+func renderPlan(w io.Writer, p *steps.PlanResult, spec *steps.Spec) {
 	fmt.Fprintf(w, "Plan for stack %q", p.Stack)
 	if p.Region != "" {
 		fmt.Fprintf(w, " in %s", p.Region)
@@ -42,6 +43,15 @@ func renderPlan(w io.Writer, p *steps.PlanResult) {
 		p.Count(steps.ActionCreate), p.Count(steps.ActionUpdate), p.Count(steps.ActionReplace),
 		p.Count(steps.ActionDelete), p.Count(steps.ActionKeep))
 	fmt.Fprintf(w, "\n%s\n", p.Cost.String())
+	var warn []string
+	for _, a := range steps.Advise(spec) {
+		if a.Warn {
+			warn = append(warn, "  $ "+a.Path+": "+a.Text)
+		}
+	}
+	if len(warn) > 0 {
+		fmt.Fprintf(w, "\nWorth knowing before you apply:\n%s\n", strings.Join(warn, "\n"))
+	}
 }
 
 func actionMark(a steps.Action) string {

@@ -41,3 +41,17 @@ func TestApplySummaryCommandsReachTheSameStack(t *testing.T) {
 		t.Errorf("the console hint does not carry the flags that reach this stack; want %s in:\n%s", want, r.stderr)
 	}
 }
+
+// The command-line plan warns about what the wizard's review warns about.
+func TestPlanShowsTheReviewsWarnings(t *testing.T) {
+	w := newWorld(t)
+	r, _ := w.stackwiz(t, t.TempDir(), 0, "plan", "-f", examplePath(t, "minimal"))
+	if r.code != 0 {
+		t.Fatalf("plan exit %d:\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"Worth knowing before you apply:", "$ alarms.billing_threshold_usd: no billing alarm", "$ load_balancer.https: no HTTPS"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
