@@ -13,12 +13,14 @@ import (
 // OutcomeUnknown reports whether a call that failed with err may still
 // have taken effect: the request was sent and no answer came back (a
 // connection reset, a timeout), or the answer was a 5xx or could not be
-// read. An AWS error answer below 500 (a refusal, a throttle), an endpoint
+// read. An AWS error answer (a refusal below 500, a throttle even as a
+// 503: AWS throttles before acting), an endpoint
 // that could not be reached at all and the caller's own cancellation are
 // not: either AWS said it did nothing, or the request never left, or the
 // caller is going away and the next run resumes from the record.
 func OutcomeUnknown(err error) bool {
-	if err == nil || IsCanceled(err) || unreachable(err) != "" {
+	if err == nil || IsCanceled(err) || unreachable(err) != "" || IsThrottle(err) ||
+		retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == sdk.TrueTernary {
 		return false
 	}
 	if s := httpStatus(err); s != 0 {
