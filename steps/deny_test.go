@@ -210,6 +210,11 @@ var denyCases = []denyCase{
 	{name: "route53", deny: []string{"route53:*"}, spec: "edge",
 		failed:  []StepID{StepCertificate},
 		blocked: []StepID{StepLoadBalancer, StepAutoscaling, StepDNS, StepAlarms}},
+	// A create allowed and its tagging refused: the zone exists untagged,
+	// and destroy must still find and delete it.
+	{name: "route53-tagging", deny: []string{"route53:ChangeTagsForResource"}, spec: "edge",
+		failed:  []StepID{StepCertificate},
+		blocked: []StepID{StepLoadBalancer, StepAutoscaling, StepDNS, StepAlarms}},
 }
 
 func TestDeniedServiceApplyBuildsTheRestAndDestroyDeletesAllItMay(t *testing.T) {
