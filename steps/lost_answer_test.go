@@ -19,15 +19,31 @@ func lostAnswerSpec(t *testing.T) *Spec {
 }
 
 // TestApplyCreatesOnceWhenAnyAnswerIsLost drops the answer of every
-// mutating request in turn as a reset connection — the request took
+// mutating request of a new-VPC minimal stack and of the HA example in
+// turn as a reset connection — the request took
 // effect, the response never arrived, the run goes on — and checks that
 // the apply (or, if it gives up, the next one) ends with exactly the
 // resources of a clean run, and that plan then has nothing to do.
 func TestApplyCreatesOnceWhenAnyAnswerIsLost(t *testing.T) {
+	for _, stack := range []struct {
+		name string
+		spec func(*testing.T) *Spec
+	}{
+		{"minimal-new-vpc", lostAnswerSpec},
+		{"ha", func(t *testing.T) *Spec { return exampleSpec(t, "ha") }},
+	} {
+		t.Run(stack.name, func(t *testing.T) {
+			t.Parallel()
+			applyWithEveryAnswerLost(t, stack.spec)
+		})
+	}
+}
+
+func applyWithEveryAnswerLost(t *testing.T, newSpec func(*testing.T) *Spec) {
 	ctx := testContext(t)
-	clean := newTestEnv(t, lostAnswerSpec(t).Name)
+	clean := newTestEnv(t, newSpec(t).Name)
 	start := time.Now()
-	if err := clean.engine(lostAnswerSpec(t)).Apply(ctx); err != nil {
+	if err := clean.engine(newSpec(t)).Apply(ctx); err != nil {
 		t.Fatalf("clean apply: %v", err)
 	}
 	want, total := inventoryShape(clean), clean.Mutations()
@@ -35,7 +51,7 @@ func TestApplyCreatesOnceWhenAnyAnswerIsLost(t *testing.T) {
 	for k := 1; k <= total; k++ {
 		t.Run(fmt.Sprintf("k=%02d", k), func(t *testing.T) {
 			t.Parallel()
-			spec := lostAnswerSpec(t)
+			spec := newSpec(t)
 			env := newTestEnv(t, spec.Name)
 			env.resetAnswer(k)
 			if err := env.engine(spec).Apply(ctx); err != nil {
