@@ -113,7 +113,7 @@ func (w *world) stackwiz(t *testing.T, stateDir string, killAt int, args ...stri
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}, killed
 }
 
-func examplePath(t *testing.T, name string) string {
+func examplePath(t testing.TB, name string) string {
 	p, err := filepath.Abs(filepath.Join("examples", name+".yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -138,7 +138,7 @@ func (r record) liveKeys() []string {
 
 // haSpec writes the HA example into dir with SSH allowed from a fixed
 // address: the test has no internet to look the caller's up.
-func haSpec(t *testing.T, dir string) string {
+func haSpec(t testing.TB, dir string) string {
 	t.Helper()
 	text, err := os.ReadFile(examplePath(t, "ha"))
 	if err != nil {

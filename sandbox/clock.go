@@ -48,6 +48,26 @@ type durations struct {
 	Speed               float64       // 0 = instant: health-check intervals collapse too
 }
 
+// AWSDurations is the realistic profile at 1x: how long each AWS process
+// usually takes, by the names of the table above. Benchmarks compute the
+// critical path of a stack from it, so the sandbox's clock and the
+// yardstick apply is measured against are one table.
+func AWSDurations() map[string]time.Duration {
+	return map[string]time.Duration{
+		"instance-pending":  40 * time.Second,
+		"instance-shutdown": 30 * time.Second,
+		"app-boot":          40 * time.Second,
+		"nat-pending":       120 * time.Second,
+		"nat-deleting":      60 * time.Second,
+		"lb-provisioning":   180 * time.Second,
+		"image-pending":     300 * time.Second,
+		"cert-validation":   60 * time.Second,
+		"dns-change":        30 * time.Second,
+		"iam-propagation":   10 * time.Second,
+		"lb-eni-release":    60 * time.Second,
+	}
+}
+
 // scale divides d by the speed factor.
 func (d durations) scale(v time.Duration) time.Duration {
 	if d.Speed <= 0 {
@@ -66,19 +86,20 @@ func profileDurations(profile string, speed float64, iamPropagation time.Duratio
 			speed = 1
 		}
 		d := durations{Speed: speed, TerminatedRetention: time.Hour}
-		d.InstancePending = d.scale(40 * time.Second)
-		d.InstanceShutdown = d.scale(30 * time.Second)
-		d.AppBoot = d.scale(40 * time.Second)
-		d.NATPending = d.scale(120 * time.Second)
-		d.NATDeleting = d.scale(60 * time.Second)
-		d.LBProvisioning = d.scale(180 * time.Second)
-		d.ImagePending = d.scale(300 * time.Second)
-		d.CertValidation = d.scale(60 * time.Second)
-		d.DNSChange = d.scale(30 * time.Second)
-		d.LBENIRelease = d.scale(60 * time.Second)
+		aws := AWSDurations()
+		d.InstancePending = d.scale(aws["instance-pending"])
+		d.InstanceShutdown = d.scale(aws["instance-shutdown"])
+		d.AppBoot = d.scale(aws["app-boot"])
+		d.NATPending = d.scale(aws["nat-pending"])
+		d.NATDeleting = d.scale(aws["nat-deleting"])
+		d.LBProvisioning = d.scale(aws["lb-provisioning"])
+		d.ImagePending = d.scale(aws["image-pending"])
+		d.CertValidation = d.scale(aws["cert-validation"])
+		d.DNSChange = d.scale(aws["dns-change"])
+		d.LBENIRelease = d.scale(aws["lb-eni-release"])
 		d.IAMPropagation = iamPropagation
 		if d.IAMPropagation < 0 {
-			d.IAMPropagation = d.scale(10 * time.Second)
+			d.IAMPropagation = d.scale(aws["iam-propagation"])
 		}
 		return d, nil
 	}
