@@ -72,14 +72,14 @@ func applyGraph(example string) map[string]awsNode {
 	switch example {
 	case "minimal": // default VPC, latest image, HTTP, two instances
 		return map[string]awsNode{
-			"security groups":        n(0),
+			"security groups":         n(0),
 			"instance profile usable": n(d["iam-propagation"]),
-			"launch template":        n(0, "instance profile usable", "security groups"),
-			"load balancer active":   n(d["lb-provisioning"], "security groups"),
-			"target group":           n(0),
-			"instances running":      n(d["instance-pending"], "launch template", "target group"),
-			"app answering":          n(d["app-boot"], "instances running"),
-			"healthy in the group":   n(3*30*time.Second, "app answering", "load balancer active"),
+			"launch template":         n(0, "instance profile usable", "security groups"),
+			"load balancer active":    n(d["lb-provisioning"], "security groups"),
+			"target group":            n(0),
+			"instances running":       n(d["instance-pending"], "launch template", "target group"),
+			"app answering":           n(d["app-boot"], "instances running"),
+			"healthy in the group":    n(3*30*time.Second, "app answering", "load balancer active"),
 		}
 	case "ha": // new VPC over 3 AZs, NAT per AZ, bastion, baked image, HTTPS, alias
 		return map[string]awsNode{
@@ -92,7 +92,7 @@ func applyGraph(example string) map[string]awsNode {
 			"builder's setup done":           n(d["app-boot"], "builder running"),
 			"image available":                n(d["image-pending"], "builder's setup done"),
 			"launch template":                n(0, "image available"),
-			"certificate issued":             n(d["dns-change"]+d["cert-validation"]),
+			"certificate issued":             n(d["dns-change"] + d["cert-validation"]),
 			"load balancer active":           n(d["lb-provisioning"], "security groups"),
 			"HTTPS listener":                 n(0, "load balancer active", "certificate issued"),
 			"alias record in sync":           n(d["dns-change"], "load balancer active"),

@@ -101,6 +101,9 @@ func CreatedNothing(err error) bool {
 		return false
 	}
 	op := Operation(err)
+	if strings.HasSuffix(op, "Tags") {
+		return false // CreateTags and the like follow a create that went through
+	}
 	for _, verb := range []string{"Create", "Put", "Run", "Request", "Allocate"} {
 		if strings.HasPrefix(op, verb) {
 			return true
