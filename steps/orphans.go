@@ -78,11 +78,16 @@ func (e *Engine) orphans(ctx context.Context) []orphan {
 		if known[f.Type+" "+f.ID] || f.ARN != "" && known[f.Type+" "+f.ARN] {
 			continue
 		}
+		if f.Key == "" {
+			// Everything stackwiz makes carries its stackwiz:key; without
+			// one it may be an endpoint answering a tag filter loosely.
+			// Destroy still deletes it; apply leaves it alone.
+			continue
+		}
 		o := orphan{Found: f, fate: orphanLeftover}
 		rec, recorded := e.store.Resource(f.Key)
 		w, isWanted := desired[f.Key]
 		switch {
-		case f.Key == "":
 		case recorded && rec.Status == state.ResourceIntent && rec.ID == "" && rec.ARN == "" && rec.Type == f.Type:
 			// The interrupted create of a recorded intent: Ensure's Find
 			// (or destroy) takes it up as that resource.
@@ -162,7 +167,7 @@ func (e *Engine) statusOrphans(ctx context.Context, rep *StatusReport) {
 			step = "unknown"
 		}
 		rep.Resources = append(rep.Resources, ResourceReport{Step: step, Key: o.Key, Type: o.Type, ID: firstOf(o.ID, o.ARN),
-			Record: "not recorded", Exists: true, Problem: o.why()})
+			Record: "not recorded", Exists: true, State: "orphan", Problem: o.why()})
 		rep.Healthy = false
 	}
 }

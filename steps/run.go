@@ -25,9 +25,10 @@ type Run struct {
 // Ops are a step's calls for one resource; Ensure decides which to make.
 type Ops struct {
 	// Find looks for the resource in AWS by its tags or unique name, for a
-	// create whose result was lost (a crash between the call and the
-	// record). Nil when Create is idempotent by itself (a client token, a
-	// name AWS keeps unique and answers with the existing resource).
+	// create whose result was lost: a crash between the call and the
+	// record, or a create that got no answer (Ensure looks before sending
+	// it again). Nil when Create is idempotent by itself (a client token,
+	// a name AWS keeps unique and answers with the existing resource).
 	Find func(ctx context.Context) (Found, bool, error)
 	// Create makes the resource. token is stable across resumed attempts;
 	// pass it as the API's client token where there is one.
@@ -85,7 +86,9 @@ func (r *Run) Recorded(key string) (state.Resource, bool) {
 //   - recorded but gone from AWS: created again;
 //   - an intent from an interrupted run: Find it (its create may have gone
 //     through), else Create with the intent's token;
-//   - not recorded: record the intent, then Create.
+//   - not recorded: record the intent, then Create;
+//   - a Create that got no answer (its outcome unknown): Find it before
+//     sending it again, so a lost answer never makes a second resource.
 //
 // Every mutation is on disk before and after the call, so a kill at any
 // moment leaves a record the next run follows.
