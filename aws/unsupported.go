@@ -22,7 +22,7 @@ func IsUnsupported(err error) bool {
 		return false
 	}
 	switch Code(err) {
-	case "":
+	case "", "UnknownError": // the SDK's name for an answer it found no code in
 	case "InvalidAction", "UnknownOperationException", "UnknownOperation", "NotImplemented", "NotImplementedException":
 		return true
 	default:
