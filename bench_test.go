@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -142,13 +140,10 @@ func BenchmarkApplyAndDestroyOnTheRealisticClock(b *testing.B) {
 					defer cancel()
 					full := append([]string{"--endpoint-url", srv.URL, "--state-dir", dir}, args...)
 					cmd := exec.CommandContext(ctx, binary, full...)
-					cmd.Env = append(os.Environ(), "NO_COLOR=1", "AWS_ACCESS_KEY_ID=bench", "AWS_SECRET_ACCESS_KEY=bench",
-						"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=us-east-1")
-					var stderr bytes.Buffer
-					cmd.Stderr = &stderr
+					cmd.Env = endpointEnv("us-east-1")
 					start := time.Now()
-					if err := cmd.Run(); err != nil {
-						b.Fatalf("stackwiz %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+					if r := runCommand(b, cmd); r.code != 0 {
+						b.Fatalf("stackwiz %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 					}
 					return time.Since(start) * benchSpeed
 				}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -38,17 +39,7 @@ exits 0 when every step is done and every resource is well, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
-					return err
-				}
-			} else {
-				renderStatus(cmd.OutOrStdout(), rep)
-			}
-			if !rep.Healthy {
-				return &exitCodeError{code: exitFailure}
-			}
-			return nil
+			return report(cmd, asJSON, rep, func(w io.Writer) { renderStatus(w, rep) }, rep.Healthy)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as one JSON document")

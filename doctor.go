@@ -45,17 +45,7 @@ fail, with the fix. It exits 1 when any check fails.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
-					return err
-				}
-			} else {
-				renderDoctor(cmd.OutOrStdout(), rep)
-			}
-			if !rep.OK {
-				return &exitCodeError{code: exitFailure}
-			}
-			return nil
+			return report(cmd, asJSON, rep, func(w io.Writer) { renderDoctor(w, rep) }, rep.OK)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checks as one JSON document")

@@ -87,9 +87,7 @@ func (w *world) stackwiz(t *testing.T, stateDir string, killAt int, args ...stri
 	defer cancel()
 	full := append([]string{"--endpoint-url", w.url, "--region", "us-east-1", "--state-dir", stateDir}, args...)
 	cmd := exec.CommandContext(ctx, binary, full...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "AWS_ACCESS_KEY_ID=sandbox", "AWS_SECRET_ACCESS_KEY=sandbox",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PROFILE=", "AWS_REGION=")
+	cmd.Env = endpointEnv("")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {

@@ -90,6 +90,13 @@ func runBinary(t *testing.T, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append(os.Environ(), "STACKWIZ_STATE_DIR="+t.TempDir(), "NO_COLOR=1")
+	return runCommand(t, cmd)
+}
+
+// runCommand runs cmd to its end and returns what it printed and its exit
+// code; a command that could not run at all fails t.
+func runCommand(t testing.TB, cmd *exec.Cmd) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -99,9 +106,18 @@ func runBinary(t *testing.T, args ...string) result {
 	case errors.As(err, &exitErr):
 		code = exitErr.ExitCode()
 	case err != nil:
-		t.Fatalf("run stackwiz %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("run %s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+}
+
+// endpointEnv is the environment of the binary talking to a test
+// endpoint: static credentials, no profile files, no instance metadata,
+// and region (empty: none) as the shell's region.
+func endpointEnv(region string) []string {
+	return append(os.Environ(), "NO_COLOR=1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PROFILE=", "AWS_REGION="+region, "AWS_DEFAULT_REGION="+region)
 }
 
 // designed is the command line of DESIGN.md: every command with the flags

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -94,23 +93,12 @@ func (m *moto) stackwiz(t *testing.T, stateDir string, args ...string) result {
 	defer cancel()
 	full := append([]string{"--endpoint-url", m.url, "--region", "us-east-1", "--state-dir", stateDir}, args...)
 	cmd := exec.CommandContext(ctx, binary, full...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PROFILE=", "AWS_REGION=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatalf("stackwiz %s: %v", strings.Join(args, " "), err)
-	}
+	cmd.Env = endpointEnv("")
+	r := runCommand(t, cmd)
 	if ctx.Err() != nil {
-		t.Fatalf("stackwiz %s did not end within 4 minutes:\n%s", strings.Join(args, " "), stderr.String())
+		t.Fatalf("stackwiz %s did not end within 4 minutes:\n%s", strings.Join(args, " "), r.stderr)
 	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return r
 }
 
 // stack lists what moto holds of stack name, asked of moto itself with

@@ -134,6 +134,22 @@ func engineFor(s *session, spec *steps.Spec, store *state.Store, stderr io.Write
 	return steps.New(spec, s.clients, store, newEventPrinter(stderr), s.engineOptions())
 }
 
+// report prints a command's report on stdout, as one JSON document or for
+// people, and ends the command with exit 1 unless ok.
+func report(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), ok bool) error {
+	if asJSON {
+		if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
+			return err
+		}
+	} else {
+		render(cmd.OutOrStdout())
+	}
+	if !ok {
+		return &exitCodeError{code: exitFailure}
+	}
+	return nil
+}
+
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -29,20 +29,8 @@ func (w *world) runIn(t *testing.T, stateDir, envRegion string, args ...string) 
 	defer cancel()
 	full := append([]string{"--endpoint-url", w.url, "--state-dir", stateDir}, args...)
 	cmd := exec.CommandContext(ctx, binary, full...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "AWS_ACCESS_KEY_ID=sandbox", "AWS_SECRET_ACCESS_KEY=sandbox",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PROFILE=", "AWS_REGION="+envRegion, "AWS_DEFAULT_REGION="+envRegion)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatalf("stackwiz %s: %v", strings.Join(args, " "), err)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	cmd.Env = endpointEnv(envRegion)
+	return runCommand(t, cmd)
 }
 
 // wantRefused checks that r exited with code and that its stderr says
