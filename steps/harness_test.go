@@ -107,14 +107,15 @@ func (e *testEnv) crashAfter(parent context.Context, k int) context.Context {
 	return ctx
 }
 
-// resetAnswer makes the k-th mutating request from now reach AWS and
-// change the world, and its answer be lost as a reset connection: the
-// caller sees a transport error and goes on — the SDK may retry, the
-// engine may look — exactly as when a network path drops mid-answer.
-func (e *testEnv) resetAnswer(k int) {
+// resetAnswer makes the n-th request of op from now (op "": the n-th
+// mutating request) reach AWS and change the world, and its answer be lost
+// as a reset connection: the caller sees a transport error and goes on —
+// the SDK may retry, the engine may look — exactly as when a network path
+// drops mid-answer.
+func (e *testEnv) resetAnswer(op string, n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.cut = &cutRule{n: k}
+	e.cut = &cutRule{op: op, n: n}
 }
 
 // noCrash removes a cut that has not happened.

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/sandbox"
 )
 
 // lostAnswerSpec is the minimal example on a new VPC with one NAT gateway:
@@ -41,28 +44,54 @@ func TestApplyCreatesOnceWhenAnyAnswerIsLost(t *testing.T) {
 
 func applyWithEveryAnswerLost(t *testing.T, newSpec func(*testing.T) *Spec) {
 	ctx := testContext(t)
-	clean := newTestEnv(t, newSpec(t).Name)
+	// The clean run's mutating requests, each named by its operation and
+	// which of that operation's calls it is: steps run side by side, so
+	// "the k-th mutation" would name a different call from run to run.
+	var (
+		mu   sync.Mutex
+		cuts []lostCall
+		seen = map[string]int{}
+	)
+	clean := newTestEnv(t, newSpec(t).Name, func(o *sandbox.Options) {
+		o.AfterServe = func(s sandbox.Served) {
+			if s.Mutating() {
+				mu.Lock()
+				seen[s.Op]++
+				cuts = append(cuts, lostCall{s.Op, seen[s.Op]})
+				mu.Unlock()
+			}
+		}
+	})
 	start := time.Now()
 	if err := clean.engine(newSpec(t)).Apply(ctx); err != nil {
 		t.Fatalf("clean apply: %v", err)
 	}
 	want, total := inventoryShape(clean), clean.Mutations()
+	cleanDeletes := deletedKeys(clean.Events())
 	t.Logf("a clean apply makes %d mutating requests and leaves %d resources (%s)", total, len(want), time.Since(start).Round(time.Millisecond))
-	for k := 1; k <= total; k++ {
-		t.Run(fmt.Sprintf("k=%02d", k), func(t *testing.T) {
+	for k, cut := range cuts {
+		t.Run(fmt.Sprintf("%s#%d", cut.op, cut.n), func(t *testing.T) {
 			t.Parallel()
 			spec := newSpec(t)
 			env := newTestEnv(t, spec.Name)
-			env.resetAnswer(k)
+			env.resetAnswer(cut.op, cut.n)
 			if err := env.engine(spec).Apply(ctx); err != nil {
-				t.Logf("apply with answer %d lost failed (%v); applying again", k, err)
+				t.Logf("apply with the answer to %s #%d lost failed (%v); applying again", cut.op, cut.n, err)
 				if err := env.engine(spec).Apply(ctx); err != nil {
 					t.Fatalf("second apply: %v", err)
 				}
 			}
 			if got := inventoryShape(env); !slices.Equal(got, want) {
-				t.Fatalf("with answer %d/%d lost the sandbox holds\n%s\nwant\n%s", k, total,
+				t.Fatalf("with the answer to %s #%d (%d/%d) lost the sandbox holds\n%s\nwant\n%s", cut.op, cut.n, k+1, total,
 					strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			// Apply deletes what carries the stack's tags and is not
+			// recorded, so a duplicate would not show in the inventory:
+			// it must never have been made at all.
+			for key := range deletedKeys(env.Events()) {
+				if !cleanDeletes[key] {
+					t.Errorf("with the answer to %s #%d lost, apply deleted %s: a create was sent twice", cut.op, cut.n, key)
+				}
 			}
 			p, err := env.engine(spec).Plan(ctx)
 			if err != nil {
@@ -73,4 +102,22 @@ func applyWithEveryAnswerLost(t *testing.T, newSpec func(*testing.T) *Spec) {
 			}
 		})
 	}
+}
+
+// lostCall names one request: the n-th call of op.
+type lostCall struct {
+	op string
+	n  int
+}
+
+// deletedKeys returns the keys of the resources whose delete the events
+// report.
+func deletedKeys(evs []Event) map[string]bool {
+	keys := map[string]bool{}
+	for _, ev := range evs {
+		if ev.Kind == ResourceDeleting {
+			keys[ev.Key] = true
+		}
+	}
+	return keys
 }
