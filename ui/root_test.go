@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,13 @@ func TestAutoStartOpensTheConsoleOnACompleteStackAndTheWizardOtherwise(t *testin
 	p.waitFor("stackwiz · wizard", "Identity · to do")
 
 	e2 := newUIEnv(t)
-	e2.applyStack(t, "name: demo\nregion: us-east-1\n")
+	// The example's user data starts the app: a bare image serves nothing
+	// and the group would never turn healthy.
+	start, err := filepath.Abs(filepath.Join("..", "examples", "start.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2.applyStack(t, "name: demo\nregion: us-east-1\ninstance:\n  user_data: "+start+"\n")
 	p2 := e2.start(100, 30)
 	f := p2.waitFor("stackwiz · console · demo", "2/2 in service")
 	if strings.Contains(f, "Steps") {

@@ -203,6 +203,19 @@ func walkWizardToReview(p *tmuxPane) {
 	p.t.Helper()
 	p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
 	p.typeText("demo") // the name is the first field
+	// The plan warns that a plain image with no user data never passes the
+	// health check, and on the sandbox as on AWS it does not: give the
+	// instances the example's start script, as a user heeding it would.
+	script, err := os.ReadFile(filepath.Join("..", "examples", "start.sh"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	start := filepath.Join(p.cwd, "start.sh")
+	if err := os.WriteFile(start, script, 0o600); err != nil {
+		p.t.Fatal(err)
+	}
+	p.enterUntil("┃ User data", 60)
+	p.typeText(start)
 	p.enterUntil("Review: demo", 60)
 	p.waitFor(30*time.Second, "to create")
 }
