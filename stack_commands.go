@@ -24,7 +24,34 @@ func addStackCommands(root *cobra.Command, g *globals) {
 		newPlanCmd(g), newApplyCmd(g), newStatusCmd(g), newDestroyCmd(g),
 		newExportCmd(g), newAdoptCmd(g), newDoctorCmd(g),
 	)
+	for _, c := range root.Commands() {
+		answerInvalidSpecInJSON(c)
+	}
 	addUICommands(root, g)
+}
+
+// answerInvalidSpecInJSON makes a command with --json answer an invalid
+// spec with a JSON document on stdout too, so a script reading stdout
+// learns which fields to fix (the same problems go to stderr as text).
+func answerInvalidSpecInJSON(c *cobra.Command) {
+	run := c.RunE
+	if run == nil || c.Flags().Lookup("json") == nil {
+		return
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		err := run(cmd, args)
+		var ve *steps.ValidationError
+		if asJSON, _ := cmd.Flags().GetBool("json"); asJSON && errors.As(err, &ve) {
+			problems := ve.Problems
+			if problems == nil {
+				problems = []steps.FieldError{}
+			}
+			_ = writeJSON(cmd.OutOrStdout(), map[string]any{
+				"schema_version": 1, "error": "invalid stack spec", "problems": problems,
+			})
+		}
+		return err
+	}
 }
 
 // loadSpec reads and validates a stack.yaml. Relative paths in it (user

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,41 @@ func TestPlanShowsTheReviewsWarnings(t *testing.T) {
 	for _, want := range []string{"Worth knowing before you apply:", "$ alarms.billing_threshold_usd: no billing alarm", "$ load_balancer.https: no HTTPS"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("plan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// --json answers an invalid spec with a JSON document on stdout, field by
+// field, and exit 2.
+func TestJSONAnswersAnInvalidSpecWithADocument(t *testing.T) {
+	w := newWorld(t)
+	spec := filepath.Join(t.TempDir(), "stack.yaml")
+	if err := os.WriteFile(spec, []byte("name: demo\nautoscaling:\n  min: 5\n  desired: 1\n  max: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"plan"}, {"apply", "--yes"}} {
+		command := args[0]
+		r, _ := w.stackwiz(t, t.TempDir(), 0, append(args, "-f", spec, "--json")...)
+		if r.code != exitUsage {
+			t.Errorf("%s --json exit %d, want 2", command, r.code)
+		}
+		var doc struct {
+			Error    string `json:"error"`
+			Problems []struct {
+				Path, Severity string
+			} `json:"problems"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("%s --json printed no JSON document for an invalid spec: %v\n%q", command, err, r.stdout)
+		}
+		var paths []string
+		for _, p := range doc.Problems {
+			if p.Severity == "error" {
+				paths = append(paths, p.Path)
+			}
+		}
+		if doc.Error != "invalid stack spec" || strings.Join(paths, ",") != "autoscaling.min,autoscaling.min" {
+			t.Errorf("%s --json = %+v, want both violated bounds of autoscaling.min", command, doc)
 		}
 	}
 }
