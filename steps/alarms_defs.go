@@ -114,10 +114,13 @@ func alarmDefs(s *Spec) []alarmDef {
 	}
 	if usd := s.Alarms.BillingThresholdUSD; usd > 0 {
 		defs = append(defs, alarmDef{
-			key: alarmKeyBilling, suffix: "billing", billing: true,
+			// The name says where it lives: the console of the stack's own
+			// region does not list it (billing metrics exist only in us-east-1).
+			key: alarmKeyBilling, suffix: "billing-" + aws.BillingRegion, billing: true,
 			dims: []alarmDim{{name: "Currency", value: "USD"}},
 			alarm: aws.MetricAlarm{
-				Description: fmt.Sprintf("This month's estimated AWS charges (the whole account) reached $%s.", formatNumber(usd)),
+				Description: fmt.Sprintf("This month's estimated AWS charges (the whole account) reached $%s. "+
+					"This alarm lives in %s, the only region with billing metrics, whatever the stack's region.", formatNumber(usd), aws.BillingRegion),
 				Namespace:   "AWS/Billing", Metric: "EstimatedCharges", Statistic: "Maximum",
 				Period: 21600, EvaluationPeriods: 1, DatapointsToAlarm: 1, Threshold: usd,
 				Comparison: "GreaterThanOrEqualToThreshold", TreatMissingData: "ignore",

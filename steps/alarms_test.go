@@ -165,9 +165,9 @@ func TestAlarmsCreatesTopicsSubscriptionsAndAlarms(t *testing.T) {
 		}
 	}
 	bill := a.alarms(t, a.billingCW)
-	b, ok := bill["web-billing"]
+	b, ok := bill["web-billing-us-east-1"]
 	if !ok || len(bill) != 1 {
-		t.Fatalf("alarms in us-east-1 = %v, want web-billing alone", bill)
+		t.Fatalf("alarms in us-east-1 = %v, want web-billing-us-east-1 alone", bill)
 	}
 	if *b.Namespace != "AWS/Billing" || *b.MetricName != "EstimatedCharges" || dims(b)["Currency"] != "USD" || *b.Threshold != 50 ||
 		!slices.Equal(b.AlarmActions, []string{billingTopic}) {
@@ -403,7 +403,7 @@ func TestAlarmsScriptIsValidBash(t *testing.T) {
 		"--metric-name UnHealthyHostCount",
 		"--dimensions Name=LoadBalancer,Value=\"$LB_DIMENSION\" Name=TargetGroup,Value=\"$TG_DIMENSION\"",
 		"--extended-statistic p90",
-		"aws cloudwatch put-metric-alarm --region us-east-1 --alarm-name web-billing",
+		"aws cloudwatch put-metric-alarm --region us-east-1 --alarm-name web-billing-us-east-1",
 		"--alarm-actions \"$BILLING_TOPIC_ARN\"",
 		"Name=AutoScalingGroupName,Value=\"$ASG_NAME\"",
 	} {
