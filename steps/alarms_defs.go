@@ -121,7 +121,7 @@ func alarmDefs(s *Spec) []alarmDef {
 			alarm: aws.MetricAlarm{
 				Description: fmt.Sprintf("This month's estimated AWS charges (the whole account) reached $%s. "+
 					"This alarm lives in %s, the only region with billing metrics, whatever the stack's region.", formatNumber(usd), aws.BillingRegion),
-				Namespace:   "AWS/Billing", Metric: "EstimatedCharges", Statistic: "Maximum",
+				Namespace: "AWS/Billing", Metric: "EstimatedCharges", Statistic: "Maximum",
 				Period: 21600, EvaluationPeriods: 1, DatapointsToAlarm: 1, Threshold: usd,
 				Comparison: "GreaterThanOrEqualToThreshold", TreatMissingData: "ignore",
 			},
