@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -219,7 +220,13 @@ func TestAFailedApplyShowsAWSsMessageAndHintAndRetries(t *testing.T) {
 // nothing else touched.
 func TestAnEditedFinishedStepShowsItsChangeInThePlan(t *testing.T) {
 	e := newEnv(t)
-	if err := e.applyRecord("name: demo\nregion: us-east-1\n", steps.All()); err != nil {
+	// The example's user data starts the app: a bare image serves nothing
+	// and the group would never turn healthy.
+	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.applyRecord("name: demo\nregion: us-east-1\ninstance:\n  user_data: "+start+"\n", steps.All()); err != nil {
 		t.Fatalf("apply the stack: %v", err)
 	}
 	m, r := e.wizard("demo", 120, 38)
