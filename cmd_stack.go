@@ -79,6 +79,26 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 				return err
 			}
 			defer func() { _ = unlock() }()
+			if !store.Exists() {
+				// No record (a lost state dir, another machine): the tags are
+				// the truth. Adopt's search, with its refusal of a region that
+				// holds only the stack's global part, so that destroy never
+				// deletes the IAM role of a stack whose rest lives elsewhere.
+				region := s.clients.Region
+				fmt.Fprintf(stderr, "No record of stack %q in %s: searching %s for resources tagged stackwiz:stack=%s…\n", store.Name(), s.dir, region, store.Name())
+				n, err := engineFor(s, spec, store, stderr).AdoptRegional(ctx)
+				var wrong *steps.WrongRegionError
+				switch {
+				case errors.As(err, &wrong):
+					return fmt.Errorf("destroy: %w; nothing was deleted. Pass the region the stack was built in: stackwiz --region REGION --stack %s destroy", err, store.Name())
+				case err != nil:
+					return fmt.Errorf("destroy: search by tag: %w; nothing was deleted", err)
+				case n == 0:
+					fmt.Fprintf(stderr, "Nothing tagged stackwiz:stack=%s in %s: nothing to destroy there (pass --region if the stack lives in another region).\n", store.Name(), region)
+					return nil
+				}
+				fmt.Fprintf(stderr, "Found %d resources of stack %q in %s.\n", n, store.Name(), region)
+			}
 			live := 0
 			for _, r := range store.Snapshot().Resources {
 				if r.Live() {
@@ -104,6 +124,10 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"stack": store.Name(), "destroyed": true, "record_backup": backup})
+			}
+			if backup == "" {
+				fmt.Fprintf(stderr, "Stack %q destroyed.\n", store.Name())
+				return nil
 			}
 			fmt.Fprintf(stderr, "Stack %q destroyed. Its final record is kept at %s\n", store.Name(), backup)
 			return nil
