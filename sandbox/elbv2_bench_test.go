@@ -50,7 +50,8 @@ func BenchmarkTickWith1000HealthCheckedTargets(b *testing.B) {
 	var targets []elbtypes.TargetDescription
 	for _, sn := range subnets {
 		run, err := ec2c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(publicImageID("us-east-1", "al2023-ami-2023.9.20261103.0-kernel-6.1-x86_64")),
-			InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(500), MaxCount: aws.Int32(500), SubnetId: aws.String(sn), SecurityGroupIds: []string{aws.ToString(appSG.GroupId)}})
+			InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(500), MaxCount: aws.Int32(500), SubnetId: aws.String(sn), SecurityGroupIds: []string{aws.ToString(appSG.GroupId)},
+			UserData: aws.String(appUserData)})
 		fail(err)
 		for _, in := range run.Instances {
 			targets = append(targets, elbtypes.TargetDescription{Id: in.InstanceId})
