@@ -309,9 +309,10 @@ func (s *ELBState) check(r *Region, tg *TargetGroup, lb *LoadBalancer, t *Target
 	case at.Before(in.ReadyAt):
 		// Nothing listens yet: the connection is refused.
 		reason = reasonFailedChecks
-	case !in.AppFailing && !in.AppHealthy && !in.ServesApp:
+	case !in.AppFailing && !in.AppHealthy && !in.ServesApp && !r.EC2.Compute.startsApp(in):
 		// Nothing was started (a stock image without user data): the
-		// connection is refused for as long as the instance runs.
+		// connection is refused for as long as the instance runs. (startsApp
+		// again for instances booted by a sandbox that did not record it.)
 		reason = reasonFailedChecks
 	default:
 		code := 200
