@@ -140,6 +140,7 @@ longer asks for are deleted.`,
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "the stack spec (default: the spec recorded at the last apply)")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&g.ForceUnlock, "force-unlock", false, "break the lease another run holds on the stack (only when that run is gone)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON document on stdout (progress goes to stderr)")
 	return cmd
 }

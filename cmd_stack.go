@@ -134,6 +134,7 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&g.ForceUnlock, "force-unlock", false, "break the lease another run holds on the stack (only when that run is gone)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as one JSON document")
 	return cmd
 }

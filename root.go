@@ -33,6 +33,9 @@ type globals struct {
 	// (env STACKWIZ_DEBUG=1).
 	Debug     bool
 	DebugFile string
+	// ForceUnlock breaks the lease another run holds on the stack
+	// (apply and destroy's --force-unlock).
+	ForceUnlock bool
 
 	// What prepare derived from the flags for the AWS clients.
 	debugOut io.Writer

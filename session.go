@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,7 +51,7 @@ func sandboxPublicIP(context.Context) (netip.Addr, error) {
 
 // engineOptions are the engine's options for this session.
 func (s *session) engineOptions() steps.Options {
-	o := steps.Options{Poll: s.poll}
+	o := steps.Options{Poll: s.poll, Lease: s.leaseOptions()}
 	if s.g.Sandbox {
 		o.PublicIP = sandboxPublicIP
 	}
@@ -215,4 +216,14 @@ func (s *session) openRecorded(ctx context.Context, specRequired bool) (*state.S
 		return nil, nil, err
 	}
 	return store, spec, nil
+}
+
+// leaseOptions name this process for the lease apply and destroy hold on
+// a stack in the account, so whoever they keep waiting knows who and where.
+func (s *session) leaseOptions() *steps.LeaseOptions {
+	host, _ := os.Hostname()
+	user := cmp.Or(os.Getenv("USER"), os.Getenv("USERNAME"), "someone")
+	return &steps.LeaseOptions{
+		Holder: fmt.Sprintf("%s@%s (pid %d)", user, host, os.Getpid()), Host: host, StateDir: s.dir, Force: s.g.ForceUnlock,
+	}
 }

@@ -194,7 +194,9 @@ func RequiredActions() []RequiredAction {
 		{"sns:Subscribe", PurposeApply},
 		{"sns:Unsubscribe", PurposeDestroy},
 
-		{"ssm:GetParameter", PurposeApply},
+		{"ssm:DeleteParameter", PurposeApply | PurposeDestroy},
+		{"ssm:GetParameter", PurposeApply | PurposeDestroy},
+		{"ssm:PutParameter", PurposeApply | PurposeDestroy},
 
 		{"sts:GetCallerIdentity", PurposeApply | PurposeConsole | PurposeDestroy},
 

@@ -41,7 +41,7 @@ func isRead(action string) bool {
 func PolicyDocument() ([]byte, error) {
 	var reads []string
 	writes := map[Purpose][]string{}
-	var iamWrites []string
+	var iamWrites, ssmWrites []string
 	for _, a := range RequiredActions() {
 		switch {
 		case a.Name == "iam:PassRole", a.Name == "iam:CreateServiceLinkedRole":
@@ -49,6 +49,8 @@ func PolicyDocument() ([]byte, error) {
 			reads = append(reads, a.Name)
 		case strings.HasPrefix(a.Name, "iam:"):
 			iamWrites = append(iamWrites, a.Name)
+		case strings.HasPrefix(a.Name, "ssm:"):
+			ssmWrites = append(ssmWrites, a.Name)
 		default:
 			for _, p := range []Purpose{PurposeApply, PurposeConsole, PurposeDestroy, PurposeDoctor} {
 				if a.Purposes&p != 0 {
@@ -64,6 +66,9 @@ func PolicyDocument() ([]byte, error) {
 	}
 	st = append(st,
 		policyStatement{Sid: "StackwizRoleOfTheStack", Effect: "Allow", Action: iamWrites, Resource: iamStackPaths},
+		// The lease on a stack (steps/lease.go) is the only parameter
+		// stackwiz writes: /stackwiz/<stack>/lease.
+		policyStatement{Sid: "StackwizLeaseOnTheStack", Effect: "Allow", Action: ssmWrites, Resource: "arn:aws:ssm:*:*:parameter/stackwiz/*"},
 		policyStatement{Sid: "StackwizPassTheStackRoleToEC2", Effect: "Allow", Action: []string{"iam:PassRole"},
 			Resource: iamStackPaths[0], Condition: map[string]any{"StringEquals": map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
 		policyStatement{Sid: "StackwizServiceLinkedRoles", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"}, Resource: "*",

@@ -13,8 +13,10 @@ import (
 
 func ssmHandlers() map[string]handler {
 	return map[string]handler{
-		"GetParameter":  jsonOp(ssmGetParameter),
-		"GetParameters": jsonOp(ssmGetParameters),
+		"GetParameter":    jsonOp(ssmGetParameter),
+		"GetParameters":   jsonOp(ssmGetParameters),
+		"PutParameter":    jsonOp(ssmPutParameter),
+		"DeleteParameter": jsonOp(ssmDeleteParameter),
 	}
 }
 
@@ -47,6 +49,9 @@ type ssmParameter struct {
 // lookupParameter resolves a name (optionally NAME:VERSION) to a parameter.
 func lookupParameter(c *call, name string) (*ssmParameter, bool) {
 	base, selector, _ := strings.Cut(name, ":")
+	if p, ok := c.r.storedParameter(base, selector); ok {
+		return p, true
+	}
 	id, ok := c.r.publicParameter(base)
 	if !ok {
 		return nil, false

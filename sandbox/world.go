@@ -41,6 +41,7 @@ type Region struct {
 	ACM  *ACMState `json:"acm"`
 	CW   *CWState  `json:"cloudwatch"`
 	SNS  *SNSState `json:"sns"`
+	SSM  *SSMState `json:"ssm,omitempty"`
 	w    *World    // back pointer, restored after load
 }
 
@@ -88,6 +89,9 @@ func (r *Region) ensure() {
 	}
 	if r.SNS == nil {
 		r.SNS = newSNSState()
+	}
+	if r.SSM == nil {
+		r.SSM = newSSMState()
 	}
 }
 

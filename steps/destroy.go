@@ -27,6 +27,11 @@ const destroyConcurrency = 8
 // it by hand. Run again after a failure, it finishes what has become
 // possible.
 func (e *Engine) Destroy(ctx context.Context) error {
+	release, err := e.takeLease(ctx, "destroy")
+	if err != nil {
+		return err
+	}
+	defer release()
 	var live []state.Resource
 	known := map[string]bool{}
 	for _, r := range e.store.Snapshot().Resources {

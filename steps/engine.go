@@ -41,6 +41,9 @@ type Options struct {
 	// network.bastion.ssh_from: auto instead of checkip.amazonaws.com (the
 	// sandbox has no internet to ask).
 	PublicIP func(ctx context.Context) (netip.Addr, error)
+	// Lease, when set, makes Apply and Destroy hold the stack's lease in
+	// the account while they run (lease.go).
+	Lease *LeaseOptions
 }
 
 // Engine plans, applies, destroys and checks one stack. The caller holds
@@ -158,6 +161,11 @@ func (e *Engine) Apply(ctx context.Context) error {
 	if err := e.store.SetSpec(string(text)); err != nil {
 		return err
 	}
+	release, err := e.takeLease(ctx, "apply")
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := e.adoptOrphans(ctx); err != nil {
 		return err
 	}
