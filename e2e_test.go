@@ -31,9 +31,9 @@ type world struct {
 	// leaseWrites are the mutations of the stack's lease (SSM), which
 	// every apply and destroy takes and gives back.
 	leaseWrites int
-	killAt    int
-	victim    *os.Process
-	killed    bool
+	killAt      int
+	victim      *os.Process
+	killed      bool
 	// signal is what the victim gets at killAt: SIGKILL unless set.
 	signal os.Signal
 }
