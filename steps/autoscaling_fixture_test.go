@@ -68,6 +68,9 @@ type fixtureOptions struct {
 	// noAdmit leaves out the app group's rule that admits the load
 	// balancer on the app port: every health check times out.
 	noAdmit bool
+	// noUserData launches the plain image with no user data: nothing
+	// listens on the app port, every health check is refused.
+	noUserData bool
 }
 
 // realistic makes AWS processes take AWS-like time, a thousand times
@@ -124,10 +127,14 @@ func newASGFixture(t testing.TB, env *testEnv, opts fixtureOptions) *asgFixture 
 	f.profile = f.createProfile(ctx, "web-app")
 	img, err := ssm.NewFromConfig(env.Cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: sdkaws.String("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")})
 	must("resolve the AMI", err)
+	userData := sdkaws.String(appUserData) // starts the app: a bare image serves nothing
+	if opts.noUserData {
+		userData = nil
+	}
 	lt, err := f.ec2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdkaws.String("web-lt"),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{
 			ImageId: img.Parameter.Value, InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{f.appSG},
-			UserData:           sdkaws.String(appUserData), // starts the app: a bare image serves nothing
+			UserData:           userData,
 			IamInstanceProfile: &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: &f.profile},
 			MetadataOptions:    &ec2types.LaunchTemplateInstanceMetadataOptionsRequest{HttpTokens: ec2types.LaunchTemplateHttpTokensStateRequired},
 		}})

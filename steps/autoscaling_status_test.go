@@ -40,3 +40,19 @@ func TestAutoscalingStatusSaysAGroupWithoutItsTargetGroupTakesNoTraffic(t *testi
 		t.Errorf("group drift = %v, want the target groups", group.Drift)
 	}
 }
+
+// The plain image with no user data serves nothing: on AWS its instances
+// never pass the health check, and on the sandbox apply fails the same
+// way, saying nothing listens and pointing at instance.user_data.
+func TestAutoscalingInstancesWithoutUserDataFailTheHealthCheckSayingNothingListens(t *testing.T) {
+	env, _, s := asgEnv(t, strings.Replace(asgSpec, "grace_seconds: 60", "grace_seconds: 120", 1), fixtureOptions{noUserData: true})
+	err := env.engine(s).Apply(testContext(t))
+	if err == nil {
+		t.Fatal("apply succeeded although nothing listens on the instances")
+	}
+	for _, want := range []string{"Target.FailedHealthChecks (Health checks failed)", "nothing listens there", "instance.user_data", "0/2 healthy"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q: %v", want, err)
+		}
+	}
+}
