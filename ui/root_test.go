@@ -100,8 +100,15 @@ func TestQuittingDuringApplyAsksThenStopsItWithTheRecordIntact(t *testing.T) {
 	p.waitFor("Stack name:")
 	p.keys("demo", "enter", "enter")
 	p.waitFor("Review: demo", "to create")
-	e.SB.SetFaults(sandbox.Faults{LatencyMS: 3000})
+	// A permission this one-step stack does not use stops the checks
+	// before the first change, at the sandbox's speed; the apply the user
+	// then forces is slowed, to be caught running.
+	deny := []string{"ec2:RunInstances"}
+	e.SB.SetFaults(sandbox.Faults{Deny: deny})
 	p.keys("a")
+	p.waitFor("Before the first change", "f apply anyway")
+	e.SB.SetFaults(sandbox.Faults{Deny: deny, LatencyMS: 3000})
+	p.keys("f")
 	p.waitFor("Applying demo")
 	p.keys("q")
 	p.waitFor("Quit now?")

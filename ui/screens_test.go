@@ -117,6 +117,9 @@ func TestApplyScreensAtEachSize(t *testing.T) {
 
 			e.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"sts:GetCallerIdentity": {ThrottleRate: 1}}})
 			p.keys("a")
+			// The checks before the first change meet the throttling first.
+			shot(t, "checks_failed", p.waitFor("Before the first change", "✗ identity", "f apply anyway"))
+			p.keys("f")
 			shot(t, "apply_failed", p.waitFor("Apply stopped", "what it means"))
 
 			e.SB.SetFaults(sandbox.Faults{LatencyMS: 1500})

@@ -340,6 +340,9 @@ func (m *Model) applyView() string {
 	}
 	head += s.Muted.Render(fmt.Sprintf("  %d/%d steps · %d resources ready · %s", done, len(enabled), ready, fmtDuration(end.Sub(a.started))))
 	lines := []string{screen.Truncate(head, inner), progressBar(s, done, len(enabled), inner)}
+	if sum := m.preflightSummary(); sum != "" {
+		lines = append(lines, screen.Truncate(sum, inner))
+	}
 	if len(running) > 1 {
 		lines = append(lines, s.Info.Render(fmt.Sprintf("%d branches at once: %s", len(running), strings.Join(running, ", "))))
 	} else {

@@ -102,6 +102,9 @@ type runner struct {
 	t    *testing.T
 	m    *Model
 	msgs chan tea.Msg
+	// before, when set, sees each message just before Update does (a
+	// test changes the sandbox at a precise moment).
+	before func(tea.Msg)
 }
 
 func (r *runner) start(c tea.Cmd) {
@@ -128,6 +131,9 @@ func (r *runner) send(msg tea.Msg) {
 	}
 	if strings.Contains(reflect.TypeOf(msg).String(), "link") { // cursor blinks
 		return
+	}
+	if r.before != nil {
+		r.before(msg)
 	}
 	_, next := r.m.Update(msg)
 	r.start(next)

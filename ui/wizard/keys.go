@@ -17,6 +17,8 @@ type keys struct {
 	Review key.Binding
 	// plan review
 	Apply, Tab, Save, SaveScript key.Binding
+	// checks before the first apply
+	Rerun, Force key.Binding
 	// apply
 	Retry, EditStep, Abort, Console key.Binding
 }
@@ -29,6 +31,8 @@ func newKeys() keys {
 		Tab:        key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "plan / script / yaml")),
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save stack.yaml")),
 		SaveScript: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "save CLI script")),
+		Rerun:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run the checks again")),
+		Force:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "apply anyway")),
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
 		EditStep:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the step")),
 		Abort:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps")),
@@ -65,6 +69,8 @@ func (m *Model) KeyMap() help.KeyMap {
 			short: []key.Binding{m.keys.Apply, m.keys.Tab, m.keys.Save, m.keys.SaveScript, back},
 			full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, scroll}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
 		}
+	case phaseDoctor:
+		return m.doctorKeyMap()
 	case phaseApply, phaseDone:
 		var ks []key.Binding
 		switch {

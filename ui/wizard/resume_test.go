@@ -149,11 +149,18 @@ func realStepOf(id steps.StepID) steps.Step {
 func TestApplyRunsFromTheReviewAndEndsOnTheConsoleChoice(t *testing.T) {
 	e := newEnv(t)
 	identityOnly(e)
-	e.SB.SetFaults(sandbox.Faults{LatencyMS: 150})
 	m, r := e.wizard("", 80, 22)
 	r.press("demo", "enter", "enter")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
+	// The checks before the first change run at the sandbox's speed; the
+	// apply they let through is slowed, to be caught running.
+	r.before = func(msg tea.Msg) {
+		if _, ok := msg.(doctorMsg); ok {
+			_ = e.SB.SetFaults(sandbox.Faults{LatencyMS: 150})
+		}
+	}
 	r.press("a")
+	r.until(func() bool { return m.phase != phaseDoctor })
 	if m.phase != phaseApply || m.Busy() == "" {
 		t.Fatalf("after a: phase %v busy %q; want a running apply that quitting would interrupt", m.phase, m.Busy())
 	}
@@ -181,7 +188,14 @@ func TestAFailedApplyShowsAWSsMessageAndHintAndRetries(t *testing.T) {
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	e.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"sts:GetCallerIdentity": {ThrottleRate: 1}}})
 	r.press("a")
-	r.until(func() bool { return m.apply.finished })
+	// The checks before the first change meet the throttling first; the
+	// user applies anyway.
+	r.until(func() bool { return m.phase == phaseDoctor && !m.doctor.checking })
+	if v := flat(r.view()); !strings.Contains(v, "✗ identity") || !strings.Contains(v, "Throttling") {
+		t.Fatalf("the checks do not name the throttled identity call:\n%s", r.view())
+	}
+	r.press("f")
+	r.until(func() bool { return m.apply != nil && m.apply.finished })
 	if m.apply.err == nil || m.apply.failedStep() != steps.StepIdentity {
 		t.Fatalf("apply err %v failed step %q", m.apply.err, m.apply.failedStep())
 	}

@@ -212,7 +212,7 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		case m.clients == nil:
 			return screen.Notice{Text: "not connected to AWS: choose a profile and region in Identity"}, nil
 		}
-		return nil, m.startApply()
+		return m.applyFromReview()
 	}
 	return nil, nil
 }

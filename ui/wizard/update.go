@@ -27,6 +27,12 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		if m.review != nil {
 			m.review.resize(m.width, m.height)
 		}
+		if m.doctor != nil {
+			m.doctor.resize(m.width, m.height)
+			if !m.doctor.checking {
+				m.doctor.render(m)
+			}
+		}
 		return nil, m.forwardToForm(msg)
 	case spinner.TickMsg:
 		var cmd tea.Cmd
@@ -43,6 +49,8 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		return m.submitForm()
 	case planMsg, savedMsg, saveDoneMsg:
 		return m.updateReview(msg)
+	case doctorMsg:
+		return m.doctorDone(msg)
 	case applyEventMsg, applyDoneMsg, applyTickMsg:
 		return m.updateApply(msg)
 	case tea.KeyPressMsg:
@@ -83,6 +91,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		return nil, nil
 	case phaseReview:
 		return m.reviewKey(msg)
+	case phaseDoctor:
+		return m.doctorKey(msg)
 	case phaseApply, phaseDone:
 		return m.applyKey(msg)
 	}

@@ -122,6 +122,8 @@ func (m *Model) View(width, height int) string {
 		out = m.resumeView()
 	case phaseReview:
 		out = m.reviewView()
+	case phaseDoctor:
+		out = m.doctorView()
 	case phaseApply, phaseDone:
 		out = m.applyView()
 	default:

@@ -67,6 +67,7 @@ const (
 	phaseResume phase = iota // an unfinished stack: where it stopped
 	phaseSteps               // the step list and a form
 	phaseReview              // the plan, the CLI script, stack.yaml
+	phaseDoctor              // the checks before the first mutating call
 	phaseApply               // live progress
 	phaseDone                // the stack is complete
 )
@@ -111,7 +112,11 @@ type Model struct {
 	formSeq int
 
 	review *review
-	apply  *applyRun
+	doctor *preflight
+	// doctorRuns counts runs of the checks: a result of an older one is
+	// dropped.
+	doctorRuns int
+	apply      *applyRun
 
 	spin   spinner.Model
 	width  int
