@@ -17,9 +17,10 @@ import (
 // takes the everyday actions on it: capacity, instance refresh, terminate,
 // standby, termination policies, and the blue/green alias switch.
 //
-// A snapshot costs a fixed number of API calls, whatever the size of the
-// group (see Snapshot), so a console refreshing every few seconds stays
-// cheap and far from the throttling limits at a thousand instances.
+// A snapshot reads each part on its own cadence (see FleetCadence) and
+// batches what it reads, so its cost does not grow with the group: a
+// console refreshing every 5 s averages about 4 requests a refresh at 10,
+// 100 or 1,000 instances, far from the throttling limits.
 type Fleet struct {
 	asg fleetASGAPI
 	ec2 fleetEC2API
@@ -116,10 +117,9 @@ type FleetRef struct {
 	// ZoneID and RecordFQDN name the stack's Route 53 alias record, if any.
 	ZoneID     string
 	RecordFQDN string
-	// LBEvery reads the load balancer, listeners, rules, certificates and
-	// record only every LBEvery-th snapshot (they change rarely); 0 means
-	// FleetLBEvery. SnapshotOptions.LoadBalancer forces a read.
-	LBEvery int
+	// Cadence says how often the parts not read on every snapshot are
+	// read (see FleetCadence); the zero value takes the defaults.
+	Cadence FleetCadence
 	// CPUPoints is the number of points of each CPU sparkline, CPUPeriod
 	// apart; 0 means 12 points of 5 minutes (EC2 basic monitoring's grid:
 	// finer periods only have data with detailed monitoring).
@@ -129,16 +129,13 @@ type FleetRef struct {
 
 // Bounds of one snapshot. The numbers come from the AWS API references.
 const (
-	// FleetLBEvery: the load balancer part is read on every 12th
-	// snapshot (once a minute at the console's 5 s default).
-	FleetLBEvery = 12
 	// FleetMetricsPerCall is GetMetricData's limit of MetricDataQueries per
 	// request (CloudWatch API reference, GetMetricData).
 	FleetMetricsPerCall = 500
 	// FleetInstancesPerPage is DescribeInstances' largest MaxResults (EC2 API
 	// reference): one call covers a group of up to 1,000 instances.
 	FleetInstancesPerPage = 1000
-	// activityPage and refreshPage are the single pages of scaling
+	// fleetActivityPage and fleetRefreshPage are the single pages of scaling
 	// activities and instance refreshes a snapshot reads, newest first.
 	fleetActivityPage = 20
 	fleetRefreshPage  = 5
@@ -152,13 +149,19 @@ const (
 
 // SnapshotOptions tune one snapshot.
 type SnapshotOptions struct {
-	// Prev is the previous snapshot of the same target, or nil. Parts that
-	// fail this time are carried from it (and listed in Problems), as are
-	// the CPU sparklines outside this snapshot's metric batch and the load
-	// balancer part between its reads. Prev is only read, never changed.
+	// Prev is the previous snapshot of the same target, or nil. The parts
+	// not due this time (see FleetCadence), and those that fail for a
+	// passing reason (listed in Problems), are carried from it. Prev is
+	// only read, never changed.
 	Prev *Snapshot
-	// LoadBalancer forces a read of the load balancer part now.
+	// All reads every part now, whatever its cadence (a gap still waits
+	// for FleetGapRetry unless Recheck): the console's first refresh and r.
+	All bool
+	// LoadBalancer reads the load balancer part now.
 	LoadBalancer bool
+	// Changed says the caller has just changed the group (an action): EC2
+	// details, scaling activities and instance refreshes are read now.
+	Changed bool
 	// Recheck asks again now the parts Prev found denied or unsupported,
 	// rather than when FleetGapRetry has passed.
 	Recheck bool

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -178,22 +179,34 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 	return cpu, nil
 }
 
-// alarms reads the stack's alarms and the group's target tracking alarms:
-// one DescribeAlarms page of up to 100 per prefix.
-func (rd *fleetReader) alarms(ctx context.Context) ([]FleetAlarm, error) {
-	var lists [][]FleetAlarm
-	for _, prefix := range []string{rd.t.AlarmPrefix, fleetTTPrefix(rd.t.ASGName)} {
-		if prefix == "" {
-			continue
+// alarms reads the stack's alarms and the group's target tracking alarms.
+// A scan looks for them by name prefix: one DescribeAlarms page of up to
+// 100 per prefix. Otherwise the alarms known from the last scan are read by
+// name: one call per 100 names (an alarm deleted since is simply not
+// answered; one created is found by the next scan).
+func (rd *fleetReader) alarms(ctx context.Context, scan bool, known []string) ([]FleetAlarm, error) {
+	var inputs []*cloudwatch.DescribeAlarmsInput
+	if scan {
+		for _, prefix := range []string{rd.t.AlarmPrefix, fleetTTPrefix(rd.t.ASGName)} {
+			if prefix != "" {
+				inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: sdk.String(prefix), MaxRecords: sdk.Int32(fleetAlarmPage)})
+			}
 		}
+	} else {
+		for names := range slices.Chunk(known, fleetAlarmNamesPerCall) {
+			inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: sdk.Int32(fleetAlarmPage)})
+		}
+	}
+	var lists [][]FleetAlarm
+	for _, in := range inputs {
+		in.AlarmTypes = []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm}
 		rd.call()
-		out, err := rd.f.cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{
-			AlarmNamePrefix: sdk.String(prefix),
-			AlarmTypes:      []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm},
-			MaxRecords:      sdk.Int32(fleetAlarmPage),
-		})
+		out, err := rd.f.cw.DescribeAlarms(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("describe alarms %s*: %w", prefix, err)
+			if in.AlarmNamePrefix != nil {
+				return nil, fmt.Errorf("describe alarms %s*: %w", *in.AlarmNamePrefix, err)
+			}
+			return nil, fmt.Errorf("describe %d alarms by name: %w", len(in.AlarmNames), err)
 		}
 		l := make([]FleetAlarm, 0, len(out.MetricAlarms))
 		for _, a := range out.MetricAlarms {

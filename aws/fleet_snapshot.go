@@ -14,28 +14,32 @@ import (
 
 // Snapshot reads the fleet of t once and joins it into one view.
 //
-// The number of API requests does not grow with the group's size. For a
-// group of n instances, each snapshot makes:
+// Each part is read when it is due (see FleetCadence), and the number of
+// requests does not grow with the group's size. Every snapshot makes:
 //
 //	autoscaling DescribeAutoScalingGroups   1  the group, instances included
-//	ec2 DescribeInstances                   ⌈n/1000⌉: MaxResults 1000, filtered by the
-//	                                           group's tag, so 1 for any group up to 1,000
 //	elbv2 DescribeTargetHealth              1  every target of the group (no paging)
-//	monitoring GetMetricData                1  up to 500 CPU sparklines; a larger group
-//	                                           is covered in batches of 500 over
-//	                                           successive snapshots (new instances first)
-//	monitoring DescribeAlarms               2  the stack's prefix, target tracking's prefix
-//	monitoring DescribeAlarmHistory         1  state changes of the last 24 h (100 items)
+//	monitoring DescribeAlarms               1  the stack's alarms by name (100 a call);
+//	                                           every AlarmScan instead 2, by prefix: the
+//	                                           stack's and target tracking's
+//
+// and, when due:
+//
+//	ec2 DescribeInstances                   ⌈n/1000⌉: MaxResults 1000, filtered by the
+//	                                           group's tag
 //	autoscaling DescribeScalingActivities   1  the 20 newest
 //	autoscaling DescribeInstanceRefreshes   1  the 5 newest
+//	monitoring GetMetricData                ⌈n/500⌉: 500 CPU sparklines a call
+//	monitoring DescribeAlarmHistory         1  state changes of the last 24 h (100 items)
+//	the load balancer part                  DescribeLoadBalancers, DescribeTargetGroups,
+//	                                           DescribeListeners (1 each), DescribeRules
+//	                                           (1 per listener), DescribeCertificate (1 per
+//	                                           certificate), ListResourceRecordSets (1)
 //
-// that is 9 requests up to 1,000 instances; and, on the first snapshot,
-// every LBEvery-th one, or when opts.LoadBalancer asks, the load balancer
-// part: DescribeLoadBalancers, DescribeTargetGroups, DescribeListeners
-// (1 each), DescribeRules (1 per listener), DescribeCertificate (1 per
-// certificate) and ListResourceRecordSets (1, when the stack has a record)
-// — bounded by the listeners, not the instances. A part found denied or
-// unsupported costs nothing until FleetGapRetry has passed.
+// With the default cadences and a refresh every 5 s, a steady group of up
+// to 500 instances costs 49 requests a minute (4.1 a refresh) with an HTTP
+// listener and an alias record. A part found denied or unsupported costs
+// nothing until FleetGapRetry has passed.
 //
 // Snapshot fails only when the group itself cannot be read. Any other part
 // answers for itself (Parts): one that failed for a passing reason is
@@ -46,21 +50,33 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 		return nil, errors.New("read fleet: no Auto Scaling group name (the stack's autoscaling output asg_name is empty: has the autoscaling step run?)")
 	}
 	prev := opts.Prev
-	s := &Snapshot{TakenAt: f.now()}
+	s := &Snapshot{TakenAt: f.now(), readAt: map[FleetPart]time.Time{}}
 	if prev != nil {
 		s.Seq = prev.Seq + 1
+		s.alarmScan, s.historyMark = prev.alarmScan, prev.historyMark
 	}
 	rd := &fleetReader{f: f, t: t, now: s.TakenAt}
 	gaps := fleetGaps{prev: prev, now: s.TakenAt, recheck: opts.Recheck}
+	cad := t.Cadence.withDefaults()
+	due := fleetDue{prev: prev, now: s.TakenAt, opts: opts, cad: cad, gaps: gaps}
+	var known []string // the alarms' names, read by name between scans
+	if prev != nil {
+		for _, a := range prev.Alarms {
+			known = append(known, a.Name)
+		}
+	}
 
 	var (
 		wg       sync.WaitGroup
 		group    FleetGroup
 		members  []FleetInstance
 		groupErr error
+		changing string
 		ec2s     map[string]fleetEC2Instance
+		cpu      map[string][]float64
 		targets  []FleetTarget
 		alarms   []FleetAlarm
+		scanned  bool
 		history  []FleetAlarmEvent
 		acts     []FleetActivity
 		refrs    []FleetRefresh
@@ -71,30 +87,73 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 		// was read): a part absent from it was not asked.
 		errs   = map[FleetPart]error{}
 		errsMu sync.Mutex
-		readLB = opts.LoadBalancer || prev == nil || prev.LB == nil || s.Seq%lbPeriod(t) == 0
 	)
-	// read runs part p's read unless it is a gap not due again.
-	read := func(p FleetPart, fn func() error) {
-		if gaps.skip(p) {
+	record := func(p FleetPart, err error) {
+		errsMu.Lock()
+		errs[p] = err
+		errsMu.Unlock()
+	}
+	read := func(p FleetPart, fn func() error) { wg.Go(func() { record(p, fn()) }) }
+	// The alarm history follows the alarms: read when a state moved, and
+	// every Metrics period while the alarms cannot be read.
+	readHistory := func(alarmsRead bool) {
+		signal, every := false, cad.Metrics
+		if alarmsRead {
+			signal, every = fleetNewestAlarm(alarms).After(s.historyMark), fleetNever
+		}
+		if due.due(PartHistory, signal, every) {
+			read(PartHistory, func() (err error) { history, err = rd.history(ctx); return })
+		}
+	}
+
+	wg.Go(func() {
+		group, members, groupErr = rd.group(ctx)
+		if groupErr != nil {
 			return
 		}
-		wg.Go(func() {
-			err := fn()
-			errsMu.Lock()
-			errs[p] = err
-			errsMu.Unlock()
-		})
-	}
-	wg.Go(func() { group, members, groupErr = rd.group(ctx) })
-	read(PartInstances, func() (err error) { ec2s, err = rd.instances(ctx); return })
-	if t.TargetGroupARN != "" {
+		// The parts that follow what the group is doing are read as soon
+		// as it is known, beside the rest.
+		changing = fleetChanging(group, members, prev)
+		if due.due(PartInstances, opts.Changed || fleetMembersMoved(members, prev), cad.Quiet) {
+			read(PartInstances, func() (err error) { ec2s, err = rd.instances(ctx); return })
+		}
+		if due.due(PartActivities, opts.Changed || changing != "", cad.Quiet) {
+			read(PartActivities, func() (err error) { acts, err = rd.activities(ctx); return })
+		}
+		if due.due(PartRefreshes, opts.Changed || fleetRefreshSignal(prev), cad.Quiet) {
+			read(PartRefreshes, func() (err error) { refrs, err = rd.refreshes(ctx); return })
+		}
+		if len(members) > 0 && due.due(PartMetrics, false, cad.Metrics) {
+			ids := make([]string, len(members))
+			for i, in := range members {
+				ids[i] = in.ID
+			}
+			read(PartMetrics, func() (err error) { cpu, err = rd.cpuAll(ctx, ids); return })
+		}
+	})
+	if t.TargetGroupARN != "" && due.due(PartTargets, true, 0) {
 		read(PartTargets, func() (err error) { targets, err = rd.targets(ctx); return })
 	}
-	read(PartAlarms, func() (err error) { alarms, err = rd.alarms(ctx); return })
-	read(PartHistory, func() (err error) { history, err = rd.history(ctx); return })
-	read(PartActivities, func() (err error) { acts, err = rd.activities(ctx); return })
-	read(PartRefreshes, func() (err error) { refrs, err = rd.refreshes(ctx); return })
-	if t.LoadBalancerARN != "" && readLB {
+	scan := due.alarmScan()
+	switch {
+	case !due.due(PartAlarms, true, 0):
+		readHistory(false)
+	case scan || len(known) > 0:
+		read(PartAlarms, func() error {
+			var err error
+			if alarms, err = rd.alarms(ctx, scan, known); err != nil {
+				readHistory(false)
+				return err
+			}
+			scanned = scan
+			readHistory(true)
+			return nil
+		})
+	default:
+		// The last scan found no alarm: nothing to read by name until the
+		// next one, and no state to change.
+	}
+	if t.LoadBalancerARN != "" && due.due(PartLB, opts.LoadBalancer || prev == nil || prev.LB == nil, cad.LB) {
 		// The certificates and the record follow the load balancer's
 		// schedule, and the certificates need its listeners.
 		read(PartLB, func() error {
@@ -105,16 +164,12 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 			if !gaps.skip(PartCerts) {
 				var cerr error
 				certs, cerr = rd.certificates(ctx, lb)
-				errsMu.Lock()
-				errs[PartCerts] = cerr
-				errsMu.Unlock()
+				record(PartCerts, cerr)
 			}
 			if t.ZoneID != "" && t.RecordFQDN != "" && !gaps.skip(PartRecord) {
 				var rerr error
 				rec, rerr = rd.f.record(ctx, t.ZoneID, t.RecordFQDN, rd.call)
-				errsMu.Lock()
-				errs[PartRecord] = rerr
-				errsMu.Unlock()
+				record(PartRecord, rerr)
 			}
 			return nil
 		})
@@ -123,11 +178,11 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	if groupErr != nil {
 		return nil, groupErr
 	}
-	s.Group = group
+	s.Group, s.Changing = group, changing
 
-	// status records how part p went; it reports whether the part's data
-	// is to be carried from prev (asked and failed for a passing reason,
-	// or not asked this time).
+	// status records how part p went, and when its data was read; it
+	// reports whether the data is to be carried from prev (asked and
+	// failed for a passing reason, or not asked this time).
 	status := func(p FleetPart) (carry bool) {
 		err, asked := errs[p]
 		st := FleetPartStatus{Part: p, State: PartOK}
@@ -146,6 +201,12 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 		if asked && st.State == PartFailed {
 			s.Problems = append(s.Problems, FleetProblem{Part: string(p), Err: err})
 		}
+		switch {
+		case asked && st.State == PartOK:
+			s.readAt[p] = s.TakenAt
+		case !st.Gap() && prev != nil && !prev.ReadAt(p).IsZero():
+			s.readAt[p] = prev.ReadAt(p)
+		}
 		return prev != nil && (st.State == PartFailed || !asked && !st.Gap())
 	}
 	if status(PartTargets) {
@@ -153,9 +214,22 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	}
 	if status(PartAlarms) {
 		alarms = prev.Alarms
+	} else if scanned {
+		s.alarmScan = s.TakenAt
 	}
 	if status(PartHistory) {
-		history = prev.AlarmHistory
+		// Carried: the events that have left the window go.
+		for _, h := range prev.AlarmHistory {
+			if s.TakenAt.Sub(h.Time) < fleetHistoryWindow {
+				history = append(history, h)
+			}
+		}
+	} else if err, asked := errs[PartHistory]; asked && err == nil {
+		var prevAlarms []FleetAlarm
+		if prev != nil {
+			prevAlarms = prev.Alarms
+		}
+		s.historyMark = fleetHistoryMark(alarms, prevAlarms, history, s.TakenAt)
 	}
 	if status(PartActivities) {
 		acts = prev.Activities
@@ -200,100 +274,64 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 		}
 	}
 	ec2Carry := status(PartInstances)
+	cpuCarry := status(PartMetrics)
 	health := make(map[string]FleetHealth, len(targets))
 	for _, th := range targets {
 		health[th.ID] = th.FleetHealth
 	}
 	for i := range members {
 		in := &members[i]
+		p := prevByID[in.ID]
 		if e, ok := ec2s[in.ID]; ok {
 			in.State, in.PrivateIP, in.ImageID, in.LaunchTime = e.State, e.PrivateIP, e.ImageID, e.LaunchTime
 			if in.InstanceType == "" {
 				in.InstanceType = e.InstanceType
 			}
-		} else if p := prevByID[in.ID]; ec2Carry && p != nil {
+		} else if ec2Carry && p != nil {
 			in.State, in.PrivateIP, in.ImageID, in.LaunchTime = p.State, p.PrivateIP, p.ImageID, p.LaunchTime
 		}
 		in.Target = health[in.ID]
-	}
-	s.Instances = members
-
-	var cpu map[string][]float64
-	if !gaps.skip(PartMetrics) {
-		batch, next := fleetCPUBatch(members, prevByID, fleetCursor(prev))
-		s.cpuNext = next
-		if len(batch) > 0 {
-			var err error
-			cpu, err = rd.cpu(ctx, batch)
-			errs[PartMetrics] = err
-		}
-	}
-	cpuCarry := status(PartMetrics)
-	if s.Part(PartMetrics).Gap() {
-		cpuCarry = false
-	} else if _, asked := errs[PartMetrics]; asked && errs[PartMetrics] == nil {
-		cpuCarry = true // instances outside this batch keep their sparkline
-	}
-	for i := range s.Instances {
-		in := &s.Instances[i]
 		if v, ok := cpu[in.ID]; ok {
 			in.CPU = v
-		} else if p := prevByID[in.ID]; cpuCarry && p != nil {
+		} else if cpuCarry && p != nil {
+			// An instance that joined since the last metrics read has no
+			// sparkline until the next one: it has no CPU data yet either.
 			in.CPU = p.CPU
 		}
 	}
+	s.Instances = members
 	s.Calls = int(rd.calls.Load())
 	return s, nil
 }
 
-func lbPeriod(t FleetRef) int {
-	if t.LBEvery > 0 {
-		return t.LBEvery
+// cpuAll reads the CPU sparklines of ids, FleetMetricsPerCall per
+// GetMetricData, the calls side by side.
+func (rd *fleetReader) cpuAll(ctx context.Context, ids []string) (map[string][]float64, error) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		out  = make(map[string][]float64, len(ids))
+		errs []error
+	)
+	for batch := range slices.Chunk(ids, FleetMetricsPerCall) {
+		wg.Go(func() {
+			cpu, err := rd.cpu(ctx, batch)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			for id, v := range cpu {
+				out[id] = v
+			}
+		})
 	}
-	return FleetLBEvery
-}
-
-func fleetCursor(prev *Snapshot) int {
-	if prev == nil {
-		return 0
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
-	return prev.cpuNext
-}
-
-// cpuBatch picks the instances whose sparklines this snapshot reads: all of
-// them up to FleetMetricsPerCall; beyond that, first those without a
-// sparkline yet, then the id-sorted list from the cursor on, wrapping, so
-// every instance is read at least every ⌈n/500⌉ snapshots. It returns the
-// ids and where the next batch starts.
-func fleetCPUBatch(members []FleetInstance, prev map[string]*FleetInstance, cursor int) ([]string, int) {
-	n := len(members)
-	if n <= FleetMetricsPerCall {
-		ids := make([]string, n)
-		for i, in := range members {
-			ids[i] = in.ID
-		}
-		return ids, 0
-	}
-	picked := make(map[string]bool, FleetMetricsPerCall)
-	var ids []string
-	for _, in := range members {
-		if p := prev[in.ID]; (p == nil || p.CPU == nil) && len(ids) < FleetMetricsPerCall {
-			ids = append(ids, in.ID)
-			picked[in.ID] = true
-		}
-	}
-	if cursor >= n {
-		cursor = 0
-	}
-	i := cursor
-	for steps := 0; steps < n && len(ids) < FleetMetricsPerCall; steps++ {
-		if id := members[i].ID; !picked[id] {
-			ids = append(ids, id)
-			picked[id] = true
-		}
-		i = (i + 1) % n
-	}
-	return ids, i
+	return out, nil
 }
 
 // reader is one snapshot's reads: the target, its clock, and a count of

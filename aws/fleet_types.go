@@ -38,10 +38,20 @@ type Snapshot struct {
 	// and Gaps.
 	Parts map[FleetPart]FleetPartStatus
 
-	// cpuNext is where the next snapshot's metric batch starts, in the
-	// id-sorted instance list, when a group has more than
-	// FleetMetricsPerCall instances.
-	cpuNext int
+	// Changing says what was changing in the group when the snapshot was
+	// taken ("3 instances Pending", "desired 6, 4 in service"), "" when it
+	// was steady: while it changes, EC2 details and scaling activities are
+	// read on every snapshot.
+	Changing string
+
+	// readAt is when each part's data was read (carried parts keep theirs);
+	// read it with ReadAt.
+	readAt map[FleetPart]time.Time
+	// alarmScan is when the alarms were last looked for by prefix.
+	alarmScan time.Time
+	// historyMark is the newest alarm state change the alarm history
+	// covers: a newer one makes the history due.
+	historyMark time.Time
 }
 
 // FleetProblem is a part of a snapshot that could not be read.
@@ -51,6 +61,11 @@ type FleetProblem struct {
 	Part string
 	Err  error
 }
+
+// ReadAt is when part p's data was read: TakenAt for a part read by this
+// snapshot, earlier for one carried (not due, or failed this time), zero
+// for one never read (a gap, or a part the stack does not have).
+func (s *Snapshot) ReadAt(p FleetPart) time.Time { return s.readAt[p] }
 
 // Throttled reports whether any part failed because AWS throttled it.
 func (s *Snapshot) Throttled() bool {
