@@ -368,5 +368,5 @@ func (m *Model) onActionDone(msg actionDoneMsg) (screen.Action, tea.Cmd) {
 		m.lastMsg = line{text: note, tone: toneOK}
 	}
 	m.addLog(e)
-	return nil, m.fetchNow(msg.lb)
+	return nil, m.fetchNow(fetchAfter(msg.lb))
 }

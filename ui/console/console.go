@@ -179,7 +179,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 }
 
 // Init starts the first refresh.
-func (m *Model) Init() tea.Cmd { return m.fetchNow(true) }
+func (m *Model) Init() tea.Cmd { return m.fetchNow(fetchAll) }
 
 // Capturing reports whether typed text goes to the console (the filter or
 // a dialog's field): the root leaves q and ? alone then.
@@ -302,7 +302,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	case key.Matches(msg, k.Pause):
 		return m.togglePause()
 	case key.Matches(msg, k.Refresh):
-		return screen.Notice{Text: "refreshing now"}, m.fetchNow(true)
+		return screen.Notice{Text: "refreshing now"}, m.fetchNow(fetchAll)
 	case key.Matches(msg, k.Faster):
 		return m.setInterval(m.refresh.interval / 2)
 	case key.Matches(msg, k.Slower):
@@ -320,7 +320,8 @@ func (m *Model) scroll(t *table, delta, page int) {
 		return
 	}
 	if m.tab == viewLB {
-		m.lbOffset = max(0, min(len(m.lbLines)-page, m.lbOffset+delta))
+		// The view's title takes a row of the page.
+		m.lbOffset = max(0, min(len(m.lbLines)-(page-1), m.lbOffset+delta))
 	}
 }
 

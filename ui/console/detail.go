@@ -186,7 +186,8 @@ func (m *Model) instancesTitle() []line {
 		out += " → next " + m.picks[0].ID
 	}
 	parts = append(parts, out, fmt.Sprintf("%s health, grace %s", orDash(g.HealthCheckType), dur(g.HealthCheckGrace)), "sort "+t.sortName())
-	return append([]line{{text: strings.Join(parts, " · "), tone: toneMuted}}, columnGaps(m.snap)...)
+	title := m.withAges(strings.Join(parts, " · "), aws.PartInstances, aws.PartMetrics)
+	return append([]line{{text: title, tone: toneMuted}}, columnGaps(m.snap)...)
 }
 
 // targetsTitle is the line over the targets table.
@@ -204,23 +205,29 @@ func (m *Model) targetsTitle() []line {
 	if len(parts) == 0 {
 		parts = []string{"no targets registered"}
 	}
-	return []line{{text: shortARN(m.target.TargetGroupARN) + " · " + strings.Join(parts, ", "), tone: toneMuted}}
+	return []line{{text: m.withAges(shortARN(m.target.TargetGroupARN)+" · "+strings.Join(parts, ", "), aws.PartTargets), tone: toneMuted}}
 }
 
 // refreshPanel is the instance refresh's progress over the activities.
 func (m *Model) refreshPanel(width int) []line {
 	s := m.snap
+	// The activities and refreshes are read together while the group is
+	// steady: the panel's first line says how old the older of them is.
+	age := ""
+	if d, old := m.oldest(aws.PartActivities, aws.PartRefreshes); old {
+		age = "Activity read " + ago(d) + " ago · "
+	}
 	if st := s.Part(aws.PartRefreshes); st.Gap() {
-		return []line{{text: gapText(st), tone: toneWarn}}
+		return []line{{text: age + gapText(st), tone: toneWarn}}
 	}
 	if len(s.Refreshes) == 0 {
-		return []line{{text: "No instance refresh yet: R rolls the group's launch template version through its instances.", tone: toneMuted}}
+		return []line{{text: age + "No instance refresh yet: R rolls the group's launch template version through its instances.", tone: toneMuted}}
 	}
 	r := s.Refreshes[0]
 	barW := max(10, min(40, width/4))
 	filled := barW * r.Percent / 100
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", barW-filled)
-	head := fmt.Sprintf("Instance refresh %s  %s %3d%%  %s", r.ID, bar, r.Percent, r.Status)
+	head := age + fmt.Sprintf("Instance refresh %s  %s %3d%%  %s", r.ID, bar, r.Percent, r.Status)
 	detail := fmt.Sprintf("started %s", clock(r.Start, s.TakenAt))
 	if r.Active() {
 		detail += fmt.Sprintf(" · %d to update · keeps %d%% healthy · C cancels", r.ToUpdate, r.MinHealthy)
@@ -238,7 +245,11 @@ func (m *Model) historyLines(n int) []line {
 	if n < 2 {
 		return nil
 	}
-	out := []line{{text: "Recent state changes (24 h)", tone: toneNone}}
+	title := "Recent state changes (24 h)"
+	if d, old := m.partAge(aws.PartHistory); old {
+		title += " · read " + ago(d) + " ago, " + m.cadenceText(aws.PartHistory)
+	}
+	out := []line{{text: title, tone: toneNone}}
 	if st := m.snap.Part(aws.PartHistory); st.Gap() {
 		return append(out, line{text: gapText(st), tone: toneWarn})
 	}

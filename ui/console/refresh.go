@@ -30,16 +30,17 @@ type refresher struct {
 	run      int
 	inflight bool
 	started  time.Time // when the fetch in flight started
-	// again asks for another fetch as soon as the one in flight returns;
-	// lbAgain makes it read the load balancer part too.
-	again, lbAgain bool
-	paused         bool
-	updated        time.Time // when the last snapshot arrived
-	lastErr        error     // the last refresh's failure, or a part it could not read
-	lastPart       string    // the part lastErr is about, "" for the whole refresh
-	failures       int       // refreshes failed in a row
-	backoff        time.Duration
-	next           time.Time // when the next refresh is due
+	// again asks for another fetch as soon as the one in flight returns,
+	// with the options in againOpts (those asked meanwhile, together).
+	again     bool
+	againOpts aws.SnapshotOptions
+	paused    bool
+	updated   time.Time // when the last snapshot arrived
+	lastErr   error     // the last refresh's failure, or a part it could not read
+	lastPart  string    // the part lastErr is about, "" for the whole refresh
+	failures  int       // refreshes failed in a row
+	backoff   time.Duration
+	next      time.Time // when the next refresh is due
 }
 
 // snapshotMsg is a snapshot's result, with the views already built from
@@ -81,12 +82,28 @@ type tickMsg struct{ run int }
 func (snapshotMsg) Screen() screen.ID { return screen.Console }
 func (tickMsg) Screen() screen.ID     { return screen.Console }
 
+// Which parts a refresh reads beyond those due (aws.FleetCadence).
+var (
+	// fetchDue reads what is due: a tick.
+	fetchDue = aws.SnapshotOptions{}
+	// fetchAll reads every part and asks the gaps again: the first
+	// refresh and r.
+	fetchAll = aws.SnapshotOptions{All: true, Recheck: true}
+)
+
+// fetchAfter is what a refresh reads after an action: what follows the
+// group's changes, and the load balancer part when the action was about it.
+func fetchAfter(lb bool) aws.SnapshotOptions {
+	return aws.SnapshotOptions{Changed: true, LoadBalancer: lb}
+}
+
 // fetchNow starts a refresh now, or, when one is in flight, right after it.
-func (m *Model) fetchNow(withLB bool) tea.Cmd {
+func (m *Model) fetchNow(o aws.SnapshotOptions) tea.Cmd {
 	r := &m.refresh
 	if r.inflight {
 		r.again = true
-		r.lbAgain = r.lbAgain || withLB
+		a := &r.againOpts
+		a.All, a.Recheck, a.Changed, a.LoadBalancer = a.All || o.All, a.Recheck || o.Recheck, a.Changed || o.Changed, a.LoadBalancer || o.LoadBalancer
 		return nil
 	}
 	r.run++
@@ -94,14 +111,13 @@ func (m *Model) fetchNow(withLB bool) tea.Cmd {
 	r.started = m.now()
 	// Copy what the command needs: it runs on another goroutine and must
 	// not read the model.
-	fleet, target, prev, run, st := m.fleet, m.target, m.snap, r.run, m.stack
+	fleet, target, run, st := m.fleet, m.target, r.run, m.stack
+	o.Prev = m.snap
 	ctx := m.ctx()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
-		// A refresh that reads the load balancer (the first, r, after an
-		// action) also asks again the parts found denied or unsupported.
-		s, err := fleet.Snapshot(ctx, target, aws.SnapshotOptions{Prev: prev, LoadBalancer: withLB, Recheck: withLB})
+		s, err := fleet.Snapshot(ctx, target, o)
 		if err != nil {
 			return snapshotMsg{run: run, err: err}
 		}
@@ -152,9 +168,9 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 		r.backoff = 0
 	}
 	if r.again {
-		withLB := r.lbAgain
-		r.again, r.lbAgain = false, false
-		return m.fetchNow(withLB)
+		o := r.againOpts
+		r.again, r.againOpts = false, aws.SnapshotOptions{}
+		return m.fetchNow(o)
 	}
 	if r.paused {
 		return nil
@@ -180,7 +196,7 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 	if msg.run != r.run || r.paused || r.inflight {
 		return nil
 	}
-	return m.fetchNow(false)
+	return m.fetchNow(fetchDue)
 }
 
 func (m *Model) togglePause() (screen.Action, tea.Cmd) {
@@ -192,7 +208,7 @@ func (m *Model) togglePause() (screen.Action, tea.Cmd) {
 	if r.inflight {
 		return screen.Notice{Text: "live again"}, nil
 	}
-	return screen.Notice{Text: "live again"}, m.fetchNow(false)
+	return screen.Notice{Text: "live again"}, m.fetchNow(fetchDue)
 }
 
 // setSnapshot shows a new snapshot with its views built (prepare builds

@@ -30,7 +30,7 @@ func TestRefreshTicksOnlyAfterEachResultAndDropsStaleOnes(t *testing.T) {
 
 	// A manual refresh starts run 3: the tick armed by run 2 is now stale.
 	stale := d.ticks[1]
-	cmd := d.m.fetchNow(true)
+	cmd := d.m.fetchNow(fetchAll)
 	if d.m.refresh.run != 3 || !d.m.refresh.inflight {
 		t.Fatalf("manual refresh: run %d inflight %v", d.m.refresh.run, d.m.refresh.inflight)
 	}
@@ -38,7 +38,7 @@ func TestRefreshTicksOnlyAfterEachResultAndDropsStaleOnes(t *testing.T) {
 		t.Fatal("a stale tick started a fetch while one was in flight")
 	}
 	// A second manual refresh while one is in flight waits for it.
-	if c := d.m.fetchNow(false); c != nil || !d.m.refresh.again {
+	if c := d.m.fetchNow(fetchDue); c != nil || !d.m.refresh.again {
 		t.Fatal("a refresh in flight was doubled")
 	}
 	// A result of an older run is dropped whatever it holds.
@@ -112,8 +112,10 @@ func TestThrottlingBacksOffAndShowsTheViewStale(t *testing.T) {
 	if short := d.m.status(false).text; !strings.HasPrefix(short, "STALE") || len(short) > 50 {
 		t.Errorf("short status = %q", short)
 	}
-	// A part throttled while the group reads fine: new data, still backing off.
+	// A part throttled while the group reads fine: new data, still backing
+	// off. (The CPU sparklines are read every minute: let one pass.)
 	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"monitoring:GetMetricData": {ThrottleRate: 1}}}), "SetFaults")
+	w.advance(aws.FleetMetricsEvery)
 	d.send(d.ticks[len(d.ticks)-1])
 	if d.m.snap == old || d.m.refresh.backoff != 80*time.Second || !strings.Contains(d.m.status(true).text, "metrics") {
 		t.Errorf("part throttled: backoff %s, status %q", d.m.refresh.backoff, d.m.status(true).text)

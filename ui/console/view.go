@@ -145,8 +145,13 @@ func (m *Model) body(width, height int) string {
 			}
 		}
 		return finish()
-	case t == nil: // the load balancer view
-		end := min(len(m.lbLines), m.lbOffset+height)
+	case t == nil: // the load balancer view, under its title
+		rows := height
+		if m.snap.LB != nil {
+			text(m.lbTitle())
+			rows--
+		}
+		end := min(len(m.lbLines), m.lbOffset+max(0, rows))
 		text(m.lbLines[m.lbOffset:end]...)
 		return finish()
 	case m.tab == viewLog && len(m.log) == 0:

@@ -92,9 +92,19 @@ func lbLines(s *aws.Snapshot, st stackInfo) []line {
 		add(toneMuted, "               a new instance takes at least %s to receive traffic (%d × %s after its app answers)",
 			time.Duration(hc.Healthy)*hc.Interval, hc.Healthy, hc.Interval)
 	}
-	out = append(out, line{})
-	add(toneMuted, "Read at %s; this part refreshes every %dth time (r reads it now).", clock(lb.ReadAt, s.TakenAt), aws.FleetLBEvery)
 	return out
+}
+
+// lbTitle is the line over the load balancer view: when its part was read
+// and how often, as of now (the part is read on its own cadence, so it is
+// often older than the refresh).
+func (m *Model) lbTitle() line {
+	lb := m.snap.LB
+	if lb == nil {
+		return line{}
+	}
+	now := m.now()
+	return line{text: fmt.Sprintf("Read at %s (%s ago) · %s · r reads it now", clock(lb.ReadAt, now), ago(now.Sub(lb.ReadAt)), m.cadenceText(aws.PartLB)), tone: toneMuted}
 }
 
 // sameHost compares DNS names as Route 53 stores alias targets.
