@@ -158,7 +158,11 @@ func fleetChanging(g FleetGroup, members []FleetInstance, prev *Snapshot) string
 	}
 	switch {
 	case len(moving) > 0:
-		return fmt.Sprintf("%d instances %s", len(moving), strings.Join(fleetDistinct(moving), "/"))
+		noun := "instances"
+		if len(moving) == 1 {
+			noun = "instance"
+		}
+		return fmt.Sprintf("%d %s %s", len(moving), noun, strings.Join(fleetDistinct(moving), "/"))
 	case g.Desired != inService && g.Desired != inService+standby:
 		return fmt.Sprintf("desired %d, %d in service", g.Desired, inService)
 	case prev == nil:

@@ -266,3 +266,43 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	}
 	t.Errorf("the new alarm never showed")
 }
+
+// What makes a group "changing" (EC2 details and scaling activities read on
+// every refresh) and what leaves it steady.
+func TestFleetChangingSaysWhatIsChanging(t *testing.T) {
+	in := func(id, lc string) FleetInstance { return FleetInstance{ID: id, Lifecycle: lc} }
+	steady := []FleetInstance{in("i-1", "InService"), in("i-2", "InService")}
+	prev := &Snapshot{Instances: steady, Activities: []FleetActivity{{Status: "Successful"}}}
+	cases := []struct {
+		name    string
+		g       FleetGroup
+		members []FleetInstance
+		prev    *Snapshot
+		want    string
+	}{
+		{"steady", FleetGroup{Desired: 2}, steady, prev, ""},
+		{"standby not replaced counts toward desired", FleetGroup{Desired: 2}, []FleetInstance{in("i-1", "InService"), in("i-2", "Standby")}, &Snapshot{Instances: []FleetInstance{in("i-1", "InService"), in("i-2", "Standby")}}, ""},
+		{"desired moved", FleetGroup{Desired: 3}, steady, prev, "desired 3, 2 in service"},
+		{"an instance on its way in", FleetGroup{Desired: 3}, append(steady[:2:2], in("i-3", "Pending")), prev, "1 instance Pending"},
+		{"an instance on its way out", FleetGroup{Desired: 1}, []FleetInstance{in("i-1", "InService"), in("i-2", "Terminating:Wait")}, prev, "1 instance Terminating:Wait"},
+		{"an instance replaced between two reads", FleetGroup{Desired: 2}, []FleetInstance{in("i-1", "InService"), in("i-3", "InService")}, prev, "instances joined or left"},
+		{"a refresh running", FleetGroup{Desired: 2}, steady, &Snapshot{Instances: steady, Group: FleetGroup{Refresh: &FleetRefresh{Status: "InProgress"}}}, "instance refresh InProgress"},
+		{"an activity unfinished", FleetGroup{Desired: 2}, steady, &Snapshot{Instances: steady, Activities: []FleetActivity{{Status: "WaitingForELBConnectionDraining"}}}, "scaling activity WaitingForELBConnectionDraining"},
+		{"the group being deleted", FleetGroup{Desired: 2, Status: "Delete in progress"}, steady, prev, "Delete in progress"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := fleetChanging(c.g, c.members, c.prev); got != c.want {
+				t.Errorf("changing = %q, want %q", got, c.want)
+			}
+		})
+	}
+	// The refreshes follow a refresh that runs, or an activity it caused.
+	if fleetRefreshSignal(prev) {
+		t.Error("refreshes due on a steady group")
+	}
+	byRefresh := &Snapshot{Activities: []FleetActivity{{Status: "InProgress", Cause: "At 2026-03-02T09:00:00Z an instance was taken out of service in response to an instance refresh."}}}
+	if !fleetRefreshSignal(byRefresh) {
+		t.Error("an activity caused by an instance refresh does not make the refreshes due")
+	}
+}
