@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
@@ -31,6 +33,9 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff caps the wait between attempts; 0 uses DefaultMaxBackoff.
 	MaxBackoff time.Duration
+	// ResponseTimeout bounds each attempt's wait for an answer; 0 uses
+	// ResponseTimeout (retry.go).
+	ResponseTimeout time.Duration
 	// MFA supplies the code for a profile whose role has mfa_serial. Nil:
 	// such a profile fails with a message naming it and its mfa_serial.
 	MFA MFATokenFunc
@@ -91,6 +96,12 @@ func LoadConfig(ctx context.Context, opts Options) (sdk.Config, error) {
 		logger = logging.NewStandardLogger(opts.DebugLog)
 	}
 	loaders = append(loaders, config.WithLogger(logger))
+	// An endpoint that takes the connection and never answers would hold
+	// every command forever (the SDK's client has no such bound): each
+	// attempt waits ResponseTimeout for the answer's headers.
+	loaders = append(loaders, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.ResponseHeaderTimeout = cmp.Or(opts.ResponseTimeout, ResponseTimeout)
+	})))
 	// The retryer is set after loading, not as a load option: the clients
 	// the chain builds while loading (the instance metadata client above
 	// all) would inherit ten attempts and make "no credentials" take

@@ -45,7 +45,16 @@ func (e RetryEvent) String() string {
 const (
 	serverErrorAttempts   = 4
 	unshapedErrorAttempts = 2
+	// timeoutAttempts bounds an endpoint that takes connections and never
+	// answers: three waits of ResponseTimeout, not ten.
+	timeoutAttempts = 3
 )
+
+// ResponseTimeout is how long one attempt waits for an answer's headers.
+// AWS answers every call stackwiz makes in well under a second (waits
+// poll; nothing long-polls), so 20 s without a byte means the endpoint
+// is stuck, and with timeoutAttempts a call ends within about a minute.
+const ResponseTimeout = 20 * time.Second
 
 // failure is how the retry policy sees one failed attempt.
 type failure int
@@ -58,6 +67,7 @@ const (
 	failServer                     // 5xx in the service's error shape: a few attempts
 	failUnshaped                   // 5xx in no error shape: one retry
 	failClient                     // other 4xx: never retried when it repeats unchanged
+	failTimeout                    // no answer within ResponseTimeout: a few attempts
 )
 
 // attemptError carries one failed attempt's context from the attempt
@@ -168,7 +178,10 @@ func (p attemptPolicy) HandleFinalize(ctx context.Context, in middleware.Finaliz
 	if p.debug != nil {
 		p.debug.request(ctx, start, time.Since(start), st.attempts, md, err)
 	}
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	// The caller's context ending is not the endpoint's failure. (Not
+	// errors.Is on err: net/http's own response timeout also reads as
+	// context.DeadlineExceeded, and that one is the endpoint's.)
+	if err == nil || ctx.Err() != nil {
 		return out, md, err
 	}
 	kind, reason := classify(err)
@@ -182,6 +195,8 @@ func (p attemptPolicy) HandleFinalize(ctx context.Context, in middleware.Finaliz
 		final = st.byFailure[kind] >= serverErrorAttempts
 	case failUnshaped:
 		final = st.byFailure[kind] >= unshapedErrorAttempts
+	case failTimeout:
+		final = st.byFailure[kind] >= timeoutAttempts
 	case failClient:
 		final = sig == st.last
 	}
@@ -218,6 +233,10 @@ func classify(err error) (failure, string) {
 	}
 	if why := unreachable(err); why != "" {
 		return failUnreachable, why
+	}
+	var ne net.Error
+	if status == 0 && errors.As(err, &ne) && ne.Timeout() {
+		return failTimeout, "no answer in time (the endpoint took the connection and said nothing)"
 	}
 	switch {
 	case status >= 500 && shaped(err):
