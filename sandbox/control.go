@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
-	"time"
 )
 
 // serveControl answers the /_sandbox/ endpoints:
@@ -35,6 +35,16 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 		reply(status, map[string]string{"error": fmt.Sprintf(format, args...)})
 	}
 	route := r.Method + " " + r.URL.Path
+	body, err := readBounded(r.Body, maxControlBody)
+	if err != nil {
+		status := http.StatusBadRequest
+		if tooLarge := (errBodyTooLarge{}); errors.As(err, &tooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		fail(status, "%s: %v", route, err)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	switch route {
 	case "GET /_sandbox/inventory":
 		reply(http.StatusOK, map[string]any{"resources": nonNil(s.Inventory())})
@@ -59,11 +69,19 @@ func (s *Sandbox) serveControl(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			AdvanceSeconds float64 `json:"advance_seconds"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.AdvanceSeconds < 0 {
-			fail(http.StatusBadRequest, `clock: send {"advance_seconds": N} with N ≥ 0`)
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			fail(http.StatusBadRequest, `clock: send {"advance_seconds": N} with 0 ≤ N ≤ %.0f: %v`, maxAdvance.Seconds(), err)
 			return
 		}
-		if err := s.Advance(time.Duration(in.AdvanceSeconds * float64(time.Second))); err != nil {
+		d, err := advanceDuration(in.AdvanceSeconds)
+		if err != nil {
+			fail(http.StatusBadRequest, "clock: %v", err)
+			return
+		}
+		if err := s.Advance(d); errors.Is(err, errClockRange) {
+			fail(http.StatusBadRequest, "clock: advance_seconds: %v", err)
+			return
+		} else if err != nil {
 			fail(http.StatusInternalServerError, "clock: %v", err)
 			return
 		}

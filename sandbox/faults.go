@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -124,7 +125,7 @@ func serverError(service string) *APIError {
 
 func (f Faults) validate() error {
 	check := func(name string, v float64) error {
-		if v < 0 || v > 1 {
+		if !(v >= 0 && v <= 1) { // NaN too
 			return fmt.Errorf("%s: %v is not a rate; use a number from 0 to 1", name, v)
 		}
 		return nil
@@ -156,8 +157,14 @@ func (f Faults) validate() error {
 	default:
 		return fmt.Errorf("latency: %q is not a profile; use %q or %q", f.Latency, LatencyInstant, LatencyRealistic)
 	}
-	if f.Speed < 0 {
-		return fmt.Errorf("speed: %v must be positive", f.Speed)
+	if f.Speed < 0 || math.IsNaN(f.Speed) || math.IsInf(f.Speed, 0) {
+		return fmt.Errorf("speed: %v must be a positive number", f.Speed)
+	}
+	if f.LatencyMS < 0 || f.LatencyMS > int(maxLatency/time.Millisecond) {
+		return fmt.Errorf("latency_ms: %d is out of range; use 0 to %d (%v)", f.LatencyMS, maxLatency/time.Millisecond, maxLatency)
+	}
+	if p := f.IAMPropagationSeconds; p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0) || *p > maxIAMPropagation.Seconds()) {
+		return fmt.Errorf("iam_propagation_seconds: %v is out of range; use at most %.0f (negative keeps the current value)", *p, maxIAMPropagation.Seconds())
 	}
 	if _, err := parseDenyList(f.Deny); err != nil {
 		return err

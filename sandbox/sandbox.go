@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -145,6 +144,10 @@ func (s *Sandbox) setProfile(profile string, speed float64, iam time.Duration) e
 func (s *Sandbox) Advance(d time.Duration) error {
 	unlock, err := s.lockWorld()
 	if err != nil {
+		return err
+	}
+	if err := checkAdvance(s.clock.offset, d); err != nil {
+		_ = unlock()
 		return err
 	}
 	s.clock.offset += d
@@ -343,7 +346,17 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reqID := s.requestID()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	body, err := readBounded(r.Body, maxRequestBody)
+	if tooLarge := (errBodyTooLarge{}); errors.As(err, &tooLarge) {
+		// Answered in the protocol of the service the headers name, so
+		// the SDK reports it as an API error, not a parse failure.
+		p := protoQuery
+		if name, _, _ := s.identify(r, nil); s.services[name] != nil {
+			p = s.services[name].protocol
+		}
+		writeError(w, p, s.em, reqID, errRequestTooLarge())
+		return
+	}
 	if err != nil {
 		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
 		return
