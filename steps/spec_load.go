@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -25,14 +26,41 @@ func Load(path string) (*Spec, error) {
 // LoadWithEnv is Load with what is known about the account and region, such
 // as its number of Availability Zones. An empty env.BaseDir is path's directory.
 func LoadWithEnv(path string, env ValidateEnv) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSpecFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read stack spec: %w", err)
+		return nil, err
 	}
 	if env.BaseDir == "" {
 		env.BaseDir = filepath.Dir(path)
 	}
 	return ParseWithEnv(data, env)
+}
+
+// readSpecFile reads the spec at path, refusing one over specMaxFileBytes
+// before reading it all: a stack.yaml is a few KiB, and a huge file is
+// the wrong file, not a spec to parse into memory.
+func readSpecFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read stack spec: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, specMaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read stack spec %s: %w", path, err)
+	}
+	if len(data) > specMaxFileBytes {
+		return nil, &ValidationError{Problems: []FieldError{specFileTooLarge(path)}}
+	}
+	return data, nil
+}
+
+// specFileTooLarge is the problem of a spec over specMaxFileBytes.
+func specFileTooLarge(name string) FieldError {
+	return FieldError{
+		Problem: fmt.Sprintf("%s is larger than the %d bytes (1 MiB) a stack spec may be", name, specMaxFileBytes),
+		Fix:     "a stack.yaml is a few KiB: check that this is the spec, and name files (user data, setup script) by path instead of inlining them",
+	}
 }
 
 // Parse decodes and validates a stack.yaml held in memory; relative file
@@ -43,6 +71,11 @@ func Parse(data []byte) (*Spec, error) {
 
 // ParseWithEnv is Parse with a validation environment.
 func ParseWithEnv(data []byte, env ValidateEnv) (*Spec, error) {
+	if len(data) > specMaxFileBytes {
+		s := Defaults()
+		s.baseDir = env.BaseDir
+		return &s, &ValidationError{Problems: []FieldError{specFileTooLarge("the stack spec")}}
+	}
 	s, problems, ok := specDecode(data)
 	s.baseDir = env.BaseDir
 	if ok {

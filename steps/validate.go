@@ -191,6 +191,24 @@ func specJoinProblems(fes []FieldError) error {
 type specCollector struct {
 	lines    map[string]int
 	problems []FieldError
+	// overlong holds the paths whose value is over its bound: their
+	// problem is its length, and no other check reports on them.
+	overlong map[string]bool
+}
+
+// bound records fe, if not nil, as the bound problem of the field at path,
+// and keeps every later problem of that field out.
+func (c *specCollector) bound(path string, fe *FieldError) {
+	if fe == nil {
+		return
+	}
+	out := *fe
+	out.Path = path
+	c.add(out)
+	if c.overlong == nil {
+		c.overlong = map[string]bool{}
+	}
+	c.overlong[path] = true
 }
 
 // at records fe, if not nil, as a problem of the field at path with value.
@@ -208,6 +226,9 @@ func (c *specCollector) at(path string, value any, fe *FieldError) {
 
 // add records a problem that already carries its path.
 func (c *specCollector) add(fe FieldError) {
+	if c.overlong[fe.Path] {
+		return
+	}
 	if fe.Line == 0 {
 		base, _, _ := strings.Cut(fe.Path, "[")
 		fe.Line = c.lines[base]
@@ -222,7 +243,7 @@ func specValueText(v any) string {
 	case []string:
 		return "[" + strings.Join(v, ", ") + "]"
 	case string:
-		return v
+		return specTruncate(v)
 	}
 	return fmt.Sprint(v)
 }
@@ -241,6 +262,8 @@ func (s *Spec) Validate(env ValidateEnv) []FieldError {
 		env.AZCount = 3
 	}
 	c := &specCollector{lines: s.lines}
+	// From here on s is the spec with its over-long values cut short.
+	s = s.validateBounds(c)
 	c.at("name", s.Name, specCheckName(s.Name))
 	c.at("region", s.Region, specCheckRegion(s.Region))
 	s.validateNetwork(c, env)

@@ -98,7 +98,7 @@ func specCheckRegion(region string) *FieldError {
 
 // ValidateRegion checks a region name's form; empty is allowed (the
 // profile's region). Whether the region exists is for AWS to say.
-func ValidateRegion(region string) error { return specAsError(specCheckRegion(region)) }
+func ValidateRegion(region string) error { return specBounded("region", region, specCheckRegion) }
 
 func specCheckRoleName(name string) *FieldError {
 	// CreateRole: 1 to 64 characters of [\w+=,.@-].
@@ -135,7 +135,12 @@ func specCheckManagedPolicy(policy string) *FieldError {
 
 // ValidateManagedPolicy checks one entry of iam.managed_policies: an AWS
 // managed policy name or a policy ARN.
-func ValidateManagedPolicy(policy string) error { return specAsError(specCheckManagedPolicy(policy)) }
+func ValidateManagedPolicy(policy string) error {
+	if fe := specCheckLength(policy, 2048, "IAM's limit for a policy ARN"); fe != nil {
+		return fe
+	}
+	return specAsError(specCheckManagedPolicy(policy))
+}
 
 // SpecPolicyARN returns the ARN of a managed policy entry: an ARN as it is,
 // a name as an AWS managed policy in the partition ("aws" commercially).
@@ -159,7 +164,7 @@ func specCheckAMISource(source string) *FieldError {
 }
 
 // ValidateAMISource checks ami.source.
-func ValidateAMISource(source string) error { return specAsError(specCheckAMISource(source)) }
+func ValidateAMISource(source string) error { return specBounded("ami.source", source, specCheckAMISource) }
 
 func specCheckAMIID(id string) *FieldError {
 	if id == "" {
@@ -172,7 +177,7 @@ func specCheckAMIID(id string) *FieldError {
 }
 
 // ValidateAMIID checks an image id (ami.source: existing).
-func ValidateAMIID(id string) error { return specAsError(specCheckAMIID(id)) }
+func ValidateAMIID(id string) error { return specBounded("ami.id", id, specCheckAMIID) }
 
 func specCheckAMIBase(base string) *FieldError {
 	switch base {
@@ -184,7 +189,7 @@ func specCheckAMIBase(base string) *FieldError {
 }
 
 // ValidateAMIBase checks ami.base.
-func ValidateAMIBase(base string) error { return specAsError(specCheckAMIBase(base)) }
+func ValidateAMIBase(base string) error { return specBounded("ami.base", base, specCheckAMIBase) }
 
 func specCheckInstanceType(t string) *FieldError {
 	if !specInstanceTypePattern.MatchString(t) {
@@ -204,7 +209,7 @@ func specCheckInstanceType(t string) *FieldError {
 
 // ValidateInstanceType checks instance.type's form; a type outside the
 // price table is a warning (no cost estimate for it).
-func ValidateInstanceType(t string) error { return specAsError(specCheckInstanceType(t)) }
+func ValidateInstanceType(t string) error { return specBounded("instance.type", t, specCheckInstanceType) }
 
 // Architecture returns "arm64" for Graviton instance types and "x86_64"
 // otherwise: the image the AMI step picks must match it.

@@ -78,7 +78,7 @@ func specCheckVPCCIDR(cidr string) *FieldError {
 
 // ValidateCIDR checks a new VPC's CIDR: IPv4 syntax, a network address, a
 // size AWS allows, and (a warning) private address space.
-func ValidateCIDR(cidr string) error { return specAsError(specCheckVPCCIDR(cidr)) }
+func ValidateCIDR(cidr string) error { return specBounded("network.cidr", cidr, specCheckVPCCIDR) }
 
 func specCheckVPC(vpc string) *FieldError {
 	switch {
@@ -91,7 +91,7 @@ func specCheckVPC(vpc string) *FieldError {
 }
 
 // ValidateVPC checks network.vpc: new, default or a VPC id.
-func ValidateVPC(vpc string) error { return specAsError(specCheckVPC(vpc)) }
+func ValidateVPC(vpc string) error { return specBounded("network.vpc", vpc, specCheckVPC) }
 
 func specCheckAZs(azs, regionAZs int) *FieldError {
 	if regionAZs <= 0 {
@@ -122,7 +122,7 @@ func specCheckNAT(nat string) *FieldError {
 }
 
 // ValidateNAT checks network.nat.
-func ValidateNAT(nat string) error { return specAsError(specCheckNAT(nat)) }
+func ValidateNAT(nat string) error { return specBounded("network.nat", nat, specCheckNAT) }
 
 func specCheckSubnetBits(bits int, tier SpecSubnetTier) *FieldError {
 	// Subnet sizes are /16 to /28 (VPC User Guide, "Subnet CIDR blocks").
@@ -167,7 +167,7 @@ func specCheckSSHFrom(from string) *FieldError {
 
 // ValidateSSHFrom checks network.bastion.ssh_from: auto or an IPv4 CIDR;
 // 0.0.0.0/0 is a warning.
-func ValidateSSHFrom(from string) error { return specAsError(specCheckSSHFrom(from)) }
+func ValidateSSHFrom(from string) error { return specBounded("network.bastion.ssh_from", from, specCheckSSHFrom) }
 
 // validateNetwork checks the network section and the subnet plan.
 func (s *Spec) validateNetwork(c *specCollector, env ValidateEnv) {

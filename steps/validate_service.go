@@ -104,7 +104,7 @@ func specCheckSuccessCodes(codes string) *FieldError {
 }
 
 // ValidateSuccessCodes checks the health check's success codes.
-func ValidateSuccessCodes(codes string) error { return specAsError(specCheckSuccessCodes(codes)) }
+func ValidateSuccessCodes(codes string) error { return specBounded("load_balancer.health_check.success_codes", codes, specCheckSuccessCodes) }
 
 // checkCapacity returns the problems of min, desired and max, each at its path.
 func specCheckCapacity(minSize, desired, maxSize int) []FieldError {
@@ -251,7 +251,7 @@ func specCheckDomain(d string, allowWildcard bool) *FieldError {
 	name := specNormalizeDomain(d)
 	// RFC 1035: labels of 1 to 63 characters, 253 in all.
 	if len(name) > 253 {
-		return specProblem(d+" is longer than DNS's 253 characters", "use a shorter name")
+		return specProblem(fmt.Sprintf("is %d characters, longer than DNS's 253", len(name)), "use a shorter name")
 	}
 	labels := strings.Split(name, ".")
 	if len(labels) < 2 {
@@ -313,7 +313,7 @@ func specCheckEmail(email string) *FieldError {
 }
 
 // ValidateEmail checks alarms.email; empty is allowed (no subscription).
-func ValidateEmail(email string) error { return specAsError(specCheckEmail(email)) }
+func ValidateEmail(email string) error { return specBounded("alarms.email", email, specCheckEmail) }
 
 func specCheckBillingThreshold(usd float64) *FieldError {
 	if math.IsNaN(usd) || math.IsInf(usd, 0) || usd < 0 {
