@@ -164,7 +164,9 @@ func specCheckAMISource(source string) *FieldError {
 }
 
 // ValidateAMISource checks ami.source.
-func ValidateAMISource(source string) error { return specBounded("ami.source", source, specCheckAMISource) }
+func ValidateAMISource(source string) error {
+	return specBounded("ami.source", source, specCheckAMISource)
+}
 
 func specCheckAMIID(id string) *FieldError {
 	if id == "" {
@@ -209,7 +211,9 @@ func specCheckInstanceType(t string) *FieldError {
 
 // ValidateInstanceType checks instance.type's form; a type outside the
 // price table is a warning (no cost estimate for it).
-func ValidateInstanceType(t string) error { return specBounded("instance.type", t, specCheckInstanceType) }
+func ValidateInstanceType(t string) error {
+	return specBounded("instance.type", t, specCheckInstanceType)
+}
 
 // Architecture returns "arm64" for Graviton instance types and "x86_64"
 // otherwise: the image the AMI step picks must match it.

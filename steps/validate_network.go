@@ -167,7 +167,9 @@ func specCheckSSHFrom(from string) *FieldError {
 
 // ValidateSSHFrom checks network.bastion.ssh_from: auto or an IPv4 CIDR;
 // 0.0.0.0/0 is a warning.
-func ValidateSSHFrom(from string) error { return specBounded("network.bastion.ssh_from", from, specCheckSSHFrom) }
+func ValidateSSHFrom(from string) error {
+	return specBounded("network.bastion.ssh_from", from, specCheckSSHFrom)
+}
 
 // validateNetwork checks the network section and the subnet plan.
 func (s *Spec) validateNetwork(c *specCollector, env ValidateEnv) {

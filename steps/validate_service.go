@@ -104,7 +104,9 @@ func specCheckSuccessCodes(codes string) *FieldError {
 }
 
 // ValidateSuccessCodes checks the health check's success codes.
-func ValidateSuccessCodes(codes string) error { return specBounded("load_balancer.health_check.success_codes", codes, specCheckSuccessCodes) }
+func ValidateSuccessCodes(codes string) error {
+	return specBounded("load_balancer.health_check.success_codes", codes, specCheckSuccessCodes)
+}
 
 // checkCapacity returns the problems of min, desired and max, each at its path.
 func specCheckCapacity(minSize, desired, maxSize int) []FieldError {
