@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -232,9 +233,34 @@ func (r *root) askQuit() tea.Cmd {
 }
 
 // quit stops the work (the apply records where it stopped) and the program.
+// A screen that keeps state of its own (the wizard's draft) learns that the
+// user quit on purpose; flush writes it once the program ended.
 func (r *root) quit() tea.Cmd {
+	for _, s := range r.screens {
+		if q, ok := s.(quitter); ok {
+			q.Quitting()
+		}
+	}
 	r.stopWork()
 	return tea.Quit
+}
+
+// quitter is a screen that records a deliberate quit and writes what it
+// keeps after the program ended, when no command runs any more.
+type quitter interface {
+	Quitting()
+	Flush() error
+}
+
+// flush writes what the screens keep (the wizard's answers).
+func (r *root) flush() error {
+	var errs []error
+	for _, s := range r.screens {
+		if q, ok := s.(quitter); ok {
+			errs = append(errs, q.Flush())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // toScreen gives msg to screen id and acts on what it returns.

@@ -106,10 +106,13 @@ func Run(ctx context.Context, opts Options) error {
 	_, runErr := p.Run()
 	stopWork()
 	waitJobs(jobs, opts.StopTimeout)
+	// Commands still queued when the program ended never run: what the
+	// screens keep is written now.
+	flushErr := root.flush()
 	if runErr != nil {
 		return fmt.Errorf("ui: %w", runErr)
 	}
-	return root.err()
+	return errors.Join(root.err(), flushErr)
 }
 
 // resolveStack names the stack to open: the one named, the only one

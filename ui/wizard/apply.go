@@ -114,6 +114,7 @@ func (m *Model) startApply() tea.Cmd {
 		applyCmd(ctx, run, &spec, m.clients, m.store, sink, ch, m.d.Engine, m.d.Jobs),
 		waitEvent(run, ch),
 		tickCmd(run),
+		m.applyStarted(),
 	)
 }
 
@@ -186,7 +187,7 @@ func (m *Model) finishApply() (screen.Action, tea.Cmd) {
 	if a.err == nil {
 		m.phase = phaseDone
 		clear(m.edited)
-		return nil, nil
+		return nil, m.applyFinished()
 	}
 	if a.failedStep() == "" {
 		// Not one step's failure (the lock, the context): say it plainly.

@@ -53,6 +53,9 @@ func (k keyMap) FullHelp() [][]key.Binding { return k.full }
 func (m *Model) KeyMap() help.KeyMap {
 	k := m.d.Shared.Keys
 	nav := []key.Binding{k.Up, k.Down, k.Enter, k.Back}
+	if m.offer != nil {
+		return m.offerKeyMap()
+	}
 	switch m.phase {
 	case phaseResume:
 		cont := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue: plan, then apply"))

@@ -51,6 +51,8 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		return m.updateReview(msg)
 	case doctorMsg:
 		return m.doctorDone(msg)
+	case draftSavedMsg:
+		return m.draftSaved(msg)
 	case applyEventMsg, applyDoneMsg, applyTickMsg:
 		return m.updateApply(msg)
 	case tea.KeyPressMsg:
@@ -59,7 +61,9 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 	if m.phase == phaseReview && m.review != nil && m.review.saving != nil {
 		return nil, m.review.forwardSave(msg)
 	}
-	return nil, m.forwardToForm(msg)
+	// huh moves between fields with its own messages: one may leave a field.
+	before := m.focusedKey()
+	return nil, tea.Batch(m.forwardToForm(msg), m.fieldLeft(before))
 }
 
 // forwardToForm passes a message to the open form (huh's own messages,
@@ -78,6 +82,9 @@ func (m *Model) forwardToForm(msg tea.Msg) tea.Cmd {
 func (m *Model) key(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	m.notice = ""
 	k := m.d.Shared.Keys
+	if m.offer != nil {
+		return m.offerKey(msg)
+	}
 	switch m.phase {
 	case phaseResume:
 		switch {
@@ -99,9 +106,9 @@ func (m *Model) key(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	if m.focus == focusForm {
 		if key.Matches(msg, k.Back) && !m.filtering() {
 			m.focus = focusList
-			return nil, nil
+			return nil, m.formLeft()
 		}
-		return nil, m.forwardToForm(msg)
+		return nil, m.keyToForm(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Up):
@@ -141,6 +148,9 @@ func (m *Model) openForm(i int) tea.Cmd {
 	m.cursor, m.focus, m.phase = i, focusForm, phaseSteps
 	m.formStep = m.all[i].ID()
 	m.answers = answersFrom(m.draft, m.profile)
+	if held := m.heldFor(m.formStep); held != nil {
+		m.answers = held
+	}
 	m.form = nil
 	m.formSeq++
 	if len(m.found.pending(m.formStep, m.clients != nil || m.connecting)) > 0 {
@@ -159,6 +169,7 @@ func (m *Model) buildForm() tea.Cmd {
 	f := buildForm(m.formStep, m.answers, fc).WithTheme(m.d.Shared.Styles.Huh())
 	f.SubmitCmd = func() tea.Msg { return formDoneMsg{seq: seq} }
 	m.form = f
+	m.confirmAnswers()
 	m.sizeForm()
 	return f.Init()
 }
@@ -187,6 +198,7 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 		m.edited[step] = true
 	}
 	m.form = nil
+	m.stepSubmitted(step)
 	var cmds []tea.Cmd
 	if step == steps.StepIdentity {
 		failed := m.identityErr() != nil
@@ -202,7 +214,7 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 				cmd = m.connect()
 			}
 			m.notice = "trying again to find out who you are…"
-			return nil, tea.Batch(cmd, m.openForm(m.cursor))
+			return nil, tea.Batch(cmd, m.openForm(m.cursor), m.saveDraft())
 		}
 		if cmd != nil {
 			cmds = append(cmds, cmd)
@@ -216,10 +228,10 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 	}
 	if next := m.cursor + 1; next < len(m.all) {
 		cmds = append(cmds, m.openForm(next))
-		return nil, tea.Batch(cmds...)
+		return nil, tea.Batch(append(cmds, m.saveDraft())...)
 	}
 	a, cmd := m.startReview()
-	return a, tea.Batch(append(cmds, cmd)...)
+	return a, tea.Batch(append(cmds, cmd, m.saveDraft())...)
 }
 
 // identityChosen opens the record of the named stack, keeps a recorded

@@ -21,9 +21,10 @@ const (
 	statusDone
 	statusAttention
 	statusSkipped
+	statusStopped // interrupted by a quit, not failed
 )
 
-var statusWords = [...]string{"to do", "in progress", "done", "needs attention", "skipped"}
+var statusWords = [...]string{"to do", "in progress", "done", "needs attention", "skipped", "stopped"}
 
 // status returns a step's status and a note: from the live apply when one
 // ran, else from the record.
@@ -61,7 +62,10 @@ func (m *Model) status(s steps.Step) (stepStatus, string) {
 		}
 		return statusDone, ""
 	case state.StepFailed:
-		return statusAttention, r.Error
+		if interrupted(r.Error) {
+			return statusStopped, m.stoppedNote()
+		}
+		return statusAttention, recordedFailure(r.Error)
 	case state.StepInProgress:
 		return statusAttention, "stopped while in progress: apply resumes it"
 	}
@@ -79,6 +83,8 @@ func (m *Model) glyph(st stepStatus) string {
 		return s.Error.Render("!")
 	case statusSkipped:
 		return s.Subtle.Render("–")
+	case statusStopped:
+		return s.Warning.Render("‖")
 	}
 	return s.Muted.Render("○")
 }
@@ -117,14 +123,16 @@ func (m *Model) View(width, height int) string {
 		m.sizeForm()
 	}
 	var out string
-	switch m.phase {
-	case phaseResume:
+	switch {
+	case m.offer != nil:
+		out = m.offerView()
+	case m.phase == phaseResume:
 		out = m.resumeView()
-	case phaseReview:
+	case m.phase == phaseReview:
 		out = m.reviewView()
-	case phaseDoctor:
+	case m.phase == phaseDoctor:
 		out = m.doctorView()
-	case phaseApply, phaseDone:
+	case m.phase == phaseApply, m.phase == phaseDone:
 		out = m.applyView()
 	default:
 		l := m.layout()
@@ -409,6 +417,9 @@ func (m *Model) resumeView() string {
 		}
 	}
 	b.WriteString(s.Title.Render("Stack "+m.draft.Name+" is not finished") + "\n\n")
+	if why := m.howItEnded(); why != "" {
+		b.WriteString(lipgloss.NewStyle().Width(max(10, m.width-4)).Render(why) + "\n\n")
+	}
 	fmt.Fprintf(&b, "%d of %d steps done, %d resources recorded (last change %s ago).\n", done, total, live,
 		fmtAgo(m.d.Now().Sub(m.rec.UpdatedAt)))
 	status, note := m.status(stopped)

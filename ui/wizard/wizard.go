@@ -118,6 +118,20 @@ type Model struct {
 	doctorRuns int
 	apply      *applyRun
 
+	// The draft of the answers (draft.go): its writer, the open form's
+	// answers as last confirmed, whether a key changed them since, the
+	// answers kept for a step left unsubmitted, what the last run left.
+	drafts       *draftWriter
+	confirmed    *answers
+	typing       bool
+	held         *answers
+	heldStep     steps.StepID
+	hadDraft     bool
+	lastQuit     draftFile
+	applied      bool
+	reopenReview bool
+	offer        *specOffer
+
 	spin   spinner.Model
 	width  int
 	height int
@@ -152,12 +166,23 @@ func New(d Deps) (*Model, error) {
 		d: d, keys: newKeys(), all: all, draft: &def,
 		answered: map[steps.StepID]bool{}, edited: map[steps.StepID]bool{},
 		profile: d.Profile, phase: phaseSteps, focus: focusForm,
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		drafts: &draftWriter{path: draftPath(d.StateDir)},
 	}
 	if d.Stack != "" {
 		if err := m.openStack(d.Stack); err != nil {
 			return nil, err
 		}
+	}
+	if draft, ok := m.draftFor(d.Stack); ok {
+		m.restore(draft)
+		if d.Stack == "" && m.draft.Name != "" {
+			if st, err := state.Open(d.StateDir, m.draft.Name); err == nil {
+				m.store, m.rec = st, st.Snapshot()
+			}
+		}
+	} else if d.Stack == "" && !m.hadDraft {
+		m.offerSpecFile()
 	}
 	m.answers = answersFrom(m.draft, m.profile)
 	m.spin.Style = d.Shared.Styles.Spinner
@@ -221,6 +246,11 @@ func (m *Model) Init() tea.Cmd {
 	if m.phase == phaseSteps && m.focus == focusForm {
 		cmds = append(cmds, m.openForm(m.cursor))
 	}
+	if m.reopenReview {
+		m.reopenReview = false
+		_, cmd := m.startReview()
+		cmds = append(cmds, cmd)
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -243,11 +273,14 @@ func (m *Model) Busy() string {
 	if m.apply != nil && !m.apply.finished {
 		return "an apply is running: quitting stops it after the calls in flight; the record keeps every resource, and starting stackwiz again resumes"
 	}
-	return ""
+	return m.unsavedInput()
 }
 
 // Capturing reports whether typed keys belong to a form field.
 func (m *Model) Capturing() bool {
+	if m.offer != nil {
+		return false
+	}
 	switch m.phase {
 	case phaseSteps:
 		return m.focus == focusForm && m.form != nil
