@@ -72,6 +72,9 @@ func applyWithEveryAnswerLost(t *testing.T, newSpec func(*testing.T) *Spec) {
 	for k, cut := range cuts {
 		t.Run(fmt.Sprintf("%s#%d", cut.op, cut.n), func(t *testing.T) {
 			t.Parallel()
+			// Its own deadline: parallel subtests queue behind -parallel,
+			// and a shared one would run out on a slow (-race, loaded) run.
+			ctx := testContext(t)
 			spec := newSpec(t)
 			env := newTestEnv(t, spec.Name)
 			env.resetAnswer(cut.op, cut.n)

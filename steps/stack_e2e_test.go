@@ -84,6 +84,7 @@ func TestExamplesResumeAfterACrashAtEveryMutation(t *testing.T) {
 			want, total := inventoryShape(clean), clean.Mutations()
 			t.Logf("a clean apply of %s makes %d mutating requests and leaves %d resources", name, total, len(want))
 			for k := 1; k <= total; k++ {
+				ctx := testContext(t) // each crash and resume has its own deadline
 				env, spec := newExampleEnv(t, name)
 				if err := env.engine(spec).Apply(env.crashAfter(ctx, k)); err == nil {
 					t.Fatalf("k=%d/%d: apply survived its crash", k, total)
@@ -112,6 +113,7 @@ func TestExamplesDestroyAfterEveryPartialApply(t *testing.T) {
 			}
 			total := clean.Mutations()
 			for k := 1; k <= total; k++ {
+				ctx := testContext(t) // each partial apply and destroy has its own deadline
 				env, spec := newExampleEnv(t, name)
 				_ = env.engine(spec).Apply(env.crashAfter(ctx, k))
 				env.noCrash()
