@@ -44,6 +44,10 @@ func runUI(cmd *cobra.Command, g *globals, start string) error {
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return usageError{errors.New("the wizard and the console need a terminal; in scripts use plan, apply, status and destroy")}
 	}
+	// A profile whose role has mfa_serial asks for the code in the UI,
+	// which owns the terminal.
+	mfa := ui.NewMFAPrompter()
+	g.mfa = mfa.Token
 	s, err := newSession(g)
 	if err != nil {
 		return err
@@ -62,5 +66,6 @@ func runUI(cmd *cobra.Command, g *globals, start string) error {
 		Region:        g.Region,
 		Sandbox:       g.Sandbox,
 		WorkDir:       wd,
+		MFA:           mfa,
 	})
 }

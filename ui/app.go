@@ -44,6 +44,8 @@ type root struct {
 	// noticeSeq tells a notice's clear timer from an older one's.
 	noticeSeq int
 	fatal     error
+	// mfa is the MFA code prompt (ui/mfa.go), over everything while open.
+	mfa mfaPrompt
 }
 
 // noticeDoneMsg clears the notice it was set for.
@@ -63,6 +65,10 @@ func newRoot(work context.Context, stopWork context.CancelFunc, opts Options, st
 		help: help.New(),
 	}
 	r.help.Styles = r.shared.Styles.Help
+	if r.opts.MFA == nil {
+		r.opts.MFA = NewMFAPrompter()
+	}
+	r.opts.MFA.attach(work)
 	start := screen.Wizard
 	switch opts.Start {
 	case StartConsole:
@@ -121,7 +127,7 @@ func (r *root) err() error { return r.fatal }
 
 // Init asks the terminal for its background and starts the first screen.
 func (r *root) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, r.startScreen(r.current))
+	return tea.Batch(tea.RequestBackgroundColor, r.opts.MFA.wait(r.shared.Ctx), r.startScreen(r.current))
 }
 
 // startScreen shows a screen, building the console when it is first asked for.
@@ -177,10 +183,20 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, nil
 	case consoleConnectedMsg:
 		return r, r.consoleConnected(msg)
+	case mfaAskedMsg:
+		return r, r.mfaAsked(msg)
+	case mfaWithdrawnMsg:
+		return r, r.mfa.withdrawn(msg)
 	case tea.KeyPressMsg:
 		return r, r.key(msg)
 	case screen.Addressed:
 		return r, r.toScreen(msg.Screen(), msg)
+	}
+	if r.mfa.active() {
+		// The prompt's cursor blinks on messages of its own.
+		var cmd tea.Cmd
+		r.mfa.input, cmd = r.mfa.input.Update(msg)
+		return r, tea.Batch(cmd, r.toScreen(r.current, msg))
 	}
 	return r, r.toScreen(r.current, msg)
 }
@@ -195,6 +211,9 @@ func (r *root) key(msg tea.KeyPressMsg) tea.Cmd {
 			r.confirm = ""
 		}
 		return nil
+	}
+	if r.mfa.active() {
+		return r.mfaKey(msg)
 	}
 	if key.Matches(msg, k.ForceQuit) {
 		return r.askQuit()
@@ -316,6 +335,8 @@ func (r *root) render() string {
 	switch {
 	case r.confirm != "":
 		body = r.confirmView(bodyH)
+	case r.mfa.active():
+		body = r.mfaView(bodyH)
 	case r.showHelp:
 		body = r.helpView(bodyH)
 	default:
@@ -366,6 +387,8 @@ func (r *root) status() string {
 		return s.Info.Render(r.notice)
 	case r.confirm != "":
 		return s.Warning.Render("y quit · n stay")
+	case r.mfa.active():
+		return s.Warning.Render("enter submit the MFA code · esc cancel")
 	}
 	if km, ok := r.screens[r.current].(screen.KeyMapper); ok {
 		return r.help.ShortHelpView(km.KeyMap().ShortHelp())

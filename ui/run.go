@@ -61,6 +61,9 @@ type Options struct {
 	Profile, Region string
 	// Sandbox shows a "sandbox" badge and skips the public-IP lookup.
 	Sandbox bool
+	// MFA asks for MFA codes in the UI: main gives its Token to Connect's
+	// AWS options (aws.Options.MFA). Nil: Run makes one nobody asks.
+	MFA *MFAPrompter
 
 	// The rest is for tests and embedding.
 
