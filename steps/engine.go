@@ -154,6 +154,10 @@ func (e *ApplyError) Unwrap() []error {
 // fails stops only the steps behind it; re-running Apply resumes. When
 // every step is done, resources the spec no longer asks for are deleted.
 func (e *Engine) Apply(ctx context.Context) error {
+	ctx, err := e.withSSHFrom(ctx)
+	if err != nil {
+		return err
+	}
 	text, err := e.spec.YAML()
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)

@@ -81,6 +81,7 @@ func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
 		}
 	}
 	e.planOrphans(ctx, p)
+	e.planSSHFrom(ctx, p)
 	slices.SortStableFunc(p.Changes, func(a, b Change) int { return e.order(a.Step) - e.order(b.Step) })
 	return p, nil
 }

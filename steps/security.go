@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -143,22 +142,16 @@ func (st securityStep) sshCIDR(ctx context.Context, r *Run) (string, error) {
 		}
 		return from, nil
 	}
-	if rec, ok := r.Recorded(keySGBastion); ok && rec.Live() && rec.Attrs["ssh_cidr"] != "" &&
-		(rec.Attrs["ssh_from"] == SpecSSHFromAuto || rec.Attrs["ssh_from"] == "") {
-		return rec.Attrs["ssh_cidr"], nil
-	}
-	lookup := st.publicIP
-	if lookup == nil {
-		lookup = func(ctx context.Context) (netip.Addr, error) {
-			return aws.PublicIP(ctx, &http.Client{Timeout: checkIPTimeout}, aws.CheckIPURL)
+	// Apply resolved auto before its first mutating request
+	// (security_sshfrom.go); a run without that resolves it here.
+	cidr, _ := ctx.Value(sshCIDRKey{}).(string)
+	if cidr == "" {
+		var err error
+		if cidr, _, err = r.e.resolveSSHFrom(ctx); err != nil {
+			return "", err
 		}
 	}
-	ip, err := lookup(ctx)
-	if err != nil {
-		return "", fmt.Errorf("network.bastion.ssh_from is auto, but your public IP address could not be found (%w): set network.bastion.ssh_from to your address as a CIDR, like 203.0.113.7/32", err)
-	}
-	cidr := netip.PrefixFrom(ip, ip.BitLen()).String()
-	r.Info("network.bastion.ssh_from auto: SSH to the bastion from %s (this machine's public address)", cidr)
+	r.Info("network.bastion.ssh_from auto: SSH to the bastion from %s", cidr)
 	return cidr, nil
 }
 
