@@ -403,13 +403,15 @@ func (m *Model) draftFor(stack string) (draftFile, bool) {
 	if err != nil || !ok {
 		return d, false
 	}
-	m.hadDraft = true
-	m.lastQuit = d
+	// An unapplied draft is answers in progress: stack.yaml is not offered
+	// over them.
+	m.draftExists = !d.Applied
+	if stack != "" && d.Stack != stack {
+		return d, false // another stack's: left as it is
+	}
+	m.hadDraft, m.lastQuit, m.applied = true, d, d.Applied
 	if d.Applied {
 		return d, false // the record holds these answers
-	}
-	if stack != "" && d.Stack != stack {
-		return d, false
 	}
 	return d, true
 }

@@ -110,3 +110,24 @@ func TestAStackYAMLIsOfferedOnlyWithoutADraft(t *testing.T) {
 		t.Fatalf("the draft did not come back: name %q", m2.draft.Name)
 	}
 }
+
+func TestAnotherStacksDraftIsLeftAsItIs(t *testing.T) {
+	e := newEnv(t)
+	w := &draftWriter{path: draftPath(e.Dir)}
+	w.want(draftFile{Version: draftVersion, Stack: "first", Step: steps.StepNetwork, Spec: "name: first\n"})
+	if err := w.flush(); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := e.wizard("second", 120, 40)
+	if m.draft.Name == "first" {
+		t.Fatal("the wizard of stack second loaded stack first's draft")
+	}
+	m.Quitting()
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	d, ok, err := readDraft(e.Dir)
+	if err != nil || !ok || d.Stack != "first" {
+		t.Fatalf("stack first's draft was replaced: %+v ok=%v err=%v", d, ok, err)
+	}
+}

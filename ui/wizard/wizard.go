@@ -127,6 +127,7 @@ type Model struct {
 	held         *answers
 	heldStep     steps.StepID
 	hadDraft     bool
+	draftExists  bool
 	lastQuit     draftFile
 	applied      bool
 	reopenReview bool
@@ -181,7 +182,7 @@ func New(d Deps) (*Model, error) {
 				m.store, m.rec = st, st.Snapshot()
 			}
 		}
-	} else if d.Stack == "" && !m.hadDraft {
+	} else if d.Stack == "" && !m.draftExists {
 		m.offerSpecFile()
 	}
 	m.answers = answersFrom(m.draft, m.profile)
