@@ -23,6 +23,10 @@ const (
 	// maxControlBody bounds a /_sandbox/ request: the largest, a Faults with
 	// a long deny list, is a few KiB.
 	maxControlBody = 1 << 20
+	// drainTooLarge is how much of a refused body is read and dropped, so
+	// the client sees the 413 instead of a connection reset mid-upload;
+	// past it the connection is closed.
+	drainTooLarge = 64 << 20
 	// maxAdvance bounds one POST /_sandbox/clock: a story about health
 	// checks, retention or certificate expiry needs days or months, never
 	// decades, and time.Duration overflows at 292 years.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -348,6 +349,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := s.requestID()
 	body, err := readBounded(r.Body, maxRequestBody)
 	if tooLarge := (errBodyTooLarge{}); errors.As(err, &tooLarge) {
+		// Read on (into nothing, and only so far) so that a client still
+		// sending gets the answer rather than a reset connection.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, drainTooLarge))
 		// Answered in the protocol of the service the headers name, so
 		// the SDK reports it as an API error, not a parse failure.
 		p := protoQuery
