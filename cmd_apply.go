@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )
@@ -154,7 +153,7 @@ func explainApplyError(err error) error {
 	msg := "apply stopped:"
 	for _, f := range aerr.Failed {
 		msg += fmt.Sprintf("\n  %s: %v", f.Step, f.Err)
-		if h := aws.Hint(f.Err); h != "" {
+		if h := steps.HintFor(f.Err); h != "" {
 			msg += "\n    → " + h
 		}
 	}

@@ -93,6 +93,8 @@ func (e *Engine) destroyError(deleteErr error, unlisted []unlistedType) error {
 // permission or a missing operation, else the error's text.
 func reasonOf(err error) string {
 	switch {
+	case aws.IsAccessDenied(err):
+		return (&DeniedError{Action: aws.Action(err), Err: err}).Error()
 	case aws.IsUnsupported(err):
 		return aws.Unsupported(err)
 	case aws.Hint(err) != "":

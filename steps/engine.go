@@ -249,7 +249,7 @@ func (e *Engine) runStep(ctx context.Context, s Step) error {
 		if serr := e.store.SetStep(string(s.ID()), state.StepFailed, err); serr != nil {
 			err = errors.Join(err, serr)
 		}
-		e.emit(Event{Kind: StepFailed, Step: s.ID(), Err: err, Message: err.Error(), Hint: aws.Hint(err), Elapsed: e.opts.Now().Sub(start)})
+		e.emit(Event{Kind: StepFailed, Step: s.ID(), Err: err, Message: err.Error(), Hint: HintFor(err), Elapsed: e.opts.Now().Sub(start)})
 		return err
 	}
 	if err := e.store.SetStep(string(s.ID()), state.StepDone, nil); err != nil {

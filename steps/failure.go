@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -44,3 +45,14 @@ func (e *UnsupportedError) Error() string {
 }
 
 func (e *UnsupportedError) Unwrap() error { return e.Err }
+
+// HintFor is what to add to a step's error: aws.Hint's advice, except for
+// the failures whose one line already says what to do.
+func HintFor(err error) string {
+	var denied *DeniedError
+	var gap *UnsupportedError
+	if errors.As(err, &denied) || errors.As(err, &gap) {
+		return ""
+	}
+	return aws.Hint(err)
+}
