@@ -36,10 +36,12 @@ func IsUnsupported(err error) bool {
 	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
 		return true
 	}
-	// A 5xx whose body the SDK could not read as the service's error: the
-	// server failed outside any AWS handler. Persistent for an operation
-	// it lacks; the retryer has already given a transient one its chances.
-	return re.Response.StatusCode >= 500
+	// A 500 whose body the SDK could not read as the service's error: the
+	// server failed outside any AWS handler (moto's answer for an operation
+	// it lacks); the retryer has already given a transient one its chances.
+	// 502, 503 and 504 are a proxy or gateway between us and the endpoint:
+	// trouble on the way, not an operation the endpoint lacks.
+	return re.Response.StatusCode == http.StatusInternalServerError
 }
 
 // Unsupported is the one line stackwiz says about an operation an

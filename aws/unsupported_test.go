@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -56,5 +57,25 @@ func TestUnsupportedOperationsAreToldApartFromRefusals(t *testing.T) {
 				t.Errorf("Action = %q, want ec2:CreateVpc", got)
 			}
 		})
+	}
+}
+
+// A gateway's 502, 503 or 504 is trouble on the way to the endpoint, not
+// an operation the endpoint lacks: it must stay a transient failure.
+func TestAGatewayErrorIsNotAnUnsupportedOperation(t *testing.T) {
+	envCredentials(t)
+	for _, status := range []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
+		srv, _ := countingServer(t, status, "text/html", "<h1>Bad Gateway</h1>")
+		cfg, err := LoadConfig(context.Background(), Options{Region: "us-east-1", EndpointURL: srv.URL, MaxBackoff: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ec2.NewFromConfig(cfg).DescribeVpcs(context.Background(), &ec2.DescribeVpcsInput{})
+		if err == nil {
+			t.Fatalf("HTTP %d: DescribeVpcs succeeded", status)
+		}
+		if IsUnsupported(err) {
+			t.Errorf("HTTP %d from a gateway reads as an unsupported operation: %v", status, err)
+		}
 	}
 }
