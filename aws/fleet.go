@@ -29,6 +29,9 @@ type Fleet struct {
 	acm fleetACMAPI
 	dns fleetDNSAPI
 	now func() time.Time
+	// readOnly, when not "", is why every action is refused (see
+	// WithReadOnly).
+	readOnly string
 }
 
 // fleetASGAPI lists the Auto Scaling methods Fleet calls.

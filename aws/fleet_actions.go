@@ -23,6 +23,9 @@ var TerminationPolicyNames = []string{
 // SetCapacity sets the group's minimum, desired and maximum sizes in one
 // UpdateAutoScalingGroup.
 func (f *Fleet) SetCapacity(ctx context.Context, group string, minSize, desired, maxSize int) error {
+	if err := f.guard("set capacity of " + group); err != nil {
+		return err
+	}
 	switch {
 	case minSize < 0:
 		return fmt.Errorf("set capacity of %s: min %d is negative", group, minSize)
@@ -46,6 +49,9 @@ func (f *Fleet) SetCapacity(ctx context.Context, group string, minSize, desired,
 // SetTerminationPolicies replaces the group's termination policies, applied
 // in the given order.
 func (f *Fleet) SetTerminationPolicies(ctx context.Context, group string, policies []string) error {
+	if err := f.guard("set termination policies of " + group); err != nil {
+		return err
+	}
 	if len(policies) == 0 {
 		return fmt.Errorf("set termination policies of %s: none given (Default is AWS's own choice)", group)
 	}
@@ -79,6 +85,9 @@ type FleetRefreshOptions struct {
 // StartInstanceRefresh rolls the group's current launch template version
 // through its instances and returns the refresh's id.
 func (f *Fleet) StartInstanceRefresh(ctx context.Context, group string, o FleetRefreshOptions) (string, error) {
+	if err := f.guard("start instance refresh of " + group); err != nil {
+		return "", err
+	}
 	if o.MinHealthyPercentage < 0 || o.MinHealthyPercentage > 100 {
 		return "", fmt.Errorf("start instance refresh of %s: min healthy percentage %d must be 0–100", group, o.MinHealthyPercentage)
 	}
@@ -106,6 +115,9 @@ func (f *Fleet) StartInstanceRefresh(ctx context.Context, group string, o FleetR
 // CancelInstanceRefresh cancels the group's refresh in progress and returns
 // its id. Instances already replaced stay replaced.
 func (f *Fleet) CancelInstanceRefresh(ctx context.Context, group string) (string, error) {
+	if err := f.guard("cancel instance refresh of " + group); err != nil {
+		return "", err
+	}
 	out, err := f.asg.CancelInstanceRefresh(ctx, &autoscaling.CancelInstanceRefreshInput{AutoScalingGroupName: sdk.String(group)})
 	if err != nil {
 		if IsCode(err, "ActiveInstanceRefreshNotFound") {
@@ -119,6 +131,9 @@ func (f *Fleet) CancelInstanceRefresh(ctx context.Context, group string) (string
 // TerminateInstance terminates one group instance. With decrementDesired
 // the group shrinks by one; without, it launches a replacement.
 func (f *Fleet) TerminateInstance(ctx context.Context, id string, decrementDesired bool) (FleetActivity, error) {
+	if err := f.guard("terminate instance " + id); err != nil {
+		return FleetActivity{}, err
+	}
 	if id == "" {
 		return FleetActivity{}, errors.New("terminate instance: no instance id")
 	}
@@ -139,6 +154,9 @@ func (f *Fleet) TerminateInstance(ctx context.Context, id string, decrementDesir
 // balancer, still running. With decrementDesired the group does not
 // launch replacements.
 func (f *Fleet) EnterStandby(ctx context.Context, group string, ids []string, decrementDesired bool) ([]FleetActivity, error) {
+	if err := f.guard("move " + strings.Join(ids, ", ") + " to standby in " + group); err != nil {
+		return nil, err
+	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("enter standby in %s: no instance ids", group)
 	}
@@ -156,6 +174,9 @@ func (f *Fleet) EnterStandby(ctx context.Context, group string, ids []string, de
 // ExitStandby returns Standby instances to service; the group's desired
 // capacity grows by one for each.
 func (f *Fleet) ExitStandby(ctx context.Context, group string, ids []string) ([]FleetActivity, error) {
+	if err := f.guard("return " + strings.Join(ids, ", ") + " from standby in " + group); err != nil {
+		return nil, err
+	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("exit standby in %s: no instance ids", group)
 	}

@@ -41,6 +41,9 @@ type AliasSwitch struct {
 // would stay on the old stack. Alias records have no TTL of their own:
 // resolvers follow the switch as soon as Route 53 is in sync.
 func (f *Fleet) SwitchAlias(ctx context.Context, zoneID, record string, to SwitchTarget) (AliasSwitch, error) {
+	if err := f.guard("switch alias " + record + " to " + to.DNSName); err != nil {
+		return AliasSwitch{}, err
+	}
 	switch {
 	case zoneID == "" || record == "":
 		return AliasSwitch{}, errors.New("switch alias: the stack has no Route 53 record (dns.zone and dns.record in stack.yaml)")
