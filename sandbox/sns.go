@@ -136,6 +136,33 @@ func (s *Sandbox) ConfirmSubscriptions(region, topicArn string) int {
 	return n
 }
 
+// ConfirmSubscriptionsTo confirms every pending subscription of endpoint
+// (an e-mail address, say), in every region, as if its recipient had
+// clicked the link in each confirmation e-mail. It returns how many it
+// confirmed.
+func (s *Sandbox) ConfirmSubscriptionsTo(endpoint string) int {
+	unlock, err := s.lockWorld()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, r := range s.world.Regions {
+		if r == nil || r.SNS == nil {
+			continue
+		}
+		for _, sub := range r.SNS.Subscriptions {
+			if sub.Endpoint == endpoint && !sub.Confirmed {
+				sub.Confirmed = true
+				n++
+			}
+		}
+	}
+	if err := unlock(); err != nil {
+		return 0 // not kept: none confirmed
+	}
+	return n
+}
+
 func snsHandlers() map[string]handler {
 	return map[string]handler{
 		"CreateTopic":              snsCreateTopic,
