@@ -52,6 +52,9 @@ func run() int {
 		fang.WithVersion(b.Version),
 		fang.WithCommit(b.Commit),
 		fang.WithErrorHandler(printError),
+		// `stackwiz man` is ours (manpage.go): fang's made a paragraph of
+		// every line and had no EXIT STATUS or ENVIRONMENT.
+		fang.WithoutManpage(),
 	)
 	return exitCode(err)
 }

@@ -149,7 +149,7 @@ look-alike, which needs no AWS account.`,
 	pf.StringVar(&g.Stack, "stack", "", "the stack to work on (its spec's name); default: the only stack in the state dir")
 	pf.StringVar(&g.Profile, "profile", "", "named profile from ~/.aws/config to use (default: AWS_PROFILE, then the SDK's default chain)")
 	pf.StringVar(&g.Region, "region", "", "region to use (default: the spec's region, else the profile's or AWS_REGION)")
-	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send every AWS call to this AWS-compatible endpoint (a `stackwiz sandbox serve`, for one)")
+	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send every AWS call to this AWS-compatible endpoint (a 'stackwiz sandbox serve', for one)")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "use the embedded AWS sandbox, persisted under the state dir; no AWS account needed")
 	pf.StringVar(&g.StateDir, "state-dir", defaultDir, "directory of the stacks' local records (env STACKWIZ_STATE_DIR; default the XDG state dir)")
 	pf.BoolVar(&g.Debug, "debug", false, "log every AWS request (service, operation, status, duration, request id, retries; never credentials) to stderr (env STACKWIZ_DEBUG=1)")
@@ -158,10 +158,67 @@ look-alike, which needs no AWS account.`,
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return g.prepare(cmd) }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	root.AddCommand(newSandboxCmd(), newVersionCmd())
+	// Values the shells complete: the stacks of the state dir and the
+	// profiles of the AWS config files. Errors complete nothing rather
+	// than print into the user's command line.
+	_ = root.RegisterFlagCompletionFunc("stack", g.completeStacks)
+	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles)
+
+	root.AddCommand(newSandboxCmd(), newVersionCmd(), newManCmd())
 	addStackCommands(root, g)
 	markUsageErrors(root)
 	return root
+}
+
+// completeStacks completes --stack with the stacks recorded in the state
+// dir: --state-dir when the command line gives it (cobra parses the flags
+// before it asks), else STACKWIZ_STATE_DIR or the XDG state dir.
+func (g *globals) completeStacks(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	dir, err := g.stateDir()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	names, err := state.List(dir)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []cobra.Completion
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix) {
+			out = append(out, n)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeProfiles completes --profile with the profiles of the AWS
+// config and credentials files ($AWS_CONFIG_FILE and
+// $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/), each described by how it
+// signs in and its region.
+func completeProfiles(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	profiles, err := aws.Profiles(aws.ConfigFiles())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []cobra.Completion
+	for _, p := range profiles {
+		if !strings.HasPrefix(p.Name, prefix) {
+			continue
+		}
+		var about []string
+		if p.Kind != "" {
+			about = append(about, p.Kind)
+		}
+		if p.Region != "" {
+			about = append(about, p.Region)
+		}
+		if len(about) == 0 {
+			out = append(out, p.Name)
+			continue
+		}
+		out = append(out, cobra.CompletionWithDesc(p.Name, strings.Join(about, ", ")))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // markUsageErrors makes every argument error in the tree a usageError
