@@ -39,7 +39,7 @@ why, followed by an estimate of the stack's monthly cost. It changes nothing.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), plan)
+				return writeJSON(cmd.OutOrStdout(), newPlanDocument(plan, spec))
 			}
 			renderPlan(cmd.OutOrStdout(), plan, spec)
 			return nil
@@ -123,7 +123,7 @@ longer asks for are deleted.`,
 			}
 			rep, serr := engine.Status(ctx)
 			if asJSON && serr == nil {
-				_ = writeJSON(cmd.OutOrStdout(), applyResult(store, rep, applyErr))
+				_ = writeJSON(cmd.OutOrStdout(), newApplyDocument(store, rep, applyErr))
 			}
 			if applyErr != nil {
 				return explainApplyError(applyErr)

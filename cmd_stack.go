@@ -12,15 +12,35 @@ import (
 	"github.com/stackwiz/stackwiz/steps"
 )
 
+// exitCouldNotCheck is status's exit when it could not tell whether the
+// stack is healthy: AWS could not be reached or asked (credentials, the
+// network, a denied permission), so the stack may be fine.
+const exitCouldNotCheck = 3
+
 func newStatusCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
 		Short: "Check every step and resource against AWS; exit 0 only when all is well",
 		Long: `status checks every resource the stack's record holds against AWS: that it
-still exists, that it is as recorded (no drift), and that it is healthy. It
-exits 0 when every step is done and every resource is well, 1 otherwise.`,
-		Example: "  stackwiz status\n  stackwiz status --json | jq '.resources[] | select(.healthy | not)'",
+still exists, that it is as recorded (no drift), and that it is healthy, and
+that the alarms reach someone (an e-mail subscription still waiting for
+confirmation notifies nobody).
+
+Exit status:
+  0  healthy: every step is done, every resource was checked and is well
+  1  unhealthy: a step is not done, or a resource is missing, unhealthy,
+     drifted, not recorded (an orphan), or an alarm e-mail is unconfirmed
+  2  bad usage: no such stack, --region or credentials of another account
+  3  could not check: AWS could not be reached or asked (credentials, the
+     network, the endpoint, a denied permission), so the stack may be fine;
+     nothing checked was wrong
+
+With --json the document says the same in "verdict" (healthy, unhealthy or
+unknown); when status could not check at all it is an error document
+(docs/schemas/error.schema.json) with the exit status in "exit_code".`,
+		Example: "  stackwiz status\n  stackwiz status --json | jq '.resources[] | select(.healthy | not)'\n" +
+			"  stackwiz status; case $? in 0) echo ok;; 1) echo broken;; 3) echo unknown;; esac",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			s, err := newSession(g)
@@ -30,20 +50,40 @@ exits 0 when every step is done and every resource is well, 1 otherwise.`,
 			defer s.close()
 			store, spec, err := s.openRecorded(ctx, true)
 			if err != nil {
-				return err
+				return couldNotCheck(g, err)
 			}
 			if err := checkRecordedHome(ctx, s, store, cmd.ErrOrStderr()); err != nil {
-				return err
+				return couldNotCheck(g, err)
 			}
 			rep, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Status(ctx)
 			if err != nil {
-				return err
+				return couldNotCheck(g, err)
 			}
-			return report(cmd, asJSON, rep, func(w io.Writer) { renderStatus(w, rep) }, rep.Healthy)
+			code := exitOK
+			switch rep.Verdict {
+			case steps.VerdictUnhealthy:
+				code = exitFailure
+			case steps.VerdictUnknown:
+				code = exitCouldNotCheck
+			}
+			return reportWithCode(cmd, asJSON, newStatusDocument(rep), func(w io.Writer) { renderStatus(w, rep) }, code)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as one JSON document")
 	return cmd
+}
+
+// couldNotCheck makes a failure of status to reach or ask AWS exit 3,
+// saying so; bad usage keeps its exit 2.
+func couldNotCheck(g *globals, err error) error {
+	if exitCode(err) == exitUsage {
+		return err
+	}
+	what := "the stack"
+	if g.Stack != "" {
+		what = "stack " + g.Stack
+	}
+	return &exitCodeError{code: exitCouldNotCheck, err: fmt.Errorf("could not check %s, so it may be healthy or not: %w", what, err)}
 }
 
 func newDestroyCmd(g *globals) *cobra.Command {
@@ -94,7 +134,13 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 				case err != nil:
 					return fmt.Errorf("destroy: search by tag: %w; nothing was deleted", err)
 				case n == 0:
-					fmt.Fprintf(stderr, "Nothing tagged stackwiz:stack=%s in %s: nothing to destroy there (pass --region if the stack lives in another region).\n", store.Name(), region)
+					note := fmt.Sprintf("Nothing tagged stackwiz:stack=%s in %s: nothing to destroy there (pass --region if the stack lives in another region).", store.Name(), region)
+					fmt.Fprintln(stderr, note)
+					if asJSON {
+						doc := newDestroyDocument(store.Name())
+						doc.Destroyed, doc.Note = true, note
+						return writeJSON(cmd.OutOrStdout(), doc)
+					}
 					return nil
 				}
 				fmt.Fprintf(stderr, "Found %d resources of stack %q in %s.\n", n, store.Name(), region)
@@ -115,7 +161,14 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 					return fmt.Errorf("destroy cancelled; nothing was deleted")
 				}
 			}
+			doc := newDestroyDocument(store.Name())
 			if err := engineFor(s, spec, store, stderr).Destroy(ctx); err != nil {
+				var left *steps.DestroyError
+				if asJSON && errors.As(err, &left) {
+					doc.left(left)
+					doc.Note = "destroy left resources: run destroy again to finish"
+					_ = writeJSON(cmd.OutOrStdout(), doc)
+				}
 				return fmt.Errorf("%w\nWhat was deleted is recorded: run destroy again to finish", err)
 			}
 			backup, err := store.Delete()
@@ -123,7 +176,8 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"stack": store.Name(), "destroyed": true, "record_backup": backup})
+				doc.Destroyed, doc.RecordBackup = true, backup
+				return writeJSON(cmd.OutOrStdout(), doc)
 			}
 			if backup == "" {
 				fmt.Fprintf(stderr, "Stack %q destroyed.\n", store.Name())

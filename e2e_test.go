@@ -232,7 +232,12 @@ func TestHAStackThroughTheEmbeddedSandboxAcrossProcesses(t *testing.T) {
 		t.Error("apply finished without the zone having been delegated")
 	}
 	// Each command is a new process: the sandbox's world and the record
-	// are both read back from the state dir.
+	// are both read back from the state dir. Until ops@example.com clicks
+	// the link, the alarms notify nobody: not healthy.
+	if r := run("status"); r.code != 1 || !strings.Contains(r.stdout, "ops@example.com has not confirmed") {
+		t.Fatalf("status with the alarm e-mail unconfirmed exited %d, want 1 naming the address\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	confirmEmail(t, filepath.Join(dir, "sandbox", "world"), "ops@example.com")
 	if r := run("status"); r.code != 0 {
 		t.Fatalf("status exited %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -71,8 +69,11 @@ func actionMark(a steps.Action) string {
 // renderStatus prints a status report as a table of steps and resources.
 func renderStatus(w io.Writer, r *steps.StatusReport) {
 	verdict := "healthy"
-	if !r.Healthy {
+	switch r.Verdict {
+	case steps.VerdictUnhealthy:
 		verdict = "NOT healthy"
+	case steps.VerdictUnknown:
+		verdict = "UNKNOWN: some resources could not be checked"
 	}
 	fmt.Fprintf(w, "Stack %q (account %s, %s): %s\n\n", r.Stack, orDash(r.Account), orDash(r.Region), verdict)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
@@ -84,18 +85,43 @@ func renderStatus(w io.Writer, r *steps.StatusReport) {
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RESOURCE\tTYPE\tID\tSTATE\tOK\tPROBLEM")
+	var problems []string
 	for _, res := range r.Resources {
 		ok := "yes"
-		if !res.Healthy {
+		switch {
+		case !res.Checked:
+			ok = "?"
+		case !res.Healthy:
 			ok = "NO"
 		}
 		problem := res.Problem
 		if len(res.Drift) > 0 {
 			problem = strings.TrimSpace(problem + " drift: " + strings.Join(res.Drift, "; "))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Key, res.Type, orDash(shortID(res.ID)), orDash(res.State), ok, problem)
+		short := shortProblem(problem)
+		if short != problem {
+			problems = append(problems, "  "+res.Key+": "+problem)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Key, res.Type, orDash(shortID(res.ID)), orDash(res.State), ok, short)
 	}
 	_ = tw.Flush()
+	if len(problems) > 0 {
+		fmt.Fprintf(w, "\nWhat to do:\n%s\n", strings.Join(problems, "\n"))
+	}
+}
+
+// shortProblem is a problem as a table row shows it: what is wrong, up to
+// the first colon, when the whole is too long for a row. The fix is then
+// printed below the table.
+func shortProblem(p string) string {
+	const width = 72
+	if len([]rune(p)) <= width {
+		return p
+	}
+	if head, _, ok := strings.Cut(p, ": "); ok && len([]rune(head)) <= 2*width {
+		return head + " (below)"
+	}
+	return string([]rune(p)[:width-1]) + "…"
 }
 
 // renderOutputs prints what a user reaches the stack by. The commands it
@@ -165,22 +191,6 @@ func shellArg(v string) string {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
-}
-
-// applyResult is apply's --json document.
-func applyResult(store *state.Store, rep *steps.StatusReport, err error) map[string]any {
-	snap := store.Snapshot()
-	outputs := map[string]map[string]string{}
-	for _, id := range slices.Sorted(maps.Keys(snap.Steps)) {
-		if o := snap.Steps[id].Outputs; len(o) > 0 {
-			outputs[id] = o
-		}
-	}
-	res := map[string]any{"stack": snap.Name, "ok": err == nil, "status": rep, "outputs": outputs}
-	if err != nil {
-		res["error"] = err.Error()
-	}
-	return res
 }
 
 // newEventPrinter renders engine events as plain lines, for the CLI and

@@ -25,33 +25,46 @@ func addStackCommands(root *cobra.Command, g *globals) {
 		newExportCmd(g), newAdoptCmd(g), newDoctorCmd(g),
 	)
 	for _, c := range root.Commands() {
-		answerInvalidSpecInJSON(c)
+		answerErrorsInJSON(c)
 	}
 	addUICommands(root, g)
 }
 
-// answerInvalidSpecInJSON makes a command with --json answer an invalid
-// spec with a JSON document on stdout too, so a script reading stdout
-// learns which fields to fix (the same problems go to stderr as text).
-func answerInvalidSpecInJSON(c *cobra.Command) {
+// answerErrorsInJSON makes a command with --json that fails before it has
+// printed its document print an error document on stdout instead
+// (docs/schemas/error.schema.json): a script reading stdout always gets
+// one JSON document, and for an invalid spec it learns which fields to fix
+// (the same problems go to stderr as text).
+func answerErrorsInJSON(c *cobra.Command) {
 	run := c.RunE
 	if run == nil || c.Flags().Lookup("json") == nil {
 		return
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		out := &countingWriter{w: cmd.OutOrStdout()}
+		cmd.SetOut(out)
 		err := run(cmd, args)
-		var ve *steps.ValidationError
-		if asJSON, _ := cmd.Flags().GetBool("json"); asJSON && errors.As(err, &ve) {
-			problems := ve.Problems
-			if problems == nil {
-				problems = []steps.FieldError{}
+		if asJSON, _ := cmd.Flags().GetBool("json"); asJSON && err != nil && out.n == 0 {
+			var ec *exitCodeError
+			if errors.As(err, &ec) && ec.err == nil {
+				return err // the command said what it had to
 			}
-			_ = writeJSON(cmd.OutOrStdout(), map[string]any{
-				"schema_version": 1, "error": "invalid stack spec", "problems": problems,
-			})
+			_ = writeJSON(out, newErrorDocument(err, exitCode(err)))
 		}
 		return err
 	}
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
 }
 
 // loadSpec reads and validates a stack.yaml. Relative paths in it (user
@@ -164,6 +177,16 @@ func engineFor(s *session, spec *steps.Spec, store *state.Store, stderr io.Write
 // report prints a command's report on stdout, as one JSON document or for
 // people, and ends the command with exit 1 unless ok.
 func report(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), ok bool) error {
+	code := exitOK
+	if !ok {
+		code = exitFailure
+	}
+	return reportWithCode(cmd, asJSON, rep, render, code)
+}
+
+// reportWithCode is report for a command with more answers than ok or
+// not: it ends the command with exit code.
+func reportWithCode(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), code int) error {
 	if asJSON {
 		if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
 			return err
@@ -171,8 +194,8 @@ func report(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), ok
 	} else {
 		render(cmd.OutOrStdout())
 	}
-	if !ok {
-		return &exitCodeError{code: exitFailure}
+	if code != exitOK {
+		return &exitCodeError{code: code}
 	}
 	return nil
 }

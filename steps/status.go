@@ -12,20 +12,26 @@ import (
 	"github.com/stackwiz/stackwiz/state"
 )
 
-// ResourceReport is one recorded resource as AWS has it.
+// ResourceReport is one recorded resource as AWS has it. Every key is in
+// its JSON form, empty or not (docs/schemas/status.schema.json).
 type ResourceReport struct {
 	Step   StepID `json:"step"`
 	Key    string `json:"key"`
 	Type   string `json:"type"`
-	ID     string `json:"id,omitempty"`
+	ID     string `json:"id"`
 	Record string `json:"record"`
 	Exists bool   `json:"exists"`
-	State  string `json:"state,omitempty"`
-	// Healthy is false for a missing, failed or unhealthy resource.
+	State  string `json:"state"`
+	// Checked is false when status could not read the resource (a denied
+	// permission, an endpoint without the operation): Healthy then says
+	// nothing about it.
+	Checked bool `json:"checked"`
+	// Healthy is false for a missing, failed or unhealthy resource, and for
+	// one that could not be checked.
 	Healthy bool `json:"healthy"`
 	// Drift lists the attrs whose value in AWS is not the recorded one.
-	Drift   []string `json:"drift,omitempty"`
-	Problem string   `json:"problem,omitempty"`
+	Drift   []string `json:"drift"`
+	Problem string   `json:"problem"`
 }
 
 // StepReport is one step's progress.
@@ -33,19 +39,36 @@ type StepReport struct {
 	ID     StepID           `json:"id"`
 	Title  string           `json:"title"`
 	Status state.StepStatus `json:"status"`
-	Error  string           `json:"error,omitempty"`
+	Error  string           `json:"error"`
 }
+
+// Verdict is status's answer in one word. It is what `stackwiz status`
+// exits by: 0 healthy, 1 unhealthy, 3 unknown.
+type Verdict string
+
+const (
+	// VerdictHealthy: every step is done and every resource was checked
+	// and is well.
+	VerdictHealthy Verdict = "healthy"
+	// VerdictUnhealthy: something checked is wrong (a step not done, a
+	// resource missing, failing, drifted or notifying nobody, an orphan).
+	VerdictUnhealthy Verdict = "unhealthy"
+	// VerdictUnknown: nothing checked is wrong, but some resources could
+	// not be checked.
+	VerdictUnknown Verdict = "unknown"
+)
 
 // StatusReport is the whole stack as AWS has it.
 type StatusReport struct {
 	Stack     string           `json:"stack"`
-	Region    string           `json:"region,omitempty"`
-	Account   string           `json:"account,omitempty"`
+	Region    string           `json:"region"`
+	Account   string           `json:"account"`
 	Steps     []StepReport     `json:"steps"`
 	Resources []ResourceReport `json:"resources"`
 	// Healthy is true when every step is done and every resource exists,
-	// is healthy and has not drifted.
-	Healthy bool `json:"healthy"`
+	// is healthy and has not drifted (Verdict is VerdictHealthy).
+	Healthy bool    `json:"healthy"`
+	Verdict Verdict `json:"verdict"`
 }
 
 // statusConcurrency bounds the describes in flight.
@@ -55,14 +78,11 @@ const statusConcurrency = 8
 // carries the stack's tags without being recorded (orphans, unhealthy).
 func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 	snap := e.store.Snapshot()
-	rep := &StatusReport{Stack: snap.Name, Region: snap.Region, Account: snap.AccountID, Healthy: true}
+	rep := &StatusReport{Stack: snap.Name, Region: snap.Region, Account: snap.AccountID, Steps: []StepReport{}}
 	for _, s := range Enabled(e.spec, e.steps) {
 		sr := StepReport{ID: s.ID(), Title: s.Title(), Status: state.StepPending}
 		if rec, ok := snap.Steps[string(s.ID())]; ok {
 			sr.Status, sr.Error = rec.Status, rec.Error
-		}
-		if sr.Status != state.StepDone {
-			rep.Healthy = false
 		}
 		rep.Steps = append(rep.Steps, sr)
 	}
@@ -96,17 +116,48 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("status: %w", errs[0])
 	}
-	for _, rr := range rep.Resources {
-		if !rr.Healthy {
-			rep.Healthy = false
-		}
-	}
+	checked := len(rep.Resources)
 	e.statusOrphans(ctx, rep)
+	for i := checked; i < len(rep.Resources); i++ {
+		rep.Resources[i].Checked = true // found by their tags: they are there
+	}
+	rep.judge()
 	return rep, nil
 }
 
+// judge sets the report's verdict from its steps and resources, and gives
+// every list an empty value rather than none, so that the JSON form has
+// arrays only.
+func (rep *StatusReport) judge() {
+	unchecked, unhealthy := false, false
+	for _, sr := range rep.Steps {
+		unhealthy = unhealthy || sr.Status != state.StepDone
+	}
+	for i := range rep.Resources {
+		rr := &rep.Resources[i]
+		if rr.Drift == nil {
+			rr.Drift = []string{}
+		}
+		switch {
+		case !rr.Checked:
+			unchecked = true
+		case !rr.Healthy:
+			unhealthy = true
+		}
+	}
+	switch {
+	case unhealthy:
+		rep.Verdict = VerdictUnhealthy
+	case unchecked:
+		rep.Verdict = VerdictUnknown
+	default:
+		rep.Verdict = VerdictHealthy
+	}
+	rep.Healthy = rep.Verdict == VerdictHealthy
+}
+
 func (e *Engine) check(ctx context.Context, r state.Resource) (ResourceReport, error) {
-	rr := ResourceReport{Step: StepID(r.Step), Key: r.Key, Type: r.Type, ID: firstOf(r.ID, r.ARN), Record: string(r.Status)}
+	rr := ResourceReport{Step: StepID(r.Step), Key: r.Key, Type: r.Type, ID: firstOf(r.ID, r.ARN), Record: string(r.Status), Checked: true}
 	if r.Status != state.ResourceCreated {
 		rr.Problem = fmt.Sprintf("left %s by an interrupted run: run apply to finish or destroy to remove it", r.Status)
 		return rr, nil
@@ -122,7 +173,7 @@ func (e *Engine) check(ctx context.Context, r state.Resource) (ResourceReport, e
 		if aws.IsAccessDenied(err) || aws.IsUnsupported(err) {
 			// A permission (or operation) this one resource needs hides
 			// it alone: report the rest, and say which one to allow.
-			rr.State, rr.Problem = "unknown", "cannot check: "+plainFailure(err).Error()
+			rr.State, rr.Problem, rr.Checked = "unknown", "cannot check: "+plainFailure(err).Error(), false
 			return rr, nil
 		}
 		return rr, err
@@ -138,6 +189,10 @@ func (e *Engine) check(ctx context.Context, r state.Resource) (ResourceReport, e
 		}
 	}
 	rr.Healthy = obs.Healthy && len(rr.Drift) == 0
+	if r.Type == typeSubscription && obs.State == subscriptionPending {
+		// Alarms that notify nobody are not a healthy stack.
+		rr.Healthy, rr.Problem = false, pendingSubscriptionProblem(e.target(r), obs.Attrs["endpoint"])
+	}
 	return rr, nil
 }
 
