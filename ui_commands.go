@@ -3,19 +3,50 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/ui"
+	"github.com/stackwiz/stackwiz/ui/console"
 )
 
 // addUICommands wires the terminal UI: stackwiz with no command (the
 // wizard until the stack is complete, then the console), and each screen
 // directly.
 func addUICommands(root *cobra.Command, g *globals) {
-	root.RunE = func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g, ui.StartAuto) }
+	var readOnly bool
+	root.Flags().BoolVar(&readOnly, "read-only", false, readOnlyUsage)
+	root.RunE = func(cmd *cobra.Command, _ []string) error {
+		start := ui.StartAuto
+		if readOnlyReason(readOnly) != "" {
+			// The wizard builds; a read-only run builds nothing, so it
+			// opens the console directly.
+			start = ui.StartConsole
+		}
+		return runUI(cmd, g, start, readOnlyReason(readOnly))
+	}
+	consoleCmd := &cobra.Command{
+		Use:   "console",
+		Short: "Watch and steer the stack: instances, targets, alarms, scaling",
+		Long: `The console is the stack's live view: instances joined with their target
+health and CPU, the load balancer, alarms and scaling activity, refreshed
+every few seconds, with the everyday actions (capacity, instance refresh,
+terminate, standby, termination policies, blue/green DNS switch).
+
+Read-only: --read-only, STACKWIZ_READ_ONLY=1, or the stack's setting
+(stackwiz console read-only on) open it for watching only: the header says
+READ-ONLY, every action key says it is disabled, and no request that
+changes AWS leaves stackwiz.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runUI(cmd, g, ui.StartConsole, readOnlyReason(readOnly))
+		},
+	}
+	consoleCmd.Flags().BoolVar(&readOnly, "read-only", false, readOnlyUsage)
+	consoleCmd.AddCommand(readOnlySettingCommand(g))
 	root.AddCommand(
 		&cobra.Command{
 			Use:   "wizard",
@@ -26,21 +57,29 @@ Auto Scaling group, DNS, alarms — with defaults from your account, a warning
 wherever a default costs money or exposes something, the plan and its monthly
 cost, and live progress while it builds. Quit at any time: nothing is lost,
 and the next start offers to continue.`,
-			RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g, ui.StartWizard) },
+			RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g, ui.StartWizard, "") },
 		},
-		&cobra.Command{
-			Use:   "console",
-			Short: "Watch and steer the stack: instances, targets, alarms, scaling",
-			Long: `The console is the stack's live view: instances joined with their target
-health and CPU, the load balancer, alarms and scaling activity, refreshed
-every few seconds, with the everyday actions (capacity, instance refresh,
-terminate, standby, termination policies, blue/green DNS switch).`,
-			RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g, ui.StartConsole) },
-		},
+		consoleCmd,
 	)
 }
 
-func runUI(cmd *cobra.Command, g *globals, start string) error {
+// readOnlyUsage is the --read-only flag's help.
+const readOnlyUsage = "open the console for watching only: no action changes the stack (also STACKWIZ_READ_ONLY=1)"
+
+// readOnlyReason is why this run is read-only, "" when it is not: the
+// flag, else the environment. (The stack's own setting is read when its
+// console opens.)
+func readOnlyReason(flag bool) string {
+	switch {
+	case flag:
+		return console.ReadOnlyFlag
+	case os.Getenv("STACKWIZ_READ_ONLY") != "" && os.Getenv("STACKWIZ_READ_ONLY") != "0" && os.Getenv("STACKWIZ_READ_ONLY") != "false":
+		return console.ReadOnlyEnv
+	}
+	return ""
+}
+
+func runUI(cmd *cobra.Command, g *globals, start, readOnly string) error {
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return usageError{errors.New("the wizard and the console need a terminal; in scripts use plan, apply, status and destroy")}
 	}
@@ -59,7 +98,15 @@ func runUI(cmd *cobra.Command, g *globals, start string) error {
 		Stack:    g.Stack,
 		Start:    start,
 		Connect: func(ctx context.Context, profile, region string) (*aws.Clients, error) {
-			return s.clientsFor(ctx, profile, region)
+			c, err := s.clientsFor(ctx, profile, region)
+			if err != nil || readOnly == "" {
+				return c, err
+			}
+			// Read-only below the UI: the console's Fleet refuses every
+			// action before a request is made.
+			ro := *c
+			ro.Fleet = c.Fleet.WithReadOnly(readOnly)
+			return &ro, nil
 		},
 		EngineOptions: s.engineOptions(),
 		Profile:       g.Profile,
@@ -68,4 +115,57 @@ func runUI(cmd *cobra.Command, g *globals, start string) error {
 		WorkDir:       wd,
 		MFA:           mfa,
 	})
+}
+
+// readOnlySettingCommand is `stackwiz console read-only [on|off]`: the
+// stack's own setting, kept beside its record in the state dir, which
+// makes every console opened on it from there read-only.
+func readOnlySettingCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "read-only [on|off]",
+		Short: "Show or set the stack's read-only setting for its console",
+		Long: `Without an argument, says whether the stack's console opens read-only.
+"on" makes every console opened on the stack from this state dir read-only
+(the header says READ-ONLY and no action reaches AWS); "off" clears it.
+The setting is a guard against accidents, not a permission: IAM is.`,
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: []string{"on", "off"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := newSession(g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			name, err := state.Resolve(s.dir, g.Stack)
+			if err != nil {
+				return err
+			}
+			if st, err := state.Open(s.dir, name); err != nil {
+				return err
+			} else if !st.Exists() {
+				return usageError{fmt.Errorf("no stack %q is recorded in %s: check --stack and --state-dir", name, s.dir)}
+			}
+			set, err := state.ReadSettings(s.dir, name)
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				switch args[0] {
+				case "on", "off":
+					set.ReadOnly = args[0] == "on"
+				default:
+					return usageError{fmt.Errorf("read-only takes on or off, not %q", args[0])}
+				}
+				if err := state.WriteSettings(s.dir, name, set); err != nil {
+					return err
+				}
+			}
+			word := "off: its console can change it"
+			if set.ReadOnly {
+				word = "on: its console opens read-only (stackwiz console read-only off clears it)"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "stack %s read-only %s\n", name, word)
+			return nil
+		},
+	}
 }

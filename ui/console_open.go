@@ -18,7 +18,10 @@ type consoleConnectedMsg struct {
 	stack   string
 	rec     state.Stack
 	clients *aws.Clients
-	err     error
+	// fleet is the console's Fleet: clients.Fleet, made read-only when the
+	// stack's setting says so.
+	fleet *aws.Fleet
+	err   error
 }
 
 // connection is what the wizard knows of the stack it built: its name,
@@ -55,7 +58,17 @@ func (r *root) buildConsole() tea.Cmd {
 		if err != nil {
 			return consoleConnectedMsg{stack: stack, err: fmt.Errorf("connect to %s for the console: %w", region, err)}
 		}
-		return consoleConnectedMsg{stack: stack, rec: rec, clients: clients}
+		fleet := clients.Fleet
+		if fleet.ReadOnly() == "" {
+			set, err := state.ReadSettings(dir, stack)
+			if err != nil {
+				return consoleConnectedMsg{stack: stack, err: err}
+			}
+			if set.ReadOnly {
+				fleet = fleet.WithReadOnly(console.ReadOnlySetting)
+			}
+		}
+		return consoleConnectedMsg{stack: stack, rec: rec, clients: clients, fleet: fleet}
 	}
 }
 
@@ -66,7 +79,7 @@ func (r *root) consoleConnected(msg consoleConnectedMsg) tea.Cmd {
 	err := msg.err
 	if err == nil {
 		var m *console.Model
-		m, err = console.New(r.shared, console.Deps{Fleet: msg.clients.Fleet, Stack: msg.rec, StateDir: r.opts.StateDir, Now: r.opts.Now})
+		m, err = console.New(r.shared, console.Deps{Fleet: msg.fleet, Stack: msg.rec, StateDir: r.opts.StateDir, Now: r.opts.Now})
 		sc = m
 	}
 	if err != nil {

@@ -35,13 +35,16 @@ func (actionDoneMsg) Screen() screen.ID { return screen.Console }
 // another key.
 func (m *Model) startAction(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	k := m.keys
+	if m.refuseReadOnly(msg) {
+		return nil, nil
+	}
 	if m.snap == nil {
-		if key.Matches(msg, k.Capacity, k.StartRefresh, k.CancelRefr, k.Terminate, k.Standby, k.Policies, k.Switch) {
+		if key.Matches(msg, k.actionKeys()...) {
 			return screen.Notice{Text: "wait for the first snapshot of the stack"}, nil
 		}
 		return nil, nil
 	}
-	if m.acting != "" && key.Matches(msg, k.Capacity, k.StartRefresh, k.CancelRefr, k.Terminate, k.Standby, k.Policies, k.Switch) {
+	if m.acting != "" && key.Matches(msg, k.actionKeys()...) {
 		return screen.Notice{Text: m.acting + " is still running"}, nil
 	}
 	g := m.snap.Group
@@ -207,7 +210,7 @@ func (m *Model) policyLines(d *dialog) []line {
 		return append(out, line{text: "next on scale-in: none (every instance is protected or out of service)", tone: toneMuted})
 	}
 	p := picks[0]
-	out = append(out, line{text: "next on scale-in: " + p.ID, tone: toneWarn})
+	out = append(out, line{text: "next on scale-in: " + pickText(p), tone: toneWarn})
 	for _, w := range p.Why {
 		out = append(out, line{text: "  " + w, tone: toneMuted})
 	}
@@ -236,7 +239,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		var detail []string
 		if v[1] < g.Desired {
 			for _, p := range scaleIn(m.snap, g.TerminationPolicies, g.Desired-v[1]) {
-				detail = append(detail, "expected to terminate "+p.ID)
+				detail = append(detail, "expected to terminate "+pickText(p))
 			}
 		}
 		run = func(ctx context.Context) ([]string, error) {
@@ -294,7 +297,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		what = fmt.Sprintf("termination policies of %s: %s → %s", group, strings.Join(m.snap.Group.TerminationPolicies, ","), strings.Join(chosen, ","))
 		var detail []string
 		if p := scaleIn(m.snap, chosen, 1); len(p) > 0 {
-			detail = append(detail, "next on scale-in: "+p[0].ID)
+			detail = append(detail, "next on scale-in: "+pickText(p[0]))
 		}
 		run = func(ctx context.Context) ([]string, error) {
 			return detail, fleet.SetTerminationPolicies(ctx, group, chosen)
@@ -309,6 +312,9 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		what = "switch " + strings.TrimSuffix(record, ".") + " to stack " + p.name
 		lb = true
 		run = func(ctx context.Context) ([]string, error) { return switchAlias(ctx, fleet, zone, record, p) }
+	}
+	if !m.confirmRisks(d) {
+		return nil, nil
 	}
 	m.dialog = nil
 	m.actSeq++

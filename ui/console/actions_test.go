@@ -252,7 +252,7 @@ func TestActionTerminationPoliciesWithPreview(t *testing.T) {
 		t.Fatalf("chosen = %v, want %v", got, want)
 	}
 	pick := scaleIn(d.m.snap, want, 1)[0]
-	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "next on scale-in: "+pick.ID) || !strings.Contains(v, "[x] OldestInstance") {
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "next on scale-in: "+pickText(pick)) || !strings.Contains(v, "[x] OldestInstance") {
 		t.Errorf("preview missing:\n%s", v)
 	}
 	d.keys("enter")

@@ -103,6 +103,10 @@ type Model struct {
 	// paint caches the theme's tone styles for drawing rows.
 	paint paint
 
+	// readOnly, when not "", is why the console only reads (the Fleet's
+	// reason): every action key is refused, and the Fleet refuses too.
+	readOnly string
+
 	// width, height and bodyRows are the last layout View drew, for the
 	// paging keys.
 	width, height, bodyRows int
@@ -169,6 +173,9 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 		tick:    tea.Tick,
 		verdict: judge(nil),
 		filter:  fi,
+	}
+	if m.readOnly = deps.Fleet.ReadOnly(); m.readOnly != "" {
+		m.keys.markReadOnly()
 	}
 	m.tables[viewInstances] = &table{cols: instanceColumns()}
 	m.tables[viewTargets] = &table{cols: targetColumns()}
@@ -355,7 +362,7 @@ func (m *Model) setInterval(d time.Duration) (screen.Action, tea.Cmd) {
 func (m *Model) KeyMap() help.KeyMap {
 	k := m.keys
 	if m.dialog != nil {
-		return helpMap{short: m.dialog.keys(k.dialog), full: [][]key.Binding{m.dialog.keys(k.dialog)}}
+		return helpMap{short: m.dialog.keys(m), full: [][]key.Binding{m.dialog.keys(m)}}
 	}
 	if m.filtering {
 		return helpMap{short: []key.Binding{k.shared.Enter, k.shared.Back}}
@@ -363,13 +370,25 @@ func (m *Model) KeyMap() help.KeyMap {
 	// Three columns that fit 80 cells: the actions first, then the list
 	// and the refresh, then moving between views (the root adds the
 	// shared keys).
-	acts := []key.Binding{k.Capacity, k.StartRefresh, k.CancelRefr, k.Terminate, k.Standby, k.Policies, k.Switch}
+	acts := k.actionKeys()
 	list := []key.Binding{k.Filter, k.Sort, k.Reverse, k.Detail, k.Copy, k.Pause, k.Refresh, k.Faster, k.Slower}
 	nav := []key.Binding{k.NextTab, k.Tab, k.PageDown, k.Home, k.End}
 	return helpMap{
-		short: []key.Binding{k.NextTab, k.Filter, k.Detail, k.Pause, k.Capacity, k.Terminate},
+		short: m.shortKeys(),
 		full:  [][]key.Binding{acts, list, nav},
 	}
+}
+
+// shortKeys are the keys the one footer names (the root draws it; the
+// console draws no key hints of its own): moving, the list, and the two
+// most used actions, or none of them when the console is read-only.
+func (m *Model) shortKeys() []key.Binding {
+	k := m.keys
+	short := []key.Binding{k.NextTab, k.Filter, k.Detail, k.Sort, k.Pause, k.Refresh}
+	if m.readOnly == "" {
+		short = append(short, k.Capacity, k.Terminate)
+	}
+	return append(short, k.shared.Help, k.shared.Quit)
 }
 
 // line is one line of text with what it means.

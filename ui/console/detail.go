@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -140,9 +141,20 @@ func (m *Model) detailLines(id string, width int) []line {
 
 // scaleInRank says where an instance stands in the scale-in order, and why.
 func (m *Model) scaleInRank(id string) (string, []string) {
+	policies := strings.Join(m.snap.Group.TerminationPolicies, ", ")
 	for i, p := range m.picks {
-		if p.ID == id {
-			return fmt.Sprintf("#%d to go on the next scale-in (%s)", i+1, strings.Join(m.snap.Group.TerminationPolicies, ", ")), p.Why
+		switch {
+		case p.Random && slices.Contains(p.Candidates, id):
+			return fmt.Sprintf("tied for #%d on the next scale-in with %s (%s): AWS picks at random", i+1, strings.Join(slices.DeleteFunc(slices.Clone(p.Candidates), func(c string) bool { return c == id }), ", "), policies), p.Why
+		case p.ID == id:
+			return fmt.Sprintf("#%d to go on the next scale-in (%s)", i+1, policies), p.Why
+		}
+		if p.Random {
+			// Later picks depend on which of the tie AWS takes.
+			if i == 0 {
+				return "not next on scale-in (a tie of others is); after it the order is random", nil
+			}
+			return fmt.Sprintf("not among the next %d to go on scale-in; after them a tie makes the order random", i), nil
 		}
 	}
 	return fmt.Sprintf("not among the next %d scale-in picks", len(m.picks)), nil
@@ -183,7 +195,13 @@ func (m *Model) instancesTitle() []line {
 		orDash(g.LaunchTemplateName) + " " + orDash(g.LaunchTemplateVersion)}
 	out := "terminate " + strings.Join(g.TerminationPolicies, ",")
 	if len(m.picks) > 0 {
-		out += " → next " + m.picks[0].ID
+		// A tie is a tie here too: the header names no instance AWS would
+		// pick at random.
+		if p := m.picks[0]; p.Random {
+			out += fmt.Sprintf(" → next: a tie of %d, AWS picks at random", len(p.Candidates))
+		} else {
+			out += " → next " + p.ID
+		}
 	}
 	parts = append(parts, out, fmt.Sprintf("%s health, grace %s", orDash(g.HealthCheckType), dur(g.HealthCheckGrace)), "sort "+t.sortName())
 	title := m.withAges(strings.Join(parts, " · "), aws.PartInstances, aws.PartMetrics)

@@ -54,6 +54,9 @@ type dialog struct {
 	loading  bool
 	// err is why enter was refused.
 	err string
+	// acked is the pre-flight's risks the user was told about by a first
+	// enter: a second enter with the same risks starts anyway.
+	acked string
 }
 
 type policyItem struct {
@@ -75,8 +78,17 @@ func newInput(value string) textinput.Model {
 
 func (d *dialog) capturing() bool { return len(d.inputs) > 0 }
 
-func (d *dialog) keys(dk dialogKeyMap) []key.Binding {
-	k := []key.Binding{dk.confirm, dk.cancel}
+func (d *dialog) keys(m *Model) []key.Binding {
+	dk := m.keys.dialog
+	if d.kind == dialogSwitch && !d.loading && len(d.peers) == 0 {
+		// Nothing to switch to: enter is not offered.
+		return []key.Binding{dk.cancel}
+	}
+	confirm := dk.confirm
+	if len(m.preflight(d)) > 0 {
+		confirm = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start anyway (asks once more)"))
+	}
+	k := []key.Binding{confirm, dk.cancel}
 	switch {
 	case len(d.inputs) > 1:
 		k = append(k, dk.field)
@@ -86,14 +98,6 @@ func (d *dialog) keys(dk dialogKeyMap) []key.Binding {
 		k = append(k, dk.toggle, dk.moveUp, dk.moveDown)
 	}
 	return k
-}
-
-func (d *dialog) hint(dk dialogKeyMap) string {
-	var parts []string
-	for _, b := range d.keys(dk) {
-		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
-	}
-	return strings.Join(parts, " · ")
 }
 
 // update handles a key while the dialog is open.
@@ -129,11 +133,12 @@ func (d *dialog) update(m *Model, msg tea.Msg) (screen.Action, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		d.inputs[d.focus], cmd = d.inputs[d.focus].Update(msg)
-		d.err = ""
+		d.err, d.acked = "", ""
 		return nil, cmd
 	case len(d.choices) > 0:
 		if key.Matches(k, dk.choose) {
 			d.choice = (d.choice + 1) % len(d.choices)
+			d.err, d.acked = "", ""
 		}
 	case d.kind == dialogPolicies:
 		d.updatePolicies(k, dk)
@@ -201,16 +206,25 @@ func (d *dialog) view(m *Model, width int) string {
 	b.WriteString(s.Subtle.Render(strings.Repeat("─", width)) + "\n")
 	b.WriteString(s.Title.Render(d.title))
 	add := func(t tone, text string) { b.WriteString("\n" + t.style(s).Render(screen.Truncate(text, width))) }
+	// The risks are wrapped, not cut: they are why to stop.
+	for _, l := range m.preflightLines(d) {
+		for i, w := range wrapWords(strings.TrimPrefix(l.text, "  "), width-4) {
+			if strings.HasPrefix(l.text, "  ") || i > 0 {
+				w = "  " + w
+			}
+			add(l.tone, w)
+		}
+	}
 	for _, l := range m.dialogBody(d) {
 		add(l.tone, l.text)
 	}
+	// The field with the keyboard is marked with ▸, not by colour alone.
 	for i, in := range d.inputs {
-		label := fmt.Sprintf("  %-9s ", d.labels[i])
 		field := in.View()
 		if i == d.focus {
-			b.WriteString("\n" + s.Key.Render(label) + field)
+			b.WriteString("\n" + s.Key.Render(fmt.Sprintf("▸ %-9s ", d.labels[i])) + field)
 		} else {
-			b.WriteString("\n" + s.Muted.Render(label) + field)
+			b.WriteString("\n" + s.Muted.Render(fmt.Sprintf("  %-9s ", d.labels[i])) + field)
 		}
 	}
 	for i, c := range d.choices {

@@ -84,7 +84,9 @@ func (m *Model) switchLines(d *dialog) []line {
 	case d.peersErr != nil:
 		return append(out, line{text: screen.Describe(d.peersErr).Summary, tone: toneBad})
 	case len(d.peers) == 0:
-		return append(out, line{text: "no other stack with a load balancer in this state directory", tone: toneWarn})
+		return append(out,
+			line{text: "nothing to switch to: no other stack with a load balancer in this state directory", tone: toneWarn},
+			line{text: "blue/green needs a second stack with its own load balancer: build it with `stackwiz --stack NAME apply -f green.yaml`, then w offers it", tone: toneMuted})
 	}
 	for i, p := range d.peers {
 		cur := "  "

@@ -10,19 +10,27 @@ import (
 // verdict is the one-line answer to "is my stack all right?".
 type verdict struct {
 	tone tone
-	// word is healthy, degraded, down, deleting, starting, rolling,
-	// scaling, or partial (healthy as far as it could read).
+	// word is healthy, degraded, OUTAGE, deleting, rolling, scaling, or
+	// partial (healthy as far as it could read).
 	word string
 	// facts back the word up, most important first.
 	facts []string
 }
 
+// wordOutage is the verdict of a stack that serves nothing.
+const wordOutage = "OUTAGE"
+
+// outage reports whether the load balancer has no healthy target.
+func (v verdict) outage() bool { return v.word == wordOutage }
+
 func (v verdict) String() string {
 	return v.word + ": " + strings.Join(v.facts, " · ")
 }
 
-// judge reads a snapshot into a verdict. Down: the load balancer has no
-// healthy target while the group wants instances. Degraded: unhealthy
+// judge reads a snapshot into a verdict. OUTAGE: the load balancer has no
+// healthy target while the group wants instances — whatever the reason,
+// targets still starting included: nothing is served, and a refresh or a
+// launch that "is starting" for ever must not read as progress. Degraded: unhealthy
 // targets, fewer instances in service than desired, an alarm of the
 // stack's firing, or a failed instance refresh. Target tracking's alarms
 // going off are the group scaling, not a problem, and do not count.
@@ -79,12 +87,19 @@ func judge(s *aws.Snapshot) verdict {
 	targetsKnown, alarmsKnown := !s.Part(aws.PartTargets).Gap(), !s.Part(aws.PartAlarms).Gap()
 	hasTG := targetsKnown && (len(g.TargetGroupARNs) > 0 || len(s.Targets) > 0)
 	if hasTG && healthy == 0 && g.Desired > 0 {
+		worse(toneBad, wordOutage)
+		f := "no healthy target behind the load balancer: nothing is served"
 		if initial > 0 || pending > 0 {
-			worse(toneInfo, "starting")
-		} else {
-			worse(toneBad, "down")
+			var starting []string
+			if initial > 0 {
+				starting = append(starting, plural(initial, "target")+" in initial health checks")
+			}
+			if pending > 0 {
+				starting = append(starting, plural(pending, "instance")+" pending")
+			}
+			f += " (" + strings.Join(starting, ", ") + ")"
 		}
-		v.facts = append(v.facts, "no healthy target behind the load balancer")
+		v.facts = append(v.facts, f)
 	}
 	if unhealthy > 0 {
 		worse(toneWarn, "degraded")

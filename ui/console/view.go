@@ -18,16 +18,22 @@ import (
 func (m *Model) View(width, height int) string {
 	m.width, m.height = width, height
 	head := screen.Fit(m.header(width), width, 3)
-	foot := screen.Fit(m.footer(width), width, 1)
+	// One footer: the root draws the keys; this line is the console's own
+	// news (an outcome, a refusal, the filter), and the body's when there
+	// is none.
+	var foot string
+	if f := m.footer(width); f != "" {
+		foot = screen.Fit(f, width, 1)
+	}
 	var dlg string
 	if m.dialog != nil {
 		d := m.dialog.view(m, width)
 		dlg = screen.Fit(d, width, screen.Lines(d))
 	}
-	body := height - 3 - 1 - screen.Lines(dlg)
+	body := height - 3 - screen.Lines(foot) - screen.Lines(dlg)
 	m.bodyRows = max(1, body)
 	if body < 0 {
-		return screen.Fit(head+"\n"+dlg+"\n"+foot, width, height)
+		return screen.Fit(strings.Join(nonEmpty(head, dlg, foot), "\n"), width, height)
 	}
 	parts := []string{head}
 	if body > 0 {
@@ -36,8 +42,20 @@ func (m *Model) View(width, height int) string {
 	if dlg != "" {
 		parts = append(parts, dlg)
 	}
-	parts = append(parts, foot)
+	if foot != "" {
+		parts = append(parts, foot)
+	}
 	return strings.Join(parts, "\n")
+}
+
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // header is the stack line (with the refresh state at its right), the
@@ -52,6 +70,9 @@ func (m *Model) header(width int) string {
 		dest = strings.TrimSuffix(st.record, ".") + " → " + orDash(st.lbDNS)
 	}
 	left := strings.Join(where, s.Subtle.Render(" · ")) + s.Subtle.Render(" · ") + s.Text.Render(dest)
+	if m.readOnly != "" {
+		left = s.WarnBadge.Render("READ-ONLY") + " " + left
+	}
 	stLine := m.status(width >= 110)
 	stText := stLine.tone.style(s).Render(stLine.text)
 	room := width - lipgloss.Width(stText) - 2
@@ -77,6 +98,10 @@ func (m *Model) header(width int) string {
 		default:
 			tabs = append(tabs, s.Muted.Render(name))
 		}
+	}
+	if v.outage() {
+		// An outage is the first thing the console says.
+		return l2 + "\n" + l1 + "\n" + strings.Join(tabs, "  ")
 	}
 	return l1 + "\n" + l2 + "\n" + strings.Join(tabs, "  ")
 }
@@ -204,7 +229,9 @@ func (m *Model) body(width, height int) string {
 // fitText cuts or pads plain text to exactly w cells.
 func fitText(s string, w int) string { return fit(s, w, false) }
 
-// footer is the filter being typed, the last action's outcome, or hints.
+// footer is the filter being typed, the last action's outcome, or the
+// filter in force; "" when there is none of these. It names no keys: the
+// root's one footer does, from KeyMap.
 func (m *Model) footer(width int) string {
 	s := m.sh.Styles
 	switch {
@@ -212,13 +239,11 @@ func (m *Model) footer(width int) string {
 		m.filter.SetWidth(width - 2)
 		return m.filter.View()
 	case m.dialog != nil:
-		return s.Muted.Render(m.dialog.hint(m.keys.dialog))
+		return ""
 	case m.lastMsg.text != "":
 		return m.lastMsg.tone.style(s).Render(m.lastMsg.text)
+	case m.filter.Value() != "":
+		return s.Subtle.Render("filter " + m.filter.Value() + " (esc clears)")
 	}
-	hint := "tab views · / filter · enter details · s sort · y copy · p pause · r refresh · ? help"
-	if f := m.filter.Value(); f != "" {
-		hint = "filter " + f + " (esc clears) · " + hint
-	}
-	return s.Subtle.Render(hint)
+	return ""
 }
