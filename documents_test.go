@@ -204,3 +204,38 @@ func TestEverySchemaIsUsed(t *testing.T) {
 		compileSchema(t, name)
 	}
 }
+
+// TestJSONDocumentsOfAGroupWithNoInstances: a group scaled to nothing
+// leaves the documents' lists empty, not null, and they still match.
+func TestJSONDocumentsOfAGroupWithNoInstances(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	text, err := os.ReadFile(examplePath(t, "minimal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	specDir := t.TempDir()
+	start, err := os.ReadFile(filepath.Join("examples", "start.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(specDir, "start.sh"), start, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	spec := filepath.Join(specDir, "stack.yaml")
+	if err := os.WriteFile(spec, append(text, "autoscaling:\n  min: 0\n  desired: 0\n  max: 1\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := w.stackwiz(t, dir, 0, "plan", "-f", spec, "--json")
+	validDocument(t, "plan", "plan --json of a group of none", r)
+	r, _ = w.stackwiz(t, dir, 0, "apply", "-f", spec, "--yes", "--json")
+	if r.code != exitOK {
+		t.Fatalf("apply of a group of none exited %d\n%s", r.code, r.stderr)
+	}
+	validDocument(t, "apply", "apply --json of a group of none", r)
+	r, _ = w.stackwiz(t, dir, 0, "status", "--json")
+	doc := validDocument(t, "status", "status --json of a group of none", r)
+	if want := map[string]int{"healthy": exitOK, "unhealthy": exitFailure, "unknown": exitCouldNotCheck}[doc["verdict"].(string)]; r.code != want {
+		t.Errorf("status of a group of none: verdict %v but exit %d", doc["verdict"], r.code)
+	}
+}
