@@ -50,14 +50,14 @@ unknown); when status could not check at all it is an error document
 			defer s.close()
 			store, spec, err := s.openRecorded(ctx, true)
 			if err != nil {
-				return couldNotCheck(g, err)
+				return couldNotCheck(s, err)
 			}
 			if err := checkRecordedHome(ctx, s, store, cmd.ErrOrStderr()); err != nil {
-				return couldNotCheck(g, err)
+				return couldNotCheck(s, err)
 			}
 			rep, err := steps.New(spec, s.clients, store, nil, s.engineOptions()).Status(ctx)
 			if err != nil {
-				return couldNotCheck(g, err)
+				return couldNotCheck(s, err)
 			}
 			code := exitOK
 			switch rep.Verdict {
@@ -75,13 +75,13 @@ unknown); when status could not check at all it is an error document
 
 // couldNotCheck makes a failure of status to reach or ask AWS exit 3,
 // saying so; bad usage keeps its exit 2.
-func couldNotCheck(g *globals, err error) error {
+func couldNotCheck(s *session, err error) error {
 	if exitCode(err) == exitUsage {
 		return err
 	}
 	what := "the stack"
-	if g.Stack != "" {
-		what = "stack " + g.Stack
+	if name, nerr := s.stackName(); nerr == nil {
+		what = "stack " + name
 	}
 	return &exitCodeError{code: exitCouldNotCheck, err: fmt.Errorf("could not check %s, so it may be healthy or not: %w", what, err)}
 }
