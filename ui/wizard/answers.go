@@ -3,7 +3,6 @@ package wizard
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,18 +122,6 @@ func number(text string, keep int) int {
 	return n
 }
 
-// absPath makes a script path absolute, so the stack's record names the
-// same file wherever stackwiz is started next.
-func absPath(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
-}
-
 // applyTo writes the fields of step into s.
 func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 	switch step {
@@ -165,13 +152,13 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		case steps.SpecAMIExisting:
 			s.AMI.ID = strings.TrimSpace(a.AMIID)
 		case steps.SpecAMIBake:
-			s.AMI.SetupScript = absPath(strings.TrimSpace(a.SetupScript))
+			s.AMI.SetupScript = strings.TrimSpace(a.SetupScript)
 		}
 	case steps.StepLaunchTemplate:
 		s.Instance.Type = strings.TrimSpace(a.Type)
 		s.Instance.VolumeGiB = volumeNumber(a.Volume, s.Instance.VolumeGiB)
 		s.Instance.KeyName = a.KeyName
-		s.Instance.UserData = absPath(strings.TrimSpace(a.UserData))
+		s.Instance.UserData = strings.TrimSpace(a.UserData)
 	case steps.StepCertificate:
 		s.LoadBalancer.HTTPS = a.HTTPS
 		if a.HTTPS {
@@ -188,7 +175,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 	case steps.StepAutoscaling:
 		as := &s.Autoscaling
 		as.Min, as.Desired, as.Max = number(a.Min, as.Min), number(a.Desired, as.Desired), number(a.Max, as.Max)
-		as.TerminationPolicies = orderPolicies(a.Termination)
+		as.TerminationPolicies = slices.Clone(a.Termination) // in the order chosen: AWS applies them so
 		as.HealthCheckGraceSeconds = number(a.Grace, as.HealthCheckGraceSeconds)
 		as.CPUTargetPercent = number(a.CPUTarget, as.CPUTargetPercent)
 	case steps.StepDNS:
@@ -446,6 +433,7 @@ func checkStep(step steps.StepID, a *answers, draft *steps.Spec, env steps.Valid
 	preview := *draft
 	a.applyTo(&preview, step)
 	for _, fe := range preview.Validate(env) {
+		fe, _ = userWords(fe, &preview)
 		base, _, _ := strings.Cut(fe.Path, "[")
 		if stepOfPath(fe.Path) != step || seen[base] || seen[fe.Path] {
 			continue

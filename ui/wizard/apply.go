@@ -107,11 +107,11 @@ func (m *Model) startApply() tea.Cmd {
 	m.apply = &applyRun{run: run, started: m.d.Now(), cancel: cancel,
 		steps: map[steps.StepID]*liveStep{}, res: map[string]*liveResource{}, planned: planned}
 	m.phase = phaseApply
-	spec := *m.draft
+	spec := m.engineSpec()
 	sink, ch := steps.ChannelSink(256)
 	m.d.Jobs.Add(1)
 	return tea.Batch(
-		applyCmd(ctx, run, &spec, m.clients, m.store, sink, ch, m.d.Engine, m.d.Jobs),
+		applyCmd(ctx, run, spec, m.clients, m.store, sink, ch, m.d.Engine, m.d.Jobs),
 		waitEvent(run, ch),
 		tickCmd(run),
 		m.applyStarted(),

@@ -45,7 +45,8 @@ func TestApplyFromReviewRunsTheChecksFirstThenApplies(t *testing.T) {
 	toReview(m, r)
 	e.SB.ResetStats()
 
-	_, cmd := m.Update(keyMsgs("a")[0])
+	m.Update(keyMsgs("a")[0])
+	_, cmd := m.Update(keyMsgs("y")[0])
 	if m.phase != phaseDoctor || m.doctor == nil || !m.doctor.checking || m.apply != nil {
 		t.Fatalf("after a: phase %v doctor %+v apply %v; want the checks running and no apply", m.phase, m.doctor, m.apply)
 	}
@@ -72,7 +73,7 @@ func TestApplyFromReviewRunsTheChecksFirstThenApplies(t *testing.T) {
 	runs := m.doctor.run
 	r.press("esc", "p")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
-	r.press("a")
+	r.press("a", "y")
 	r.until(func() bool { return m.phase == phaseDone && m.apply != nil })
 	if m.doctor.run != runs {
 		t.Fatalf("the checks ran again for a recorded stack: run %d, was %d", m.doctor.run, runs)
@@ -89,7 +90,7 @@ func TestAResumedStackAppliesWithoutTheChecks(t *testing.T) {
 	r.press("esc", "p")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	e.SB.ResetStats()
-	r.press("a")
+	r.press("a", "y")
 	r.until(func() bool { return m.apply != nil && m.apply.finished })
 	if m.doctor != nil || e.SB.Stats().ByService["iam"]["SimulatePrincipalPolicy"] != 0 {
 		t.Fatalf("the checks ran before resuming a recorded stack: %+v", m.doctor)
@@ -106,7 +107,7 @@ func TestADeniedActionStopsTheApplyBeforeAnyChange(t *testing.T) {
 	}
 	e.SB.ResetStats()
 
-	r.press("a")
+	r.press("a", "y")
 	r.until(func() bool { return m.phase == phaseDoctor && !m.doctor.checking })
 	v := flat(r.view())
 	for _, want := range []string{"the apply has not started", "ec2:RunInstances", "→ ", "f applies anyway: the steps that need the denied actions will stop", "r run the checks again", "esc back to Review", "checks ok"} {
@@ -131,7 +132,7 @@ func TestADeniedActionStopsTheApplyBeforeAnyChange(t *testing.T) {
 		t.Fatalf("esc from the panel: phase %v", m.phase)
 	}
 	// Asking again shows the same verdict; nothing runs until r or f.
-	r.press("a")
+	r.press("a", "y")
 	if m.phase != phaseDoctor || m.doctor.run != 2 || m.apply != nil {
 		t.Fatalf("a again: phase %v run %d apply %v", m.phase, m.doctor.run, m.apply)
 	}
@@ -158,7 +159,7 @@ func TestDoctorPanelScreen(t *testing.T) {
 			if err := e.SB.SetFaults(sandbox.Faults{Deny: []string{"ec2:RunInstances"}}); err != nil {
 				t.Fatal(err)
 			}
-			r.press("a")
+			r.press("a", "y")
 			r.until(func() bool { return m.phase == phaseDoctor && !m.doctor.checking })
 			golden.RequireEqual(t, r.view())
 			for _, sz := range []struct{ w, h int }{{30, 8}, {60, 16}, {200, 60}} {
@@ -179,7 +180,8 @@ func TestEscWhileCheckingGoesBackAndDropsTheResult(t *testing.T) {
 	identityOnly(e)
 	m, r := e.wizard("", 80, 22)
 	toReview(m, r)
-	_, cmd := m.Update(keyMsgs("a")[0])
+	m.Update(keyMsgs("a")[0])
+	_, cmd := m.Update(keyMsgs("y")[0])
 	if m.phase != phaseDoctor || cmd == nil {
 		t.Fatalf("after a: phase %v", m.phase)
 	}

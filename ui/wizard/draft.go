@@ -281,6 +281,7 @@ func (m *Model) fieldLeft(before string) tea.Cmd {
 	if after == before {
 		return nil
 	}
+	m.touch(before)
 	m.confirmAnswers()
 	return m.saveDraft()
 }
@@ -306,9 +307,13 @@ func (m *Model) focusedKey() string {
 func (m *Model) keyToForm(msg tea.KeyPressMsg) tea.Cmd {
 	before := m.focusedKey()
 	was := m.answers.clone()
+	m.stuck = ""
 	cmd := m.forwardToForm(msg)
 	if m.form != nil && !reflect.DeepEqual(was, m.answers) {
 		m.typing = true
+	}
+	if isNextKey(msg) {
+		m.heldBack(before)
 	}
 	return tea.Batch(cmd, m.fieldLeft(before))
 }

@@ -15,14 +15,18 @@ type formContext struct {
 	found   *found
 	sandbox bool
 	baseDir string
+	// check is the validator of a field: the step's blocking problems at
+	// that path, from the same functions as the spec's validation, with
+	// cross-field ones moved onto the field the user can change.
+	check func(path string) error
 }
 
 // fieldFor is a text field bound to a's value at path, validated by the
 // same function as the spec (a warning does not stop the form).
-func fieldFor(a *answers, fc formContext, path, title string, value *string) *huh.Input {
+func fieldFor(_ *answers, fc formContext, path, title string, value *string) *huh.Input {
 	in := huh.NewInput().Key(path).Title(title + ":").Prompt(" ").Value(value).Inline(true)
-	if v, ok := validators[path]; ok {
-		in = in.Validate(func(string) error { return steps.ValidateBlocking(v(a, fc.baseDir)) })
+	if fc.check != nil {
+		in = in.Validate(func(string) error { return fc.check(path) })
 	}
 	return in
 }
@@ -87,7 +91,9 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 			fieldFor(a, fc, "alarms.billing_threshold_usd", "Billing alarm $", &a.BillingLimit),
 		)}
 	}
-	return huh.NewForm(groups...).WithShowHelp(false)
+	// The panel under the form shows the problems (fieldcheck.go): huh's
+	// own would push the form past its height and cut them off.
+	return huh.NewForm(groups...).WithShowHelp(false).WithShowErrors(false).WithKeyMap(formKeyMap())
 }
 
 func identityForm(a *answers, fc formContext) []*huh.Group {
@@ -155,7 +161,7 @@ func iamForm(a *answers, fc formContext) []*huh.Group {
 		fieldFor(a, fc, "iam.role_name", "Role name", &a.RoleName),
 		huh.NewMultiSelect[string]().Key("iam.managed_policies").Title("Managed policies").Options(opts...).
 			Value(&a.Policies).Height(len(opts)+2).
-			Validate(func([]string) error { return steps.ValidateBlocking(validators["iam.managed_policies"](a, fc.baseDir)) }),
+			Validate(func([]string) error { return fc.check("iam.managed_policies") }),
 	)}
 }
 
@@ -279,14 +285,6 @@ func zoneField(a *answers, fc formContext) *huh.Input {
 }
 
 func autoscalingForm(a *answers, fc formContext) []*huh.Group {
-	var opts []huh.Option[string]
-	for _, p := range steps.TerminationPolicies {
-		o := option(p, p)
-		if slices.Contains(a.Termination, p) {
-			o = o.Selected(true)
-		}
-		opts = append(opts, o)
-	}
 	return []*huh.Group{
 		huh.NewGroup(
 			fieldFor(a, fc, "autoscaling.min", "Min", &a.Min),
@@ -295,24 +293,7 @@ func autoscalingForm(a *answers, fc formContext) []*huh.Group {
 			fieldFor(a, fc, "autoscaling.health_check_grace_seconds", "Grace period (s)", &a.Grace),
 			fieldFor(a, fc, "autoscaling.cpu_target_percent", "CPU target %", &a.CPUTarget),
 		),
-		huh.NewGroup(
-			huh.NewMultiSelect[string]().Key("autoscaling.termination_policies").Title("Termination policies").
-				Options(opts...).Value(&a.Termination).Height(len(opts) + 2).
-				Validate(func(ps []string) error {
-					return steps.ValidateBlocking(steps.ValidateTerminationPolicies(orderPolicies(ps)))
-				}),
-		),
+		huh.NewGroup(newPolicyPicker("autoscaling.termination_policies", "Termination policies", &a.Termination,
+			func([]string) error { return fc.check("autoscaling.termination_policies") })),
 	}
-}
-
-// orderPolicies puts selected policies in the offered order (Default last),
-// which is the order the group applies them.
-func orderPolicies(ps []string) []string {
-	var out []string
-	for _, p := range steps.TerminationPolicies {
-		if slices.Contains(ps, p) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

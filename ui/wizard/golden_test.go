@@ -86,7 +86,7 @@ func TestEveryFrameIsExactlyTheWindow(t *testing.T) {
 	r.press("ctrl+u", "demo", "enter", "enter")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	check("review")
-	r.press("a")
+	r.press("a", "y")
 	r.until(func() bool { return m.phase == phaseDone })
 	check("done")
 }

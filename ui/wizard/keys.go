@@ -17,6 +17,8 @@ type keys struct {
 	Review key.Binding
 	// plan review
 	Apply, Tab, Save, SaveScript key.Binding
+	// the question before the apply
+	Yes, No key.Binding
 	// checks before the first apply
 	Rerun, Force key.Binding
 	// apply
@@ -31,6 +33,8 @@ func newKeys() keys {
 		Tab:        key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "plan / script / yaml")),
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save stack.yaml")),
 		SaveScript: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "save CLI script")),
+		Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, apply")),
+		No:         key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
 		Rerun:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run the checks again")),
 		Force:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "apply anyway")),
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
@@ -49,8 +53,15 @@ type keyMap struct {
 func (k keyMap) ShortHelp() []key.Binding  { return k.short }
 func (k keyMap) FullHelp() [][]key.Binding { return k.full }
 
-// KeyMap returns the keys that work now, for the root's help.
+// KeyMap returns the keys that work now, for the root's help: the full
+// help without the shared keys the root lists after it, each key once.
 func (m *Model) KeyMap() help.KeyMap {
+	km := m.keyMap()
+	km.full = dedupeHelp(km.full, m.d.Shared.Keys)
+	return km
+}
+
+func (m *Model) keyMap() keyMap {
 	k := m.d.Shared.Keys
 	nav := []key.Binding{k.Up, k.Down, k.Enter, k.Back}
 	if m.offer != nil {
@@ -61,17 +72,7 @@ func (m *Model) KeyMap() help.KeyMap {
 		cont := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue: plan, then apply"))
 		return keyMap{short: []key.Binding{cont, m.keys.Edit, k.Quit}, full: [][]key.Binding{{cont, m.keys.Edit}, {k.Help, k.Quit}}}
 	case phaseReview:
-		back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps"))
-		scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
-		if m.review != nil && m.review.saving != nil {
-			save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
-			cancel := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-			return keyMap{short: []key.Binding{save, cancel}, full: [][]key.Binding{{save, cancel}}}
-		}
-		return keyMap{
-			short: []key.Binding{m.keys.Apply, m.keys.Tab, m.keys.Save, m.keys.SaveScript, back},
-			full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, scroll}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
-		}
+		return m.reviewKeys()
 	case phaseDoctor:
 		return m.doctorKeyMap()
 	case phaseApply, phaseDone:
@@ -86,14 +87,7 @@ func (m *Model) KeyMap() help.KeyMap {
 		return keyMap{short: ks, full: [][]key.Binding{ks, {k.Help}}}
 	}
 	if m.focus == focusForm {
-		next := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field / done"))
-		prev := key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
-		back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "to the step list"))
-		choose := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
-		return keyMap{
-			short: []key.Binding{next, prev, back, k.ForceQuit},
-			full:  [][]key.Binding{{next, prev, choose}, {back, k.ForceQuit}},
-		}
+		return m.formKeys()
 	}
 	open := key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter", "open the step"))
 	if m.identityErr() != nil {

@@ -94,7 +94,7 @@ func TestFieldsAreCheckedAsYouTypeWithTheSpecsValidators(t *testing.T) {
 	if len(ps) == 0 || ps[0].Path != "network.cidr" || !strings.Contains(ps[0].Text, want.Fix) || ps[0].Warning {
 		t.Fatalf("checks %+v, want network.cidr's error with the fix %q", ps, want.Fix)
 	}
-	if v := flatRight(m, r.view()); !strings.Contains(v, "✗ network.cidr: "+want.Problem) || !strings.Contains(v, "did you mean 10.0.0.0/16?") {
+	if v := flatRight(m, r.view()); !strings.Contains(v, "✗ CIDR: "+want.Problem) || !strings.Contains(v, "did you mean 10.0.0.0/16?") {
 		t.Fatalf("the panel does not show the CIDR problem as typed:\n%s", r.view())
 	}
 	r.press("enter")
@@ -127,7 +127,7 @@ func TestCapacityIsCheckedAcrossItsFields(t *testing.T) {
 	if !strings.Contains(strings.Join(got, " "), "autoscaling.desired") {
 		t.Fatalf("desired 5 above max 4: problems at %v, want autoscaling.desired", got)
 	}
-	if v := flatRight(m, r.view()); !strings.Contains(v, "5 is greater than autoscaling.max (4)") {
+	if v := flatRight(m, r.view()); !strings.Contains(v, "5 is greater than Max (4)") {
 		t.Fatalf("the view does not show the capacity problem:\n%s", r.view())
 	}
 }

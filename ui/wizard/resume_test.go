@@ -159,7 +159,7 @@ func TestApplyRunsFromTheReviewAndEndsOnTheConsoleChoice(t *testing.T) {
 			_ = e.SB.SetFaults(sandbox.Faults{LatencyMS: 150})
 		}
 	}
-	r.press("a")
+	r.press("a", "y")
 	r.until(func() bool { return m.phase != phaseDoctor })
 	if m.phase != phaseApply || m.Busy() == "" {
 		t.Fatalf("after a: phase %v busy %q; want a running apply that quitting would interrupt", m.phase, m.Busy())
@@ -187,7 +187,7 @@ func TestAFailedApplyShowsAWSsMessageAndHintAndRetries(t *testing.T) {
 	r.press("demo", "enter", "enter")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
 	e.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"sts:GetCallerIdentity": {ThrottleRate: 1}}})
-	r.press("a")
+	r.press("a", "y")
 	// The checks before the first change meet the throttling first; the
 	// user applies anyway.
 	r.until(func() bool { return m.phase == phaseDoctor && !m.doctor.checking })
@@ -221,7 +221,7 @@ func TestAFailedApplyShowsAWSsMessageAndHintAndRetries(t *testing.T) {
 	}
 	r.press("esc", "p")
 	r.until(func() bool { return m.phase == phaseReview && !m.review.loading })
-	r.press("a")
+	r.press("a", "y")
 	r.until(func() bool { return m.apply.finished })
 	if m.phase != phaseDone || m.apply.err != nil {
 		t.Fatalf("apply after the throttling ended: phase %v err %v", m.phase, m.apply.err)

@@ -36,6 +36,8 @@ type review struct {
 	savePath string
 	saveWhat int
 	saved    string
+	// confirming is the question a asks before the apply starts.
+	confirming bool
 }
 
 var reviewTabs = [...]string{"Plan", "AWS CLI script", "stack.yaml"}
@@ -101,23 +103,23 @@ func (m *Model) startReview() (screen.Action, tea.Cmd) {
 		}
 		m.store, m.rec = st, st.Snapshot()
 	}
-	spec := *m.draft
-	return nil, planCmd(m.d.Shared.Ctx, run, &spec, m.clients, m.store, m.d.Engine, m.all)
+	// The YAML keeps script paths as typed; the engine gets them resolved.
+	y, yerr := m.specYAMLFor(m.d.WorkDir)
+	return nil, planCmd(m.d.Shared.Ctx, run, m.engineSpec(), y, yerr, m.clients, m.store, m.d.Engine, m.all)
 }
 
 // planCmd plans in the background: the engine reads the record and, with
 // clients, asks AWS whether recorded resources still exist.
-func planCmd(ctx context.Context, run int, spec *steps.Spec, clients *aws.Clients, store *state.Store, opts steps.Options, all []steps.Step) tea.Cmd {
+func planCmd(ctx context.Context, run int, spec *steps.Spec, y string, yerr error, clients *aws.Clients, store *state.Store, opts steps.Options, all []steps.Step) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, lookupTimeout*2)
 		defer cancel()
 		eng := steps.New(spec, clients, store, nil, opts)
 		p, err := eng.Plan(ctx)
-		y, yerr := spec.YAML()
 		if err == nil {
 			err = yerr
 		}
-		return planMsg{run: run, plan: p, script: steps.ExportCLI(spec, all), yaml: string(y), err: err}
+		return planMsg{run: run, plan: p, script: steps.ExportCLI(spec, all), yaml: y, err: err}
 	}
 }
 
@@ -139,12 +141,15 @@ func (m *Model) updateReview(msg tea.Msg) (screen.Action, tea.Cmd) {
 		if r == nil || r.saving == nil {
 			return nil, nil
 		}
+		path := resolved(strings.TrimSpace(r.savePath), m.d.WorkDir)
 		content, mode := r.yaml, os.FileMode(0o644)
 		if r.saveWhat == 1 {
 			content, mode = r.script, 0o755
+		} else if y, err := m.specYAMLFor(filepath.Dir(path)); err == nil {
+			content = y // script paths relative to where the file goes
 		}
 		r.saving = nil
-		return nil, saveCmd(r.savePath, content, mode)
+		return nil, saveCmd(path, content, mode)
 	case savedMsg:
 		if r == nil {
 			return nil, nil
@@ -167,6 +172,9 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 			return nil, nil
 		}
 		return nil, r.forwardSave(msg)
+	}
+	if r.confirming {
+		return m.confirmKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Back):
@@ -212,7 +220,8 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		case m.clients == nil:
 			return screen.Notice{Text: "not connected to AWS: choose a profile and region in Identity"}, nil
 		}
-		return m.applyFromReview()
+		r.confirming = true
+		return nil, nil
 	}
 	return nil, nil
 }
@@ -389,8 +398,11 @@ func (m *Model) reviewView() string {
 	default:
 		body = r.vp.View()
 	}
-	foot := s.Muted.Render("a apply · tab switch view · s save stack.yaml · x save the script · esc back")
-	if r.saving != nil {
+	// The keys are in the root's footer, from reviewKeys: not repeated here.
+	foot := ""
+	if r.confirming {
+		foot = s.Warning.Render(m.confirmQuestion()) + "  " + helpLine(s.Key, s.Muted, []key.Binding{m.keys.Yes, m.keys.No})
+	} else if r.saving != nil {
 		foot = r.saving.View()
 	} else if r.saved != "" {
 		foot = s.Success.Render("saved " + r.saved)

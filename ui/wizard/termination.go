@@ -28,12 +28,25 @@ func (m *Model) terminationView(spec *steps.Spec, l layout) string {
 	azs = azs[:min(len(azs), spec.Network.AZs)]
 	now := m.d.Now()
 	var lines []string
-	if h, ok := m.form.GetFocusedField().(interface{ Hovered() (string, bool) }); ok {
-		if p, ok := h.Hovered(); ok {
-			lines = append(lines, clampLines(wrap.Render(s.Bold.Render(p)+": "+steps.TerminationPolicyText[p]), 2))
+	if m.stuck != "" {
+		lines = append(lines, hanging(s.Error.Render("✗ "), s.Error.Render(m.stuck), l.inner))
+	}
+	for _, p := range m.formProblems() {
+		if stepOfPath(p.Path) == steps.StepAutoscaling && strings.HasPrefix(p.Path, "autoscaling.termination_policies") && (m.stuck == "" || p.Warning) {
+			mark := s.Warning.Render("! ")
+			if !p.Warning {
+				mark = s.Error.Render("✗ ")
+			}
+			lines = append(lines, hanging(mark, p.sentence(), l.inner))
 		}
 	}
-	chosen := orderPolicies(m.answers.Termination)
+	var hovered string
+	if h, ok := m.form.GetFocusedField().(interface{ Hovered() (string, bool) }); ok {
+		if p, ok := h.Hovered(); ok {
+			hovered = wrap.Render(s.Bold.Render(p) + ": " + steps.TerminationPolicyText[p])
+		}
+	}
+	chosen := m.answers.Termination
 	g, ins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, chosen, now)
 	var desc []string
 	for _, in := range ins {
@@ -47,8 +60,11 @@ func (m *Model) terminationView(spec *steps.Spec, l layout) string {
 			if p.Random {
 				who = "one of " + strings.Join(p.Candidates, ", ") + " at random"
 			}
-			lines = append(lines, clampLines(wrap.Render(s.Bold.Render("Yours removes "+who)+": "+strings.Join(p.Why, "; ")), 2))
+			lines = append(lines, wrap.Render(s.Bold.Render("Yours removes "+who)+": "+strings.Join(p.Why, "; ")))
 		}
+	}
+	if hovered != "" {
+		lines = append(lines, hovered)
 	}
 	// Grouped by the instance removed, the policies fit the narrowest pane.
 	byPick := map[string][]string{}

@@ -61,9 +61,11 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 	if m.phase == phaseReview && m.review != nil && m.review.saving != nil {
 		return nil, m.review.forwardSave(msg)
 	}
-	// huh moves between fields with its own messages: one may leave a field.
+	// huh moves between fields with its own messages: one may leave a field,
+	// or a page may refuse to give way to the next.
 	before := m.focusedKey()
-	return nil, tea.Batch(m.forwardToForm(msg), m.fieldLeft(before))
+	cmd := m.forwardToForm(msg)
+	return nil, tea.Batch(cmd, m.groupHeldBack(msg, before), m.fieldLeft(before))
 }
 
 // forwardToForm passes a message to the open form (huh's own messages,
@@ -153,6 +155,7 @@ func (m *Model) openForm(i int) tea.Cmd {
 	}
 	m.form = nil
 	m.formSeq++
+	m.touched, m.submitted, m.stuck = map[string]bool{}, false, ""
 	if len(m.found.pending(m.formStep, m.clients != nil || m.connecting)) > 0 {
 		return nil // lookedUp builds it when the last lookup answers
 	}
@@ -165,8 +168,8 @@ func (m *Model) buildForm() tea.Cmd {
 	if m.formStep == steps.StepIdentity && m.answers.Region == "" {
 		m.answers.Region = m.profileRegion(m.answers.Profile)
 	}
-	fc := formContext{found: &m.found, sandbox: m.d.Shared.Sandbox, baseDir: m.d.WorkDir}
-	f := buildForm(m.formStep, m.answers, fc).WithTheme(m.d.Shared.Styles.Huh())
+	fc := formContext{found: &m.found, sandbox: m.d.Shared.Sandbox, baseDir: m.d.WorkDir, check: m.fieldCheck(m.formStep)}
+	f := buildForm(m.formStep, m.answers, fc).WithTheme(formTheme(m.d.Shared.Styles.Huh()))
 	f.SubmitCmd = func() tea.Msg { return formDoneMsg{seq: seq} }
 	m.form = f
 	m.confirmAnswers()
@@ -188,7 +191,14 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 	if ps := checkStep(step, m.answers, m.draft, m.env()); blocking(ps) {
 		// huh validated each field; a cross-field rule still objects.
 		m.formSeq++
-		m.notice = "fix the problems listed under the form first"
+		m.submitted = true
+		m.notice = "the step is not saved yet: fix what is listed below first"
+		for _, p := range ps {
+			if !p.Warning {
+				m.notice = "the step is not saved yet — " + p.sentence()
+				break
+			}
+		}
 		return nil, m.buildForm()
 	}
 	before := *m.draft

@@ -218,10 +218,13 @@ func (m *Model) stepView(l layout) string {
 	var b strings.Builder
 	head := s.Title.Render(st.Title()) + s.Muted.Render(" · "+statusWords[status])
 	b.WriteString(screen.Truncate(head, l.inner) + "\n")
+	// The reason and the note wrap: a quarter of the pane is theirs
+	// before anything is cut.
+	room := max(2, (m.height-2)/4)
 	why := lipgloss.NewStyle().Width(l.inner).Render(st.Why())
-	b.WriteString(s.Subtitle.Render(clampLines(why, 2)) + "\n")
+	b.WriteString(s.Subtitle.Render(clampLines(why, room)) + "\n")
 	if note != "" {
-		b.WriteString(screen.Truncate(s.Warning.Render(note), l.inner) + "\n")
+		b.WriteString(s.Warning.Render(clampLines(lipgloss.NewStyle().Width(l.inner).Render(note), room)) + "\n")
 	} else {
 		b.WriteString("\n")
 	}
@@ -269,6 +272,34 @@ func trimBlankTail(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// hanging puts mark before text wrapped to width, the lines after the
+// first indented under the text.
+func hanging(mark, text string, width int) string {
+	w := lipgloss.Width(mark)
+	body := lipgloss.NewStyle().Width(max(4, width-w)).Render(text)
+	return mark + strings.ReplaceAll(body, "\n", "\n"+strings.Repeat(" ", w))
+}
+
+// rewrap wraps each line of a panel item that is wider than width,
+// indenting what it wraps under a leading mark ("✗ ", "• ", "$ ").
+func rewrap(item string, width int) string {
+	var out []string
+	for _, line := range strings.Split(item, "\n") {
+		if lipgloss.Width(line) <= width {
+			out = append(out, line)
+			continue
+		}
+		plainLine := ansi.Strip(line)
+		if r := []rune(plainLine); len(r) > 2 && r[1] == ' ' && strings.ContainsRune("✗!•$✓", r[0]) {
+			// The mark is the first two cells of the styled line.
+			out = append(out, hanging(ansi.Cut(line, 0, 2), ansi.Cut(line, 2, lipgloss.Width(line)), width))
+			continue
+		}
+		out = append(out, lipgloss.NewStyle().Width(width).Render(line))
+	}
+	return strings.Join(out, "\n")
+}
+
 // clampLines keeps the first n lines of s, marking a cut with an ellipsis.
 func clampLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
@@ -294,12 +325,20 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 	}
 	var lines []string
 	wrap := lipgloss.NewStyle().Width(l.inner - 2)
-	for _, p := range checkStep(step, m.answers, m.draft, m.env()) {
+	stuckPath := ""
+	if m.stuck != "" {
+		lines = append(lines, hanging(s.Error.Render("✗ "), s.Error.Render(m.stuck), l.inner))
+		stuckPath = m.focusedKey()
+	}
+	for _, p := range m.formProblems() {
 		mark, style := "✗ ", s.Error
 		if p.Warning {
 			mark, style = "! ", s.Warning
 		}
-		lines = append(lines, style.Render(mark)+wrap.Render(p.Path+": "+p.Text))
+		if base, _, _ := strings.Cut(p.Path, "["); base == stuckPath && !p.Warning {
+			continue // the line above says it
+		}
+		lines = append(lines, hanging(style.Render(mark), p.sentence(), l.inner))
 	}
 	if step == steps.StepCertificate || step == steps.StepDNS {
 		lines = append(lines, m.dnsNotes(&preview)...)
@@ -326,6 +365,11 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 	}
 	if m.notice != "" {
 		lines = append([]string{s.Warning.Render(m.notice)}, lines...)
+	}
+	for i, line := range lines {
+		if lipgloss.Width(line) > l.inner || strings.Contains(line, "\n") {
+			lines[i] = rewrap(line, l.inner)
+		}
 	}
 	text := strings.Join(lines, "\n")
 	return clampLines(text, l.panelH)

@@ -110,6 +110,12 @@ type Model struct {
 	formStep steps.StepID
 	// formSeq tells a form's submit from an older form's.
 	formSeq int
+	// The open form's fields touched (left, or enter pressed on them),
+	// whether the step was submitted, and why enter did not move on
+	// (fieldcheck.go).
+	touched   map[string]bool
+	submitted bool
+	stuck     string
 
 	review *review
 	doctor *preflight
@@ -284,9 +290,22 @@ func (m *Model) Capturing() bool {
 	}
 	switch m.phase {
 	case phaseSteps:
-		return m.focus == focusForm && m.form != nil
+		return m.focus == focusForm && m.form != nil && m.typingField()
 	case phaseReview:
 		return m.review != nil && m.review.saving != nil
+	}
+	return false
+}
+
+// typingField reports whether the focused field takes typed text: an
+// input, or a select being filtered. On a select, a yes/no or the policy
+// picker, ? opens the help and q asks to quit, as everywhere else.
+func (m *Model) typingField() bool {
+	switch f := m.form.GetFocusedField().(type) {
+	case *huh.Input, *huh.Text:
+		return true
+	case interface{ GetFiltering() bool }:
+		return f.GetFiltering()
 	}
 	return false
 }

@@ -1,0 +1,61 @@
+package wizard
+
+import (
+	"path/filepath"
+
+	"github.com/stackwiz/stackwiz/steps"
+)
+
+// Script paths (instance.user_data, ami.setup_script) stay as the user
+// typed them in the answers, the draft and the stack.yaml the review
+// saves: ./start.sh is still ./start.sh when the file is read back beside
+// it. The engine gets them resolved against the working directory, so
+// that the plan, the apply and the stack's record name the same file
+// wherever stackwiz is started next.
+
+// resolved returns p resolved against dir, unless it is empty or absolute.
+func resolved(p, dir string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// engineSpec is the draft as the engine gets it: script paths absolute.
+func (m *Model) engineSpec() *steps.Spec {
+	spec := *m.draft
+	spec.AMI.SetupScript = resolved(spec.AMI.SetupScript, m.d.WorkDir)
+	spec.Instance.UserData = resolved(spec.Instance.UserData, m.d.WorkDir)
+	return &spec
+}
+
+// specYAMLFor is the draft's stack.yaml to be saved in dir: relative
+// script paths rewritten relative to dir when it is not the working
+// directory they were typed in.
+func (m *Model) specYAMLFor(dir string) (string, error) {
+	spec := *m.draft
+	spec.AMI.SetupScript = rebase(spec.AMI.SetupScript, m.d.WorkDir, dir)
+	spec.Instance.UserData = rebase(spec.Instance.UserData, m.d.WorkDir, dir)
+	y, err := spec.YAML()
+	return string(y), err
+}
+
+// rebase rewrites a path relative to from as relative to to.
+func rebase(p, from, to string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	fromAbs, err1 := filepath.Abs(from)
+	toAbs, err2 := filepath.Abs(to)
+	if err1 != nil || err2 != nil || fromAbs == toAbs {
+		return p
+	}
+	rel, err := filepath.Rel(toAbs, filepath.Join(fromAbs, p))
+	if err != nil {
+		return filepath.Join(fromAbs, p)
+	}
+	if !filepath.IsLocal(rel) {
+		return rel
+	}
+	return "./" + rel
+}
