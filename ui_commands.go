@@ -87,6 +87,10 @@ func runUI(cmd *cobra.Command, g *globals, start, readOnly string) error {
 	// which owns the terminal.
 	mfa := ui.NewMFAPrompter()
 	g.mfa = mfa.Token
+	// Retries are news in the UI too: the console shows them as they
+	// happen instead of a refresh that looks fresh while AWS throttles.
+	retries := aws.NewRetryFeed(16)
+	g.onRetry = retries.Send
 	s, err := newSession(g)
 	if err != nil {
 		return err
@@ -99,14 +103,14 @@ func runUI(cmd *cobra.Command, g *globals, start, readOnly string) error {
 		Start:    start,
 		Connect: func(ctx context.Context, profile, region string) (*aws.Clients, error) {
 			c, err := s.clientsFor(ctx, profile, region)
-			if err != nil || readOnly == "" {
-				return c, err
+			if err != nil {
+				return nil, err
 			}
 			// Read-only below the UI: the console's Fleet refuses every
 			// action before a request is made.
-			ro := *c
-			ro.Fleet = c.Fleet.WithReadOnly(readOnly)
-			return &ro, nil
+			cc := *c
+			cc.Fleet = c.Fleet.WithRetries(retries).WithReadOnly(readOnly)
+			return &cc, nil
 		},
 		EngineOptions: s.engineOptions(),
 		Profile:       g.Profile,

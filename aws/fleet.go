@@ -32,6 +32,9 @@ type Fleet struct {
 	// readOnly, when not "", is why every action is refused (see
 	// WithReadOnly).
 	readOnly string
+	// retries, when set, is where the owner hears of retries (see
+	// WithRetries).
+	retries *RetryFeed
 }
 
 // fleetASGAPI lists the Auto Scaling methods Fleet calls.

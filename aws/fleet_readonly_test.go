@@ -89,3 +89,23 @@ func TestReadOnlyFleetRefusesEveryActionBeforeAnyRequest(t *testing.T) {
 		t.Errorf("the writable Fleet: %v", err)
 	}
 }
+
+// TestRetryFeedNeverBlocksAndKeepsTheNewest: a feed nobody reads drops
+// its oldest retries, never the caller's call; the newest is there.
+func TestRetryFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
+	feed := NewRetryFeed(2)
+	for i := 1; i <= 5; i++ {
+		feed.Send(RetryEvent{Operation: "DescribeAutoScalingGroups", Attempt: i})
+	}
+	var got []int
+	for range 2 {
+		got = append(got, (<-feed.C()).Attempt)
+	}
+	if got[0] != 4 || got[1] != 5 {
+		t.Errorf("the feed kept attempts %v, want the newest two, 4 and 5", got)
+	}
+	f := (&Fleet{}).WithRetries(feed)
+	if f.Retries() == nil || (&Fleet{}).Retries() != nil {
+		t.Error("Retries does not follow WithRetries")
+	}
+}

@@ -359,12 +359,15 @@ func (m *Model) onActionDone(msg actionDoneMsg) (screen.Action, tea.Cmd) {
 	e := logEntry{at: m.now(), what: msg.what, ok: msg.err == nil, detail: msg.detail}
 	var note string
 	if msg.err != nil {
-		ex := screen.Describe(msg.err)
-		e.detail = append(e.detail, ex.Summary)
-		if ex.Hint != "" {
-			e.detail = append(e.detail, ex.Hint)
+		summary, hint := actionWords(msg.err)
+		e.detail = append(e.detail, summary)
+		if hint != "" {
+			e.detail = append(e.detail, hint)
 		}
-		note = "failed: " + msg.what + ": " + ex.Summary
+		note = "failed: " + msg.what + ": " + summary
+		if hint != "" {
+			note += " — " + hint
+		}
 		m.lastMsg = line{text: note, tone: toneBad}
 	} else {
 		note = "done: " + msg.what

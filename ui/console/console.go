@@ -103,6 +103,11 @@ type Model struct {
 	// paint caches the theme's tone styles for drawing rows.
 	paint paint
 
+	// opened is when the console opened; retry is the newest retry of its
+	// calls (stale.go).
+	opened time.Time // on the wall clock, as the feed stamps retries
+	retry  *aws.FleetRetry
+
 	// readOnly, when not "", is why the console only reads (the Fleet's
 	// reason): every action key is refused, and the Fleet refuses too.
 	readOnly string
@@ -174,6 +179,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 		verdict: judge(nil),
 		filter:  fi,
 	}
+	m.opened = time.Now()
 	if m.readOnly = deps.Fleet.ReadOnly(); m.readOnly != "" {
 		m.keys.markReadOnly()
 	}
@@ -186,7 +192,9 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 }
 
 // Init starts the first refresh.
-func (m *Model) Init() tea.Cmd { return m.fetchNow(fetchAll) }
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.fetchNow(fetchAll), m.clockCmd(), m.listenRetries())
+}
 
 // Capturing reports whether typed text goes to the console (the filter or
 // a dialog's field): the root leaves q and ? alone then.
@@ -209,6 +217,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		return nil, m.onSnapshot(msg)
 	case tickMsg:
 		return nil, m.onTick(msg)
+	case clockMsg:
+		return nil, m.clockCmd()
+	case retryMsg:
+		return nil, m.onRetry(msg)
 	case actionDoneMsg:
 		return m.onActionDone(msg)
 	case peersMsg:

@@ -237,8 +237,11 @@ func (m *Model) status(long bool) line {
 	now := m.now()
 	switch {
 	case r.updated.IsZero() && r.lastErr != nil:
-		return line{text: "cannot read the stack: " + screen.Describe(r.lastErr).Summary, tone: toneBad}
+		return line{text: "cannot read the stack: " + refreshWhy(r.lastErr), tone: toneBad}
 	case r.updated.IsZero():
+		if rt := m.retryText(); rt != "" {
+			return line{text: "reading… " + rt, tone: toneWarn}
+		}
 		return line{text: "reading…", tone: toneInfo}
 	}
 	age := ago(now.Sub(r.updated))
@@ -248,7 +251,7 @@ func (m *Model) status(long bool) line {
 	}
 	switch {
 	case r.lastErr != nil:
-		why := screen.Describe(r.lastErr).Summary
+		why := refreshWhy(r.lastErr)
 		if !long {
 			why = aws.Code(r.lastErr)
 			if why == "" {
@@ -266,7 +269,11 @@ func (m *Model) status(long bool) line {
 	case r.paused:
 		return line{text: "PAUSED · " + upd, tone: toneWarn}
 	case r.inflight && now.Sub(r.started) > r.interval:
-		return line{text: "STALE " + upd + " · refresh slow (" + ago(now.Sub(r.started)) + ")", tone: toneWarn}
+		t := "STALE " + upd + " · refresh waiting " + ago(now.Sub(r.started))
+		if rt := m.retryText(); rt != "" && long {
+			t += " · " + rt
+		}
+		return line{text: t, tone: toneWarn}
 	case now.Sub(r.updated) > 3*r.interval+fetchTimeout:
 		return line{text: "STALE " + upd, tone: toneWarn}
 	}

@@ -80,6 +80,15 @@ func (m *Model) header(width int) string {
 
 	v := m.verdict
 	l2 := v.tone.style(s).Render(verdictGlyph(v.tone)+" "+v.word) + s.Text.Render(": "+strings.Join(v.facts, " · "))
+	if age := m.dataAge(); age != "" {
+		// Old data is not shown as fresh: not green, and dated. An outage
+		// stays red: it was true then and may be still.
+		t := v.tone
+		if t != toneBad {
+			t = toneMuted
+		}
+		l2 = t.style(s).Render(verdictGlyph(t)+" "+v.word+" "+age) + s.Muted.Render(": "+strings.Join(v.facts, " · "))
+	}
 
 	var tabs []string
 	for i := range viewCount {
