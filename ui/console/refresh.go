@@ -271,7 +271,8 @@ func (m *Model) status(long bool) line {
 	case r.inflight && now.Sub(r.started) > r.interval:
 		t := "STALE " + upd + " · refresh waiting " + ago(now.Sub(r.started))
 		if rt := m.retryText(); rt != "" && long {
-			t += " · " + rt
+			// The verdict line dates the data; here the retry needs the room.
+			t = "STALE · waiting " + ago(now.Sub(r.started)) + " · " + rt
 		}
 		return line{text: t, tone: toneWarn}
 	case now.Sub(r.updated) > 3*r.interval+fetchTimeout:

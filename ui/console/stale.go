@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -65,14 +66,16 @@ func (m *Model) onRetry(msg retryMsg) tea.Cmd {
 	return m.listenRetries()
 }
 
-// retryText is the newest retry in words, while it is news: "retrying
-// autoscaling DescribeAutoScalingGroups (attempt 3: Throttling (HTTP 400))".
+// retryText is the newest retry in words, while it is news, short enough
+// for the header's right side: "retry 3 of DescribeAutoScalingGroups:
+// Throttling".
 func (m *Model) retryText() string {
 	r := m.retry
 	if r == nil || m.now().Sub(r.At) > 2*r.Delay+clockEvery*5 {
 		return ""
 	}
-	return fmt.Sprintf("retrying %s %s (attempt %d: %s)", r.Service, r.Operation, r.Attempt, r.Reason)
+	reason, _, _ := strings.Cut(r.Reason, " (HTTP")
+	return fmt.Sprintf("retry %d of %s: %s", r.Attempt, r.Operation, reason)
 }
 
 // dataAge says how old the verdict's data is when it is older than a

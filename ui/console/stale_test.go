@@ -69,7 +69,7 @@ func TestThrottledRefreshIsDatedNamedAndShowsItsRetries(t *testing.T) {
 	m.refresh.lastErr = nil
 	feed.Send(aws.RetryEvent{Service: "Auto Scaling", Operation: "DescribeAutoScalingGroups", Attempt: 2, Reason: "Throttling (HTTP 400)", Delay: time.Second})
 	pumpRetries(d, feed)
-	if st := m.status(true).text; !strings.Contains(st, "refresh waiting 12s") || !strings.Contains(st, "retrying Auto Scaling DescribeAutoScalingGroups (attempt 2: Throttling (HTTP 400))") {
+	if st := m.status(true).text; !strings.Contains(st, "STALE · waiting 12s · retry 2 of DescribeAutoScalingGroups: Throttling") {
 		t.Errorf("status while waiting = %q", st)
 	}
 }

@@ -74,7 +74,7 @@ func (m *Model) header(width int) string {
 		left = s.WarnBadge.Render("READ-ONLY") + " " + left
 	}
 	stLine := m.status(width >= 110)
-	stText := stLine.tone.style(s).Render(stLine.text)
+	stText := stLine.tone.style(s).Render(screen.Truncate(stLine.text, max(20, width*2/3)))
 	room := width - lipgloss.Width(stText) - 2
 	l1 := screen.Pad(screen.Truncate(left, room), room) + "  " + stText
 
