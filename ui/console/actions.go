@@ -377,5 +377,5 @@ func (m *Model) onActionDone(msg actionDoneMsg) (screen.Action, tea.Cmd) {
 		m.lastMsg = line{text: note, tone: toneOK}
 	}
 	m.addLog(e)
-	return nil, m.fetchNow(fetchAfter(msg.lb))
+	return nil, tea.Batch(m.fetchNow(fetchAfter(msg.lb)), m.saveLog(e))
 }

@@ -193,7 +193,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 
 // Init starts the first refresh.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.fetchNow(fetchAll), m.clockCmd(), m.listenRetries())
+	return tea.Batch(m.fetchNow(fetchAll), m.clockCmd(), m.listenRetries(), m.loadLog())
 }
 
 // Capturing reports whether typed text goes to the console (the filter or
@@ -221,6 +221,12 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		return nil, m.clockCmd()
 	case retryMsg:
 		return nil, m.onRetry(msg)
+	case logLoadedMsg:
+		m.onLogLoaded(msg)
+		return nil, nil
+	case logSavedMsg:
+		m.onLogSaved(msg)
+		return nil, nil
 	case actionDoneMsg:
 		return m.onActionDone(msg)
 	case peersMsg:
@@ -419,6 +425,11 @@ type logEntry struct {
 
 func (m *Model) addLog(e logEntry) {
 	m.log = append([]logEntry{e}, m.log...)
+	m.setLogRows()
+}
+
+// setLogRows shows m.log, newest first, in the Log view.
+func (m *Model) setLogRows() {
 	rows := make([]row, 0, len(m.log))
 	for i, l := range m.log {
 		res, tn := "ok", toneOK
@@ -429,7 +440,7 @@ func (m *Model) addLog(e logEntry) {
 		if len(l.detail) > 0 {
 			text += " — " + strings.Join(l.detail, "; ")
 		}
-		rows = append(rows, newRow(fmt.Sprint(len(m.log)-i), []cell{{text: clock(l.at, l.at)}, {text: res, tone: tn}, {text: text}}, make([]float64, 3)))
+		rows = append(rows, newRow(fmt.Sprint(len(m.log)-i), []cell{{text: clock(l.at, m.now())}, {text: res, tone: tn}, {text: text}}, make([]float64, 3)))
 	}
 	m.tables[viewLog].setRows(rows)
 }

@@ -140,3 +140,25 @@ func TestSwitchWithoutAnotherStackOffersNoEnter(t *testing.T) {
 		t.Errorf("the dialog does not say how to make a second stack:\n%s", v)
 	}
 }
+
+// TestActionLogSurvivesARestart: an action taken in one console is in the
+// Log view of the next console opened on the stack, with its outcome.
+func TestActionLogSurvivesARestart(t *testing.T) {
+	w := newStackWorld(t, worldOptions{size: 2})
+	dir := t.TempDir()
+	d := newDriver(t, newConsole(t, w, time.Hour, dir))
+	d.start()
+	d.keys("c", "backspace", "3", "enter")
+	if e := lastLog(t, d.m); !e.ok {
+		t.Fatalf("the action failed: %+v", e)
+	}
+	again := newDriver(t, newConsole(t, w, time.Hour, dir))
+	again.start()
+	if len(again.m.log) != 1 || again.m.log[0].what != "set capacity of demo-asg: min 1→1, desired 2→3, max 4→4" || !again.m.log[0].ok {
+		t.Fatalf("the restarted console's log: %+v", again.m.log)
+	}
+	again.keys("6")
+	if v := ansi.Strip(again.m.View(120, 40)); !strings.Contains(v, "ok     set capacity of demo-asg: min 1→1, desired 2→3") {
+		t.Errorf("the Log view after a restart:\n%s", v)
+	}
+}
