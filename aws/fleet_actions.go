@@ -72,8 +72,12 @@ func (f *Fleet) SetTerminationPolicies(ctx context.Context, group string, polici
 
 // FleetRefreshOptions are an instance refresh's preferences.
 type FleetRefreshOptions struct {
-	// MinHealthyPercentage of the group kept in service; 0 means AWS's 90.
+	// MinHealthyPercentage of the group kept in service; 0 means AWS's 90
+	// unless MinHealthyExplicit says it is meant.
 	MinHealthyPercentage int
+	// MinHealthyExplicit sends MinHealthyPercentage even when it is 0
+	// (replace every instance at once), as a user who typed 0 asked.
+	MinHealthyExplicit bool
 	// InstanceWarmupSeconds; 0 leaves AWS's default (the group's
 	// DefaultInstanceWarmup, else its health check grace period).
 	InstanceWarmupSeconds int
@@ -92,7 +96,7 @@ func (f *Fleet) StartInstanceRefresh(ctx context.Context, group string, o FleetR
 		return "", fmt.Errorf("start instance refresh of %s: min healthy percentage %d must be 0–100", group, o.MinHealthyPercentage)
 	}
 	prefs := &astypes.RefreshPreferences{SkipMatching: sdk.Bool(o.SkipMatching)}
-	if o.MinHealthyPercentage > 0 {
+	if o.MinHealthyPercentage > 0 || o.MinHealthyExplicit {
 		prefs.MinHealthyPercentage = sdk.Int32(int32(o.MinHealthyPercentage))
 	}
 	if o.InstanceWarmupSeconds > 0 {

@@ -109,3 +109,20 @@ func TestRetryFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
 		t.Error("Retries does not follow WithRetries")
 	}
 }
+
+// TestInstanceRefreshSendsAnExplicitZeroMinHealthy: 0 typed by the user
+// reaches AWS as 0, not as AWS's default 90.
+func TestInstanceRefreshSendsAnExplicitZeroMinHealthy(t *testing.T) {
+	w := newFleetWorld(t, 2)
+	w.newTemplateVersion()
+	if _, err := w.Fleet.StartInstanceRefresh(w.ctx, "demo-asg", FleetRefreshOptions{MinHealthyPercentage: 0, MinHealthyExplicit: true}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Group.Refresh == nil || s.Group.Refresh.MinHealthy != 0 {
+		t.Errorf("the refresh in progress: %+v, want min healthy 0", s.Group.Refresh)
+	}
+}

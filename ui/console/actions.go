@@ -256,7 +256,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		}
 		what = fmt.Sprintf("start instance refresh of %s (min healthy %d%%)", group, v[0])
 		run = func(ctx context.Context) ([]string, error) {
-			id, err := fleet.StartInstanceRefresh(ctx, group, aws.FleetRefreshOptions{MinHealthyPercentage: v[0]})
+			id, err := fleet.StartInstanceRefresh(ctx, group, aws.FleetRefreshOptions{MinHealthyPercentage: v[0], MinHealthyExplicit: true})
 			return []string{"refresh " + id}, err
 		}
 	case dialogCancelRefresh:
