@@ -24,7 +24,7 @@ func instanceColumns() []column {
 		{title: "PRIVATE IP", width: 15, prio: 9},
 		{title: "TYPE", width: 9, prio: 10},
 		{title: "CPU 1h", width: 17, prio: 3, numeric: true},
-		{title: "REASON", width: 12, prio: 5, flex: true},
+		{title: "REASON", width: 12, prio: 5, flex: true, fit: 26},
 	}
 }
 
@@ -49,15 +49,15 @@ func targetColumns() []column {
 		{title: "PORT", width: 5, prio: 3, right: true, numeric: true},
 		{title: "AZ", width: 10, prio: 4},
 		{title: "STATE", width: 11, prio: 1},
-		{title: "REASON", width: 28, prio: 2},
-		{title: "DESCRIPTION", width: 12, prio: 5, flex: true},
+		{title: "REASON", width: 28, prio: 2, fit: 34},
+		{title: "DESCRIPTION", width: 12, prio: 5, flex: true, fit: 50},
 	}
 }
 
 func alarmColumns() []column {
 	return []column{
 		{title: "STATE", width: 17},
-		{title: "ALARM", width: 30},
+		{title: "ALARM", width: 30, fit: 48},
 		{title: "UPDATED", width: 7, prio: 1, right: true, numeric: true},
 		{title: "CONDITION", width: 26, prio: 2},
 		{title: "REASON", width: 12, prio: 3, flex: true},

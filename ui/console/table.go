@@ -19,8 +19,12 @@ type column struct {
 	width int
 	// prio orders the columns by importance: when the window is narrow,
 	// the highest prio go first. 0 always stays.
-	prio    int
-	flex    bool
+	prio int
+	flex bool
+	// fit, when set, lets the column grow to its longest cell, up to fit
+	// cells, before less important columns join: reasons and names get
+	// the spare width rather than an ellipsis.
+	fit     int
 	right   bool
 	numeric bool // sorts by row.nums, not the text
 }
@@ -73,12 +77,25 @@ type table struct {
 	filter  string
 	// noSort keeps the rows in the order they were built (newest first).
 	noSort bool
+	// want is each fit column's longest cell (capped at its fit).
+	want []int
 }
 
 // setRows replaces the rows, keeping the cursor on the same id.
 func (t *table) setRows(rows []row) {
 	id := t.selectedID()
 	t.rows = rows
+	t.want = make([]int, len(t.cols))
+	for i, c := range t.cols {
+		if c.fit == 0 {
+			continue
+		}
+		for _, r := range rows {
+			if i < len(r.cells) {
+				t.want[i] = max(t.want[i], min(c.fit, r.cells[i].width))
+			}
+		}
+	}
 	t.apply()
 	if id == "" {
 		return
@@ -212,14 +229,18 @@ func (t *table) layout(width int) []int {
 	used, flex := 0, -1
 	for _, i := range order {
 		c := t.cols[i]
-		need := c.width
+		w := c.width
+		if i < len(t.want) && t.want[i] > w && used+t.want[i]+1 <= width {
+			w = t.want[i]
+		}
+		need := w
 		if used > 0 {
 			need++ // the gap before it
 		}
 		if used+need > width && c.prio > 0 {
 			continue
 		}
-		widths[i] = c.width
+		widths[i] = w
 		used += need
 		if c.flex {
 			flex = i
