@@ -174,11 +174,11 @@ func (m *Model) scaleInLines(policies []string, n int) []line {
 			out = append(out, line{text: fmt.Sprintf("  … and %d more", len(picks)-i), tone: toneMuted})
 			break
 		}
-		why := p.Why[len(p.Why)-1]
 		if p.Random {
-			why = "a random pick among " + strings.Join(p.Candidates, ", ")
+			out = append(out, line{text: fmt.Sprintf("  %d. %s", i+1, pickText(p)), tone: toneWarn})
+			continue
 		}
-		out = append(out, line{text: fmt.Sprintf("  %d. %s — %s", i+1, p.ID, why), tone: toneWarn})
+		out = append(out, line{text: fmt.Sprintf("  %d. %s — %s", i+1, p.ID, p.Why[len(p.Why)-1]), tone: toneWarn})
 	}
 	return out
 }
