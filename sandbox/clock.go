@@ -3,6 +3,8 @@ package sandbox
 import (
 	"fmt"
 	"time"
+
+	awsdurations "github.com/stackwiz/stackwiz/durations"
 )
 
 // Latency profiles. Instant makes every AWS process finish by the next
@@ -49,24 +51,11 @@ type durations struct {
 }
 
 // AWSDurations is the realistic profile at 1x: how long each AWS process
-// usually takes, by the names of the table above. Benchmarks compute the
-// critical path of a stack from it, so the sandbox's clock and the
-// yardstick apply is measured against are one table.
-func AWSDurations() map[string]time.Duration {
-	return map[string]time.Duration{
-		"instance-pending":  40 * time.Second,
-		"instance-shutdown": 30 * time.Second,
-		"app-boot":          40 * time.Second,
-		"nat-pending":       120 * time.Second,
-		"nat-deleting":      60 * time.Second,
-		"lb-provisioning":   180 * time.Second,
-		"image-pending":     300 * time.Second,
-		"cert-validation":   60 * time.Second,
-		"dns-change":        30 * time.Second,
-		"iam-propagation":   10 * time.Second,
-		"lb-eni-release":    60 * time.Second,
-	}
-}
+// usually takes, by the names of the table above. The table itself lives
+// in package durations (with its sources), which plan's estimate and the
+// benchmarks read too, so the sandbox's clock and every yardstick apply is
+// measured against are one table.
+func AWSDurations() map[string]time.Duration { return awsdurations.AWS() }
 
 // scale divides d by the speed factor.
 func (d durations) scale(v time.Duration) time.Duration {
