@@ -21,8 +21,9 @@ import (
 	"github.com/stackwiz/stackwiz/steps"
 )
 
-// Exit statuses (DESIGN.md): 0 success, 1 failure, 2 bad usage or an
-// invalid spec.
+// Exit statuses (docs/architecture.md, and EXIT STATUS in the man page:
+// manpage.go): 0 success, 1 failure, 2 bad usage or an invalid spec;
+// status adds 3, could not check.
 const (
 	exitOK      = 0
 	exitFailure = 1

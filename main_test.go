@@ -120,8 +120,8 @@ func endpointEnv(region string) []string {
 		"AWS_PROFILE=", "AWS_REGION="+region, "AWS_DEFAULT_REGION="+region)
 }
 
-// designed is the command line of DESIGN.md: every command with the flags
-// it must offer. The root row holds the global flags.
+// designed is the command line stackwiz promises (README.md, "Commands";
+// docs/architecture.md): every command with the flags it must offer. The root row holds the global flags.
 var designed = []struct {
 	path  string // command path below stackwiz
 	flags []string
@@ -141,7 +141,7 @@ var designed = []struct {
 	{"version", nil},
 }
 
-// notYetWired lists the commands of DESIGN.md that addStackCommands does not
+// notYetWired lists the promised commands that addStackCommands does not
 // add yet. Remove a command from it when it is wired: the test fails while
 // a listed command exists, so this list cannot go stale.
 var notYetWired = map[string]bool{}

@@ -14,7 +14,7 @@ import (
 	"github.com/stackwiz/stackwiz/state"
 )
 
-// globals are the flags every command accepts (DESIGN.md).
+// globals are the flags every command accepts (README.md, "Commands").
 type globals struct {
 	// Stack names the stack (its spec's name); empty means the only stack
 	// recorded in StateDir.
