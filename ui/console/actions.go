@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,10 +137,14 @@ func (m *Model) dialogBody(d *dialog) []line {
 	switch d.kind {
 	case dialogCapacity:
 		out := []line{{text: fmt.Sprintf("now min %d, desired %d, max %d (%d instances)", g.Min, g.Desired, g.Max, len(s.Instances)), tone: toneMuted}}
-		if v, err := d.inputInts(); err == nil && len(v) == 3 && v[1] < g.Desired {
+		v, err := d.inputInts()
+		if err == nil && len(v) == 3 && v[1] < g.Desired {
 			out = append(out, m.scaleInLines(g.TerminationPolicies, g.Desired-v[1])...)
 		} else if err == nil && len(v) == 3 && v[1] > g.Desired {
 			out = append(out, line{text: fmt.Sprintf("the group launches %s", plural(v[1]-g.Desired, "instance")), tone: toneInfo})
+		}
+		if err == nil && len(v) == 3 && (v[0] != g.Min || v[2] != g.Max) {
+			out = append(out, line{text: fmt.Sprintf("stack.yaml is not changed: `stackwiz status` reports drift until it says autoscaling.min: %d and max: %d (desired is not compared)", v[0], v[2]), tone: toneMuted, wrap: true})
 		}
 		return out
 	case dialogStartRefresh:
@@ -204,6 +209,9 @@ func (m *Model) policyLines(d *dialog) []line {
 	chosen := d.chosenPolicies()
 	if len(chosen) == 0 {
 		return append(out, line{text: "choose at least one policy (Default is AWS's own order)", tone: toneWarn})
+	}
+	if !slices.Equal(chosen, m.snap.Group.TerminationPolicies) {
+		out = append(out, line{text: "stack.yaml is not changed: `stackwiz status` reports drift until it says autoscaling.termination_policies: [" + strings.Join(chosen, ", ") + "]", tone: toneMuted, wrap: true})
 	}
 	picks := scaleIn(m.snap, chosen, 1)
 	if len(picks) == 0 {

@@ -413,6 +413,8 @@ func (m *Model) shortKeys() []key.Binding {
 type line struct {
 	text string
 	tone tone
+	// wrap asks a dialog to wrap the line rather than cut it.
+	wrap bool
 }
 
 // logEntry is one action taken from the console.

@@ -216,7 +216,13 @@ func (d *dialog) view(m *Model, width int) string {
 		}
 	}
 	for _, l := range m.dialogBody(d) {
-		add(l.tone, l.text)
+		if !l.wrap {
+			add(l.tone, l.text)
+			continue
+		}
+		for _, w := range wrapWords(l.text, width) {
+			add(l.tone, w)
+		}
 	}
 	// The field with the keyboard is marked with ▸, not by colour alone.
 	for i, in := range d.inputs {
