@@ -189,8 +189,12 @@ func (m *Model) body(width, height int) string {
 		text(m.lbLines[m.lbOffset:end]...)
 		return finish()
 	case m.tab == viewLog && len(m.log) == 0:
-		text(line{text: "No action taken from the console yet.", tone: toneMuted}, line{},
-			line{text: "c capacity · R instance refresh · C cancel it · x terminate · b standby · t termination policies · w switch alias", tone: toneMuted})
+		text(line{text: "No action taken from the console yet.", tone: toneMuted}, line{})
+		if m.readOnly != "" {
+			text(line{text: "This console is read-only (" + m.readOnly + "): its actions are off; " + readOnlyFix(m.readOnly) + ".", tone: toneWarn})
+			return finish()
+		}
+		text(line{text: "c capacity · R instance refresh · C cancel it · x terminate · b standby · t termination policies · w switch alias", tone: toneMuted})
 		return finish()
 	}
 	var above, below []line
