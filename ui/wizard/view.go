@@ -359,9 +359,7 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 		lines = append(lines, style.Render(mark)+s.Muted.Render(wrap.Render(a.Text)))
 	}
 	if step == steps.StepIdentity {
-		for _, n := range m.identityNotes() {
-			lines = append(lines, wrap.Render(n))
-		}
+		lines = append(lines, m.identityNotes()...) // wrapped below, under their marks
 	}
 	if m.notice != "" {
 		lines = append([]string{s.Warning.Render(m.notice)}, lines...)
