@@ -105,6 +105,22 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 		}
 	})
 
+	t.Run("root command", func(t *testing.T) {
+		// `stackwiz --read-only` opens the console directly: the wizard
+		// builds, and a read-only run builds nothing.
+		root := consoleEnv(dir) + " " + bin + " --read-only --stack demo --state-dir " + stateDir + " --endpoint-url " + url
+		p := startPane(t, dir, "root", root)
+		p.waitText("the read-only console's live view", "stackwiz · console · demo", "READ-ONLY", "2/2 in service")
+		for _, a := range actions {
+			p.keys(a.key, "Enter")
+			p.waitText("the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (--read-only)")
+		}
+		settle(p)
+		if m := mutating(sandboxStats(t, url)); len(m) != 0 {
+			t.Errorf("stackwiz --read-only sent mutating requests: %v", m)
+		}
+	})
+
 	t.Run("environment", func(t *testing.T) {
 		p := startPane(t, dir, "env", strings.Replace(base, "STACKWIZ_READ_ONLY=", "STACKWIZ_READ_ONLY=1", 1))
 		p.waitText("the read-only console's live view", "READ-ONLY", "2/2 in service")
