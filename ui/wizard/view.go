@@ -324,7 +324,6 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 		return m.terminationView(&preview, l)
 	}
 	var lines []string
-	wrap := lipgloss.NewStyle().Width(l.inner - 2)
 	stuckPath := ""
 	if m.stuck != "" {
 		lines = append(lines, hanging(s.Error.Render("✗ "), s.Error.Render(m.stuck), l.inner))
@@ -356,7 +355,7 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 		if a.Warn {
 			mark, style = "$ ", s.Warning
 		}
-		lines = append(lines, style.Render(mark)+s.Muted.Render(wrap.Render(a.Text)))
+		lines = append(lines, hanging(style.Render(mark), s.Muted.Render(a.Text), l.inner))
 	}
 	if step == steps.StepIdentity {
 		lines = append(lines, m.identityNotes()...) // wrapped below, under their marks
