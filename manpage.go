@@ -41,6 +41,7 @@ var environment = []struct {
 	{[]string{"STACKWIZ_STATE_DIR"}, "The state dir when --state-dir is not given."},
 	{[]string{"XDG_STATE_HOME"}, "Without STACKWIZ_STATE_DIR, the state dir is $XDG_STATE_HOME/stackwiz when it is an absolute path, else ~/.local/state/stackwiz."},
 	{[]string{"STACKWIZ_DEBUG"}, "Any value but empty, 0 or false does what --debug does."},
+	{[]string{"STACKWIZ_READ_ONLY"}, "Any value but empty, 0 or false opens the console for watching only, as --read-only does: no action changes the stack."},
 	{[]string{"STACKWIZ_SANDBOX_SPEED"}, "How many times faster than AWS the embedded sandbox (--sandbox) runs: a positive number, default 30."},
 	{[]string{"STACKWIZ_SANDBOX_LATENCY"}, "The embedded sandbox's latency profile: realistic (the default: AWS-like durations, sped up) or instant."},
 	{[]string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}, "The AWS profile when --profile is not given."},
