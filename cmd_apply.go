@@ -42,6 +42,7 @@ why, followed by an estimate of the stack's monthly cost. It changes nothing.`,
 				return writeJSON(cmd.OutOrStdout(), newPlanDocument(plan, spec))
 			}
 			renderPlan(cmd.OutOrStdout(), plan, spec)
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n", plan.Duration)
 			return nil
 		},
 	}
@@ -107,6 +108,7 @@ longer asks for are deleted.`,
 				return err
 			}
 			renderPlan(stderr, plan, spec)
+			fmt.Fprintf(stderr, "\n%s\n", plan.Duration)
 			if !yes && !plan.Empty() {
 				ok, err := confirm(cmd, fmt.Sprintf("Apply these changes to stack %q?", spec.Name))
 				if err != nil || !ok {
@@ -116,7 +118,9 @@ longer asks for are deleted.`,
 					return err
 				}
 			}
-			engine := engineFor(s, spec, store, stderr)
+			// Each step's start line ends with the time left on the
+			// critical path, counting down as the steps finish.
+			engine := steps.New(spec, s.clients, store, withETA(newEventPrinter(stderr), plan.Duration), s.engineOptions())
 			applyErr := engine.Apply(ctx)
 			if ctx.Err() != nil {
 				return fmt.Errorf("apply interrupted: everything created so far is recorded in %s; run the same apply again to resume", store.Path())

@@ -69,6 +69,9 @@ type planDocument struct {
 	// Warnings are what is worth knowing before applying: the same as the
 	// text plan and the wizard's review show.
 	Warnings []warningDocument `json:"warnings"`
+	// Duration is how long apply is expected to take on AWS and the chain
+	// of waits that sets it.
+	Duration steps.ApplyEstimate `json:"duration"`
 }
 
 type changeDocument struct {
@@ -89,7 +92,7 @@ type warningDocument struct {
 
 func newPlanDocument(p *steps.PlanResult, spec *steps.Spec) planDocument {
 	doc := planDocument{SchemaVersion: jsonSchemaVersion, Stack: p.Stack, Region: p.Region, Cost: p.Cost,
-		Changes: []changeDocument{}, Warnings: []warningDocument{}}
+		Changes: []changeDocument{}, Warnings: []warningDocument{}, Duration: p.Duration}
 	for _, c := range p.Changes {
 		doc.Changes = append(doc.Changes, changeDocument{Step: c.Step, Key: c.Key, Type: c.Type, Name: c.Name, ID: c.ID, Action: c.Action, Why: c.Why})
 	}

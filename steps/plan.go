@@ -39,6 +39,9 @@ type PlanResult struct {
 	Region  string       `json:"region,omitempty"`
 	Changes []Change     `json:"changes"`
 	Cost    CostEstimate `json:"cost"`
+	// Duration is how long apply is expected to take on AWS, and the
+	// chain of waits that sets it (plan_duration.go).
+	Duration ApplyEstimate `json:"duration"`
 }
 
 // Count returns how many changes have action a.
@@ -83,6 +86,7 @@ func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
 	e.planOrphans(ctx, p)
 	e.planSSHFrom(ctx, p)
 	slices.SortStableFunc(p.Changes, func(a, b Change) int { return e.order(a.Step) - e.order(b.Step) })
+	p.Duration = EstimateApply(e.spec, Enabled(e.spec, e.steps), p.Changes)
 	return p, nil
 }
 
