@@ -54,9 +54,10 @@ type dialog struct {
 	loading  bool
 	// err is why enter was refused.
 	err string
-	// acked is the pre-flight's risks the user was told about by a first
-	// enter: a second enter with the same risks starts anyway.
-	acked string
+	// acked is how many pre-flight risks the user was told about by a
+	// first enter: a second enter starts anyway unless more appeared
+	// meanwhile (a refresh can change their wording, not their number).
+	acked int
 }
 
 type policyItem struct {
@@ -133,12 +134,12 @@ func (d *dialog) update(m *Model, msg tea.Msg) (screen.Action, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		d.inputs[d.focus], cmd = d.inputs[d.focus].Update(msg)
-		d.err, d.acked = "", ""
+		d.err, d.acked = "", 0
 		return nil, cmd
 	case len(d.choices) > 0:
 		if key.Matches(k, dk.choose) {
 			d.choice = (d.choice + 1) % len(d.choices)
-			d.err, d.acked = "", ""
+			d.err, d.acked = "", 0
 		}
 	case d.kind == dialogPolicies:
 		d.updatePolicies(k, dk)

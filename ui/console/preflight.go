@@ -115,17 +115,16 @@ func (m *Model) preflight(d *dialog) []string {
 }
 
 // confirmRisks holds enter back once when the action has risks: the first
-// enter says so, the second (with the same risks) starts anyway.
+// enter says so, the second starts anyway (unless new risks appeared).
 func (m *Model) confirmRisks(d *dialog) bool {
 	risks := m.preflight(d)
 	if len(risks) == 0 {
 		return true
 	}
-	key := strings.Join(risks, "\n")
-	if d.acked == key {
+	if d.acked > 0 && len(risks) <= d.acked {
 		return true
 	}
-	d.acked = key
+	d.acked = len(risks)
 	d.err = "the group is not ready for this (above): enter again starts anyway, esc leaves it"
 	return false
 }
