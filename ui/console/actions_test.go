@@ -308,6 +308,10 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "points at another load balancer") {
 		t.Errorf("load balancer view after the switch:\n%s", v)
 	}
+	// The header no longer claims the traffic: it names where it goes.
+	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → stack green, not this one") {
+		t.Errorf("the header after the switch: %q", first)
+	}
 }
 
 func ids(g astypes.AutoScalingGroup) []string {

@@ -105,6 +105,10 @@ type Model struct {
 
 	// opened is when the console opened; retry is the newest retry of its
 	// calls (stale.go).
+	// peerNames are the other stacks by their load balancer's DNS name
+	// (recordtarget.go).
+	peerNames map[string]string
+
 	opened time.Time // on the wall clock, as the feed stamps retries
 	retry  *aws.FleetRetry
 
@@ -230,6 +234,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 	case actionDoneMsg:
 		return m.onActionDone(msg)
 	case peersMsg:
+		m.notePeers(msg.peers)
 		if m.dialog != nil && m.dialog.kind == dialogSwitch {
 			m.dialog.onPeers(msg)
 		}

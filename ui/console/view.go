@@ -65,11 +65,15 @@ func (m *Model) header(width int) string {
 	st := m.stack
 	// The root's header already says "sandbox" when it is one.
 	where := []string{s.Title.Render(st.name), st.account, st.region}
-	dest := st.lbDNS
+	dest := s.Text.Render(st.lbDNS)
 	if st.record != "" {
-		dest = strings.TrimSuffix(st.record, ".") + " → " + orDash(st.lbDNS)
+		text, news := m.recordDest()
+		dest = s.Text.Render(text)
+		if news {
+			dest = s.Warning.Render(text)
+		}
 	}
-	left := strings.Join(where, s.Subtle.Render(" · ")) + s.Subtle.Render(" · ") + s.Text.Render(dest)
+	left := strings.Join(where, s.Subtle.Render(" · ")) + s.Subtle.Render(" · ") + dest
 	if m.readOnly != "" {
 		left = s.WarnBadge.Render("READ-ONLY") + " " + left
 	}

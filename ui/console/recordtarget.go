@@ -1,0 +1,52 @@
+package console
+
+import (
+	"strings"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
+
+// The header names where the stack's record points. It used to print the
+// stack's own load balancer whatever the record said, so after a
+// blue/green switch it still claimed the traffic. Now it says what Route
+// 53 answered when the load balancer part was last read: this stack, the
+// other stack by name when it is known (from the switch dialog's list),
+// or the other load balancer's DNS name.
+
+// recordDest is the header's "record → where" text, and whether it is
+// news the user should see (the record does not point at this stack).
+func (m *Model) recordDest() (string, bool) {
+	st := m.stack
+	rec := strings.TrimSuffix(st.record, ".")
+	here := rec + " → " + orDash(st.lbDNS)
+	s := m.snap
+	if s == nil || s.LB == nil || s.Part(aws.PartRecord).Gap() {
+		return here, false
+	}
+	r := s.LB.Record
+	switch {
+	case r == nil:
+		return rec + ": no alias record in the zone", true
+	case r.TargetDNS == "" || sameHost(r.TargetDNS, s.LB.DNSName):
+		return here, false
+	}
+	if name := m.peerNames[hostKey(r.TargetDNS)]; name != "" {
+		return rec + " → stack " + name + ", not this one", true
+	}
+	return rec + " → " + r.TargetDNS + ", not this stack", true
+}
+
+// hostKey is a DNS name as sameHost compares them.
+func hostKey(s string) string {
+	return strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(s), "."), "dualstack.")
+}
+
+// notePeers remembers the other stacks' load balancers by DNS name.
+func (m *Model) notePeers(ps []peer) {
+	if m.peerNames == nil {
+		m.peerNames = map[string]string{}
+	}
+	for _, p := range ps {
+		m.peerNames[hostKey(p.lbDNS)] = p.name
+	}
+}
