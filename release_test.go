@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -239,14 +240,17 @@ func TestSnapshotReleaseInstallsCompletionsAndManPage(t *testing.T) {
 		t.Fatalf("%s is not the stackwiz cask:\n%s", casks[0], cask)
 	}
 
-	archives, _ := filepath.Glob(filepath.Join(dist, "stackwiz_*_linux_amd64.tar.gz"))
+	// The archive of the platform the test runs on, whose binary it can
+	// run: CI builds linux/amd64 only.
+	platform := "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
+	archives, _ := filepath.Glob(filepath.Join(dist, "stackwiz_*"+platform))
 	if len(archives) != 1 {
 		all, _ := filepath.Glob(filepath.Join(dist, "*"))
-		t.Fatalf("want the linux/amd64 archive in %s; it holds %v", dist, all)
+		t.Fatalf("want the %s/%s archive in %s; it holds %v", runtime.GOOS, runtime.GOARCH, dist, all)
 	}
 	files := readTarGz(t, archives[0])
 	names := slices.Sorted(maps.Keys(files))
-	// The cask downloads this archive (by its name) for Linux on Intel.
+	// The cask downloads this archive (by its name).
 	var caskVersion string
 	if m := regexp.MustCompile(`(?m)^\s*version "([^"]+)"`).FindStringSubmatch(cask); m != nil {
 		caskVersion = m[1]
@@ -320,7 +324,7 @@ func TestSnapshotReleaseInstallsCompletionsAndManPage(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 0 {
 		t.Fatalf("the archived stackwiz version --json exited %d: %v\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
-	version := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(archives[0]), "stackwiz_"), "_linux_amd64.tar.gz")
+	version := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(archives[0]), "stackwiz_"), platform)
 	if v.Version != version || !regexp.MustCompile(`^[0-9a-f]{40}$`).MatchString(v.Commit) {
 		t.Errorf("the archived binary says version %q commit %q; want %q and the full commit", v.Version, v.Commit, version)
 	}
