@@ -101,13 +101,15 @@ func (m *Model) startAction(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	case key.Matches(msg, k.Policies):
 		d = &dialog{kind: dialogPolicies, title: "Termination policies of " + g.Name, policies: policyEditor(g.TerminationPolicies)}
 	case key.Matches(msg, k.Switch):
-		if m.target.ZoneID == "" || m.target.RecordFQDN == "" {
-			return screen.Notice{Text: "this stack has no Route 53 record to switch (dns.zone and dns.record in stack.yaml)"}, nil
-		}
 		if m.stateDir == "" {
 			return screen.Notice{Text: "no state directory: the other stacks cannot be listed"}, nil
 		}
-		d = &dialog{kind: dialogSwitch, title: "Switch " + strings.TrimSuffix(m.target.RecordFQDN, ".") + " to another stack", loading: true}
+		d = &dialog{kind: dialogSwitch, title: "Switch " + strings.TrimSuffix(m.target.RecordFQDN, ".") + " to another stack", loading: true,
+			zone: m.target.ZoneID, record: m.target.RecordFQDN}
+		if m.target.ZoneID == "" || m.target.RecordFQDN == "" {
+			// No record of its own: the other stacks' records.
+			d.borrow, d.title = true, "Switch another stack's record"
+		}
 		m.dialog = d
 		return nil, loadPeers(m.stateDir, m.stack.name)
 	default:
@@ -316,7 +318,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 			return nil, nil
 		}
 		p := d.peers[d.cursor]
-		zone, record := m.target.ZoneID, m.target.RecordFQDN
+		zone, record := d.zone, d.record
 		what = "switch " + strings.TrimSuffix(record, ".") + " to stack " + p.name
 		lb = true
 		run = func(ctx context.Context) ([]string, error) { return switchAlias(ctx, fleet, zone, record, p) }

@@ -312,6 +312,22 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → stack green, not this one") {
 		t.Errorf("the header after the switch: %q", first)
 	}
+	// Back from green's console, which owns no record: it offers blue's.
+	gd := newDriver(t, newConsole(t, green, time.Hour, dir))
+	gd.start()
+	gd.keys("w")
+	if v := ansi.Strip(gd.m.View(120, 40)); !strings.Contains(v, "Switch api.example.com (stack demo's record)") ||
+		!strings.Contains(v, "> demo (its owner)") || !strings.Contains(v, "green (this stack)") {
+		t.Fatalf("green's switch dialog:\n%s", v)
+	}
+	gd.keys("enter")
+	if e := lastLog(t, gd.m); !e.ok || e.what != "switch api.example.com to stack demo" || !strings.Contains(e.detail[0], green.lbDNS) || !strings.Contains(e.detail[1], blue.lbDNS) {
+		t.Fatalf("green's switch back: %+v", e)
+	}
+	d.keys("r")
+	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → "+blue.lbDNS[:20]) {
+		t.Errorf("blue's header after the switch back: %q", first)
+	}
 }
 
 func ids(g astypes.AutoScalingGroup) []string {

@@ -105,6 +105,9 @@ type Model struct {
 
 	// opened is when the console opened; retry is the newest retry of its
 	// calls (stale.go).
+	// self is this stack as the switch dialog offers it to a record
+	// another stack owns.
+	self peer
 	// peerNames are the other stacks by their load balancer's DNS name
 	// (recordtarget.go).
 	peerNames map[string]string
@@ -184,6 +187,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 		filter:  fi,
 	}
 	m.opened = time.Now()
+	m.self = peer{name: deps.Stack.Name, region: region, lbARN: t.LoadBalancerARN, lbDNS: out("load_balancer", "lb_dns"), lbZone: out("load_balancer", "lb_zone_id")}
 	if m.readOnly = deps.Fleet.ReadOnly(); m.readOnly != "" {
 		m.keys.markReadOnly()
 	}
@@ -236,7 +240,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 	case peersMsg:
 		m.notePeers(msg.peers)
 		if m.dialog != nil && m.dialog.kind == dialogSwitch {
-			m.dialog.onPeers(msg)
+			m.dialog.onPeers(msg, m.self)
 		}
 		return nil, nil
 	case tea.BackgroundColorMsg:

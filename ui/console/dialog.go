@@ -48,10 +48,15 @@ type dialog struct {
 	// chosen ones first in order; cursor is the line under the cursor.
 	policies []policyItem
 	cursor   int
-	// peers are the stacks the alias can switch to.
-	peers    []peer
-	peersErr error
-	loading  bool
+	// peers are the stacks the alias can switch to; zone and record are
+	// the record switched: the stack's own, or, with borrow, the one owner
+	// (another stack) created.
+	peers        []peer
+	zone, record string
+	borrow       bool
+	owner        string
+	peersErr     error
+	loading      bool
 	// err is why enter was refused.
 	err string
 	// acked is how many pre-flight risks the user was told about by a

@@ -19,6 +19,9 @@ type peer struct {
 	region string
 	// From its load_balancer outputs.
 	lbARN, lbDNS, lbZone string
+	// zone and record are its dns outputs (zone_id, record_fqdn): the
+	// record it owns, "" when it has none.
+	zone, record string
 }
 
 // peersMsg carries the other stacks, read from their records.
@@ -50,17 +53,38 @@ func loadPeers(dir, self string) tea.Cmd {
 			if !ok || rec.Outputs["lb_dns"] == "" || rec.Outputs["lb_zone_id"] == "" {
 				continue
 			}
-			out = append(out, peer{name: n, region: st.Snapshot().Region,
-				lbARN: rec.Outputs["lb_arn"], lbDNS: rec.Outputs["lb_dns"], lbZone: rec.Outputs["lb_zone_id"]})
+			p := peer{name: n, region: st.Snapshot().Region,
+				lbARN: rec.Outputs["lb_arn"], lbDNS: rec.Outputs["lb_dns"], lbZone: rec.Outputs["lb_zone_id"]}
+			if dns, ok := st.Step("dns"); ok {
+				p.zone, p.record = dns.Outputs["zone_id"], dns.Outputs["record_fqdn"]
+			}
+			out = append(out, p)
 		}
 		return peersMsg{peers: out}
 	}
 }
 
-func (d *dialog) onPeers(msg peersMsg) {
+// onPeers fills the switch dialog. A stack with its own record switches
+// it to another stack. A stack without one (the green of a blue/green
+// pair, whose record the blue stack created) switches the record of the
+// stack that owns one, to any stack, itself included: so the switch works
+// both ways, from either console.
+func (d *dialog) onPeers(msg peersMsg, self peer) {
 	d.loading = false
 	d.peers, d.peersErr = msg.peers, msg.err
 	d.cursor = 0
+	if !d.borrow || msg.err != nil {
+		return
+	}
+	d.peers = nil
+	for _, p := range msg.peers {
+		if p.zone != "" && p.record != "" {
+			d.zone, d.record, d.owner = p.zone, p.record, p.name
+			d.title = "Switch " + strings.TrimSuffix(p.record, ".") + " (stack " + p.name + "'s record)"
+			d.peers = append(append(d.peers, msg.peers...), self)
+			return
+		}
+	}
 }
 
 // switchLines is the switch dialog: the record now, the stacks to pick
@@ -77,12 +101,19 @@ func (m *Model) switchLines(d *dialog) []line {
 			}
 		}
 	}
+	if d.borrow {
+		now = "not watched from this console: the switch reads it first and logs before and after"
+	}
 	out = append(out, line{text: "now:   " + now, tone: toneMuted})
 	switch {
 	case d.loading:
 		return append(out, line{text: "reading the other stacks…", tone: toneInfo})
 	case d.peersErr != nil:
 		return append(out, line{text: screen.Describe(d.peersErr).Summary, tone: toneBad})
+	case d.borrow && len(d.peers) == 0:
+		return append(out,
+			line{text: "nothing to switch: neither this stack nor another in this state directory has a Route 53 record", tone: toneWarn},
+			line{text: "the record comes from dns.zone and dns.record in a stack's stack.yaml", tone: toneMuted})
 	case len(d.peers) == 0:
 		return append(out,
 			line{text: "nothing to switch to: no other stack with a load balancer in this state directory", tone: toneWarn},
@@ -93,7 +124,14 @@ func (m *Model) switchLines(d *dialog) []line {
 		if i == d.cursor {
 			cur = "> "
 		}
-		out = append(out, line{text: fmt.Sprintf("%s%-20s %s", cur, p.name, p.lbDNS), tone: map[bool]tone{true: toneNone, false: toneMuted}[i == d.cursor]})
+		name := p.name
+		switch {
+		case p.name == m.stack.name:
+			name += " (this stack)"
+		case p.name == d.owner:
+			name += " (its owner)"
+		}
+		out = append(out, line{text: fmt.Sprintf("%s%-24s %s", cur, name, p.lbDNS), tone: map[bool]tone{true: toneNone, false: toneMuted}[i == d.cursor]})
 	}
 	p := d.peers[d.cursor]
 	out = append(out, line{text: "after: A → " + p.lbDNS + " (alias, evaluate target health; no TTL to wait out)", tone: toneWarn})
