@@ -106,7 +106,7 @@ func (m *Model) startAction(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		}
 		d = &dialog{kind: dialogSwitch, title: "Switch " + strings.TrimSuffix(m.target.RecordFQDN, ".") + " to another stack", loading: true,
 			zone: m.target.ZoneID, record: m.target.RecordFQDN}
-		if m.target.ZoneID == "" || m.target.RecordFQDN == "" {
+		if m.target.ZoneID == "" || m.target.RecordFQDN == "" || m.borrowedFrom != "" {
 			// No record of its own: the other stacks' records.
 			d.borrow, d.title = true, "Switch another stack's record"
 		}

@@ -315,6 +315,9 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	// Back from green's console, which owns no record: it offers blue's.
 	gd := newDriver(t, newConsole(t, green, time.Hour, dir))
 	gd.start()
+	if first := strings.SplitN(ansi.Strip(gd.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "green · 123456789012 · us-east-1 · api.example.com → "+green.lbDNS[:20]) {
+		t.Errorf("green's header does not show the record pointing at it: %q", first)
+	}
 	gd.keys("w")
 	if v := ansi.Strip(gd.m.View(120, 40)); !strings.Contains(v, "Switch api.example.com (stack demo's record)") ||
 		!strings.Contains(v, "> demo (its owner)") || !strings.Contains(v, "green (this stack)") {
@@ -327,6 +330,10 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	d.keys("r")
 	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → "+blue.lbDNS[:20]) {
 		t.Errorf("blue's header after the switch back: %q", first)
+	}
+	gd.keys("r")
+	if first := strings.SplitN(ansi.Strip(gd.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → stack demo, not this one") {
+		t.Errorf("green's header after the switch back: %q", first)
 	}
 }
 

@@ -105,6 +105,9 @@ type Model struct {
 
 	// opened is when the console opened; retry is the newest retry of its
 	// calls (stale.go).
+	// borrowedFrom names the stack whose record this one watches, having
+	// none of its own ("" when it has its own, or none is known).
+	borrowedFrom string
 	// self is this stack as the switch dialog offers it to a record
 	// another stack owns.
 	self peer
@@ -201,7 +204,13 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 
 // Init starts the first refresh.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.fetchNow(fetchAll), m.clockCmd(), m.listenRetries(), m.loadLog())
+	var peers tea.Cmd
+	if m.target.ZoneID == "" && m.stateDir != "" {
+		// A stack without a record may be the green of a pair: the peers
+		// say whose record to watch (recordtarget.go).
+		peers = loadPeers(m.stateDir, m.stack.name)
+	}
+	return tea.Batch(m.fetchNow(fetchAll), m.clockCmd(), m.listenRetries(), m.loadLog(), peers)
 }
 
 // Capturing reports whether typed text goes to the console (the filter or
@@ -242,7 +251,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		if m.dialog != nil && m.dialog.kind == dialogSwitch {
 			m.dialog.onPeers(msg, m.self)
 		}
-		return nil, nil
+		return nil, m.watchBorrowed(msg.peers)
 	case tea.BackgroundColorMsg:
 		m.paint = paint{} // the root changed the styles in place
 		return nil, nil

@@ -3,6 +3,8 @@ package console
 import (
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/stackwiz/stackwiz/aws"
 )
 
@@ -34,6 +36,25 @@ func (m *Model) recordDest() (string, bool) {
 		return rec + " → stack " + name + ", not this one", true
 	}
 	return rec + " → " + r.TargetDNS + ", not this stack", true
+}
+
+// watchBorrowed makes a stack without a record of its own watch the
+// record another stack owns (the blue of a pair, for the green), so both
+// consoles' headers say where the traffic goes; the switch dialog then
+// offers that record, to any stack.
+func (m *Model) watchBorrowed(ps []peer) tea.Cmd {
+	if m.target.ZoneID != "" {
+		return nil
+	}
+	for _, p := range ps {
+		if p.zone != "" && p.record != "" {
+			m.borrowedFrom = p.name
+			m.target.ZoneID, m.target.RecordFQDN = p.zone, p.record
+			m.stack.zone, m.stack.record = p.zone, p.record
+			return m.fetchNow(fetchAfter(true))
+		}
+	}
+	return nil
 }
 
 // hostKey is a DNS name as sameHost compares them.
