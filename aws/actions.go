@@ -90,6 +90,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:AllocateAddress", PurposeApply},
 		{"ec2:AssociateRouteTable", PurposeApply},
 		{"ec2:AttachInternetGateway", PurposeApply},
+		{"ec2:AuthorizeSecurityGroupEgress", PurposeApply},
 		{"ec2:AuthorizeSecurityGroupIngress", PurposeApply},
 		{"ec2:CreateImage", PurposeApply},
 		{"ec2:CreateInternetGateway", PurposeApply},
@@ -133,6 +134,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:ModifyVpcAttribute", PurposeApply},
 		{"ec2:ReleaseAddress", PurposeDestroy},
 		{"ec2:ReplaceRoute", PurposeApply},
+		{"ec2:RevokeSecurityGroupEgress", PurposeApply | PurposeDestroy},
 		{"ec2:RevokeSecurityGroupIngress", PurposeApply | PurposeDestroy},
 		{"ec2:RunInstances", PurposeApply},
 		{"ec2:TerminateInstances", PurposeApply | PurposeDestroy},
@@ -145,6 +147,7 @@ func RequiredActions() []RequiredAction {
 		{"elasticloadbalancing:DeleteLoadBalancer", PurposeDestroy},
 		{"elasticloadbalancing:DeleteTargetGroup", PurposeDestroy},
 		{"elasticloadbalancing:DescribeListeners", PurposeApply | PurposeConsole | PurposeDestroy},
+		{"elasticloadbalancing:DescribeLoadBalancerAttributes", PurposeApply},
 		{"elasticloadbalancing:DescribeLoadBalancers", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"elasticloadbalancing:DescribeRules", PurposeConsole},
 		{"elasticloadbalancing:DescribeSSLPolicies", PurposeApply},
@@ -153,6 +156,7 @@ func RequiredActions() []RequiredAction {
 		{"elasticloadbalancing:DescribeTargetGroups", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"elasticloadbalancing:DescribeTargetHealth", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"elasticloadbalancing:ModifyListener", PurposeApply},
+		{"elasticloadbalancing:ModifyLoadBalancerAttributes", PurposeApply},
 		{"elasticloadbalancing:ModifyTargetGroup", PurposeApply},
 		{"elasticloadbalancing:ModifyTargetGroupAttributes", PurposeApply},
 		{"elasticloadbalancing:RemoveTags", PurposeApply},
@@ -174,6 +178,12 @@ func RequiredActions() []RequiredAction {
 		{"iam:ListRoles", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"iam:RemoveRoleFromInstanceProfile", PurposeDestroy},
 
+		{"kms:CreateKey", PurposeApply},
+		{"kms:DescribeKey", PurposeApply | PurposeDestroy},
+		{"kms:ListKeys", PurposeApply | PurposeDestroy},
+		{"kms:ListResourceTags", PurposeApply | PurposeDestroy},
+		{"kms:ScheduleKeyDeletion", PurposeDestroy},
+
 		{"route53:ChangeResourceRecordSets", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"route53:ChangeTagsForResource", PurposeApply},
 		{"route53:CreateHostedZone", PurposeApply},
@@ -191,6 +201,7 @@ func RequiredActions() []RequiredAction {
 		{"sns:ListSubscriptionsByTopic", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"sns:ListTagsForResource", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"sns:ListTopics", PurposeApply | PurposeConsole | PurposeDestroy},
+		{"sns:SetTopicAttributes", PurposeApply},
 		{"sns:Subscribe", PurposeApply},
 		{"sns:Unsubscribe", PurposeDestroy},
 
@@ -208,6 +219,7 @@ func RequiredActions() []RequiredAction {
 		{"iam:CreateServiceLinkedRole", PurposeApply},
 		{"sns:TagResource", PurposeApply},
 		{"cloudwatch:TagResource", PurposeApply},
+		{"kms:TagResource", PurposeApply}, // CreateKey with tags
 
 		// stackwiz doctor's own reads.
 		{"iam:SimulatePrincipalPolicy", PurposeDoctor},

@@ -16,7 +16,7 @@ import (
 var iamPrefixOf = map[string]string{
 	"acm": "acm", "autoscaling": "autoscaling", "cloudwatch": "cloudwatch", "ec2": "ec2",
 	"elasticloadbalancingv2": "elasticloadbalancing", "iam": "iam", "route53": "route53",
-	"sns": "sns", "ssm": "ssm", "sts": "sts",
+	"sns": "sns", "ssm": "ssm", "sts": "sts", "kms": "kms",
 }
 
 // calledActions parses this package's sources and returns the IAM action
@@ -123,7 +123,7 @@ func TestRequiredActionsMatchTheCallsTheAdaptersMake(t *testing.T) {
 	}
 	implicit := map[string]bool{
 		"ec2:CreateTags": true, "iam:PassRole": true, "iam:TagRole": true, "iam:TagInstanceProfile": true,
-		"iam:CreateServiceLinkedRole": true, "sns:TagResource": true, "cloudwatch:TagResource": true,
+		"iam:CreateServiceLinkedRole": true, "sns:TagResource": true, "cloudwatch:TagResource": true, "kms:TagResource": true,
 	}
 	for action := range listed {
 		if _, ok := called[action]; !ok && !implicit[action] {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -62,8 +63,8 @@ func NewClients(cfg sdk.Config) *Clients {
 		Certs:    &Certificates{api: acm.NewFromConfig(cfg)},
 		DNS:      &DNS{api: route53.NewFromConfig(cfg)},
 		ASG:      &AutoScaling{api: autoscaling.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg)},
-		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg)},
-		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing)},
+		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), kms: kms.NewFromConfig(cfg)},
+		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing), kms: kms.NewFromConfig(billing)},
 		Discover: NewDiscovery(cfg),
 		Fleet:    newFleet(cfg),
 		cfg:      cfg,

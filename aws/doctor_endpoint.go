@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -71,6 +72,10 @@ func (d *doctor) probes() []probe {
 			// The public parameter stackwiz reads for the latest image;
 			// ParameterNotFound still proves the protocol.
 			_, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: sdk.String("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")})
+			return err
+		}},
+		{"KMS", "kms:ListKeys", "JSON 1.1", func(ctx context.Context) error {
+			_, err := kms.NewFromConfig(cfg).ListKeys(ctx, &kms.ListKeysInput{Limit: sdk.Int32(1)})
 			return err
 		}},
 		{"STS", "sts:GetCallerIdentity", "AWS query", func(ctx context.Context) error {

@@ -19,7 +19,7 @@ type simulateAPI interface {
 func serviceName(action string) string {
 	prefix, _, _ := strings.Cut(action, ":")
 	switch prefix {
-	case "ec2", "iam", "acm", "sns", "ssm", "sts":
+	case "ec2", "iam", "acm", "sns", "ssm", "sts", "kms":
 		return strings.ToUpper(prefix)
 	case "elasticloadbalancing":
 		return "Elastic Load Balancing"

@@ -64,7 +64,7 @@ func dump(checks []Check) string {
 	return b.String()
 }
 
-var probedServices = []string{"EC2", "Elastic Load Balancing", "Auto Scaling", "IAM", "Route 53", "ACM", "CloudWatch", "SNS", "SSM", "STS"}
+var probedServices = []string{"EC2", "Elastic Load Balancing", "Auto Scaling", "IAM", "Route 53", "ACM", "CloudWatch", "SNS", "SSM", "KMS", "STS"}
 
 func TestDoctorPassesOnTheSandbox(t *testing.T) {
 	_, cfg, url := doctorSandbox(t, nil)

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-// Firewall is EC2's security groups and their ingress rules.
+// Firewall is EC2's security groups and their rules.
 type Firewall struct{ api firewallAPI }
 
 // firewallAPI lists only the SDK methods Firewall calls.
@@ -19,21 +19,25 @@ type firewallAPI interface {
 	DescribeSecurityGroups(context.Context, *ec2.DescribeSecurityGroupsInput, ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
 	AuthorizeSecurityGroupIngress(context.Context, *ec2.AuthorizeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
 	RevokeSecurityGroupIngress(context.Context, *ec2.RevokeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error)
+	AuthorizeSecurityGroupEgress(context.Context, *ec2.AuthorizeSecurityGroupEgressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupEgressOutput, error)
+	RevokeSecurityGroupEgress(context.Context, *ec2.RevokeSecurityGroupEgressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupEgressOutput, error)
 	DeleteSecurityGroup(context.Context, *ec2.DeleteSecurityGroupInput, ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error)
 }
 
-// SecurityGroup is a security group with its ingress rules, one source
-// per rule.
+// SecurityGroup is a security group with its rules, one source (or
+// destination) per rule.
 type SecurityGroup struct {
 	ID      string
 	Name    string
 	VPCID   string
 	Ingress []Rule
+	Egress  []Rule
 	Tags    map[string]string
 }
 
-// Rule is one ingress permission from exactly one source: a CIDR, an IPv6
-// CIDR or a security group. Protocol is tcp, udp, icmp or -1 (all).
+// Rule is one permission with exactly one peer: a CIDR, an IPv6 CIDR or a
+// security group — the source of an ingress rule, the destination of an
+// egress rule. Protocol is tcp, udp, icmp or -1 (all).
 type Rule struct {
 	Protocol         string
 	FromPort, ToPort int32
@@ -116,7 +120,7 @@ func (f *Firewall) describe(ctx context.Context, in *ec2.DescribeSecurityGroupsI
 		}
 		for _, g := range out.SecurityGroups {
 			gs = append(gs, SecurityGroup{ID: sdk.ToString(g.GroupId), Name: sdk.ToString(g.GroupName), VPCID: sdk.ToString(g.VpcId),
-				Ingress: rulesOf(g.IpPermissions), Tags: netTagMap(g.Tags)})
+				Ingress: rulesOf(g.IpPermissions), Egress: rulesOf(g.IpPermissionsEgress), Tags: netTagMap(g.Tags)})
 		}
 	}
 	return gs, nil
@@ -170,10 +174,42 @@ func permissionOf(r Rule) types.IpPermission {
 	return p
 }
 
-// AuthorizeIngress adds rules to a group. A rule the group already has is
-// success: AWS fails the whole call with InvalidPermission.Duplicate, so
-// the rules are then added one at a time.
+// AuthorizeIngress adds ingress rules to a group. A rule the group
+// already has is success: AWS fails the whole call with
+// InvalidPermission.Duplicate, so the rules are then added one at a time.
 func (f *Firewall) AuthorizeIngress(ctx context.Context, groupID string, rules []Rule) error {
+	return f.authorize(ctx, groupID, rules, func(ctx context.Context, perms []types.IpPermission) error {
+		_, err := f.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sdk.String(groupID), IpPermissions: perms})
+		return err
+	})
+}
+
+// AuthorizeEgress adds egress rules to a group, as AuthorizeIngress does.
+func (f *Firewall) AuthorizeEgress(ctx context.Context, groupID string, rules []Rule) error {
+	return f.authorize(ctx, groupID, rules, func(ctx context.Context, perms []types.IpPermission) error {
+		_, err := f.api.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: sdk.String(groupID), IpPermissions: perms})
+		return err
+	})
+}
+
+// RevokeIngress removes ingress rules from a group; a rule already gone
+// is success.
+func (f *Firewall) RevokeIngress(ctx context.Context, groupID string, rules []Rule) error {
+	return f.revoke(ctx, rules, func(ctx context.Context, perms []types.IpPermission) error {
+		_, err := f.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: sdk.String(groupID), IpPermissions: perms})
+		return err
+	})
+}
+
+// RevokeEgress removes egress rules from a group, as RevokeIngress does.
+func (f *Firewall) RevokeEgress(ctx context.Context, groupID string, rules []Rule) error {
+	return f.revoke(ctx, rules, func(ctx context.Context, perms []types.IpPermission) error {
+		_, err := f.api.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: sdk.String(groupID), IpPermissions: perms})
+		return err
+	})
+}
+
+func (f *Firewall) authorize(ctx context.Context, groupID string, rules []Rule, call func(context.Context, []types.IpPermission) error) error {
 	if len(rules) == 0 {
 		return nil
 	}
@@ -181,7 +217,7 @@ func (f *Firewall) AuthorizeIngress(ctx context.Context, groupID string, rules [
 	for i, r := range rules {
 		perms[i] = permissionOf(r)
 	}
-	_, err := f.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sdk.String(groupID), IpPermissions: perms})
+	err := call(ctx, perms)
 	if !IsCode(err, "InvalidPermission.Duplicate") || len(rules) == 1 {
 		if IsCode(err, "InvalidPermission.Duplicate") {
 			return nil
@@ -189,16 +225,14 @@ func (f *Firewall) AuthorizeIngress(ctx context.Context, groupID string, rules [
 		return err
 	}
 	for _, p := range perms {
-		_, err := f.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sdk.String(groupID), IpPermissions: []types.IpPermission{p}})
-		if err != nil && !IsCode(err, "InvalidPermission.Duplicate") {
+		if err := call(ctx, []types.IpPermission{p}); err != nil && !IsCode(err, "InvalidPermission.Duplicate") {
 			return err
 		}
 	}
 	return nil
 }
 
-// RevokeIngress removes rules from a group; a rule already gone is success.
-func (f *Firewall) RevokeIngress(ctx context.Context, groupID string, rules []Rule) error {
+func (f *Firewall) revoke(ctx context.Context, rules []Rule, call func(context.Context, []types.IpPermission) error) error {
 	if len(rules) == 0 {
 		return nil
 	}
@@ -207,13 +241,12 @@ func (f *Firewall) RevokeIngress(ctx context.Context, groupID string, rules []Ru
 		r.Description = "" // revoke matches on the permission, not its text
 		perms[i] = permissionOf(r)
 	}
-	_, err := f.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: sdk.String(groupID), IpPermissions: perms})
+	err := call(ctx, perms)
 	if !IsCode(err, "InvalidPermission.NotFound") {
 		return err
 	}
 	for _, p := range perms {
-		_, err := f.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: sdk.String(groupID), IpPermissions: []types.IpPermission{p}})
-		if err != nil && !IsCode(err, "InvalidPermission.NotFound") {
+		if err := call(ctx, []types.IpPermission{p}); err != nil && !IsCode(err, "InvalidPermission.NotFound") {
 			return err
 		}
 	}

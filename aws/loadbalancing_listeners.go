@@ -173,6 +173,32 @@ func (l *LoadBalancing) SetTargetGroupAttributes(ctx context.Context, arn string
 	return nil
 }
 
+// LoadBalancerAttributes returns the load balancer's attributes by key
+// (routing.http.drop_invalid_header_fields.enabled, ...).
+func (l *LoadBalancing) LoadBalancerAttributes(ctx context.Context, arn string) (map[string]string, error) {
+	out, err := l.api.DescribeLoadBalancerAttributes(ctx, &elb.DescribeLoadBalancerAttributesInput{LoadBalancerArn: sdk.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("describe attributes of %s: %w", arn, err)
+	}
+	attrs := map[string]string{}
+	for _, a := range out.Attributes {
+		attrs[deref(a.Key)] = deref(a.Value)
+	}
+	return attrs, nil
+}
+
+// SetLoadBalancerAttributes sets attributes of the load balancer.
+func (l *LoadBalancing) SetLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	var as []types.LoadBalancerAttribute
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		as = append(as, types.LoadBalancerAttribute{Key: sdk.String(k), Value: sdk.String(attrs[k])})
+	}
+	if _, err := l.api.ModifyLoadBalancerAttributes(ctx, &elb.ModifyLoadBalancerAttributesInput{LoadBalancerArn: sdk.String(arn), Attributes: as}); err != nil {
+		return fmt.Errorf("modify attributes of %s: %w", arn, err)
+	}
+	return nil
+}
+
 // DeleteTargetGroup deletes the group. AWS refuses one a listener still
 // forwards to with ResourceInUse (IsDependency).
 func (l *LoadBalancing) DeleteTargetGroup(ctx context.Context, arn string) error {

@@ -18,11 +18,19 @@ import (
 // not clicked the confirmation link yet, in place of its ARN.
 const pendingConfirmation = "PendingConfirmation"
 
-// CreateTopic creates the topic name with tags and returns its ARN.
-// CreateTopic is idempotent for the same name and tags: it answers with the
-// existing topic.
-func (a *Alarms) CreateTopic(ctx context.Context, name string, tags map[string]string) (string, error) {
+// topicKeyAttr is the topic attribute naming the KMS key SNS encrypts
+// its messages with at rest.
+const topicKeyAttr = "KmsMasterKeyId"
+
+// CreateTopic creates the topic name with tags, encrypted with the KMS key
+// keyARN unless it is empty, and returns its ARN. CreateTopic is idempotent
+// for the same name, attributes and tags: it answers with the existing
+// topic.
+func (a *Alarms) CreateTopic(ctx context.Context, name, keyARN string, tags map[string]string) (string, error) {
 	in := &sns.CreateTopicInput{Name: sdk.String(name)}
+	if keyARN != "" {
+		in.Attributes = map[string]string{topicKeyAttr: keyARN}
+	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		in.Tags = append(in.Tags, snstypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
 	}
@@ -31,6 +39,26 @@ func (a *Alarms) CreateTopic(ctx context.Context, name string, tags map[string]s
 		return "", fmt.Errorf("create SNS topic %s: %w", name, err)
 	}
 	return deref(out.TopicArn), nil
+}
+
+// TopicKey returns the KMS key the topic is encrypted with ("" for none).
+func (a *Alarms) TopicKey(ctx context.Context, arn string) (string, error) {
+	out, err := a.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: sdk.String(arn)})
+	if err != nil {
+		return "", fmt.Errorf("get attributes of SNS topic %s: %w", arn, err)
+	}
+	return out.Attributes[topicKeyAttr], nil
+}
+
+// SetTopicKey encrypts the topic with the KMS key keyARN ("" stops
+// encrypting it).
+func (a *Alarms) SetTopicKey(ctx context.Context, arn, keyARN string) error {
+	_, err := a.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: sdk.String(arn),
+		AttributeName: sdk.String(topicKeyAttr), AttributeValue: sdk.String(keyARN)})
+	if err != nil {
+		return fmt.Errorf("set the KMS key of SNS topic %s: %w", arn, err)
+	}
+	return nil
 }
 
 // TopicExists reports whether the topic arn exists.

@@ -67,7 +67,7 @@ func Unsupported(err error) string {
 var iamPrefixes = map[string]string{
 	"EC2": "ec2", "Auto Scaling": "autoscaling", "Elastic Load Balancing v2": "elasticloadbalancing",
 	"IAM": "iam", "Route 53": "route53", "ACM": "acm", "CloudWatch": "cloudwatch", "SNS": "sns",
-	"SSM": "ssm", "STS": "sts",
+	"SSM": "ssm", "STS": "sts", "KMS": "kms",
 }
 
 // Action is the IAM action a failed call needed ("ec2:RunInstances"): the
