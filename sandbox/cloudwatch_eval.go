@@ -337,7 +337,9 @@ func (r *Region) runAlarmAction(w *World, now time.Time, d durations, a *Alarm, 
 		if len(subject) > 100 {
 			subject = subject[:100]
 		}
-		if _, ok := r.SNS.publish(w, now, arn, subject, string(body)); !ok {
+		if !r.cloudWatchMayUseTopicKey(arn) {
+			summary = "Failed to execute action " + arn + ". Received error: \"CloudWatch Alarms does not have authorization to access the SNS topic encryption key.\""
+		} else if _, ok := r.SNS.publish(w, now, arn, subject, string(body)); !ok {
 			summary = "Failed to execute action " + arn + ". Received error: \"Topic does not exist\""
 		}
 	}

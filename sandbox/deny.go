@@ -24,6 +24,7 @@ var iamPrefixes = map[string]string{
 	"sns":                  "sns",
 	"acm":                  "acm",
 	"ssm":                  "ssm",
+	"kms":                  "kms",
 	"monitoring":           "cloudwatch",
 	"route53":              "route53",
 }
@@ -131,7 +132,7 @@ func accessDenied(service, op string) *APIError {
 			"You are not authorized to perform this operation. %s. Encoded authorization failure message: %s", reason, encodedAuthMessage(action))
 	case "sns":
 		return apiErr(http.StatusForbidden, "AuthorizationError", "%s", reason)
-	case "acm", "ssm":
+	case "acm", "ssm", "kms":
 		return apiErr(http.StatusBadRequest, "AccessDeniedException", "%s", reason)
 	case "monitoring":
 		e := apiErr(http.StatusForbidden, "AccessDeniedException", "%s", reason)

@@ -105,7 +105,7 @@ func throttleError(service string) *APIError {
 	switch service {
 	case "ec2":
 		return apiErr(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
-	case "acm", "ssm":
+	case "acm", "ssm", "kms":
 		return apiErr(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 	case "route53":
 		return apiErr(http.StatusBadRequest, "Throttling", "Rate exceeded")
@@ -117,7 +117,7 @@ func serverError(service string) *APIError {
 	switch service {
 	case "ec2":
 		return apiErr(http.StatusInternalServerError, "InternalError", "An internal error has occurred")
-	case "acm", "ssm":
+	case "acm", "ssm", "kms":
 		return apiErr(http.StatusInternalServerError, "InternalServerException", "An internal error occurred")
 	}
 	return apiErr(http.StatusServiceUnavailable, "ServiceUnavailable", "Service is unavailable. Please try again later.")

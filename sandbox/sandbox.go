@@ -496,6 +496,7 @@ func services() map[string]*service {
 		{name: "sns", protocol: protoQuery, ops: snsHandlers()},
 		{name: "acm", protocol: protoJSON, ops: acmHandlers()},
 		{name: "ssm", protocol: protoJSON, ops: ssmHandlers()},
+		{name: "kms", protocol: protoJSON, ops: kmsHandlers()},
 		{name: "monitoring", protocol: protoCBOR, ops: cloudwatchHandlers()},
 		{name: "route53", protocol: protoRESTXML, ops: route53Handlers(), route: route53Route},
 	}
@@ -543,6 +544,8 @@ func (s *Sandbox) identify(r *http.Request, body []byte) (svc, op, region string
 			return "acm", name, region
 		case "AmazonSSM":
 			return "ssm", name, region
+		case "TrentService":
+			return "kms", name, region
 		case "GraniteServiceVersion20100801": // CloudWatch over JSON 1.0 (AWS CLI v1)
 			return "monitoring", name, region
 		}

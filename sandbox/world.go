@@ -42,6 +42,7 @@ type Region struct {
 	CW   *CWState  `json:"cloudwatch"`
 	SNS  *SNSState `json:"sns"`
 	SSM  *SSMState `json:"ssm,omitempty"`
+	KMS  *KMSState `json:"kms,omitempty"`
 	w    *World    // back pointer, restored after load
 }
 
@@ -92,6 +93,9 @@ func (r *Region) ensure() {
 	}
 	if r.SSM == nil {
 		r.SSM = newSSMState()
+	}
+	if r.KMS == nil {
+		r.KMS = newKMSState()
 	}
 }
 
@@ -174,7 +178,7 @@ func (w *World) inventory() []InventoryItem {
 	items = append(items, w.Route53.inventory()...)
 	for _, name := range w.regionNames() {
 		r := w.Regions[name]
-		for _, part := range [][]InventoryItem{r.EC2.inventory(), r.ELB.inventory(), r.ASG.inventory(), r.ACM.inventory(), r.CW.inventory(), r.SNS.inventory()} {
+		for _, part := range [][]InventoryItem{r.EC2.inventory(), r.ELB.inventory(), r.ASG.inventory(), r.ACM.inventory(), r.CW.inventory(), r.SNS.inventory(), r.KMS.inventory()} {
 			for _, it := range part {
 				it.Region = name
 				items = append(items, it)
@@ -205,6 +209,7 @@ func (w *World) tick(now time.Time, d durations) {
 		r.EC2.tick(r, now, d) // instances the groups just launched or terminated
 		r.ACM.tick(r, now, d)
 		r.CW.tick(r, now, d)
+		r.KMS.tick(now)
 	}
 }
 
