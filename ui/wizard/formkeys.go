@@ -52,9 +52,9 @@ type formNavKeys struct {
 
 func newFormNavKeys() formNavKeys {
 	return formNavKeys{
-		next: key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next / done")),
+		next: key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next")),
 		prev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
-		back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "step list")),
+		back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "steps")),
 	}
 }
 
@@ -91,7 +91,12 @@ func (m *Model) formKeys() keyMap {
 	k := m.d.Shared.Keys
 	nav := newFormNavKeys()
 	field := m.fieldKeys()
-	short := append(slices.Clone(field), nav.next, nav.prev, nav.back, k.ForceQuit)
+	short := append(slices.Clone(field), nav.next, nav.prev, nav.back)
+	if len(field) == 0 {
+		// A field with keys of its own fills the footer at 80 columns:
+		// ctrl+c is then in the help (?), which such a field lets through.
+		short = append(short, k.ForceQuit)
+	}
 	full := [][]key.Binding{}
 	if len(field) > 0 {
 		full = append(full, field)

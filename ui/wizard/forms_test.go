@@ -145,7 +145,7 @@ func TestTerminationPoliciesAreAnOrderedList(t *testing.T) {
 	if v := flat(r.view()); !strings.Contains(v, "1. [x] Default") {
 		t.Fatalf("Default is not shown first and numbered:\n%s", r.view())
 	}
-	if help := helpText(m.KeyMap().ShortHelp()); !strings.Contains(help, "space/x use / drop") || !strings.Contains(help, "reorder") {
+	if help := helpText(m.KeyMap().ShortHelp()); !strings.Contains(help, "space/x use") || !strings.Contains(help, "K/J earlier/later") {
 		t.Fatalf("the footer does not name the picker's keys: %s", help)
 	}
 	// OldestLaunchTemplate, OldestInstance: the second unchosen row.

@@ -43,9 +43,9 @@ func newPolicyKeys() policyKeys {
 	return policyKeys{
 		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "move")),
-		Toggle:  key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space/x", "use / drop")),
-		Earlier: key.NewBinding(key.WithKeys("shift+up", "K"), key.WithHelp("shift+↑/↓ K/J", "reorder")),
-		Later:   key.NewBinding(key.WithKeys("shift+down", "J"), key.WithHelp("shift+↑/↓ K/J", "reorder")),
+		Toggle:  key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space/x", "use")),
+		Earlier: key.NewBinding(key.WithKeys("shift+up", "K"), key.WithHelp("K/J", "earlier/later")),
+		Later:   key.NewBinding(key.WithKeys("shift+down", "J"), key.WithHelp("K/J", "earlier/later")),
 		Next:    key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "next")),
 		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
 	}

@@ -16,7 +16,7 @@ import (
 func (m *Model) reviewKeys() keyMap {
 	k := m.d.Shared.Keys
 	r := m.review
-	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the steps"))
+	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "steps"))
 	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	switch {
 	case r != nil && r.saving != nil:
