@@ -45,8 +45,12 @@ func alarmTopicDesired(s *Spec, billing bool) []Desired {
 		topicKey, subKey, region = alarmKeyBillingTopic, alarmKeyBillingSub, aws.BillingRegion
 	}
 	name := alarmTopicName(s, billing)
-	ds := []Desired{{Key: topicKey, Type: typeTopic, Name: name, Region: region,
-		Attrs: map[string]string{"name": name}, Replace: []string{"name"}}}
+	var ds []Desired
+	if s.Alarms.EncryptTopic {
+		ds = append(ds, alarmKeyDesired(s, billing))
+	}
+	ds = append(ds, Desired{Key: topicKey, Type: typeTopic, Name: name, Region: region,
+		Attrs: map[string]string{"name": name, "encrypted": topicEncrypted(s)}, Replace: []string{"name"}})
 	if s.Alarms.Email != "" {
 		ds = append(ds, Desired{Key: subKey, Type: typeSubscription, Name: s.Alarms.Email, Region: region,
 			Attrs: map[string]string{"protocol": "email", "endpoint": s.Alarms.Email},
@@ -104,25 +108,39 @@ func (st alarmsStep) Apply(ctx context.Context, r *Run) error {
 	return r.SetOutputs(outputs)
 }
 
-// ensureTopic keeps a topic and its email subscription, and returns the
-// topic's ARN.
+// ensureTopic keeps a topic, its key and its email subscription, and
+// returns the topic's ARN.
 func (alarmsStep) ensureTopic(ctx context.Context, r *Run, billing bool) (string, error) {
+	keyARN, err := ensureTopicKey(ctx, r, billing)
+	if err != nil {
+		return "", err
+	}
 	ds := alarmTopicDesired(r.Spec, billing)
+	if r.Spec.Alarms.EncryptTopic {
+		ds = ds[1:] // the key, kept above
+	}
 	c := alarmsClient(r.AWS, ds[0].Region)
 	name := ds[0].Name
 	tags := r.Tags(ds[0].Key, name)
 	rec, err := r.Ensure(ctx, ds[0], Ops{
-		// CreateTopic answers with the existing topic for the same name
-		// and tags: a resumed create needs no lookup.
+		// CreateTopic answers with the existing topic for the same name,
+		// attributes and tags: a resumed create needs no lookup.
 		Create: func(ctx context.Context, _ string) (Found, error) {
-			arn, err := c.CreateTopic(ctx, name, tags)
+			arn, err := c.CreateTopic(ctx, name, keyARN, tags)
 			if aws.IsCode(err, "InvalidParameter") && strings.Contains(aws.Message(err), "already exists") {
-				return Found{}, fmt.Errorf("%w: an SNS topic named %s exists without this stack's tags; delete it or rename the stack", err, name)
+				return Found{}, fmt.Errorf("%w: an SNS topic named %s exists without this stack's tags or with other settings; delete it or rename the stack", err, name)
 			}
 			return Found{ID: arn, ARN: arn}, err
 		},
+		// Encrypted or not is set below; the topic stays.
+		Update: func(ctx context.Context, cur state.Resource) (Found, error) {
+			return Found{ID: cur.ID, ARN: cur.ARN}, nil
+		},
 	})
 	if err != nil {
+		return "", err
+	}
+	if err := convergeTopicKey(ctx, c, rec.ARN, keyARN); err != nil {
 		return "", err
 	}
 	if len(ds) < 2 {

@@ -32,7 +32,7 @@ const (
 // billingKey reports whether key is one of the resources that live in
 // aws.BillingRegion whatever the stack's region.
 func billingKey(key string) bool {
-	return key == alarmKeyBillingTopic || key == alarmKeyBillingSub || key == alarmKeyBilling
+	return key == alarmKeyBillingTopic || key == alarmKeyBillingSub || key == alarmKeyBilling || key == alarmKeyBillingKey
 }
 
 // alarmDim is one dimension of an alarm: a fixed value, or an output of an

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -92,11 +93,19 @@ func listAlarms(ctx context.Context, c *aws.Clients, stack string) ([]Found, err
 }
 
 func describeTopic(ctx context.Context, t Target) (Observed, error) {
-	ok, err := alarmsClient(t.AWS, t.Resource.Region).TopicExists(ctx, t.Resource.ARN)
-	if err != nil || !ok {
+	key, err := alarmsClient(t.AWS, t.Resource.Region).TopicKey(ctx, t.Resource.ARN)
+	if aws.IsNotFound(err) {
+		return Observed{}, nil
+	}
+	if err != nil {
 		return Observed{}, err
 	}
-	return Observed{Exists: true, Healthy: true, Attrs: map[string]string{"name": aws.TopicName(t.Resource.ARN)}}, nil
+	return Observed{Exists: true, Healthy: true, Attrs: topicAttrs(t.Resource.ARN, key)}, nil
+}
+
+// topicAttrs are a topic's attrs: its name and whether it is encrypted.
+func topicAttrs(arn, key string) map[string]string {
+	return map[string]string{"name": aws.TopicName(arn), "encrypted": strconv.FormatBool(key != "")}
 }
 
 // deleteTopic deletes the topic and with it its subscriptions, including
@@ -132,9 +141,16 @@ func (ar alarmRegion) topics(ctx context.Context, stack string) ([]Found, error)
 		if err != nil {
 			return nil, err
 		}
-		if f, ok := ar.found(stack, tags, Found{ID: arn, ARN: arn, Type: typeTopic, Attrs: map[string]string{"name": aws.TopicName(arn)}}); ok {
-			out = append(out, f)
+		f, ok := ar.found(stack, tags, Found{ID: arn, ARN: arn, Type: typeTopic})
+		if !ok {
+			continue
 		}
+		key, err := ar.c.TopicKey(ctx, arn)
+		if err != nil && !aws.IsNotFound(err) {
+			return nil, err
+		}
+		f.Attrs = topicAttrs(arn, key)
+		out = append(out, f)
 	}
 	return out, nil
 }

@@ -16,6 +16,12 @@ func (alarmsStep) Script(s *Spec, w *Script) {
 	w.Comment("CloudWatch names the load balancer and target group by the tail of their ARNs.")
 	w.Line(`LB_DIMENSION="${ALB_ARN#*:loadbalancer/}"`)
 	w.Line(`TG_DIMENSION="${TG_ARN##*:}"`)
+	if s.Alarms.EncryptTopic {
+		w.Comment("Each topic is encrypted with a key of its own whose policy lets CloudWatch use it: with the AWS")
+		w.Comment("managed key (alias/aws/sns) CloudWatch cannot publish, and the alarms would notify nobody.")
+		w.Capture("ACCOUNT_ID", "aws sts get-caller-identity", "Account")
+		w.Line(`PARTITION=$(aws sts get-caller-identity --query Arn --output text | cut -d: -f2)`)
+	}
 	scriptTopic(s, w, false)
 	if s.Alarms.BillingThresholdUSD > 0 {
 		w.Comment("Billing data lives in us-east-1 only, and an alarm's action must be in its region: a second topic there.")
@@ -65,7 +71,25 @@ func scriptTopic(s *Spec, w *Script, billing bool) {
 		key, variable, region = alarmKeyBillingTopic, "BILLING_TOPIC_ARN", " --region "+aws.BillingRegion
 	}
 	name := alarmTopicName(s, billing)
-	w.Capture(variable, fmt.Sprintf("aws sns create-topic%s --name %s \\\n  --tags %s", region, shellQuote(name), scriptTags(s, key, name)), "TopicArn")
+	attrs := ""
+	if s.Alarms.EncryptTopic {
+		kd := alarmKeyDesired(s, billing)
+		regionVar := `${AWS_REGION:-$(aws configure get region)}`
+		if billing {
+			regionVar = aws.BillingRegion
+		}
+		policy := strings.NewReplacer(`"`, `\"`, "@ACCOUNT@", "$ACCOUNT_ID", "@PARTITION@", "$PARTITION", "@REGION@", regionVar).
+			Replace(alarmKeyPolicy(s, "@PARTITION@", "@ACCOUNT@", "@REGION@"))
+		var tags []string
+		for k, v := range StackTags(s.Name, StepAlarms, kd.Key, kd.Name) {
+			tags = append(tags, "TagKey="+k+",TagValue="+shellQuote(v))
+		}
+		slices.Sort(tags)
+		w.Capture(variable+"_KEY", fmt.Sprintf("aws kms create-key%s --description %s \\\n  --policy \"%s\" \\\n  --tags %s",
+			region, shellQuote(alarmKeyDescription(s, billing)), policy, strings.Join(tags, " ")), "KeyMetadata.Arn")
+		attrs = fmt.Sprintf(" --attributes KmsMasterKeyId=\"$%s_KEY\"", variable)
+	}
+	w.Capture(variable, fmt.Sprintf("aws sns create-topic%s --name %s%s \\\n  --tags %s", region, shellQuote(name), attrs, scriptTags(s, key, name)), "TopicArn")
 	if s.Alarms.Email != "" {
 		w.Comment("%s must click the link in AWS's email: until then the subscription is pending and notifies nobody.", s.Alarms.Email)
 		w.Line("aws sns subscribe%s --topic-arn \"$%s\" --protocol email --notification-endpoint %s", region, variable, shellQuote(s.Alarms.Email))

@@ -342,8 +342,11 @@ func TestAlarmsDestroyAndAdopt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 8 { // 5 alarms, 2 topics, the confirmed subscription (the pending one is not listable)
-		t.Errorf("adopted %d, want 8", n)
+	if n != 10 { // 5 alarms, 2 topics and their 2 keys, the confirmed subscription (the pending one is not listable)
+		t.Errorf("adopted %d, want 10", n)
+	}
+	if rec, _ := store.Resource(alarmKeyBillingKey); rec.Region != aws.BillingRegion {
+		t.Errorf("adopted billing topic's key region %q, want %s", rec.Region, aws.BillingRegion)
 	}
 	if rec, _ := store.Resource(alarmKeyBillingTopic); rec.Region != aws.BillingRegion {
 		t.Errorf("adopted billing topic region %q, want %s", rec.Region, aws.BillingRegion)

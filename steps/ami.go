@@ -30,7 +30,7 @@ func (amiStep) Enabled(s *Spec) bool { return true }
 // reaches without credentials copied onto the builder.
 func (amiStep) Needs(s *Spec) []StepID {
 	if s.AMI.Source == SpecAMIBake {
-		return []StepID{StepIdentity, StepNetwork, StepIAM}
+		return []StepID{StepIdentity, StepNetwork, StepSecurity, StepIAM}
 	}
 	return []StepID{StepIdentity}
 }
@@ -239,7 +239,7 @@ func (amiStep) Script(s *Spec, w *Script) {
 			key = " --key-name " + shellQuote(s.Instance.KeyName)
 		}
 		w.Capture("BUILDER_ID", "aws ec2 run-instances --image-id \"$BASE_IMAGE_ID\" --instance-type "+shellQuote(s.Instance.Type)+
-			" --subnet-id \"$BUILDER_SUBNET_ID\""+key+" \\\n"+
+			" --subnet-id \"$BUILDER_SUBNET_ID\" --security-group-ids \"$APP_SG_ID\""+key+" \\\n"+
 			"  --iam-instance-profile Arn=\"$INSTANCE_PROFILE_ARN\" --user-data "+shellQuote("file://"+s.File(s.AMI.SetupScript))+" \\\n"+
 			"  --metadata-options HttpTokens=required,HttpPutResponseHopLimit=2 \\\n"+
 			"  --block-device-mappings \"DeviceName=$BASE_ROOT_DEVICE,Ebs={VolumeType=gp3,Encrypted=true}\" \\\n"+

@@ -112,6 +112,12 @@ func amiBuilder(ctx context.Context, r *Run, name string, script []byte) (string
 		return "", fmt.Errorf("ami: the network step recorded no public subnet for the builder: run apply so the network step finishes first")
 	}
 	profile := r.Output(StepIAM, "instance_profile_arn")
+	// The app's group: the builder's setup script reaches what the app may
+	// (instance.egress), and the VPC's default group stays unused.
+	group := r.Output(StepSecurity, "app_sg")
+	if group == "" {
+		return "", fmt.Errorf("ami: the security step recorded no app security group for the builder: run apply so the security step finishes first")
+	}
 	d := Desired{Key: amiBuilderKey, Type: "ec2:instance", Name: r.Name("ami-builder"),
 		Attrs: map[string]string{"image_name": name, "base_image": base.ID}}
 	var id string
@@ -123,7 +129,8 @@ func amiBuilder(ctx context.Context, r *Run, name string, script []byte) (string
 				tags[amiBuilderTag] = name
 				in := aws.InstanceInput{
 					ImageID: base.ID, InstanceType: r.Spec.Instance.Type, SubnetID: subnet, ProfileARN: profile,
-					KeyName: r.Spec.Instance.KeyName, UserData: script, RootDevice: base.RootDevice, Tags: tags,
+					SecurityGroupIDs: []string{group},
+					KeyName:          r.Spec.Instance.KeyName, UserData: script, RootDevice: base.RootDevice, Tags: tags,
 					// Sent, not left to EC2: emulators such as moto refuse a
 					// block device mapping without a size (MissingParameter).
 					RootGiB: base.RootGiB,

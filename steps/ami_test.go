@@ -45,7 +45,25 @@ func newAMIEnv(t *testing.T, opts ...func(*sandbox.Options)) *testEnv {
 	env := newTestEnv(t, "amit", opts...)
 	env.Options.Steps = []Step{identityStep{}, iamStep{}, amiStep{}}
 	seedPublicSubnets(t, env)
+	seedAppGroup(t, env)
 	return env
+}
+
+// seedAppGroup records the default VPC's default group (built in, so the
+// tests' inventory stays the stack's) as the security step's app group,
+// which the builder launches in.
+func seedAppGroup(t *testing.T, env *testEnv) string {
+	t.Helper()
+	out, err := ec2.NewFromConfig(env.Cfg).DescribeSecurityGroups(testContext(t), &ec2.DescribeSecurityGroupsInput{
+		Filters: []ec2types.Filter{{Name: sdkaws.String("group-name"), Values: []string{"default"}}}})
+	if err != nil || len(out.SecurityGroups) == 0 {
+		t.Fatalf("no default security group: %v", err)
+	}
+	id := sdkaws.ToString(out.SecurityGroups[0].GroupId)
+	if err := env.Store.SetOutputs("security", map[string]string{"app_sg": id}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // writeScript writes a setup script into a temp dir and returns its path.
@@ -368,6 +386,7 @@ func TestAMIStaleBuilderIsTerminatedAndStatusAndAdoptWork(t *testing.T) {
 	}
 	env.Store = relock(t, fresh)
 	seedPublicSubnets(t, env)
+	seedAppGroup(t, env)
 	if n, err := env.engine(spec).Adopt(ctx); err != nil || n != 3 {
 		t.Fatalf("adopt = %d, %v; want the image, the role and the profile", n, err)
 	}

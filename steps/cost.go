@@ -60,6 +60,7 @@ const (
 	costPublicIPv4Hourly  = 0.005 // every public IPv4 address, attached or not, since February 2024
 	costHostedZoneMonthly = 0.50  // per hosted zone, first 25 zones
 	costAlarmMonthly      = 0.10  // per standard-resolution metric alarm
+	costKMSKeyMonthly     = 1.00  // per customer managed KMS key (aws.amazon.com/kms/pricing); requests within the free 20,000 a month
 	costFreeAlarms        = 10    // CloudWatch free tier: ten alarms
 	// costBastionType is the bastion's instance type: it only forwards SSH.
 	costBastionType = "t3.micro"
@@ -178,6 +179,13 @@ func EstimateMonthly(s *Spec) CostEstimate {
 	monthly("EBS gp3 volumes", "GB-month", volumes, r.gp3GBMonth)
 	if s.DNS.Zone != "" {
 		monthly("Route 53 hosted zone (if stackwiz creates it)", "zone-month", 1, costHostedZoneMonthly)
+	}
+	if s.Alarms.EncryptTopic {
+		keys := 1.0
+		if s.Alarms.BillingThresholdUSD > 0 {
+			keys++ // the billing topic's, in us-east-1
+		}
+		monthly("KMS keys encrypting the alarm topics", "key-month", keys, costKMSKeyMonthly)
 	}
 	if extra := s.alarmCount() - costFreeAlarms; extra > 0 {
 		monthly("CloudWatch alarms beyond the free ten", "alarm-month", float64(extra), costAlarmMonthly)

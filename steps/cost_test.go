@@ -30,6 +30,7 @@ func TestEstimateMonthly(t *testing.T) {
 				// one EIP for the NAT, one address per AZ for the ALB
 				{"public IPv4 addresses", 3, 3 * 0.005 * 730},
 				{"EBS gp3 volumes", 16, 16 * 0.08},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
 			region: "us-east-1",
 		},
@@ -41,6 +42,7 @@ func TestEstimateMonthly(t *testing.T) {
 				{"Application Load Balancer", 1, 0.0225 * 730},
 				{"public IPv4 addresses", 4, 4 * 0.005 * 730},
 				{"EBS gp3 volumes", 16, 16 * 0.08},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
 			region: "us-east-1",
 		},
@@ -53,6 +55,7 @@ func TestEstimateMonthly(t *testing.T) {
 				{"Application Load Balancer", 1, 0.0225 * 730},
 				{"public IPv4 addresses", 6, 6 * 0.005 * 730},
 				{"EBS gp3 volumes", 16, 16 * 0.08},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
 			region: "us-east-1",
 		},
@@ -72,6 +75,7 @@ func TestEstimateMonthly(t *testing.T) {
 				{"public IPv4 addresses", 4, 4 * 0.005 * 730},
 				{"EBS gp3 volumes", 48, 48 * 0.0912},
 				{"Route 53 hosted zone (if stackwiz creates it)", 1, 0.50},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
 			region: "ap-northeast-2",
 		},
@@ -83,9 +87,26 @@ func TestEstimateMonthly(t *testing.T) {
 				{"Application Load Balancer", 1, 0.0225 * 730},
 				{"public IPv4 addresses", 3, 3 * 0.005 * 730},
 				{"EBS gp3 volumes", 8, 8 * 0.08},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
 			region: "us-east-1",
 			note:   "region not set: us-east-1 prices",
+		},
+		{
+			name: "a billing alarm's topic has a key of its own; none without encryption",
+			edit: func(s *Spec) {
+				s.Region = "us-east-1"
+				s.Network.VPC = SpecVPCDefault
+				s.Alarms.BillingThresholdUSD = 20
+			},
+			lines: []line{
+				{"EC2 t3.micro instances", 2, 2 * 0.0104 * 730},
+				{"Application Load Balancer", 1, 0.0225 * 730},
+				{"public IPv4 addresses", 4, 4 * 0.005 * 730},
+				{"EBS gp3 volumes", 16, 16 * 0.08},
+				{"KMS keys encrypting the alarm topics", 2, 2 * 1.00},
+			},
+			region: "us-east-1",
 		},
 		{
 			name: "unpriced type is left out and noted",
@@ -98,6 +119,7 @@ func TestEstimateMonthly(t *testing.T) {
 				{"Application Load Balancer", 1, 0.0225 * 730},
 				{"public IPv4 addresses", 4, 4 * 0.005 * 730},
 				{"EBS gp3 volumes", 16, 16 * 0.08},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
 			region: "us-east-1",
 			note:   "c6in.2xlarge has no price in the table",
@@ -155,7 +177,7 @@ func TestAlarmsBeyondTheFreeTenAreCharged(t *testing.T) {
 		t.Fatalf("alarmCount = %d, want 7", n)
 	}
 	for _, l := range EstimateMonthly(&s).Lines {
-		if strings.Contains(l.Item, "alarm") {
+		if strings.Contains(l.Item, "CloudWatch alarms") {
 			t.Fatalf("alarms within the free ten were charged: %+v", l)
 		}
 	}

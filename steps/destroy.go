@@ -69,6 +69,9 @@ func (e *Engine) Destroy(ctx context.Context) error {
 	if len(unlisted) > 0 {
 		return e.destroyError(nil, unlisted)
 	}
+	if err := e.verifyGone(ctx); err != nil {
+		return err
+	}
 	for id, rec := range e.store.Snapshot().Steps {
 		if rec.Status != state.StepDestroyed {
 			if err := e.store.SetStep(id, state.StepDestroyed, nil); err != nil {

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -89,6 +90,35 @@ func (e *Engine) destroyError(deleteErr error, unlisted []unlistedType) error {
 	return out
 }
 
+// verifyGone lists the stack's resources by their tags once destroy has
+// deleted everything it knew of, and returns a DestroyError naming each
+// that is still there: the record is never the only truth, and a destroy
+// that says "destroyed" must mean that nothing tagged with the stack is
+// left to bill. Nil when the listing is empty.
+func (e *Engine) verifyGone(ctx context.Context) error {
+	left, failed := e.listTagged(ctx)
+	out := &DestroyError{}
+	for _, f := range left {
+		region := f.Region
+		if region == "" {
+			region = e.aws.Region
+		}
+		id := firstOf(f.ID, f.ARN, f.Key)
+		out.Remaining = append(out.Remaining, Remaining{Type: f.Type, ID: id, Region: region,
+			Reason:  "still there after destroy, found by the stack's tags: run destroy again, or delete it by hand",
+			Command: manualDelete(state.Resource{Type: f.Type, ID: f.ID, ARN: f.ARN}, region)})
+	}
+	for _, u := range failed {
+		if !aws.IsUnsupported(u.Err) {
+			out.Unlisted = append(out.Unlisted, Remaining{Type: u.Type, Reason: firstLine(reasonOf(u.Err))})
+		}
+	}
+	if len(out.Remaining) == 0 && len(out.Unlisted) == 0 {
+		return nil
+	}
+	return out
+}
+
 // reasonOf is what the user can act on in err: the hint for a denied
 // permission or a missing operation, else the error's text.
 func reasonOf(err error) string {
@@ -138,6 +168,8 @@ func manualDelete(r state.Resource, region string) string {
 		cmd = "aws cloudwatch delete-alarms --alarm-names " + q(id)
 	case typeSubscription:
 		cmd = "aws sns unsubscribe --subscription-arn " + q(id)
+	case typeKey:
+		cmd = fmt.Sprintf("aws kms schedule-key-deletion --key-id %s --pending-window-in-days %d", q(id), aws.KeyDeletionDays)
 	case typeTopic:
 		cmd = "aws sns delete-topic --topic-arn " + q(firstOf(r.ARN, r.ID))
 	case typeASGPolicy:

@@ -91,7 +91,7 @@ func allKinds() []Kind {
 	for _, f := range []func() []Kind{
 		identityKinds, iamKinds, networkKinds, securityKinds, instanceKinds, amiKinds,
 		launchTemplateKinds, certificateKinds, loadBalancerKinds,
-		autoscalingKinds, dnsKinds, alarmsKinds,
+		autoscalingKinds, dnsKinds, alarmsKinds, keysKinds,
 	} {
 		ks = append(ks, f()...)
 	}

@@ -58,9 +58,16 @@ const deregistrationDelay = "30"
 // also get an AAAA alias (see aliasTypes).
 func lbIPAddressType(*Spec) string { return "ipv4" }
 
+// lbDropInvalidHeaders is the load balancer attribute that drops HTTP
+// headers whose names are not valid (load_balancer.drop_invalid_header_fields).
+const lbDropInvalidHeaders = "routing.http.drop_invalid_header_fields.enabled"
+
 func lbDesired(s *Spec) Desired {
 	return Desired{Key: lbKey, Type: typeLoadBalancer, Name: s.Name + "-alb",
-		Attrs: map[string]string{"name": s.Name + "-alb", "scheme": "internet-facing", "ip_address_type": lbIPAddressType(s)}}
+		Attrs: map[string]string{"name": s.Name + "-alb", "scheme": "internet-facing", "ip_address_type": lbIPAddressType(s),
+			"drop_invalid_header_fields": strconv.FormatBool(s.LoadBalancer.DropInvalidHeaderFields)},
+		// Anything else is an attribute, set in place.
+		Replace: []string{"name", "scheme", "ip_address_type", "subnets", "security_groups"}}
 }
 
 func tgDesired(s *Spec) Desired {
@@ -216,8 +223,15 @@ func ensureLoadBalancer(ctx context.Context, r *Run, in lbInputs) (aws.LoadBalan
 			}
 			return Found{ID: lb.ARN, ARN: lb.ARN}, err
 		},
+		// The attributes are set below, on every run.
+		Update: func(ctx context.Context, cur state.Resource) (Found, error) {
+			return Found{ID: cur.ID, ARN: cur.ARN}, nil
+		},
 	})
 	if err != nil {
+		return aws.LoadBalancer{}, err
+	}
+	if err := convergeLBAttributes(ctx, r, rec.ARN); err != nil {
 		return aws.LoadBalancer{}, err
 	}
 	var lb aws.LoadBalancer
@@ -238,6 +252,26 @@ func ensureLoadBalancer(ctx context.Context, r *Run, in lbInputs) (aws.LoadBalan
 		r.Warn("load balancer %s is active_impaired: it cannot scale (%s)", lb.Name, lb.StateReason)
 	}
 	return lb, err
+}
+
+// convergeLBAttributes sets the attributes the spec asks for, when AWS has
+// others: after a create, a resumed create and a change made by hand alike.
+func convergeLBAttributes(ctx context.Context, r *Run, arn string) error {
+	want := map[string]string{lbDropInvalidHeaders: strconv.FormatBool(r.Spec.LoadBalancer.DropInvalidHeaderFields)}
+	have, err := r.AWS.LB.LoadBalancerAttributes(ctx, arn)
+	if err != nil {
+		return err
+	}
+	diff := map[string]string{}
+	for k, v := range want {
+		if have[k] != v {
+			diff[k] = v
+		}
+	}
+	if len(diff) == 0 {
+		return nil
+	}
+	return r.AWS.LB.SetLoadBalancerAttributes(ctx, arn, diff)
 }
 
 func healthCheckOf(s *Spec) aws.HealthCheck {

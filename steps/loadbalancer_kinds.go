@@ -26,7 +26,11 @@ func describeLoadBalancer(ctx context.Context, t Target) (Observed, error) {
 	if err != nil || !found {
 		return Observed{}, err
 	}
-	obs := Observed{Exists: true, State: lb.State, Healthy: lb.State == "active", Attrs: lbAttrs(lb)}
+	attrs, err := lbAttrs(ctx, t.AWS, lb)
+	if err != nil {
+		return Observed{}, err
+	}
+	obs := Observed{Exists: true, State: lb.State, Healthy: lb.State == "active", Attrs: attrs}
 	if !obs.Healthy {
 		obs.Problem = strings.TrimSpace("the load balancer is " + lb.State + " " + lb.StateReason)
 	}
@@ -36,11 +40,16 @@ func describeLoadBalancer(ctx context.Context, t Target) (Observed, error) {
 // lbAttrs are the load balancer's recorded attrs as AWS has them: status
 // compares them for drift, and List gives them to adopt so that the next
 // apply finds nothing to change.
-func lbAttrs(lb aws.LoadBalancer) map[string]string {
+func lbAttrs(ctx context.Context, c *aws.Clients, lb aws.LoadBalancer) (map[string]string, error) {
+	attrs, err := c.LB.LoadBalancerAttributes(ctx, lb.ARN)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]string{
 		"name": lb.Name, "scheme": lb.Scheme, "ip_address_type": lb.IPAddressType,
 		"subnets": joinSorted(lb.Subnets), "security_groups": joinSorted(lb.SecurityGroups),
-	}
+		"drop_invalid_header_fields": attrs[lbDropInvalidHeaders],
+	}, nil
 }
 
 func deleteLoadBalancer(ctx context.Context, t Target) error {
@@ -84,10 +93,17 @@ func foundByTags(arn, typ string, tags, attrs map[string]string) Found {
 func listLoadBalancers(ctx context.Context, c *aws.Clients, stack string) ([]Found, error) {
 	lbs, tags, err := stackLoadBalancers(ctx, c, stack)
 	var out []Found
-	for _, lb := range lbs {
-		out = append(out, foundByTags(lb.ARN, typeLoadBalancer, tags[lb.ARN], lbAttrs(lb)))
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	for _, lb := range lbs {
+		attrs, err := lbAttrs(ctx, c, lb)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, foundByTags(lb.ARN, typeLoadBalancer, tags[lb.ARN], attrs))
+	}
+	return out, nil
 }
 
 // listenerAction names a listener's default action the way the record

@@ -14,6 +14,11 @@ func (loadBalancerStep) Script(s *Spec, w *Script) {
 		"  --ip-address-type %s --subnets ${PUBLIC_SUBNET_IDS//,/ } --security-groups \"$ALB_SG_ID\" \\\n  --tags %s",
 		shellQuote(lb.Name), lbIPAddressType(s), cliTags(s.Name, StepLoadBalancer, lb.Key, lb.Name)), "LoadBalancers[0].LoadBalancerArn")
 	w.Line(`aws elbv2 wait load-balancer-available --load-balancer-arns "$ALB_ARN"`)
+	if s.LoadBalancer.DropInvalidHeaderFields {
+		w.Comment("Drop headers whose names are not valid HTTP (request smuggling; Security Hub ELB.4).")
+		w.Line(`aws elbv2 modify-load-balancer-attributes --load-balancer-arn "$ALB_ARN" \`)
+		w.Line("  --attributes Key=%s,Value=true", lbDropInvalidHeaders)
+	}
 	w.Comment("The alias record needs the DNS name and the load balancer's own hosted zone id.")
 	w.Line(`read -r ALB_DNS ALB_ZONE_ID < <(aws elbv2 describe-load-balancers --load-balancer-arns "$ALB_ARN" \`)
 	w.Line(`  --query 'LoadBalancers[0].[DNSName,CanonicalHostedZoneId]' --output text)`)

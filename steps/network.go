@@ -84,7 +84,7 @@ func (networkStep) Desired(s *Spec) []Desired {
 		return nil // Validate reports it; Apply fails with it
 	}
 	out := []Desired{
-		{Key: keyVPC, Type: networkTypeVPC, Name: s.Name + "-vpc", Attrs: map[string]string{"cidr": n.CIDR}, Replace: []string{"cidr"}},
+		{Key: keyVPC, Type: networkTypeVPC, Name: s.Name + "-vpc", Attrs: map[string]string{"cidr": n.CIDR, "default_sg": defaultGroupClosed}, Replace: []string{"cidr"}},
 		{Key: keyIGW, Type: networkTypeIGW, Name: s.Name + "-igw", Attrs: map[string]string{}},
 	}
 	for _, p := range plan {

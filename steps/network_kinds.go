@@ -37,7 +37,11 @@ func describeVPC(ctx context.Context, t Target) (Observed, error) {
 	if err != nil || !ok {
 		return Observed{}, err
 	}
-	return Observed{Exists: true, State: "available", Healthy: true, Attrs: vpcAttrs(v)}, nil
+	attrs, err := vpcAttrs(ctx, t.AWS, v)
+	if err != nil {
+		return Observed{}, err
+	}
+	return Observed{Exists: true, State: "available", Healthy: true, Attrs: attrs}, nil
 }
 
 func deleteVPC(ctx context.Context, t Target) error {
@@ -51,7 +55,11 @@ func listVPCs(ctx context.Context, c *aws.Clients, stack string) ([]Found, error
 	}
 	var out []Found
 	for _, v := range vs {
-		out = append(out, foundTagged(v.ID, v.Tags, vpcAttrs(v)))
+		attrs, err := vpcAttrs(ctx, c, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, foundTagged(v.ID, v.Tags, attrs))
 	}
 	return out, nil
 }

@@ -1,12 +1,14 @@
 package steps
 
 import (
+	"context"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runScript runs a bash script with the AWS CLI pointed at the test's
@@ -22,7 +24,11 @@ func runScript(t *testing.T, env *testEnv, script string) {
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(testContext(t), "bash", path)
+	// Each AWS CLI command is a Python process: a second or more each on
+	// a busy machine, and the scripts run forty or more of them.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", path)
 	var vars []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") {

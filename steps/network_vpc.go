@@ -143,11 +143,14 @@ func (b *vpcBuilder) vpc(ctx context.Context) (state.Resource, error) {
 					return nil, fmt.Errorf("enable DNS hostnames: %w", err)
 				}
 			}
+			if err := closeDefaultGroup(ctx, b.r, id); err != nil {
+				return nil, err
+			}
 			v, ok, err := b.net.VPC(ctx, id)
 			if err != nil || !ok {
 				return nil, notFoundOr(err, id)
 			}
-			return vpcAttrs(v), nil
+			return vpcAttrs(ctx, b.r.AWS, v)
 		})
 }
 
@@ -343,7 +346,42 @@ func notFoundOr(err error, id string) error {
 	return fmt.Errorf("%s does not exist (deleted outside stackwiz?): run apply again to create it", id)
 }
 
-func vpcAttrs(v aws.NetworkVPC) map[string]string { return map[string]string{"cidr": v.CIDR} }
+// defaultGroupClosed is the VPC's default_sg attr when its default
+// security group has no rules.
+const defaultGroupClosed = "no rules"
+
+// vpcAttrs are a VPC's attrs: its CIDR and the rules of its default
+// security group.
+func vpcAttrs(ctx context.Context, c *aws.Clients, v aws.NetworkVPC) (map[string]string, error) {
+	sg, ok, err := c.Firewall.SecurityGroupByName(ctx, v.ID, "default")
+	if err != nil {
+		return nil, fmt.Errorf("describe the default security group of %s: %w", v.ID, err)
+	}
+	rules := defaultGroupClosed
+	if n := len(sg.Ingress) + len(sg.Egress); ok && n > 0 {
+		rules = fmt.Sprintf("%d rules", n)
+	}
+	return map[string]string{"cidr": v.CIDR, "default_sg": rules}, nil
+}
+
+// closeDefaultGroup takes every rule off the VPC's default security group,
+// which AWS creates admitting all traffic between its members and letting
+// all out. Nothing of the stack uses it; a resource launched without a
+// group would land in it (Security Hub EC2.2).
+func closeDefaultGroup(ctx context.Context, r *Run, vpcID string) error {
+	fw := r.AWS.Firewall
+	sg, ok, err := fw.SecurityGroupByName(ctx, vpcID, "default")
+	if err != nil || !ok {
+		return err
+	}
+	if err := fw.RevokeIngress(ctx, sg.ID, sg.Ingress); err != nil {
+		return fmt.Errorf("revoke the ingress of the default security group %s: %w", sg.ID, err)
+	}
+	if err := fw.RevokeEgress(ctx, sg.ID, sg.Egress); err != nil {
+		return fmt.Errorf("revoke the egress of the default security group %s: %w", sg.ID, err)
+	}
+	return nil
+}
 
 func subnetAttrs(s aws.Subnet) map[string]string {
 	return map[string]string{"cidr": s.CIDR, "az": s.AZ, "vpc_id": s.VPCID, "map_public_ip": strconv.FormatBool(s.MapPublicIP)}

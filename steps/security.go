@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"strings"
 	"time"
@@ -64,14 +65,17 @@ func bastionType(s *Spec) string {
 func (securityStep) Desired(s *Spec) []Desired {
 	out := []Desired{
 		{Key: keySGALB, Type: securityTypeGroup, Name: s.Name + "-alb",
-			Attrs: map[string]string{"ingress": canonicalIngress(albRuleViews(s))}, Replace: []string{"vpc_id"}},
+			Attrs:   map[string]string{"ingress": canonicalIngress(albRuleViews(s)), "egress": canonicalEgress(albEgressViews(s))},
+			Replace: []string{"vpc_id"}},
 		{Key: keySGApp, Type: securityTypeGroup, Name: s.Name + "-app",
-			Attrs: map[string]string{"ingress": canonicalIngress(appRuleViews(s))}, Replace: []string{"vpc_id"}},
+			Attrs:   map[string]string{"ingress": canonicalIngress(appRuleViews(s)), "egress": canonicalEgress(appEgressViews(s))},
+			Replace: []string{"vpc_id"}},
 	}
 	if s.Network.Bastion.Enabled {
 		out = append(out,
 			Desired{Key: keySGBastion, Type: securityTypeGroup, Name: s.Name + "-bastion",
-				Attrs: map[string]string{"ssh_from": s.Network.Bastion.SSHFrom}, Replace: []string{"vpc_id"}},
+				Attrs:   map[string]string{"ssh_from": s.Network.Bastion.SSHFrom, "egress": canonicalEgress(bastionEgressViews(s))},
+				Replace: []string{"vpc_id"}},
 			Desired{Key: keyBastion, Type: typeInstance, Name: s.Name + "-bastion",
 				Attrs:   map[string]string{"instance_type": bastionType(s), "key_name": s.Instance.KeyName},
 				Replace: []string{"instance_type", "key_name", "subnet_id"}})
@@ -96,7 +100,9 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 	g := &groupBuilder{r: r, fw: r.AWS.Firewall, vpcID: vpcID, want: want}
 	outs := map[string]string{}
 
-	alb, err := g.ensure(ctx, keySGALB, "load balancer: HTTP and HTTPS from the internet", albRules(vpc.IPv6), nil)
+	// The load balancer's and the bastion's egress name the app's group,
+	// whose ingress names theirs: their egress is set once it exists.
+	alb, err := g.ensure(ctx, keySGALB, "load balancer: HTTP and HTTPS from the internet", albRules(r.Spec, vpc.IPv6), nil, nil)
 	if err != nil {
 		return err
 	}
@@ -107,7 +113,7 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 		if err != nil {
 			return err
 		}
-		bastionSG, err = g.ensure(ctx, keySGBastion, "bastion: SSH from network.bastion.ssh_from only", bastionRules(cidr),
+		bastionSG, err = g.ensure(ctx, keySGBastion, "bastion: SSH from network.bastion.ssh_from only", bastionRules(cidr), nil,
 			map[string]string{"ssh_from": r.Spec.Network.Bastion.SSHFrom, "ssh_cidr": cidr})
 		if err != nil {
 			return err
@@ -115,11 +121,20 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 		outs["bastion_sg"] = bastionSG.ID
 	}
 	app, err := g.ensure(ctx, keySGApp, "app instances: the app port from the load balancer only",
-		appRules(r.Spec, groupRef{alb.ID, want[keySGALB].Name}, groupRef{bastionSG.ID, want[keySGBastion].Name}), nil)
+		appRules(r.Spec, groupRef{alb.ID, want[keySGALB].Name}, groupRef{bastionSG.ID, want[keySGBastion].Name}), appEgress(r.Spec, vpc.IPv6), nil)
 	if err != nil {
 		return err
 	}
 	outs["app_sg"] = app.ID
+	appRef := groupRef{app.ID, want[keySGApp].Name}
+	if err := g.ensureEgress(ctx, keySGALB, albEgress(r.Spec, appRef, vpc.IPv6)); err != nil {
+		return err
+	}
+	if r.Spec.Network.Bastion.Enabled {
+		if err := g.ensureEgress(ctx, keySGBastion, bastionEgress(r.Spec, appRef, vpc.IPv6)); err != nil {
+			return err
+		}
+	}
 	if r.Spec.Network.Bastion.Enabled {
 		host, err := ensureBastion(ctx, r, want[keyBastion], public[0], bastionSG.ID)
 		if err != nil {
@@ -163,16 +178,24 @@ type groupBuilder struct {
 	want  map[string]Desired
 }
 
-// ensure makes the group key exist in the VPC with exactly rules as its
-// ingress: missing rules are added and others revoked, so a port changed
-// in the spec, or a rule added by hand, is put right by apply.
-func (g *groupBuilder) ensure(ctx context.Context, key, description string, rules []wantRule, extra map[string]string) (state.Resource, error) {
+// ensure makes the group key exist in the VPC with exactly ingress as its
+// ingress rules, and egress as its egress rules: missing rules are added
+// and others revoked, so a port changed in the spec, or a rule added by
+// hand, is put right by apply. A nil egress leaves the group's egress to
+// a later ensureEgress (a rule naming a group that does not exist yet).
+func (g *groupBuilder) ensure(ctx context.Context, key, description string, ingress, egress []wantRule, extra map[string]string) (state.Resource, error) {
 	d := g.want[key]
-	attrs := map[string]string{"vpc_id": g.vpcID, "ingress": canonicalIngress(viewsOf(rules))}
+	attrs := map[string]string{"vpc_id": g.vpcID, "ingress": canonicalIngress(viewsOf(ingress))}
+	if egress != nil {
+		attrs["egress"] = canonicalEgress(viewsOf(egress))
+	}
 	for k, v := range extra {
 		attrs[k] = v
 	}
 	d = withAttrs(d, attrs)
+	if egress == nil {
+		delete(d.Attrs, "egress")
+	}
 	name := d.Name
 	return ensureConverged(ctx, g.r, d, g.find(key),
 		func(ctx context.Context, _ string) (string, error) {
@@ -183,15 +206,37 @@ func (g *groupBuilder) ensure(ctx context.Context, key, description string, rule
 			return sg.ID, err
 		},
 		func(ctx context.Context, id string) (map[string]string, error) {
-			if err := g.reconcile(ctx, id, rules); err != nil {
+			if err := g.reconcile(ctx, id, ingress, egress); err != nil {
 				return nil, err
 			}
-			out := map[string]string{"vpc_id": g.vpcID, "ingress": attrs["ingress"]}
-			for k, v := range extra {
-				out[k] = v
+			out := maps.Clone(attrs)
+			if rec, ok := g.r.Recorded(key); egress == nil && ok && rec.ID == id && rec.Attrs["egress"] != "" {
+				out["egress"] = rec.Attrs["egress"] // set by ensureEgress
 			}
 			return out, nil
 		})
+}
+
+// ensureEgress makes the recorded group key's egress exactly rules.
+func (g *groupBuilder) ensureEgress(ctx context.Context, key string, rules []wantRule) error {
+	rec, ok := g.r.Recorded(key)
+	if !ok {
+		return fmt.Errorf("set the egress of %s: not recorded", key)
+	}
+	sg, ok, err := g.fw.SecurityGroup(ctx, rec.ID)
+	if err != nil || !ok {
+		return notFoundOr(err, rec.ID)
+	}
+	if err := g.reconcileRules(ctx, sg, "egress", rules, sg.Egress, g.fw.AuthorizeEgress, g.fw.RevokeEgress); err != nil {
+		return err
+	}
+	words := canonicalEgress(viewsOf(rules))
+	if rec.Attrs["egress"] == words {
+		return nil
+	}
+	attrs := maps.Clone(rec.Attrs)
+	attrs["egress"] = words
+	return g.r.SetAttrs(key, attrs)
 }
 
 func (g *groupBuilder) find(key string) func(context.Context) (Found, bool, error) {
@@ -222,31 +267,45 @@ func (g *groupBuilder) takeOver(ctx context.Context, key, name string, dup error
 	return sg.ID, nil
 }
 
-// reconcile makes the group's ingress exactly rules.
-func (g *groupBuilder) reconcile(ctx context.Context, id string, rules []wantRule) error {
+// reconcile makes the group's ingress exactly ingress, and its egress
+// exactly egress unless egress is nil.
+func (g *groupBuilder) reconcile(ctx context.Context, id string, ingress, egress []wantRule) error {
 	sg, ok, err := g.fw.SecurityGroup(ctx, id)
 	if err != nil || !ok {
 		return notFoundOr(err, id)
 	}
+	if err := g.reconcileRules(ctx, sg, "ingress", ingress, sg.Ingress, g.fw.AuthorizeIngress, g.fw.RevokeIngress); err != nil {
+		return err
+	}
+	if egress == nil {
+		return nil
+	}
+	return g.reconcileRules(ctx, sg, "egress", egress, sg.Egress, g.fw.AuthorizeEgress, g.fw.RevokeEgress)
+}
+
+// reconcileRules makes one direction's rules of sg exactly rules: new
+// rules first, then the old ones go, so a changed port is never closed on
+// both.
+func (g *groupBuilder) reconcileRules(ctx context.Context, sg aws.SecurityGroup, direction string, rules []wantRule, have []aws.Rule,
+	authorize, revoke func(context.Context, string, []aws.Rule) error,
+) error {
 	want := make([]aws.Rule, len(rules))
 	for i, w := range rules {
 		want[i] = w.rule
 	}
-	// New rules first, then the old ones go: a changed port is never
-	// closed on both.
-	if missing := aws.RulesMissing(want, sg.Ingress); len(missing) > 0 {
-		if err := g.fw.AuthorizeIngress(ctx, id, missing); err != nil {
-			return fmt.Errorf("authorize ingress: %w", err)
+	if missing := aws.RulesMissing(want, have); len(missing) > 0 {
+		if err := authorize(ctx, sg.ID, missing); err != nil {
+			return fmt.Errorf("authorize %s: %w", direction, err)
 		}
 	}
-	if extra := aws.RulesMissing(sg.Ingress, want); len(extra) > 0 {
+	if extra := aws.RulesMissing(have, want); len(extra) > 0 {
 		var words []string
 		for _, x := range extra {
 			words = append(words, x.String())
 		}
-		g.r.Info("security group %s: revoking rules the spec does not ask for: %s", id, strings.Join(words, "; "))
-		if err := g.fw.RevokeIngress(ctx, id, extra); err != nil {
-			return fmt.Errorf("revoke ingress: %w", err)
+		g.r.Info("security group %s: revoking %s rules the spec does not ask for: %s", sg.ID, direction, strings.Join(words, "; "))
+		if err := revoke(ctx, sg.ID, extra); err != nil {
+			return fmt.Errorf("revoke %s: %w", direction, err)
 		}
 	}
 	return nil

@@ -13,11 +13,11 @@ func securityKinds() []Kind {
 	return []Kind{{Type: securityTypeGroup, Order: 66, Describe: describeGroup, Delete: deleteGroup, List: listGroups}}
 }
 
-// sgAttrs are a group's observed attrs: its VPC and its ingress in
-// words, naming source groups by their names as Desired does.
+// sgAttrs are a group's observed attrs: its VPC and its ingress and
+// egress in words, naming peer groups by their names as Desired does.
 func sgAttrs(ctx context.Context, fw *aws.Firewall, sg aws.SecurityGroup) (map[string]string, error) {
 	var refs []string
-	for _, r := range sg.Ingress {
+	for _, r := range slices.Concat(sg.Ingress, sg.Egress) {
 		if r.GroupID != "" && !slices.Contains(refs, r.GroupID) {
 			refs = append(refs, r.GroupID)
 		}
@@ -32,7 +32,8 @@ func sgAttrs(ctx context.Context, fw *aws.Firewall, sg aws.SecurityGroup) (map[s
 			names[g.ID] = g.Name
 		}
 	}
-	return map[string]string{"vpc_id": sg.VPCID, "ingress": canonicalIngress(observedViews(sg.Ingress, names))}, nil
+	return map[string]string{"vpc_id": sg.VPCID, "ingress": canonicalIngress(observedViews(sg.Ingress, names)),
+		"egress": canonicalEgress(observedViews(sg.Egress, names))}, nil
 }
 
 func describeGroup(ctx context.Context, t Target) (Observed, error) {
@@ -64,24 +65,31 @@ func deleteGroup(ctx context.Context, t Target) error {
 	}
 	// A not-found here is a named group deleted meanwhile (its rule went
 	// with it), never this group: the delete below answers for that.
-	if err := fw.RevokeIngress(ctx, sg.ID, rulesNaming(sg.Ingress, func(id string) bool { return id != sg.ID })); err != nil && !aws.IsNotFound(err) {
+	others := func(id string) bool { return id != sg.ID }
+	if err := fw.RevokeIngress(ctx, sg.ID, rulesNaming(sg.Ingress, others)); err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("revoke the rules naming other groups: %w", err)
 	}
+	if err := fw.RevokeEgress(ctx, sg.ID, rulesNaming(sg.Egress, others)); err != nil && !aws.IsNotFound(err) {
+		return fmt.Errorf("revoke the egress rules naming other groups: %w", err)
+	}
 	if stack := sg.Tags[TagStack]; stack != "" {
-		others, err := fw.TaggedSecurityGroups(ctx, stackFilter(stack))
+		peers, err := fw.TaggedSecurityGroups(ctx, stackFilter(stack))
 		if err != nil {
 			return err
 		}
-		for _, o := range others {
-			refs := rulesNaming(o.Ingress, func(id string) bool { return id == sg.ID })
-			if o.ID == sg.ID || len(refs) == 0 {
+		this := func(id string) bool { return id == sg.ID }
+		for _, o := range peers {
+			if o.ID == sg.ID {
 				continue
 			}
 			// The other group may be going at the same time. A not-found
 			// must not be returned: the engine would read it as this
 			// group's, and record this group deleted.
-			if err := fw.RevokeIngress(ctx, o.ID, refs); err != nil && !aws.IsNotFound(err) {
+			if err := fw.RevokeIngress(ctx, o.ID, rulesNaming(o.Ingress, this)); err != nil && !aws.IsNotFound(err) {
 				return fmt.Errorf("revoke the rules of %s naming %s: %w", o.ID, sg.ID, err)
+			}
+			if err := fw.RevokeEgress(ctx, o.ID, rulesNaming(o.Egress, this)); err != nil && !aws.IsNotFound(err) {
+				return fmt.Errorf("revoke the egress rules of %s naming %s: %w", o.ID, sg.ID, err)
 			}
 		}
 	}

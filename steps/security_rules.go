@@ -32,11 +32,25 @@ func tcpFrom(port int32, cidr, ipv6 string, g groupRef, desc string) wantRule {
 	return wantRule{rule: r, source: cmp.Or(cidr, ipv6, g.name)}
 }
 
-// albRules admit HTTP and HTTPS from anywhere, over IPv6 too when the VPC
-// has an IPv6 block.
-func albRules(ipv6 bool) []wantRule {
+// allRule is every protocol and port to or from one CIDR.
+func allRule(cidr, ipv6 string) aws.Rule {
+	return aws.Rule{Protocol: "-1", FromPort: -1, ToPort: -1, CIDR: cidr, IPv6CIDR: ipv6}
+}
+
+// albPorts are the ports the load balancer listens on: HTTP, and HTTPS
+// when load_balancer.https is on. A port without a listener stays closed.
+func albPorts(s *Spec) []int32 {
+	if s.LoadBalancer.HTTPS {
+		return []int32{portHTTP, portHTTPS}
+	}
+	return []int32{portHTTP}
+}
+
+// albRules admit the listeners' ports from anywhere, over IPv6 too when
+// the VPC has an IPv6 block.
+func albRules(s *Spec, ipv6 bool) []wantRule {
 	var out []wantRule
-	for _, p := range []int32{portHTTP, portHTTPS} {
+	for _, p := range albPorts(s) {
 		out = append(out, tcpFrom(p, "0.0.0.0/0", "", groupRef{}, "web traffic from anywhere"))
 		if ipv6 {
 			out = append(out, tcpFrom(p, "", "::/0", groupRef{}, "web traffic from anywhere (IPv6)"))
@@ -63,7 +77,7 @@ func bastionRules(cidr string) []wantRule {
 
 // albRuleViews and appRuleViews are the rules in words, from the spec
 // alone, for Desired.
-func albRuleViews(s *Spec) []ruleView { return viewsOf(albRules(false)) }
+func albRuleViews(s *Spec) []ruleView { return viewsOf(albRules(s, false)) }
 func appRuleViews(s *Spec) []ruleView {
 	return viewsOf(appRules(s, groupRef{name: s.Name + "-alb"}, groupRef{name: s.Name + "-bastion"}))
 }
@@ -97,11 +111,17 @@ func observedViews(rules []aws.Rule, names map[string]string) []ruleView {
 	return out
 }
 
-// canonicalIngress writes rules the same way whichever side they come
-// from, so the spec's and AWS's can be compared: sorted, one per port
+// canonicalIngress writes ingress rules the same way whichever side they
+// come from, so the spec's and AWS's can be compared: sorted, one per port
 // range and source, 0.0.0.0/0 as "anywhere" (which then covers ::/0: an
 // IPv6 twin depends on the VPC, not on the spec).
-func canonicalIngress(views []ruleView) string {
+func canonicalIngress(views []ruleView) string { return canonicalRules(views, " from ") }
+
+// canonicalEgress writes egress rules as canonicalIngress does, with
+// their destinations: "tcp 443 to anywhere".
+func canonicalEgress(views []ruleView) string { return canonicalRules(views, " to ") }
+
+func canonicalRules(views []ruleView, preposition string) string {
 	type ports struct {
 		proto    string
 		from, to int32
@@ -123,7 +143,7 @@ func canonicalIngress(views []ruleView) string {
 		case src == "0.0.0.0/0":
 			src = "anywhere"
 		}
-		line := portWords(v.proto, v.from, v.to) + " from " + src
+		line := portWords(v.proto, v.from, v.to) + preposition + src
 		if !slices.Contains(lines, line) {
 			lines = append(lines, line)
 		}

@@ -11,14 +11,17 @@ import (
 // is exactly a different rule: an IPv6 twin of "anywhere" depends on the
 // VPC and is folded in, anything else counts.
 func TestCanonicalIngressReadsBothSidesAlike(t *testing.T) {
-	names := map[string]string{"sg-alb": "demo-alb", "sg-bastion": "demo-bastion"}
+	names := map[string]string{"sg-alb": "demo-alb", "sg-bastion": "demo-bastion", "sg-app": "demo-app"}
+	https := Defaults()
+	https.LoadBalancer.HTTPS = true
 	for _, tc := range []struct {
 		name  string
 		rules []aws.Rule
 		want  string
 	}{
-		{"IPv4 only", plainRules(albRules(false)), "tcp 80 from anywhere; tcp 443 from anywhere"},
-		{"dual stack folds ::/0 into anywhere", plainRules(albRules(true)), "tcp 80 from anywhere; tcp 443 from anywhere"},
+		{"IPv4 only", plainRules(albRules(&https, false)), "tcp 80 from anywhere; tcp 443 from anywhere"},
+		{"dual stack folds ::/0 into anywhere", plainRules(albRules(&https, true)), "tcp 80 from anywhere; tcp 443 from anywhere"},
+		{"no HTTPS listener, no 443", plainRules(albRules(new(Defaults()), true)), "tcp 80 from anywhere"},
 		{"::/0 alone is not anywhere", []aws.Rule{{Protocol: "tcp", FromPort: 80, ToPort: 80, IPv6CIDR: "::/0"}}, "tcp 80 from ::/0"},
 		{"groups by name, ports in order", []aws.Rule{
 			{Protocol: "tcp", FromPort: 3000, ToPort: 3000, GroupID: "sg-alb"},
@@ -43,8 +46,57 @@ func TestCanonicalIngressReadsBothSidesAlike(t *testing.T) {
 	if got, want := canonicalIngress(observedViews(plainRules(app), names)), canonicalIngress(appRuleViews(&s)); got != want {
 		t.Errorf("app group read back %q, Desired says %q", got, want)
 	}
-	if got, want := canonicalIngress(observedViews(plainRules(albRules(true)), names)), canonicalIngress(albRuleViews(&s)); got != want {
+	if got, want := canonicalIngress(observedViews(plainRules(albRules(&s, true)), names)), canonicalIngress(albRuleViews(&s)); got != want {
 		t.Errorf("dual-stack load balancer group read back %q, Desired says %q", got, want)
+	}
+}
+
+// TestEgressIsWhatTheStackNeeds checks each group's egress in words, read
+// back as AWS would hold it, for the images and settings that change it.
+func TestEgressIsWhatTheStackNeeds(t *testing.T) {
+	names := map[string]string{"sg-app": "demo-app"}
+	app := groupRef{"sg-app", "demo-app"}
+	spec := func(edit func(s *Spec)) *Spec {
+		s := Defaults()
+		s.Name = "demo"
+		edit(&s)
+		return &s
+	}
+	for _, tc := range []struct {
+		name         string
+		s            *Spec
+		alb, ap, bas string
+	}{
+		{"Amazon Linux: HTTPS only", spec(func(s *Spec) {}),
+			"tcp 3000 to demo-app", "tcp 443 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
+		{"Ubuntu's mirrors are plain HTTP", spec(func(s *Spec) { s.AMI.Base = SpecBaseUbuntu2404 }),
+			"tcp 3000 to demo-app", "tcp 80 to anywhere; tcp 443 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
+		{"an existing image's OS is unknown", spec(func(s *Spec) { s.AMI.Source = SpecAMIExisting }),
+			"tcp 3000 to demo-app", "tcp 80 to anywhere; tcp 443 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
+		{"the app's own ports", spec(func(s *Spec) { s.Instance.Port = 8080; s.Instance.EgressPorts = []int{5432, 443, 587} }),
+			"tcp 8080 to demo-app", "tcp 443 to anywhere; tcp 587 to anywhere; tcp 5432 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
+		{"all keeps AWS's default", spec(func(s *Spec) { s.Instance.Egress = SpecEgressAll }),
+			"all traffic to anywhere", "all traffic to anywhere", "all traffic to anywhere"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, g := range []struct {
+				what       string
+				rules      []wantRule
+				want, spec string
+			}{
+				{"load balancer", albEgress(tc.s, app, true), tc.alb, canonicalEgress(albEgressViews(tc.s))},
+				{"app", appEgress(tc.s, true), tc.ap, canonicalEgress(appEgressViews(tc.s))},
+				{"bastion", bastionEgress(tc.s, app, true), tc.bas, canonicalEgress(bastionEgressViews(tc.s))},
+			} {
+				got := canonicalEgress(observedViews(plainRules(g.rules), names))
+				if got != g.want {
+					t.Errorf("%s egress %q, want %q", g.what, got, g.want)
+				}
+				if got != g.spec {
+					t.Errorf("%s egress read back %q, Desired says %q", g.what, got, g.spec)
+				}
+			}
+		})
 	}
 }
 

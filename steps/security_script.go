@@ -47,6 +47,7 @@ func (securityStep) Script(s *Spec, w *Script) {
 	} else {
 		w.Line(`  "%s"`, perm(s.Instance.Port, "UserIdGroupPairs=[{GroupId=$ALB_SG_ID}]"))
 	}
+	securityEgressScript(s, w, perm)
 	if !b.Enabled {
 		return
 	}
@@ -65,4 +66,34 @@ func (securityStep) Script(s *Spec, w *Script) {
 	w.Capture("BASTION_ID", cmd, "Instances[0].InstanceId")
 	w.Line(`aws ec2 wait instance-running --instance-ids "$BASTION_ID"`)
 	w.Capture("BASTION_IP", `aws ec2 describe-instances --instance-ids "$BASTION_ID"`, "Reservations[0].Instances[0].PublicIpAddress")
+}
+
+// securityEgressScript replaces each group's allow-all egress with what
+// the stack needs (security_egress.go); instance.egress: all keeps it.
+func securityEgressScript(s *Spec, w *Script, perm func(port int, peer string) string) {
+	if s.Instance.Egress == SpecEgressAll {
+		return
+	}
+	anywhere := "IpRanges=[{CidrIp=0.0.0.0/0}]"
+	egress := func(group string, perms ...string) {
+		w.Line(`aws ec2 authorize-security-group-egress --group-id "$%s" --ip-permissions \`, group)
+		for i, p := range perms {
+			// Double quotes: a group peer names a shell variable.
+			w.Line("  \"%s\"%s", p, map[bool]string{true: " \\", false: ""}[i < len(perms)-1])
+		}
+		w.Line(`aws ec2 revoke-security-group-egress --group-id "$%s" --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'`, group)
+	}
+	w.Comment("Egress: only what the stack needs. DNS, NTP and instance metadata need no rule.")
+	w.Comment("The load balancer reaches the app port of the app's group only.")
+	egress("ALB_SG_ID", perm(s.Instance.Port, "UserIdGroupPairs=[{GroupId=$APP_SG_ID}]"))
+	var app []string
+	for _, p := range appEgressPorts(s) {
+		app = append(app, perm(p, anywhere))
+	}
+	w.Comment("The app instances reach these TCP ports anywhere (HTTPS: SSM, CloudWatch, AWS APIs, package mirrors).")
+	egress("APP_SG_ID", app...)
+	if s.Network.Bastion.Enabled {
+		w.Comment("The bastion reaches SSH on the app's group and HTTPS anywhere.")
+		egress("BASTION_SG_ID", perm(portSSH, "UserIdGroupPairs=[{GroupId=$APP_SG_ID}]"), perm(portHTTPS, anywhere))
+	}
 }

@@ -68,9 +68,13 @@ func secGroup(t *testing.T, env *testEnv, id string) ec2types.SecurityGroup {
 }
 
 // secRules lists a group's ingress as "tcp 80 <source>" lines, sorted.
-func secRules(g ec2types.SecurityGroup) []string {
+func secRules(g ec2types.SecurityGroup) []string { return permWords(g.IpPermissions) }
+
+func secEgress(g ec2types.SecurityGroup) []string { return permWords(g.IpPermissionsEgress) }
+
+func permWords(perms []ec2types.IpPermission) []string {
 	var out []string
-	for _, p := range g.IpPermissions {
+	for _, p := range perms {
 		head := fmt.Sprintf("%s %d-%d", sdkaws.ToString(p.IpProtocol), sdkaws.ToInt32(p.FromPort), sdkaws.ToInt32(p.ToPort))
 		for _, r := range p.IpRanges {
 			out = append(out, head+" "+sdkaws.ToString(r.CidrIp))
@@ -110,17 +114,22 @@ func TestSecurityGroupsAdmitOnlyWhatTheyShould(t *testing.T) {
 	alb, app, bastion := secGroup(t, env, out["alb_sg"]), secGroup(t, env, out["app_sg"]), secGroup(t, env, out["bastion_sg"])
 	vpcID := netOutputs(t, env, StepNetwork)["vpc_id"]
 	for _, g := range []struct {
-		sg   ec2types.SecurityGroup
-		key  string
-		name string
-		want []string
+		sg     ec2types.SecurityGroup
+		key    string
+		name   string
+		want   []string
+		egress []string
 	}{
-		{alb, keySGALB, "sectest-alb", []string{"tcp 443-443 0.0.0.0/0", "tcp 80-80 0.0.0.0/0"}},
-		{app, keySGApp, "sectest-app", []string{"tcp 22-22 " + out["bastion_sg"], "tcp 3000-3000 " + out["alb_sg"]}},
-		{bastion, keySGBastion, "sectest-bastion", []string{"tcp 22-22 198.51.100.7/32"}},
+		// No HTTPS listener, so no 443; out, only the app port of the app's group.
+		{alb, keySGALB, "sectest-alb", []string{"tcp 80-80 0.0.0.0/0"}, []string{"tcp 3000-3000 " + out["app_sg"]}},
+		{app, keySGApp, "sectest-app", []string{"tcp 22-22 " + out["bastion_sg"], "tcp 3000-3000 " + out["alb_sg"]}, []string{"tcp 443-443 0.0.0.0/0"}},
+		{bastion, keySGBastion, "sectest-bastion", []string{"tcp 22-22 198.51.100.7/32"}, []string{"tcp 22-22 " + out["app_sg"], "tcp 443-443 0.0.0.0/0"}},
 	} {
 		if got := secRules(g.sg); !slices.Equal(got, g.want) {
 			t.Errorf("%s ingress %v, want exactly %v", g.name, got, g.want)
+		}
+		if got := secEgress(g.sg); !slices.Equal(got, g.egress) {
+			t.Errorf("%s egress %v, want exactly %v", g.name, got, g.egress)
 		}
 		if sdkaws.ToString(g.sg.GroupName) != g.name || sdkaws.ToString(g.sg.VpcId) != vpcID {
 			t.Errorf("group %s in %s, want %s in %s", sdkaws.ToString(g.sg.GroupName), sdkaws.ToString(g.sg.VpcId), g.name, vpcID)
@@ -194,7 +203,7 @@ func TestSecurityPortChangeAndOutOfBandRules(t *testing.T) {
 	}
 	for _, c := range p.Changes {
 		want := ActionKeep
-		if c.Key == keySGApp {
+		if c.Key == keySGApp || c.Key == keySGALB { // the app port in; the load balancer's out
 			want = ActionUpdate
 		}
 		if c.Action != want {

@@ -94,6 +94,14 @@ type SpecInstance struct {
 	// cannot be smaller than.
 	VolumeGiB int    `yaml:"volume_gib" json:"volume_gib"`
 	KeyName   string `yaml:"key_name" json:"key_name"`
+	// Egress is what the stack's security groups let out: restricted
+	// (only what the stack needs, security_egress.go) or all (AWS's
+	// default: every port to anywhere).
+	Egress string `yaml:"egress" json:"egress"`
+	// EgressPorts are more TCP ports the app instances may reach anywhere
+	// when Egress is restricted: a database, an SMTP relay, an API on a
+	// port other than 443.
+	EgressPorts []int `yaml:"egress_ports" json:"egress_ports"`
 }
 
 // SpecLoadBalancer is the internet-facing Application Load Balancer.
@@ -101,6 +109,9 @@ type SpecLoadBalancer struct {
 	HealthCheck SpecHealthCheck `yaml:"health_check" json:"health_check"`
 	// HTTPS needs DNS.Zone and DNS.Record: the certificate is DNS-validated there.
 	HTTPS bool `yaml:"https" json:"https"`
+	// DropInvalidHeaderFields makes the load balancer drop HTTP headers
+	// whose names are not valid (request smuggling; Security Hub ELB.4).
+	DropInvalidHeaderFields bool `yaml:"drop_invalid_header_fields" json:"drop_invalid_header_fields"`
 }
 
 // SpecHealthCheck is the target group's health check.
@@ -140,6 +151,9 @@ type SpecAlarms struct {
 	BillingThresholdUSD float64 `yaml:"billing_threshold_usd" json:"billing_threshold_usd"`
 	// CPUHighPercent is the group's average-CPU alarm threshold.
 	CPUHighPercent int `yaml:"cpu_high_percent" json:"cpu_high_percent"`
+	// EncryptTopic encrypts the alarm topics at rest with a customer
+	// managed KMS key each, which CloudWatch may use (alarms_keys.go).
+	EncryptTopic bool `yaml:"encrypt_topic" json:"encrypt_topic"`
 }
 
 // The values of the enumerated fields.
@@ -152,6 +166,9 @@ const (
 	SpecNATPerAZ  = "per-az"
 
 	SpecSSHFromAuto = "auto"
+
+	SpecEgressRestricted = "restricted"
+	SpecEgressAll        = "all"
 
 	SpecAMILatest   = "latest"
 	SpecAMIExisting = "existing"
@@ -189,7 +206,9 @@ func Defaults() Spec {
 			// 0: the image's root snapshot size, read when the launch
 			// template is made, since only a value the user wrote may be
 			// refused for being smaller than the image.
-			VolumeGiB: 0,
+			VolumeGiB:   0,
+			Egress:      SpecEgressRestricted,
+			EgressPorts: []int{},
 		},
 		LoadBalancer: SpecLoadBalancer{
 			HealthCheck: SpecHealthCheck{
@@ -200,6 +219,7 @@ func Defaults() Spec {
 				UnhealthyThreshold: 2,
 				SuccessCodes:       "200",
 			},
+			DropInvalidHeaderFields: true,
 		},
 		Autoscaling: SpecAutoscaling{
 			Min:     2,
@@ -213,7 +233,7 @@ func Defaults() Spec {
 			HealthCheckGraceSeconds: 120,
 			CPUTargetPercent:        50,
 		},
-		Alarms: SpecAlarms{CPUHighPercent: 80},
+		Alarms: SpecAlarms{CPUHighPercent: 80, EncryptTopic: true},
 	}
 }
 
@@ -278,27 +298,30 @@ func (s *Spec) YAML() ([]byte, error) {
 // specFieldComments are the line comments YAML writes, so that a stack.yaml
 // the wizard wrote explains its own choices (DESIGN.md's comments).
 var specFieldComments = map[string]string{
-	"name":                                   "[a-z0-9-]{1,20}; prefixes resource names",
-	"region":                                 "empty: from the profile / AWS_REGION",
-	"network.vpc":                            "new | default | vpc-0123...",
-	"network.azs":                            "2 or 3 (load balancers need at least 2)",
-	"network.nat":                            "none | single | per-az",
-	"network.public_subnet_bits":             "prefix length of each AZ's public subnet",
-	"network.private_subnet_bits":            "prefix length of each AZ's private subnet",
-	"network.bastion.ssh_from":               "auto = your public IP /32, or a CIDR",
-	"ami.source":                             "latest | existing | bake",
-	"ami.id":                                 "when source: existing",
-	"ami.base":                               "amazon-linux-2023 | ubuntu-22.04 | ubuntu-24.04",
-	"ami.setup_script":                       "bake: run on the builder before the image is taken",
-	"instance.port":                          "the port the app listens on",
-	"instance.user_data":                     "a file run once at boot; starts the app",
-	"instance.volume_gib":                    "0 = the image's root snapshot size",
-	"load_balancer.https":                    "true needs dns.zone and dns.record",
-	"autoscaling.termination_policies":       "which instance goes first on scale-in",
-	"autoscaling.health_check_grace_seconds": "time to boot and start the app",
-	"autoscaling.cpu_target_percent":         "0 disables target tracking",
-	"dns.zone":                               "example.com; empty skips Route 53",
-	"dns.record":                             "api.example.com",
-	"alarms.email":                           "empty: alarms without a subscription",
-	"alarms.billing_threshold_usd":           "0 disables the billing alarm",
+	"name":                        "[a-z0-9-]{1,20}; prefixes resource names",
+	"region":                      "empty: from the profile / AWS_REGION",
+	"network.vpc":                 "new | default | vpc-0123...",
+	"network.azs":                 "2 or 3 (load balancers need at least 2)",
+	"network.nat":                 "none | single | per-az",
+	"network.public_subnet_bits":  "prefix length of each AZ's public subnet",
+	"network.private_subnet_bits": "prefix length of each AZ's private subnet",
+	"network.bastion.ssh_from":    "auto = your public IP /32, or a CIDR",
+	"ami.source":                  "latest | existing | bake",
+	"ami.id":                      "when source: existing",
+	"ami.base":                    "amazon-linux-2023 | ubuntu-22.04 | ubuntu-24.04",
+	"ami.setup_script":            "bake: run on the builder before the image is taken",
+	"instance.port":               "the port the app listens on",
+	"instance.user_data":          "a file run once at boot; starts the app",
+	"instance.volume_gib":         "0 = the image's root snapshot size",
+	"instance.egress":             "restricted (what the stack needs) | all",
+	"load_balancer.drop_invalid_header_fields": "drop malformed HTTP headers (ELB.4)",
+	"alarms.encrypt_topic":                     "a KMS key per topic, $1/month each",
+	"load_balancer.https":                      "true needs dns.zone and dns.record",
+	"autoscaling.termination_policies":         "which instance goes first on scale-in",
+	"autoscaling.health_check_grace_seconds":   "time to boot and start the app",
+	"autoscaling.cpu_target_percent":           "0 disables target tracking",
+	"dns.zone":                                 "example.com; empty skips Route 53",
+	"dns.record":                               "api.example.com",
+	"alarms.email":                             "empty: alarms without a subscription",
+	"alarms.billing_threshold_usd":             "0 disables the billing alarm",
 }
