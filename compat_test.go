@@ -22,7 +22,7 @@ var updateCompat = flag.Bool("update-compat", false, "rewrite docs/compatibility
 var serviceOf = map[string]string{
 	"acm": "ACM", "autoscaling": "Auto Scaling", "cloudwatch": "CloudWatch", "ec2": "EC2",
 	"elasticloadbalancing": "Elastic Load Balancing v2", "iam": "IAM", "route53": "Route 53",
-	"sns": "SNS", "ssm": "SSM", "sts": "STS",
+	"sns": "SNS", "ssm": "SSM", "sts": "STS", "kms": "KMS",
 }
 
 var debugLine = regexp.MustCompile(`^\S+ aws ("[^"]+"|\S+) (\S+) region=\S+ status=(\S+) .*?(?: error=("(?:[^"\\]|\\.)*"))?$`)
