@@ -401,7 +401,7 @@ func (m *Model) reviewView() string {
 	// The keys are in the root's footer, from reviewKeys: not repeated here.
 	foot := ""
 	if r.confirming {
-		foot = s.Warning.Render(m.confirmQuestion()) + "  " + helpLine(s.Key, s.Muted, []key.Binding{m.keys.Yes, m.keys.No})
+		foot = s.Warning.Render(m.confirmQuestion()) // the answers' keys are in the footer
 	} else if r.saving != nil {
 		foot = r.saving.View()
 	} else if r.saved != "" {
