@@ -23,7 +23,7 @@ func (m *Model) View(width, height int) string {
 	// is none.
 	var foot string
 	if f := m.footer(width); f != "" {
-		foot = screen.Fit(f, width, 1)
+		foot = screen.Fit(f, width, screen.Lines(f))
 	}
 	var dlg string
 	if m.dialog != nil {
@@ -195,7 +195,9 @@ func (m *Model) body(width, height int) string {
 	case m.tab == viewLog && len(m.log) == 0:
 		text(line{text: "No action taken from the console yet.", tone: toneMuted}, line{})
 		if m.readOnly != "" {
-			text(line{text: "This console is read-only (" + m.readOnly + "): its actions are off; " + readOnlyFix(m.readOnly) + ".", tone: toneWarn})
+			for _, w := range wrapWords("This console is read-only ("+m.readOnly+"): its actions are off; "+readOnlyFix(m.readOnly)+".", width) {
+				text(line{text: w, tone: toneWarn})
+			}
 			return finish()
 		}
 		text(line{text: "c capacity · R instance refresh · C cancel it · x terminate · b standby · t termination policies · w switch alias", tone: toneMuted})
@@ -258,7 +260,16 @@ func (m *Model) footer(width int) string {
 	case m.dialog != nil:
 		return ""
 	case m.lastMsg.text != "":
-		return m.lastMsg.tone.style(s).Render(m.lastMsg.text)
+		// An outcome or a refusal is read whole: up to two lines, wrapped.
+		ws := wrapWords(m.lastMsg.text, width)
+		if len(ws) > 2 {
+			ws = []string{ws[0], screen.Truncate(strings.Join(ws[1:], " "), width)}
+		}
+		st := m.lastMsg.tone.style(s)
+		for i, w := range ws {
+			ws[i] = st.Render(w)
+		}
+		return strings.Join(ws, "\n")
 	case m.filter.Value() != "":
 		return s.Subtle.Render("filter " + m.filter.Value() + " (esc clears)")
 	}
