@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os/exec"
@@ -9,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/durations"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
-// The benchmarks of docs/benchmarks.md: go test -run '^$' -bench . -benchtime 1x .
+// The benchmarks of docs/benchmarks.md, with those of ui/console (the
+// Instances view's render time and the console's peak RSS at 1,000
+// instances): go test -run '^$' -bench . -benchtime 1x . ./ui/console
 // Each prints its figures with b.ReportMetric, measured in one run.
 
 // benchSpeed is how much faster than AWS the sandbox runs for the apply
@@ -65,7 +69,7 @@ func criticalPath(g map[string]awsNode) (time.Duration, []string) {
 // applyGraph is what AWS must do for a stack, and in what order it can.
 // healthy is the target group's healthy_threshold × interval_seconds.
 func applyGraph(example string) map[string]awsNode {
-	d := sandbox.AWSDurations()
+	d := durations.AWS()
 	n := func(took time.Duration, deps ...string) awsNode { return awsNode{took, deps} }
 	switch example {
 	case "minimal": // default VPC, latest image, HTTP, two instances
@@ -104,7 +108,7 @@ func applyGraph(example string) map[string]awsNode {
 
 // destroyGraph is what AWS must do to delete a stack.
 func destroyGraph(example string) map[string]awsNode {
-	d := sandbox.AWSDurations()
+	d := durations.AWS()
 	n := func(took time.Duration, deps ...string) awsNode { return awsNode{took, deps} }
 	g := map[string]awsNode{
 		"instances terminated":   n(d["instance-shutdown"]),
@@ -151,6 +155,18 @@ func BenchmarkApplyAndDestroyOnTheRealisticClock(b *testing.B) {
 				if example == "ha" {
 					spec = haSpec(b, b.TempDir()) // no internet to ask for ssh_from: auto
 				}
+				// plan's own estimate (the engine's step graph), to see how
+				// well the ETA apply counts down from holds.
+				var planned struct {
+					Duration struct {
+						Seconds float64 `json:"seconds"`
+					} `json:"duration"`
+				}
+				planCmd := exec.Command(binary, "--endpoint-url", srv.URL, "--state-dir", dir, "plan", "-f", spec, "--json")
+				planCmd.Env = endpointEnv("us-east-1")
+				if r := runCommand(b, planCmd); r.code != 0 || json.Unmarshal([]byte(r.stdout), &planned) != nil {
+					b.Fatalf("stackwiz plan --json: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+				}
 				applied := run("apply", "-f", spec, "--yes")
 				destroyed := run("destroy", "--yes")
 				srv.Close()
@@ -160,6 +176,8 @@ func BenchmarkApplyAndDestroyOnTheRealisticClock(b *testing.B) {
 				b.ReportMetric(applied.Seconds(), "apply-aws-s")
 				b.ReportMetric(applyPath.Seconds(), "apply-path-s")
 				b.ReportMetric(applied.Seconds()/applyPath.Seconds(), "apply/path")
+				b.ReportMetric(planned.Duration.Seconds, "plan-estimate-s")
+				b.ReportMetric(applied.Seconds()/planned.Duration.Seconds, "apply/estimate")
 				b.ReportMetric(destroyed.Seconds(), "destroy-aws-s")
 				b.ReportMetric(destroyPath.Seconds(), "destroy-path-s")
 				b.ReportMetric(destroyed.Seconds()/destroyPath.Seconds(), "destroy/path")

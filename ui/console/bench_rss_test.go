@@ -59,6 +59,7 @@ func BenchmarkConsolePeakRSS1000(b *testing.B) {
 		// The Instances view, scrolled page by page through the 1,000
 		// rows with the detail pane open, over thirteen refreshes and three reads of the EC2 details and CPU (every 30 s).
 		tmux("send-keys", "-t", "rss", "1")
+		tmux("send-keys", "-t", "rss", "Enter")
 		end := time.Now().Add(65 * time.Second)
 		for time.Now().Before(end) {
 			tmux("send-keys", "-t", "rss", "PageDown")
