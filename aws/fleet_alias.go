@@ -34,7 +34,7 @@ type AliasSwitch struct {
 }
 
 // SwitchAlias points the alias record at another load balancer — the
-// blue/green switch between two stacks (seed 000). It UPSERTs the A alias
+// blue/green switch between two stacks. It UPSERTs the A alias
 // (and the AAAA alias for a dualstack target) with EvaluateTargetHealth, in
 // one change batch; when the new target is not dualstack, an AAAA alias
 // left from the old one is deleted in the same batch, or IPv6 clients

@@ -133,6 +133,3 @@ func (g fleetGaps) skip(p FleetPart) bool {
 	st := g.prev.Part(p)
 	return st.Gap() && g.now.Sub(st.Checked) < FleetGapRetry
 }
-
-// carried is the previous status of a skipped part.
-func (g fleetGaps) carried(p FleetPart) FleetPartStatus { return g.prev.Part(p) }

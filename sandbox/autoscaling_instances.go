@@ -321,7 +321,8 @@ func describeLoadBalancerTargetGroups(c *call) (any, error) {
 // attachInstances adds running instances to a group, as AttachInstances
 // does: the desired capacity grows by their number, they join the group's
 // target groups, and, launched from no template of the group's, they are
-// the first the default termination policy removes (seed 000's surprise).
+// the first the default termination policy removes — a hand-built server
+// attached to a group is the first to go on scale-in.
 func attachInstances(c *call) (any, error) {
 	g, err := c.liveGroup(c.p.Get("AutoScalingGroupName"))
 	if err != nil {

@@ -220,14 +220,6 @@ func (r *Region) deleteAlarms(names ...string) {
 	}
 }
 
-// alarmState returns an alarm's state (OK, ALARM, INSUFFICIENT_DATA), or "" when it does not exist.
-func (r *Region) alarmState(name string) string {
-	if a := r.CW.Alarms[name]; a != nil {
-		return a.StateValue
-	}
-	return ""
-}
-
 // metricAlarmOut is MetricAlarm on the wire.
 type metricAlarmOut struct {
 	AlarmName                          string      `json:"AlarmName"`

@@ -2,8 +2,8 @@ package sandbox
 
 import "time"
 
-// OWNER: the compute half of EC2. The types and functions below are the
-// contract other services use; keep their signatures.
+// The compute half of EC2. The types and functions below are what other
+// services of the sandbox use; keep their signatures.
 
 // EC2Compute is one region's instances, images and launch templates.
 type EC2Compute struct {

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// OWNER: the network half of EC2. The types and functions below are the
-// contract other services use; keep their signatures.
+// The network half of EC2. The types and functions below are what other
+// services of the sandbox use; keep their signatures.
 
 // EC2Network is one region's VPCs, subnets, gateways, addresses, route
 // tables, security groups, network interfaces and key pairs.

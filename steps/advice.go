@@ -130,7 +130,7 @@ func Advise(s *Spec) []Advice {
 	// Alarms: no billing alarm.
 	est := EstimateMonthly(s)
 	if s.Alarms.BillingThresholdUSD <= 0 {
-		add(StepAlarms, "alarms.billing_threshold_usd", true, "no billing alarm: nothing warns you when the bill grows (seed 000: set one first); this stack is ≈ $%.2f/month, so a threshold of $%.0f would catch a surprise",
+		add(StepAlarms, "alarms.billing_threshold_usd", true, "no billing alarm: nothing warns you when the bill grows (set one before anything else); this stack is ≈ $%.2f/month, so a threshold of $%.0f would catch a surprise",
 			est.Total, adviseThreshold(est.Total))
 	} else if s.Alarms.BillingThresholdUSD < est.Total {
 		add(StepAlarms, "alarms.billing_threshold_usd", true, "the billing alarm at $%g is below this stack's ≈ $%.2f/month: it will fire every month",

@@ -51,8 +51,8 @@ func asgName(s *Spec) string { return s.Name + "-asg" }
 func asgPolicyName(s *Spec) string { return s.Name + "-cpu" }
 
 // asgTerminationPolicies are the policies set on the group: always an
-// explicit list, never AWS's implicit default (seed 000 lost its hand-built
-// instance to the policy nobody chose).
+// explicit list, never AWS's implicit default (a hand-built instance attached to a
+// group is lost to the policy nobody chose).
 func asgTerminationPolicies(s *Spec) []string {
 	if len(s.Autoscaling.TerminationPolicies) == 0 {
 		return []string{"Default"}

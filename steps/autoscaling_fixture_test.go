@@ -28,23 +28,22 @@ import (
 // an instance profile, a launch template from the SSM-resolved AMI, and an
 // ALB with its target group and an HTTP listener.
 type asgFixture struct {
-	t                  testing.TB
-	env                *testEnv
-	ec2                *ec2.Client
-	elb                *elbv2.Client
-	as                 *autoscaling.Client
-	vpc                string
-	azs                []string
-	subnets            []string
-	albSG, appSG       string
-	profile            string
-	profiles           []string // every profile made, for deleteFixture
-	igw                string
-	template, version  string
-	lb, tg, listener   string
-	lbDim, tgDim       string
-	publicOnly         bool
-	healthCheckSeconds int
+	t                 testing.TB
+	env               *testEnv
+	ec2               *ec2.Client
+	elb               *elbv2.Client
+	as                *autoscaling.Client
+	vpc               string
+	azs               []string
+	subnets           []string
+	albSG, appSG      string
+	profile           string
+	profiles          []string // every profile made, for deleteFixture
+	igw               string
+	template, version string
+	lb, tg, listener  string
+	lbDim, tgDim      string
+	publicOnly        bool
 }
 
 // appUserData is the launch template's user data: what examples/start.sh

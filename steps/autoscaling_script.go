@@ -18,7 +18,7 @@ func (autoscalingStep) Script(s *Spec, w *Script) {
 		w.Comment("No private subnets (nat: none or the default VPC): the instances get public IPs.")
 	}
 	w.Comment("Termination policies are set explicitly: the console never asks, and Default picks from the")
-	w.Comment("fullest AZ the instance of the oldest launch template (seed 000 lost its hand-built one so).")
+	w.Comment("fullest AZ the instance of the oldest launch template (a hand-built instance is the first to go).")
 	w.Comment("The API's default grace period is 0, which lets ELB health checks kill booting instances.")
 	w.Line("ASG_NAME=%s", shellQuote(asgName(s)))
 	w.Line("aws autoscaling create-auto-scaling-group \\")

@@ -13,7 +13,7 @@ import (
 // dnsStep points dns.record at the load balancer with an alias record in
 // the hosted zone (found, or created): an alias answers with the load
 // balancer's current addresses, works at the zone apex, and costs no
-// queries — where seed 002's CNAME to an ELB name could not do the apex.
+// queries — where a CNAME to the load balancer's name cannot serve the apex.
 type dnsStep struct{}
 
 func (dnsStep) ID() StepID    { return StepDNS }

@@ -3,14 +3,13 @@ package steps
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 )
 
 // The tags every resource stackwiz creates carries. TagStack and TagStep
-// are a fixed contract (DESIGN.md); TagKey lets adopt and a resumed create
+// are a fixed contract (README.md, docs/engine.md); TagKey lets adopt and a resumed create
 // find one resource among the stack's.
 const (
 	TagStack = "stackwiz:stack"
@@ -107,18 +106,6 @@ func newKindRegistry(ks []Kind) kindRegistry {
 		r[k.Type] = k
 	}
 	return r
-}
-
-// orders returns the distinct destroy orders of types, ascending.
-func (r kindRegistry) orders() []int {
-	var os []int
-	for _, k := range r {
-		if !slices.Contains(os, k.Order) {
-			os = append(os, k.Order)
-		}
-	}
-	slices.Sort(os)
-	return os
 }
 
 // order returns the destroy order of typ; unknown types go last.

@@ -10,7 +10,7 @@ import (
 )
 
 // Spec is a stack.yaml: everything stackwiz needs to build one stack. The
-// field names are a fixed contract (DESIGN.md, "The stack spec"); Defaults
+// field names are a fixed contract (README.md and docs/schemas/stack.schema.json); Defaults
 // fills every field but Name, so `name: demo` is a complete spec.
 type Spec struct {
 	// Name prefixes every resource name and tags every resource (stackwiz:stack).
@@ -190,8 +190,8 @@ func Defaults() Spec {
 			CIDR:              "10.0.0.0/16",
 			AZs:               2,
 			NAT:               SpecNATSingle,
-			PublicSubnetBits:  24, // seed 004: a public /24 per AZ
-			PrivateSubnetBits: 20, // seed 004: a private /20 per AZ
+			PublicSubnetBits:  24, // a public /24 per AZ: room for load balancer nodes and NAT gateways
+			PrivateSubnetBits: 20, // a private /20 per AZ: room for the group to grow
 			Bastion:           SpecBastion{SSHFrom: SpecSSHFromAuto},
 		},
 		IAM: SpecIAM{
@@ -225,8 +225,8 @@ func Defaults() Spec {
 			Min:     2,
 			Desired: 2,
 			Max:     4,
-			// Set explicitly because seed 000 never did and lost the hand-built
-			// instance to it; Default is what AWS would apply anyway.
+			// Set explicitly: a group whose policy nobody chose loses a
+			// hand-built instance to it; Default is what AWS would apply anyway.
 			TerminationPolicies: []string{"Default"},
 			// The API default is 0, which lets ELB health checks kill instances
 			// that are still booting (DOMAIN.md, Auto Scaling).
@@ -296,7 +296,7 @@ func (s *Spec) YAML() ([]byte, error) {
 }
 
 // specFieldComments are the line comments YAML writes, so that a stack.yaml
-// the wizard wrote explains its own choices (DESIGN.md's comments).
+// the wizard wrote explains its own choices (as the README's example spec does).
 var specFieldComments = map[string]string{
 	"name":                        "[a-z0-9-]{1,20}; prefixes resource names",
 	"region":                      "empty: from the profile / AWS_REGION",

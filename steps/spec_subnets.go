@@ -33,8 +33,7 @@ func (t SpecSubnetTier) MarshalText() ([]byte, error) { return []byte(t.String()
 
 // specAWSReservedPerSubnet is how many addresses AWS keeps in every subnet: the
 // network address, the VPC router, DNS, one reserved for future use, and
-// the last (broadcast) address (VPC User Guide, "Subnet CIDR blocks";
-// seed 004 lists them).
+// the last (broadcast) address (VPC User Guide, "Subnet CIDR blocks").
 const specAWSReservedPerSubnet = 5
 
 // PlannedSubnet is one subnet of a new VPC as the network step creates it.

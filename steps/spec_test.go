@@ -46,7 +46,7 @@ func TestNameAloneIsACompleteSpec(t *testing.T) {
 	if !reflect.DeepEqual(*s, want) {
 		t.Fatalf("got %+v\nwant %+v", *s, want)
 	}
-	// The defaults the seeds and DESIGN.md name; the root volume follows
+	// The defaults README.md and docs/schemas/stack.schema.json name; the root volume follows
 	// the image (0), which is 8 GiB for the images stackwiz offers on AWS.
 	if s.Instance.Port != 3000 || s.Instance.Type != "t3.micro" || s.Autoscaling.HealthCheckGraceSeconds != 120 ||
 		s.Network.CIDR != "10.0.0.0/16" || s.Network.NAT != "single" || s.Network.AZs != 2 ||

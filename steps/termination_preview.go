@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// This file answers, before a group exists, the question seed 000 learned
-// the hard way: on scale-in, which instance does Auto Scaling terminate?
+// This file answers, before a group exists, the question first-time users
+// learn the hard way: on scale-in, which instance does Auto Scaling terminate?
 // It follows AWS's documented algorithm ("Configure termination policies
 // for Amazon EC2 Auto Scaling", Auto Scaling User Guide): each pick first
 // takes the Availability Zone with the most instances that has one not
@@ -44,7 +44,7 @@ type PreviewInstance struct {
 	LaunchTime time.Time
 	// LaunchTemplate and TemplateVersion say what launched it; an empty
 	// LaunchTemplate with no LaunchConfiguration is an instance attached
-	// by hand (seed 000's original server).
+	// by hand (the original hand-built server).
 	LaunchTemplate      string
 	TemplateVersion     int
 	LaunchConfiguration string

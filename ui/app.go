@@ -311,8 +311,6 @@ func (r *root) act(a screen.Action) tea.Cmd {
 	return nil
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // View draws the header, the current screen (or the help, or the quit
 // question) and the status line.
 func (r *root) View() tea.View {
