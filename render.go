@@ -128,34 +128,29 @@ func shortProblem(p string) string {
 // suggests carry the flags that reach this same stack (flags).
 func renderOutputs(w io.Writer, store *state.Store, spec *steps.Spec, flags string) {
 	snap := store.Snapshot()
-	out := func(step, key string) string {
-		if rec, ok := snap.Steps[step]; ok {
-			return rec.Outputs[key]
-		}
-		return ""
-	}
+	out := steps.OutputsOf(snap)
 	fmt.Fprintf(w, "\nStack %q is up.\n", snap.Name)
 	scheme := "http"
-	if out("certificate", "certificate_arn") != "" {
+	if out.CertificateARN() != "" {
 		scheme = "https"
 	}
-	if v := out("dns", "record_fqdn"); v != "" {
+	if v := out.RecordFQDN(); v != "" {
 		fmt.Fprintf(w, "  URL:            %s://%s\n", scheme, strings.TrimSuffix(v, "."))
 	}
-	if v := out("load_balancer", "lb_dns"); v != "" {
+	if v := out.LoadBalancerDNS(); v != "" {
 		fmt.Fprintf(w, "  Load balancer:  http://%s\n", v)
 	}
-	if v := out("autoscaling", "asg_name"); v != "" {
+	if v := out.ASGName(); v != "" {
 		fmt.Fprintf(w, "  Group:          %s\n", v)
 	}
-	if v := out("security", "bastion_public_ip"); v != "" {
+	if v := out.BastionPublicIP(); v != "" {
 		user := "ec2-user"
 		if spec != nil && strings.HasPrefix(spec.AMI.Base, "ubuntu") {
 			user = "ubuntu"
 		}
 		if spec != nil && spec.Instance.KeyName != "" {
 			fmt.Fprintf(w, "  Bastion:        ssh -i ~/.ssh/%s.pem %s@%s\n", spec.Instance.KeyName, user, v)
-		} else if id := out("security", "bastion_instance_id"); id != "" {
+		} else if id := out.BastionInstanceID(); id != "" {
 			// No key pair: EC2 Instance Connect pushes a one-time key.
 			fmt.Fprintf(w, "  Bastion:        aws ec2-instance-connect ssh --instance-id %s --os-user %s\n", id, user)
 		}

@@ -139,22 +139,8 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 	if deps.Fleet == nil {
 		return nil, errors.New("console: no AWS clients (Deps.Fleet is nil)")
 	}
-	out := func(step, key string) string {
-		if r := deps.Stack.Steps[step]; r != nil {
-			return r.Outputs[key]
-		}
-		return ""
-	}
-	t := aws.FleetRef{
-		ASGName:         out("autoscaling", "asg_name"),
-		TargetGroupARN:  out("load_balancer", "tg_arn"),
-		LoadBalancerARN: out("load_balancer", "lb_arn"),
-		LBDimension:     out("load_balancer", "lb_dimension"),
-		TGDimension:     out("load_balancer", "tg_dimension"),
-		AlarmPrefix:     deps.Stack.Name + "-",
-		ZoneID:          out("dns", "zone_id"),
-		RecordFQDN:      out("dns", "record_fqdn"),
-	}
+	out := steps.OutputsOf(deps.Stack)
+	t := out.ConsoleTarget(deps.Stack.Name)
 	if t.ASGName == "" {
 		return nil, fmt.Errorf("console: stack %q has no Auto Scaling group yet (the autoscaling step's output asg_name is empty): run `stackwiz apply` to finish the stack", deps.Stack.Name)
 	}
@@ -168,11 +154,11 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 	}
 	account := deps.Stack.AccountID
 	if account == "" {
-		account = out("identity", "account")
+		account = out.Account()
 	}
 	region := deps.Stack.Region
 	if region == "" {
-		region = out("identity", "region")
+		region = out.Region()
 	}
 	fi := textinput.New()
 	fi.Prompt = "/"
@@ -182,7 +168,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 	fi.SetStyles(st)
 	m := &Model{
 		sh: sh, fleet: deps.Fleet, target: t, stateDir: deps.StateDir, now: now,
-		stack:   stackInfo{name: deps.Stack.Name, account: account, region: region, lbDNS: out("load_balancer", "lb_dns"), record: t.RecordFQDN, zone: t.ZoneID},
+		stack:   stackInfo{name: deps.Stack.Name, account: account, region: region, lbDNS: out.LoadBalancerDNS(), record: t.RecordFQDN, zone: t.ZoneID},
 		keys:    newKeys(sh.Keys),
 		refresh: refresher{interval: interval},
 		tick:    tea.Tick,
@@ -190,7 +176,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 		filter:  fi,
 	}
 	m.opened = time.Now()
-	m.self = peer{name: deps.Stack.Name, region: region, lbARN: t.LoadBalancerARN, lbDNS: out("load_balancer", "lb_dns"), lbZone: out("load_balancer", "lb_zone_id")}
+	m.self = peer{name: deps.Stack.Name, region: region, lbARN: t.LoadBalancerARN, lbDNS: out.LoadBalancerDNS(), lbZone: out.LoadBalancerZoneID()}
 	if m.readOnly = deps.Fleet.ReadOnly(); m.readOnly != "" {
 		m.keys.markReadOnly()
 	}

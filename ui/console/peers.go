@@ -9,6 +9,7 @@ import (
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
+	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -49,15 +50,13 @@ func loadPeers(dir, self string) tea.Cmd {
 			if err != nil {
 				return peersMsg{err: fmt.Errorf("read stack %s: %w", n, err)}
 			}
-			rec, ok := st.Step("load_balancer")
-			if !ok || rec.Outputs["lb_dns"] == "" || rec.Outputs["lb_zone_id"] == "" {
+			snap := st.Snapshot()
+			o := steps.OutputsOf(snap)
+			if o.LoadBalancerDNS() == "" || o.LoadBalancerZoneID() == "" {
 				continue
 			}
-			p := peer{name: n, region: st.Snapshot().Region,
-				lbARN: rec.Outputs["lb_arn"], lbDNS: rec.Outputs["lb_dns"], lbZone: rec.Outputs["lb_zone_id"]}
-			if dns, ok := st.Step("dns"); ok {
-				p.zone, p.record = dns.Outputs["zone_id"], dns.Outputs["record_fqdn"]
-			}
+			p := peer{name: n, region: snap.Region, lbARN: o.LoadBalancerARN(), lbDNS: o.LoadBalancerDNS(), lbZone: o.LoadBalancerZoneID(),
+				zone: o.ZoneID(), record: o.RecordFQDN()}
 			out = append(out, p)
 		}
 		return peersMsg{peers: out}

@@ -451,16 +451,11 @@ func (m *Model) applyErrorView(inner int) []string {
 func (m *Model) doneView() []string {
 	s := m.d.Shared.Styles
 	out := []string{""}
-	get := func(step steps.StepID, k string) string {
-		if r, ok := m.rec.Steps[string(step)]; ok {
-			return r.Outputs[k]
-		}
-		return ""
-	}
-	if dns := get(steps.StepLoadBalancer, "lb_dns"); dns != "" {
+	o := steps.OutputsOf(m.rec)
+	if dns := o.LoadBalancerDNS(); dns != "" {
 		out = append(out, "load balancer  "+s.Bold.Render("http://"+dns))
 	}
-	if fqdn := get(steps.StepDNS, "record_fqdn"); fqdn != "" {
+	if fqdn := o.RecordFQDN(); fqdn != "" {
 		scheme := "http://"
 		if m.draft.LoadBalancer.HTTPS {
 			scheme = "https://"
