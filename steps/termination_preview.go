@@ -30,7 +30,8 @@ var TerminationPolicyText = map[string]string{
 }
 
 // TerminationPolicies lists the policies in the order the wizard offers
-// them; Default last, since it always decides.
+// them; Default last, since it always decides. The same policies as
+// aws.TerminationPolicyNames, in another order (a test keeps them so).
 var TerminationPolicies = []string{
 	"OldestLaunchTemplate", "OldestInstance", "NewestInstance", "ClosestToNextInstanceHour",
 	"AllocationStrategy", "OldestLaunchConfiguration", "Default",

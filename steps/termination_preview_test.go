@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/aws"
 )
 
 // The cases are sandbox/termination_test.go's table, the source of truth
@@ -168,6 +170,22 @@ func TestPreviewScenarioShowsWhatEachPolicyRemoves(t *testing.T) {
 		}
 		if err := ValidateTerminationPolicies([]string{p}); err != nil && ValidateBlocking(err) != nil {
 			t.Errorf("offered policy %s does not validate: %v", p, err)
+		}
+	}
+}
+
+// TestTerminationPolicyListsAgree keeps the wizard's order of the
+// policies a permutation of the one list AWS accepts, with a plain-words
+// text for each.
+func TestTerminationPolicyListsAgree(t *testing.T) {
+	offered := slices.Sorted(slices.Values(TerminationPolicies))
+	accepted := slices.Sorted(slices.Values(aws.TerminationPolicyNames))
+	if !slices.Equal(offered, accepted) {
+		t.Errorf("the wizard offers %v, AWS accepts %v", offered, accepted)
+	}
+	for _, p := range accepted {
+		if TerminationPolicyText[p] == "" {
+			t.Errorf("%s has no plain-words text", p)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"github.com/stackwiz/stackwiz/aws"
 	"math"
 	"net/mail"
 	"regexp"
@@ -11,12 +12,8 @@ import (
 )
 
 // specTerminationPolicies are the Auto Scaling termination policies, in
-// the order AWS documents them (Auto Scaling User Guide, "Configure
-// termination policies").
-var specTerminationPolicies = [...]string{
-	"Default", "AllocationStrategy", "OldestLaunchTemplate", "OldestLaunchConfiguration",
-	"ClosestToNextInstanceHour", "NewestInstance", "OldestInstance",
-}
+// the order AWS documents them: the one list (aws.TerminationPolicyNames).
+var specTerminationPolicies = aws.TerminationPolicyNames
 
 // specMaxGroupSize is stackwiz's cap on autoscaling.max: far above what a
 // first stack needs, low enough to catch a stray zero.
@@ -159,8 +156,8 @@ func specCheckTerminationPolicies(policies []string) []FieldError {
 	seen := map[string]int{}
 	for i, p := range policies {
 		at := fmt.Sprintf("%s[%d]", path, i)
-		if !slices.Contains(specTerminationPolicies[:], p) {
-			fix := "use one of " + strings.Join(specTerminationPolicies[:], ", ")
+		if !slices.Contains(specTerminationPolicies, p) {
+			fix := "use one of " + strings.Join(specTerminationPolicies, ", ")
 			if known := specClosestPolicy(p); known != "" {
 				fix = "did you mean " + known + "?"
 			}
