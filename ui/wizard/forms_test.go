@@ -63,6 +63,9 @@ func TestChoosingHTTPSFlagsNothingUntilTheFieldsAreLeft(t *testing.T) {
 	if v := flatRight(m, r.view()); strings.Contains(v, "✗") {
 		t.Fatalf("choosing HTTPS flagged fields not yet shown or typed in:\n%s", r.view())
 	}
+	if v := flatRight(m, r.view()); !strings.Contains(v, "Certificate · to do") || strings.Contains(v, "not asked for") {
+		t.Fatalf("with HTTPS chosen the step still says it is skipped:\n%s", r.view())
+	}
 	r.press("enter") // to the zone page
 	if got := m.focusedKey(); got != "dns.zone" {
 		t.Fatalf("focused %s, want dns.zone", got)

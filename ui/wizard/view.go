@@ -215,6 +215,15 @@ func (m *Model) stepView(l layout) string {
 	s := m.d.Shared.Styles
 	st := m.all[m.cursor]
 	status, note := m.status(st)
+	if status == statusSkipped && m.formStep == st.ID() && m.form != nil {
+		// The open form's answers turn the step on (HTTPS chosen): it is
+		// not "skipped" while the user fills it in.
+		preview := *m.draft
+		m.answers.applyTo(&preview, st.ID())
+		if st.Enabled(&preview) {
+			status, note = statusTodo, ""
+		}
+	}
 	var b strings.Builder
 	head := s.Title.Render(st.Title()) + s.Muted.Render(" · "+statusWords[status])
 	b.WriteString(screen.Truncate(head, l.inner) + "\n")
