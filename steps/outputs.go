@@ -63,3 +63,15 @@ func (o Outputs) ConsoleTarget(stack string) aws.FleetRef {
 		RecordFQDN:      o.RecordFQDN(),
 	}
 }
+
+// Complete reports whether every step spec enables (among all) is done in
+// the stack's record: a complete stack opens on the console.
+func Complete(spec *Spec, all []Step, st state.Stack) bool {
+	for _, s := range Enabled(spec, all) {
+		r, ok := st.Steps[string(s.ID())]
+		if !ok || r.Status != state.StepDone {
+			return false
+		}
+	}
+	return true
+}

@@ -103,13 +103,7 @@ func stackComplete(dir, name string) bool {
 		return false
 	}
 	_ = err // a spec that no longer validates still says which steps it enables
-	for _, s := range steps.Enabled(spec, steps.All()) {
-		r, ok := rec.Steps[string(s.ID())]
-		if !ok || r.Status != state.StepDone {
-			return false
-		}
-	}
-	return true
+	return steps.Complete(spec, steps.All(), rec)
 }
 
 func (r *root) newWizard() (screen.Screen, error) {

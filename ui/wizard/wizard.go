@@ -234,13 +234,7 @@ func (m *Model) complete() bool {
 	if m.store == nil || !m.store.Exists() {
 		return false
 	}
-	for _, s := range steps.Enabled(m.draft, m.all) {
-		r, ok := m.rec.Steps[string(s.ID())]
-		if !ok || r.Status != state.StepDone {
-			return false
-		}
-	}
-	return true
+	return steps.Complete(m.draft, m.all, m.rec)
 }
 
 // Init starts the lookups that need no answer yet: the profiles, and the
