@@ -172,7 +172,15 @@ func TestApplyAsksBeforeItStartsInTmux(t *testing.T) {
 			p.keys("a")
 			p.waitFor("/month)? y/n")
 			p.keys("y")
-			p.waitFor("Applying demo")
+			// The checks, then the apply: it may already be done when read.
+			deadline := time.Now().Add(60 * time.Second)
+			for s = p.screen(); !strings.Contains(s, "Applying demo") && !strings.Contains(s, "Stack demo is complete") &&
+				!strings.Contains(s, "Before the first change"); s = p.screen() {
+				if time.Now().After(deadline) {
+					t.Fatalf("y did not start the apply:\n%s", s)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 		})
 	}
 }
