@@ -141,14 +141,8 @@ func fleetHealthCheckOf(tg elbtypes.TargetGroup) FleetHealthCheck {
 	return hc
 }
 
-// arnName returns the name part of an ELB ARN (".../targetgroup/name/id").
-func fleetARNName(arn string) string {
-	parts := strings.Split(arn, "/")
-	if len(parts) >= 3 {
-		return parts[len(parts)-2]
-	}
-	return arn
-}
+// fleetARNName returns the name part of an ELB ARN (".../targetgroup/name/id").
+func fleetARNName(arn string) string { return ELBName(arn) }
 
 // actionsText puts listener actions in words.
 func fleetActionsText(actions []elbtypes.Action) string {

@@ -81,9 +81,10 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 		},
 	}
 	got := map[string]fleetEC2Instance{}
-	for {
+	p := ec2.NewDescribeInstancesPaginator(rd.f.ec2, in)
+	for p.HasMorePages() {
 		rd.call()
-		out, err := rd.f.ec2.DescribeInstances(ctx, in)
+		out, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("describe the instances of group %s: %w", rd.t.ASGName, err)
 		}
@@ -97,11 +98,8 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 				got[sdk.ToString(i.InstanceId)] = e
 			}
 		}
-		if sdk.ToString(out.NextToken) == "" {
-			return got, nil
-		}
-		in.NextToken = out.NextToken
 	}
+	return got, nil
 }
 
 // targets reads the target group's targets: one DescribeTargetHealth.
@@ -128,8 +126,8 @@ func (rd *fleetReader) targets(ctx context.Context) ([]FleetTarget, error) {
 
 // cpu reads the CPU sparklines of ids (at most FleetMetricsPerCall) in one
 // GetMetricData. A response is paged only past 100,800 data points, which
-// 500 sparklines of 12 points never reach; the loop follows NextToken all
-// the same rather than drop data.
+// 500 sparklines of 12 points never reach; the paginator follows
+// NextToken all the same rather than drop data.
 func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]float64, error) {
 	start, period, points := rd.cpuWindow()
 	queries := make([]cwtypes.MetricDataQuery, len(ids))
@@ -153,9 +151,10 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 	}
 	ts := map[string][]time.Time{}
 	vals := map[string][]float64{}
-	for {
+	p := cloudwatch.NewGetMetricDataPaginator(rd.f.cw, in)
+	for p.HasMorePages() {
 		rd.call()
-		out, err := rd.f.cw.GetMetricData(ctx, in)
+		out, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("get CPU metrics of %d instances: %w", len(ids), err)
 		}
@@ -167,10 +166,6 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 			ts[ids[k]] = append(ts[ids[k]], r.Timestamps...)
 			vals[ids[k]] = append(vals[ids[k]], r.Values...)
 		}
-		if sdk.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
 	}
 	cpu := make(map[string][]float64, len(ids))
 	for _, id := range ids {

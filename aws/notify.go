@@ -93,7 +93,7 @@ func (a *Alarms) TopicsNamed(ctx context.Context, prefix string) ([]string, erro
 }
 
 // TopicName returns the name part of a topic ARN.
-func TopicName(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }
+func TopicName(arn string) string { return ARNResource(arn) }
 
 // TopicTags returns a topic's tags.
 func (a *Alarms) TopicTags(ctx context.Context, arn string) (map[string]string, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/stackwiz/stackwiz/aws"
 )
@@ -160,8 +159,7 @@ func subscriptionTopic(t Target) string {
 	if arn := t.Resource.Attrs["topic_arn"]; arn != "" {
 		return arn
 	}
-	arn := t.Resource.ID // a subscription's ARN is its topic's ARN and an id
-	return arn[:max(0, strings.LastIndex(arn, ":"))]
+	return aws.SubscriptionTopicARN(t.Resource.ID) // a subscription's ARN is its topic's ARN and an id
 }
 
 // findSubscription looks for the recorded subscription on its topic: by

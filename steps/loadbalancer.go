@@ -180,12 +180,11 @@ func (loadBalancerStep) Apply(ctx context.Context, r *Run) error {
 // lbDimension is the LoadBalancer dimension of AWS/ApplicationELB metrics:
 // the ARN after "loadbalancer/" ("app/<name>/<id>").
 func lbDimension(arn string) string {
-	_, dim, _ := strings.Cut(arn, ":loadbalancer/")
-	return dim
+	return aws.ARNResourceAfter(arn, "loadbalancer/")
 }
 
 // tgDimension is the TargetGroup dimension: "targetgroup/<name>/<id>".
-func tgDimension(arn string) string { return arn[strings.LastIndexByte(arn, ':')+1:] }
+func tgDimension(arn string) string { return aws.ARNResource(arn) }
 
 func joinSorted(ids []string) string {
 	s := slices.Clone(ids)

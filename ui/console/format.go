@@ -8,6 +8,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/ui/theme"
 )
 
@@ -181,13 +182,8 @@ func clock(t, now time.Time) string {
 	return t.Format("Jan 02 15:04")
 }
 
-// shortARN keeps the readable end of an ARN (after its resource type).
-func shortARN(arn string) string {
-	if i := strings.LastIndex(arn, ":"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
+// shortARN keeps the readable end of an ARN: its resource.
+func shortARN(arn string) string { return aws.ARNResource(arn) }
 
 // dur writes a duration without zero units: 2m, 1h, 1m30s, 5s.
 func dur(d time.Duration) string {
