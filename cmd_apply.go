@@ -18,7 +18,10 @@ func newPlanCmd(g *globals) *cobra.Command {
 		Short: "Show what apply would create, change and delete, with the monthly cost",
 		Long: `plan compares the spec with the stack's record and with what AWS still has,
 and prints each resource apply would create, update, replace or delete, and
-why, followed by an estimate of the stack's monthly cost. It changes nothing.`,
+why, followed by an estimate of the stack's monthly cost and of how long
+apply takes on AWS, with the chain of waits that sets it (a load balancer
+provisioning, an image being taken, instances booting and passing health
+checks). It changes nothing.`,
 		Example: "  stackwiz plan -f stack.yaml\n  stackwiz plan --json | jq '.changes[] | select(.action != \"keep\")'",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
