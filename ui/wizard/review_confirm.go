@@ -26,9 +26,11 @@ func (m *Model) reviewKeys() keyMap {
 	case r != nil && r.confirming:
 		return keyMap{short: []key.Binding{m.keys.Yes, m.keys.No}, full: [][]key.Binding{{m.keys.Yes, m.keys.No}}}
 	}
+	page := key.NewBinding(key.WithKeys("pgdown", "space", "pgup"), key.WithHelp("space/pgdn/pgup", "page"))
+	prevTab := key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab/←", "previous view"))
 	return keyMap{
 		short: []key.Binding{m.keys.Apply, m.keys.Tab, m.keys.Save, m.keys.SaveScript, back},
-		full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, scroll}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
+		full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, prevTab}, {scroll, page}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
 	}
 }
 
