@@ -73,14 +73,33 @@ type CostLine struct {
 	Unit      string  `json:"unit"`
 	UnitPrice float64 `json:"unit_price_usd"`
 	Monthly   float64 `json:"monthly_usd"`
+	// PriceUnknown: the table has no price for this item (an instance type
+	// or a region it lacks); UnitPrice and Monthly are 0 and the total
+	// leaves it out.
+	PriceUnknown bool `json:"price_unknown"`
 }
 
 // CostEstimate is a stack's monthly cost at on-demand list prices.
 type CostEstimate struct {
 	Region string     `json:"region"`
 	Lines  []CostLine `json:"lines"`
-	Total  float64    `json:"total_usd"`
-	Note   string     `json:"note"`
+	// Total is the priced lines' sum: with Unknown items, the least the
+	// stack costs.
+	Total float64 `json:"total_usd"`
+	// Unknown names the items without a price, which Total leaves out.
+	Unknown []string `json:"unknown"`
+	Note    string   `json:"note"`
+}
+
+// TotalText is the total in words: "$48.49/month", or with items the
+// table cannot price, "$48.49/month + the price of EC2 c6in.2xlarge
+// instances (unknown)".
+func (e CostEstimate) TotalText() string {
+	t := fmt.Sprintf("$%.2f/month", e.Total)
+	if len(e.Unknown) > 0 {
+		t += " + the price of " + strings.Join(e.Unknown, ", ") + " (unknown)"
+	}
+	return t
 }
 
 // costInstanceHourly returns an instance type's hourly price in region.
@@ -115,17 +134,29 @@ func costOfferedTypesText() string {
 func EstimateMonthly(s *Spec) CostEstimate {
 	region := s.Region
 	notes := []string{"estimate, on-demand prices of " + costPriceDate + ", excludes data transfer, NAT data processing and load balancer LCUs"}
-	r, ok := costRegions[region]
-	if !ok {
-		if region == "" {
-			notes = append(notes, "region not set: us-east-1 prices")
-		} else {
-			notes = append(notes, region+" is not in the price table: us-east-1 prices")
-		}
-		region, r = "us-east-1", costRegions["us-east-1"]
+	r, regionKnown := costRegions[region]
+	switch {
+	case region == "":
+		// Said, not silent: the profile's region is not known here.
+		notes = append(notes, "region not set: us-east-1 prices")
+		region, r, regionKnown = "us-east-1", costRegions["us-east-1"], true
+	case !regionKnown:
+		notes = append(notes, region+" is not in the price table: its regional prices are unknown (see the AWS pricing pages)")
 	}
-	est := CostEstimate{Region: region}
-	hourly := func(item string, qty, price float64) {
+	est := CostEstimate{Region: region, Unknown: []string{}}
+	unknown := func(item, unit string, qty float64) {
+		if qty > 0 {
+			est.Lines = append(est.Lines, CostLine{Item: item, Quantity: qty, Unit: unit, PriceUnknown: true})
+			est.Unknown = append(est.Unknown, item)
+		}
+	}
+	// hourly prices a line by the hour, or marks it unknown when the
+	// table has no price for it (known is false).
+	hourly := func(item string, qty, price float64, known ...bool) {
+		if len(known) > 0 && !known[0] {
+			unknown(item, "hour", qty)
+			return
+		}
 		if qty > 0 {
 			est.Lines = append(est.Lines, CostLine{Item: item, Quantity: qty, Unit: "hour", UnitPrice: price, Monthly: qty * price * costHoursPerMonth})
 		}
@@ -137,11 +168,11 @@ func EstimateMonthly(s *Spec) CostEstimate {
 	}
 
 	instances := float64(s.Autoscaling.Desired)
-	if price, ok := costInstanceHourly(s.Instance.Type, region); ok {
-		hourly("EC2 "+s.Instance.Type+" instances", instances, price)
-	} else {
-		notes = append(notes, s.Instance.Type+" has no price in the table: instances not counted")
+	price, typeKnown := costInstanceHourly(s.Instance.Type, region)
+	if !typeKnown {
+		notes = append(notes, s.Instance.Type+" has no price in the table: the total leaves its instances out")
 	}
+	hourly("EC2 "+s.Instance.Type+" instances", instances, price, typeKnown && regionKnown)
 	volumes := instances * float64(s.RootGiB())
 	if s.Instance.VolumeGiB == 0 {
 		notes = append(notes, fmt.Sprintf("root volumes counted at %d GiB, the usual image root size: the image's own size is used at apply", imageRootGiB))
@@ -158,7 +189,7 @@ func EstimateMonthly(s *Spec) CostEstimate {
 		case SpecNATNone:
 			publicIPs += instances // instances run in public subnets
 		}
-		hourly("NAT gateways", nats, r.natHourly)
+		hourly("NAT gateways", nats, r.natHourly, regionKnown)
 		publicIPs += nats // each NAT gateway's Elastic IP
 	} else {
 		// The default VPC has only public subnets, which map public IPs; an
@@ -166,17 +197,21 @@ func EstimateMonthly(s *Spec) CostEstimate {
 		publicIPs += instances
 	}
 	// An internet-facing ALB holds a public IPv4 address in each AZ.
-	hourly("Application Load Balancer", 1, r.albHourly)
+	hourly("Application Load Balancer", 1, r.albHourly, regionKnown)
 	publicIPs += float64(s.Network.AZs)
 
 	if s.Network.Bastion.Enabled {
 		price, _ := costInstanceHourly(costBastionType, region)
-		hourly("bastion host ("+costBastionType+")", 1, price)
+		hourly("bastion host ("+costBastionType+")", 1, price, regionKnown)
 		volumes += 8
 		publicIPs++
 	}
 	hourly("public IPv4 addresses", publicIPs, costPublicIPv4Hourly)
-	monthly("EBS gp3 volumes", "GB-month", volumes, r.gp3GBMonth)
+	if regionKnown {
+		monthly("EBS gp3 volumes", "GB-month", volumes, r.gp3GBMonth)
+	} else {
+		unknown("EBS gp3 volumes", "GB-month", volumes)
+	}
 	if s.DNS.Zone != "" {
 		monthly("Route 53 hosted zone (if stackwiz creates it)", "zone-month", 1, costHostedZoneMonthly)
 	}
@@ -237,6 +272,9 @@ func (e CostEstimate) String() string {
 			unit = "/h"
 		}
 		rows[i] = [4]string{l.Item, l.Amount(), "$" + strconv.FormatFloat(l.UnitPrice, 'f', -1, 64) + unit, fmt.Sprintf("$%9.2f/month", l.Monthly)}
+		if l.PriceUnknown {
+			rows[i][2], rows[i][3] = "price unknown", "      price unknown"
+		}
 		for c := range w {
 			w[c] = max(w[c], len([]rune(rows[i][c])))
 		}
@@ -246,6 +284,9 @@ func (e CostEstimate) String() string {
 		fmt.Fprintf(&b, "%s  %s × %s  %s\n", pad(r[0], w[0]), pad(r[1], w[1]), pad(r[2], w[2]), r[3])
 	}
 	total := fmt.Sprintf("$%9.2f/month", e.Total)
+	if len(e.Unknown) > 0 {
+		total += " + what is unknown"
+	}
 	fmt.Fprintf(&b, "%s  %s\n", pad("total ("+e.Region+")", w[0]+w[1]+w[2]+5), total)
 	b.WriteString("(" + e.Note + ")")
 	return b.String()

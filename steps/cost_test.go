@@ -2,6 +2,7 @@ package steps
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,8 @@ func TestEstimateMonthly(t *testing.T) {
 		lines  []line
 		total  float64
 		note   string
+		// unknown are the items priced "unknown", which the total leaves out.
+		unknown []string
 	}{
 		{
 			name: "defaults in us-east-1: two t3.micro, one NAT, ALB",
@@ -116,13 +119,30 @@ func TestEstimateMonthly(t *testing.T) {
 				s.Instance.Type = "c6in.2xlarge"
 			},
 			lines: []line{
+				{"EC2 c6in.2xlarge instances", 2, 0},
 				{"Application Load Balancer", 1, 0.0225 * 730},
 				{"public IPv4 addresses", 4, 4 * 0.005 * 730},
 				{"EBS gp3 volumes", 16, 16 * 0.08},
 				{"KMS keys encrypting the alarm topics", 1, 1.00},
 			},
-			region: "us-east-1",
-			note:   "c6in.2xlarge has no price in the table",
+			region:  "us-east-1",
+			note:    "c6in.2xlarge has no price in the table",
+			unknown: []string{"EC2 c6in.2xlarge instances"},
+		},
+		{
+			name: "a region the table lacks is not priced as us-east-1",
+			edit: func(s *Spec) { s.Region = "sa-east-1" },
+			lines: []line{
+				{"EC2 t3.micro instances", 2, 0},
+				{"NAT gateways", 1, 0},
+				{"Application Load Balancer", 1, 0},
+				{"public IPv4 addresses", 3, 3 * 0.005 * 730},
+				{"EBS gp3 volumes", 16, 0},
+				{"KMS keys encrypting the alarm topics", 1, 1.00},
+			},
+			region:  "sa-east-1",
+			note:    "sa-east-1 is not in the price table: its regional prices are unknown",
+			unknown: []string{"EC2 t3.micro instances", "NAT gateways", "Application Load Balancer", "EBS gp3 volumes"},
 		},
 	}
 	for _, tc := range cases {
@@ -156,6 +176,19 @@ func TestEstimateMonthly(t *testing.T) {
 			}
 			if tc.note != "" && !strings.Contains(est.Note, tc.note) {
 				t.Errorf("note %q lacks %q", est.Note, tc.note)
+			}
+			if !slices.Equal(est.Unknown, append([]string{}, tc.unknown...)) {
+				t.Errorf("unknown %q, want %q", est.Unknown, tc.unknown)
+			}
+			for _, l := range est.Lines {
+				if l.PriceUnknown != slices.Contains(tc.unknown, l.Item) {
+					t.Errorf("%s: price_unknown %v", l.Item, l.PriceUnknown)
+				}
+			}
+			text := est.String()
+			if len(tc.unknown) > 0 && (!strings.Contains(text, "price unknown") || !strings.Contains(text, "+ what is unknown") ||
+				!strings.Contains(est.TotalText(), "(unknown)")) {
+				t.Errorf("an estimate with unknown prices does not say so:\n%s\n%s", text, est.TotalText())
 			}
 		})
 	}
