@@ -22,6 +22,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary the tmux tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		_ = os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
+}
+
 // wizardBinary builds stackwiz from the repository root once.
 func wizardBinary(t *testing.T) string {
 	t.Helper()
@@ -61,7 +70,12 @@ type pane struct {
 func newWizardPane(t *testing.T, w, h int) *pane {
 	t.Helper()
 	bin := wizardBinary(t)
-	dir := t.TempDir()
+	// Not t.TempDir: stackwiz may still be saving its sandbox when the
+	// session is killed, so the folder is removed once it has stopped.
+	dir, err := os.MkdirTemp("", "stackwiz-wizard-pane-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &pane{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "wizard"}
 	env := []string{"HOME=" + dir, "AWS_CONFIG_FILE=" + filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
 		"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}
@@ -71,7 +85,14 @@ func newWizardPane(t *testing.T, w, h int) *pane {
 	}
 	args = append(args, bin, "--sandbox", "--state-dir", filepath.Join(dir, "state"))
 	p.tmux(args...)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", p.socket, "kill-server").Run() })
+	t.Cleanup(func() {
+		_ = exec.Command("tmux", "-S", p.socket, "kill-server").Run()
+		for deadline := time.Now().Add(15 * time.Second); os.RemoveAll(dir) != nil && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	// The pane stays after stackwiz exits, so a crash shows what it said.
+	p.tmux("set-option", "-t", p.name, "remain-on-exit", "on")
 	return p
 }
 
