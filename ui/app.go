@@ -397,7 +397,7 @@ func (r *root) helpView(height int) string {
 	}
 	k := r.shared.Keys
 	b.WriteString(r.help.FullHelpView([][]key.Binding{{k.Up, k.Down, k.Left, k.Right}, {k.Next, k.Prev, k.Enter, k.Back}, {k.Help, k.Quit, k.ForceQuit}}))
-	b.WriteString("\n\n" + s.Muted.Render("? or esc closes this help. In a form, q and ? are typed: ctrl+c quits."))
+	b.WriteString("\n\n" + s.Muted.Render("? or esc closes this help. In a text field, q and ? are typed: ctrl+c quits."))
 	return s.Pane.Width(r.width).Height(height).Render(b.String())
 }
 

@@ -181,7 +181,7 @@ func TestBinaryResumeAfterQuitSaysSo(t *testing.T) {
 	p := newPane(t, bin, work, "STACKWIZ_SANDBOX_SPEED=60")
 	p.run("--sandbox", "--state-dir", dir)
 	walkWizardToReview(p)
-	p.keys("a")
+	p.keys("a", "y")
 	p.waitFor(60*time.Second, "✓ Network")
 	p.keys("C-c")
 	p.waitFor(10*time.Second, "Quit now?", "an apply is running")

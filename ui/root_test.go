@@ -70,7 +70,7 @@ func TestTheConsoleOpensFromTheWizardOrSaysWhyNot(t *testing.T) {
 	p.waitFor("Stack name:")
 	p.keys("demo", "enter", "enter")
 	p.waitFor("Review: demo", "to create")
-	p.keys("a")
+	p.keys("a", "y")
 	p.waitFor("Stack demo is complete")
 	p.keys("enter")
 	f := p.waitFor("no Auto Scaling group yet")
@@ -105,7 +105,7 @@ func TestQuittingDuringApplyAsksThenStopsItWithTheRecordIntact(t *testing.T) {
 	// then forces is slowed, to be caught running.
 	deny := []string{"ec2:RunInstances"}
 	e.SB.SetFaults(sandbox.Faults{Deny: deny})
-	p.keys("a")
+	p.keys("a", "y")
 	p.waitFor("Before the first change", "f apply anyway")
 	e.SB.SetFaults(sandbox.Faults{Deny: deny, LatencyMS: 3000})
 	p.keys("f")

@@ -116,7 +116,7 @@ func TestApplyScreensAtEachSize(t *testing.T) {
 			p.waitFor("Review: demo", "to create")
 
 			e.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"sts:GetCallerIdentity": {ThrottleRate: 1}}})
-			p.keys("a")
+			p.keys("a", "y")
 			// The checks before the first change meet the throttling first.
 			shot(t, "checks_failed", p.waitFor("Before the first change", "✗ identity", "f apply anyway"))
 			p.keys("f")

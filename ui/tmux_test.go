@@ -281,7 +281,7 @@ func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
 	p.waitFor(5*time.Second, "Save to:")
 	p.keys("Enter")
 	p.waitFor(10*time.Second, "saved "+filepath.Join(work, "stack.yaml"))
-	p.keys("a")
+	p.keys("a", "y")
 	p.waitFor(30*time.Second, "Applying demo")
 	done := p.waitFor(3*time.Minute, "Stack demo is complete", "open the console")
 	if !strings.Contains(done, "load balancer  http://demo-alb-") {
@@ -330,7 +330,7 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	p := newPane(t, bin, work, "STACKWIZ_SANDBOX_SPEED=60")
 	p.run("--sandbox", "--state-dir", dir)
 	walkWizardToReview(p)
-	p.keys("a")
+	p.keys("a", "y")
 	p.waitFor(60*time.Second, "✓ Network")
 	if s := p.screen(); strings.Contains(s, "is complete") {
 		t.Fatalf("the apply finished before the kill; slow the sandbox down:\n%s", s)
@@ -354,7 +354,7 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	p.waitFor(30*time.Second, "Stack demo is not finished", "Nothing was lost")
 	p.keys("Enter")
 	p.waitFor(30*time.Second, "Review: demo")
-	p.keys("a")
+	p.keys("a", "y")
 	p.waitFor(3*time.Minute, "Stack demo is complete")
 	p.keys("q")
 	p.exited(20 * time.Second)

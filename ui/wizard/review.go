@@ -357,9 +357,16 @@ func (r *review) planText(m *Model) string {
 	b.WriteString("\n" + s.Bold.Render("Monthly estimate ("+p.Cost.Region+")") + "\n")
 	for _, l := range p.Cost.Lines {
 		line := fmt.Sprintf("  %-40s %6g × $%-8g $%8.2f", l.Item, l.Quantity, l.UnitPrice, l.Monthly)
+		if l.PriceUnknown {
+			line = fmt.Sprintf("  %-40s %6g × %s", l.Item, l.Quantity, "price unknown")
+		}
 		b.WriteString(screen.Truncate(line, width) + "\n")
 	}
-	b.WriteString(s.Bold.Render(fmt.Sprintf("  %-58s $%8.2f", "total", p.Cost.Total)) + "\n")
+	total := fmt.Sprintf("  %-58s $%8.2f", "total", p.Cost.Total)
+	if len(p.Cost.Unknown) > 0 {
+		total += " + what is unknown"
+	}
+	b.WriteString(s.Bold.Render(total) + "\n")
 	b.WriteString(s.Muted.Render(lipgloss.NewStyle().Width(width-2).Render(p.Cost.Note)) + "\n")
 	var warn []string
 	for _, a := range steps.Advise(m.draft) {

@@ -59,7 +59,7 @@ func (m *Model) confirmQuestion() string {
 		parts[0] = strings.ToUpper(parts[0][:1]) + parts[0][1:]
 		what = strings.Join(parts, ", ") + " " + plural(create+change+del, "resource")
 	}
-	return fmt.Sprintf("%s (≈ $%.2f/month)? y/n", what, p.Cost.Total)
+	return fmt.Sprintf("%s (≈ %s)? y/n", what, p.Cost.TotalText())
 }
 
 // confirmKey answers the question: y applies, n or esc goes back to the

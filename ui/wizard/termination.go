@@ -13,7 +13,7 @@ import (
 
 // terminationView shows, for the group being designed, which instance each
 // policy would remove first when it scales back in, and why the chosen
-// list picks the one it picks: seed 000's surprise, before it happens. The
+// list picks the one it picks — the surprise a hand-built server meets — before it happens. The
 // policy under the cursor is explained in plain words.
 func (m *Model) terminationView(spec *steps.Spec, l layout) string {
 	s := m.d.Shared.Styles

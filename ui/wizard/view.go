@@ -201,7 +201,7 @@ func (m *Model) summaryView(width int) string {
 	}
 	if m.draft.Name != "" {
 		est := steps.EstimateMonthly(m.draft)
-		lines = append(lines, s.Muted.Render(fmt.Sprintf("≈ $%.2f/month", est.Total)))
+		lines = append(lines, s.Muted.Render("≈ "+est.TotalText()))
 	}
 	for i := range lines {
 		lines[i] = screen.Truncate(lines[i], width)
