@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/state"
 )
 
 // The alarm topics' encryption (alarms.encrypt_topic). SNS encrypts a
@@ -125,7 +126,11 @@ func convergeTopicKey(ctx context.Context, c *aws.Alarms, topicARN, keyARN strin
 
 func keysKinds() []Kind {
 	// After the topics (Order 14): a topic must not outlive its key.
-	return []Kind{{Type: typeKey, Order: 16, Describe: describeKey, Delete: deleteKey, List: listKeys}}
+	return []Kind{{Type: typeKey, Order: 16, Manual: manualKey, Describe: describeKey, Delete: deleteKey, List: listKeys}}
+}
+
+func manualKey(r state.Resource) string {
+	return fmt.Sprintf("aws kms schedule-key-deletion --key-id %s --pending-window-in-days %d", shellQuote(firstOf(r.ID, r.ARN)), aws.KeyDeletionDays)
 }
 
 func describeKey(ctx context.Context, t Target) (Observed, error) {

@@ -10,9 +10,9 @@ import (
 
 func alarmsKinds() []Kind {
 	return []Kind{
-		{Type: typeAlarm, Order: 10, Describe: describeAlarm, Delete: deleteAlarm, List: listAlarms},
-		{Type: typeSubscription, Order: 12, Describe: describeSubscription, Delete: deleteSubscription, List: listSubscriptions},
-		{Type: typeTopic, Order: 14, Describe: describeTopic, Delete: deleteTopic, List: listTopics},
+		{Type: typeAlarm, Order: 10, Manual: manualByID("aws cloudwatch delete-alarms --alarm-names"), Describe: describeAlarm, Delete: deleteAlarm, List: listAlarms},
+		{Type: typeSubscription, Order: 12, Manual: manualByID("aws sns unsubscribe --subscription-arn"), Describe: describeSubscription, Delete: deleteSubscription, List: listSubscriptions},
+		{Type: typeTopic, Order: 14, Manual: manualByARN("aws sns delete-topic --topic-arn"), Describe: describeTopic, Delete: deleteTopic, List: listTopics},
 	}
 }
 

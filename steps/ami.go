@@ -198,6 +198,7 @@ func amiDescribe(ctx context.Context, t Target) (Observed, error) {
 func amiKinds() []Kind {
 	return []Kind{{
 		Type: "ec2:image", Order: 54,
+		Manual:   manualByID("aws ec2 deregister-image --image-id"),
 		Describe: amiDescribe,
 		Delete: func(ctx context.Context, t Target) error {
 			return t.AWS.Compute.DeregisterImage(ctx, t.Resource.ID)

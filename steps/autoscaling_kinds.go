@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/state"
 )
 
 func autoscalingKinds() []Kind {
 	return []Kind{
-		{Type: typeASGPolicy, Order: 30, Describe: describeASGPolicy, Delete: deleteASGPolicy, List: listASGPolicies},
-		{Type: typeASGGroup, Order: 32, Describe: describeASGGroup, Delete: deleteASGGroup, List: listASGGroups},
+		{Type: typeASGPolicy, Order: 30, Manual: manualASGPolicy, Describe: describeASGPolicy, Delete: deleteASGPolicy, List: listASGPolicies},
+		{Type: typeASGGroup, Order: 32, Manual: manualByID("aws autoscaling delete-auto-scaling-group --force-delete --auto-scaling-group-name"), Describe: describeASGGroup, Delete: deleteASGGroup, List: listASGGroups},
 	}
 }
 
@@ -97,6 +98,10 @@ func listASGGroups(ctx context.Context, c *aws.Clients, stack string) ([]Found, 
 		out = append(out, Found{ID: g.Name, ARN: g.ARN, Key: g.Tags[TagKey], Step: StepID(g.Tags[TagStep]), Type: typeASGGroup, Attrs: attrs})
 	}
 	return out, nil
+}
+
+func manualASGPolicy(r state.Resource) string {
+	return "aws autoscaling delete-policy --auto-scaling-group-name " + shellQuote(r.Attrs["group"]) + " --policy-name " + shellQuote(firstOf(r.ID, r.ARN))
 }
 
 func describeASGPolicy(ctx context.Context, t Target) (Observed, error) {

@@ -240,8 +240,9 @@ func stackCertificates(ctx context.Context, c *aws.Clients, stack string) ([]sta
 
 func certificateKinds() []Kind {
 	return []Kind{{
-		Type:  typeCertificate,
-		Order: 46,
+		Type:   typeCertificate,
+		Order:  46,
+		Manual: manualByARN("aws acm delete-certificate --certificate-arn"),
 		Describe: func(ctx context.Context, t Target) (Observed, error) {
 			c, found, err := t.AWS.Certs.Describe(ctx, t.Resource.ARN)
 			if err != nil || !found {

@@ -335,7 +335,7 @@ func TestDeniedServiceApplyBuildsTheRestAndDestroyDeletesAllItMay(t *testing.T) 
 					if r.Reason == "" || strings.Contains(r.Reason, "\n") || !namesDeniedAction(tc.deny, r.Reason) {
 						t.Errorf("remaining %s %s: reason %q, want one line naming the denied action", r.Type, r.ID, r.Reason)
 					}
-					if want := manualDelete(recorded[r.ID], spec.Region); want != "" && r.Command == "" || strings.Contains(r.Command, "''") {
+					if want := eng.manualDelete(recorded[r.ID], spec.Region); want != "" && r.Command == "" || strings.Contains(r.Command, "''") {
 						t.Errorf("remaining %s %s: command %q, want one naming it", r.Type, r.ID, r.Command)
 					}
 				}
@@ -484,7 +484,7 @@ func TestDestroyOfACompleteStackWithAServiceDeniedDeletesAllItMay(t *testing.T) 
 				if !typeDenied(tc.deny, r.Type) && !strings.Contains(r.Reason, "in use by") {
 					t.Errorf("remaining %s %s: reason %q, want what still uses it", r.Type, r.ID, r.Reason)
 				}
-				if want := manualDelete(recorded[r.ID], spec.Region); want != "" && r.Command == "" || strings.Contains(r.Command, "''") {
+				if want := env.engine(spec).manualDelete(recorded[r.ID], spec.Region); want != "" && r.Command == "" || strings.Contains(r.Command, "''") {
 					t.Errorf("remaining %s %s: command %q, want one naming it", r.Type, r.ID, r.Command)
 				}
 			}

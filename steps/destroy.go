@@ -35,8 +35,11 @@ func (e *Engine) Destroy(ctx context.Context) error {
 	var live []state.Resource
 	known := map[string]bool{}
 	for _, r := range e.store.Snapshot().Resources {
-		known[r.Type+" "+r.ID] = true
+		// A record marked deleted whose resource the tags still find (a
+		// delete AWS acknowledged but did not carry out, or a listing that
+		// was behind) is deleted again, as a leftover.
 		if r.Live() {
+			known[r.Type+" "+r.ID] = true
 			live = append(live, *r)
 		}
 	}

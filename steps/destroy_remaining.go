@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
@@ -79,7 +80,7 @@ func (e *Engine) destroyError(deleteErr error, unlisted []unlistedType) error {
 		if region == "" && e.aws != nil {
 			region = e.aws.Region
 		}
-		out.Remaining = append(out.Remaining, Remaining{Type: r.Type, ID: id, Region: region, Reason: reason, Command: manualDelete(*r, region)})
+		out.Remaining = append(out.Remaining, Remaining{Type: r.Type, ID: id, Region: region, Reason: reason, Command: e.manualDelete(*r, region)})
 	}
 	for _, u := range unlisted {
 		out.Unlisted = append(out.Unlisted, Remaining{Type: u.Type, Reason: firstLine(reasonOf(u.Err))})
@@ -97,6 +98,16 @@ func (e *Engine) destroyError(deleteErr error, unlisted []unlistedType) error {
 // left to bill. Nil when the listing is empty.
 func (e *Engine) verifyGone(ctx context.Context) error {
 	left, failed := e.listTagged(ctx)
+	// AWS's listings catch up with its deletes within seconds (IAM and
+	// tags are eventually consistent): a resource listed right after its
+	// delete is looked for again before it is reported.
+	for try := 1; len(left) > 0 && try < verifyListings && ctx.Err() == nil; try++ {
+		select {
+		case <-ctx.Done():
+		case <-time.After(e.opts.Poll.Min * time.Duration(try)):
+		}
+		left, failed = e.listTagged(ctx)
+	}
 	out := &DestroyError{}
 	for _, f := range left {
 		region := f.Region
@@ -106,7 +117,7 @@ func (e *Engine) verifyGone(ctx context.Context) error {
 		id := firstOf(f.ID, f.ARN, f.Key)
 		out.Remaining = append(out.Remaining, Remaining{Type: f.Type, ID: id, Region: region,
 			Reason:  "still there after destroy, found by the stack's tags: run destroy again, or delete it by hand",
-			Command: manualDelete(state.Resource{Type: f.Type, ID: f.ID, ARN: f.ARN}, region)})
+			Command: e.manualDelete(state.Resource{Type: f.Type, ID: f.ID, ARN: f.ARN}, region)})
 	}
 	for _, u := range failed {
 		if !aws.IsUnsupported(u.Err) {
@@ -118,6 +129,10 @@ func (e *Engine) verifyGone(ctx context.Context) error {
 	}
 	return out
 }
+
+// verifyListings is how many times destroy lists what is left before it
+// reports it.
+const verifyListings = 3
 
 // reasonOf is what the user can act on in err: the hint for a denied
 // permission or a missing operation, else the error's text.
@@ -154,71 +169,15 @@ func firstLine(s string) string {
 }
 
 // manualDelete is the AWS CLI command that deletes r, for the user to run
-// once what blocked destroy is fixed.
-func manualDelete(r state.Resource, region string) string {
-	id := firstOf(r.ID, r.ARN)
-	if id == "" {
-		// An interrupted create: nothing to name until it is found.
+// once what blocked destroy is fixed: its kind's Manual, in region.
+func (e *Engine) manualDelete(r state.Resource, region string) string {
+	k, ok := e.kinds[r.Type]
+	if !ok || k.Manual == nil || firstOf(r.ID, r.ARN) == "" {
+		// An interrupted create has nothing to name until it is found.
 		return ""
 	}
-	q := shellQuote
-	cmd := ""
-	switch r.Type {
-	case typeAlarm:
-		cmd = "aws cloudwatch delete-alarms --alarm-names " + q(id)
-	case typeSubscription:
-		cmd = "aws sns unsubscribe --subscription-arn " + q(id)
-	case typeKey:
-		cmd = fmt.Sprintf("aws kms schedule-key-deletion --key-id %s --pending-window-in-days %d", q(id), aws.KeyDeletionDays)
-	case typeTopic:
-		cmd = "aws sns delete-topic --topic-arn " + q(firstOf(r.ARN, r.ID))
-	case typeASGPolicy:
-		cmd = "aws autoscaling delete-policy --auto-scaling-group-name " + q(r.Attrs["group"]) + " --policy-name " + q(id)
-	case typeASGGroup:
-		cmd = "aws autoscaling delete-auto-scaling-group --force-delete --auto-scaling-group-name " + q(id)
-	case typeListener:
-		cmd = "aws elbv2 delete-listener --listener-arn " + q(firstOf(r.ARN, r.ID))
-	case typeLoadBalancer:
-		cmd = "aws elbv2 delete-load-balancer --load-balancer-arn " + q(firstOf(r.ARN, r.ID))
-	case typeTargetGroup:
-		cmd = "aws elbv2 delete-target-group --target-group-arn " + q(firstOf(r.ARN, r.ID))
-	case typeCertificate:
-		cmd = "aws acm delete-certificate --certificate-arn " + q(firstOf(r.ARN, r.ID))
-	case typeHostedZone:
-		cmd = "aws route53 delete-hosted-zone --id " + q(id)
-	case typeRecord:
-		return "" // a change batch, not a one-liner: see `stackwiz export cli`
-	case "ec2:launch-template":
-		cmd = "aws ec2 delete-launch-template --launch-template-id " + q(id)
-	case typeInstance:
-		cmd = "aws ec2 terminate-instances --instance-ids " + q(id)
-	case "ec2:image":
-		cmd = "aws ec2 deregister-image --image-id " + q(id)
-	case networkTypeNAT:
-		cmd = "aws ec2 delete-nat-gateway --nat-gateway-id " + q(id)
-	case networkTypeEIP:
-		cmd = "aws ec2 release-address --allocation-id " + q(id)
-	case networkTypeIGW:
-		// Detach it from its VPC first (aws ec2 detach-internet-gateway).
-		cmd = "aws ec2 delete-internet-gateway --internet-gateway-id " + q(id)
-	case networkTypeRouteTb:
-		cmd = "aws ec2 delete-route-table --route-table-id " + q(id)
-	case networkTypeSubnet:
-		cmd = "aws ec2 delete-subnet --subnet-id " + q(id)
-	case securityTypeGroup:
-		cmd = "aws ec2 delete-security-group --group-id " + q(id)
-	case networkTypeVPC:
-		cmd = "aws ec2 delete-vpc --vpc-id " + q(id)
-	case "iam:instance-profile":
-		// Global: no region. The role leaves the profile first.
-		return "aws iam remove-role-from-instance-profile --instance-profile-name " + q(id) + " --role-name " + q(r.Attrs["role"]) +
-			" && aws iam delete-instance-profile --instance-profile-name " + q(id)
-	case "iam:role":
-		return "aws iam delete-role --role-name " + q(firstOf(r.Attrs["name"], id)) + "  # after detach-role-policy for each attached policy"
-	default:
-		return ""
-	}
-	if region != "" {
+	cmd := k.Manual(r)
+	if !k.Global && region != "" {
 		cmd += " --region " + region
 	}
 	return cmd

@@ -188,8 +188,9 @@ func createZone(ctx context.Context, r *Run, name, token string) (f Found, fresh
 // ever recorded, listed or deleted.
 func zoneKinds() []Kind {
 	return []Kind{{
-		Type:  typeHostedZone,
-		Order: 48,
+		Type:   typeHostedZone,
+		Order:  48,
+		Manual: manualByID("aws route53 delete-hosted-zone --id"),
 		Describe: func(ctx context.Context, t Target) (Observed, error) {
 			z, found, err := t.AWS.DNS.Zone(ctx, t.Resource.ID)
 			if err != nil || !found {

@@ -305,7 +305,10 @@ func (st iamStep) Script(s *Spec, w *Script) {
 func iamKinds() []Kind {
 	return []Kind{
 		{
-			Type: "iam:role", Order: 82,
+			Type: "iam:role", Order: 82, Global: true,
+			Manual: func(r state.Resource) string {
+				return "aws iam delete-role --role-name " + shellQuote(firstOf(r.Attrs["name"], r.ID)) + "  # after detach-role-policy for each attached policy"
+			},
 			Describe: func(ctx context.Context, t Target) (Observed, error) {
 				name := firstOf(t.Resource.ID, t.Resource.Attrs["name"])
 				role, ok, err := t.AWS.IAM.Role(ctx, name)
@@ -356,7 +359,12 @@ func iamKinds() []Kind {
 			},
 		},
 		{
-			Type: "iam:instance-profile", Order: 80,
+			Type: "iam:instance-profile", Order: 80, Global: true,
+			// The role leaves the profile first.
+			Manual: func(r state.Resource) string {
+				return "aws iam remove-role-from-instance-profile --instance-profile-name " + shellQuote(r.ID) + " --role-name " + shellQuote(r.Attrs["role"]) +
+					" && aws iam delete-instance-profile --instance-profile-name " + shellQuote(r.ID)
+			},
 			Describe: func(ctx context.Context, t Target) (Observed, error) {
 				ip, ok, err := t.AWS.IAM.InstanceProfile(ctx, firstOf(t.Resource.ID, t.Resource.Attrs["name"]))
 				if err != nil || !ok {

@@ -37,6 +37,22 @@ type Kind struct {
 	// List finds the stack's resources of this kind by their stackwiz tags.
 	// Nil when the kind cannot be listed by tag.
 	List func(ctx context.Context, c *aws.Clients, stack string) ([]Found, error)
+	// Manual is the AWS CLI command that deletes the resource by hand, for
+	// destroy's report of what it left (--region is added unless Global).
+	// Nil when no one-line command does it (a record: a change batch).
+	Manual func(r state.Resource) string
+	// Global kinds (IAM) live in no region.
+	Global bool
+}
+
+// manualByID is a Manual: cmd followed by the resource's id.
+func manualByID(cmd string) func(state.Resource) string {
+	return func(r state.Resource) string { return cmd + " " + shellQuote(firstOf(r.ID, r.ARN)) }
+}
+
+// manualByARN is a Manual: cmd followed by the resource's ARN.
+func manualByARN(cmd string) func(state.Resource) string {
+	return func(r state.Resource) string { return cmd + " " + shellQuote(firstOf(r.ARN, r.ID)) }
 }
 
 // Target is the resource a Kind function works on.

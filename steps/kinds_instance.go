@@ -14,7 +14,7 @@ const tagASGName = "aws:autoscaling:groupName"
 // (the security step's bastion, the AMI step's builder): one Kind for the
 // type, so there is one way to describe, terminate and find them.
 func instanceKinds() []Kind {
-	return []Kind{{Type: typeInstance, Order: 52, Describe: describeInstance, Delete: deleteInstance, List: listInstances}}
+	return []Kind{{Type: typeInstance, Order: 52, Manual: manualByID("aws ec2 terminate-instances --instance-ids"), Describe: describeInstance, Delete: deleteInstance, List: listInstances}}
 }
 
 // instanceAttrs are what status compares with the record: a step records

@@ -28,6 +28,7 @@ func ltDescribe(ctx context.Context, c *aws.Clients, id string) (aws.LaunchTempl
 func launchTemplateKinds() []Kind {
 	return []Kind{{
 		Type: "ec2:launch-template", Order: 50,
+		Manual: manualByID("aws ec2 delete-launch-template --launch-template-id"),
 		Describe: func(ctx context.Context, t Target) (Observed, error) {
 			_, attrs, ok, err := ltDescribe(ctx, t.AWS, t.Resource.ID)
 			if err != nil || !ok {

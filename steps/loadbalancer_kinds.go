@@ -15,9 +15,9 @@ import (
 // group no listener forwards to any more.
 func loadBalancerKinds() []Kind {
 	return []Kind{
-		{Type: typeListener, Order: 40, Describe: describeListener, Delete: deleteListener, List: listListeners},
-		{Type: typeLoadBalancer, Order: 42, Describe: describeLoadBalancer, Delete: deleteLoadBalancer, List: listLoadBalancers},
-		{Type: typeTargetGroup, Order: 44, Describe: describeTargetGroup, Delete: deleteTargetGroup, List: listTargetGroups},
+		{Type: typeListener, Order: 40, Manual: manualByARN("aws elbv2 delete-listener --listener-arn"), Describe: describeListener, Delete: deleteListener, List: listListeners},
+		{Type: typeLoadBalancer, Order: 42, Manual: manualByARN("aws elbv2 delete-load-balancer --load-balancer-arn"), Describe: describeLoadBalancer, Delete: deleteLoadBalancer, List: listLoadBalancers},
+		{Type: typeTargetGroup, Order: 44, Manual: manualByARN("aws elbv2 delete-target-group --target-group-arn"), Describe: describeTargetGroup, Delete: deleteTargetGroup, List: listTargetGroups},
 	}
 }
 

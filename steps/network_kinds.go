@@ -15,12 +15,12 @@ import (
 // → security groups → subnets → the VPC (DOMAIN.md, Network).
 func networkKinds() []Kind {
 	return []Kind{
-		{Type: networkTypeNAT, Order: 60, Describe: describeNAT, Delete: deleteNAT, List: listNATs},
-		{Type: networkTypeEIP, Order: 62, Describe: describeAddress, Delete: deleteAddress, List: listAddresses},
-		{Type: networkTypeIGW, Order: 64, Describe: describeIGW, Delete: deleteIGW, List: listIGWs},
-		{Type: networkTypeRouteTb, Order: 65, Describe: describeRouteTable, Delete: deleteRouteTable, List: listRouteTables},
-		{Type: networkTypeSubnet, Order: 68, Describe: describeSubnet, Delete: deleteSubnet, List: listSubnets},
-		{Type: networkTypeVPC, Order: 72, Describe: describeVPC, Delete: deleteVPC, List: listVPCs},
+		{Type: networkTypeNAT, Order: 60, Manual: manualByID("aws ec2 delete-nat-gateway --nat-gateway-id"), Describe: describeNAT, Delete: deleteNAT, List: listNATs},
+		{Type: networkTypeEIP, Order: 62, Manual: manualByID("aws ec2 release-address --allocation-id"), Describe: describeAddress, Delete: deleteAddress, List: listAddresses},
+		{Type: networkTypeIGW, Order: 64, Manual: manualByID("aws ec2 delete-internet-gateway --internet-gateway-id"), Describe: describeIGW, Delete: deleteIGW, List: listIGWs},
+		{Type: networkTypeRouteTb, Order: 65, Manual: manualByID("aws ec2 delete-route-table --route-table-id"), Describe: describeRouteTable, Delete: deleteRouteTable, List: listRouteTables},
+		{Type: networkTypeSubnet, Order: 68, Manual: manualByID("aws ec2 delete-subnet --subnet-id"), Describe: describeSubnet, Delete: deleteSubnet, List: listSubnets},
+		{Type: networkTypeVPC, Order: 72, Manual: manualByID("aws ec2 delete-vpc --vpc-id"), Describe: describeVPC, Delete: deleteVPC, List: listVPCs},
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 
 // securityKinds handle the stack's security groups.
 func securityKinds() []Kind {
-	return []Kind{{Type: securityTypeGroup, Order: 66, Describe: describeGroup, Delete: deleteGroup, List: listGroups}}
+	return []Kind{{Type: securityTypeGroup, Order: 66, Manual: manualByID("aws ec2 delete-security-group --group-id"), Describe: describeGroup, Delete: deleteGroup, List: listGroups}}
 }
 
 // sgAttrs are a group's observed attrs: its VPC and its ingress and
