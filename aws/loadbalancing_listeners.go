@@ -154,19 +154,12 @@ func (l *LoadBalancing) TargetGroupAttributes(ctx context.Context, arn string) (
 	if err != nil {
 		return nil, fmt.Errorf("describe attributes of %s: %w", arn, err)
 	}
-	attrs := map[string]string{}
-	for _, a := range out.Attributes {
-		attrs[deref(a.Key)] = deref(a.Value)
-	}
-	return attrs, nil
+	return elbAttrMap(out.Attributes, func(a types.TargetGroupAttribute) (*string, *string) { return a.Key, a.Value }), nil
 }
 
 // SetTargetGroupAttributes sets attributes of the group.
 func (l *LoadBalancing) SetTargetGroupAttributes(ctx context.Context, arn string, attrs map[string]string) error {
-	var as []types.TargetGroupAttribute
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		as = append(as, types.TargetGroupAttribute{Key: sdk.String(k), Value: sdk.String(attrs[k])})
-	}
+	as := elbAttrList(attrs, func(k, v *string) types.TargetGroupAttribute { return types.TargetGroupAttribute{Key: k, Value: v} })
 	if _, err := l.api.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: sdk.String(arn), Attributes: as}); err != nil {
 		return fmt.Errorf("modify attributes of %s: %w", arn, err)
 	}
@@ -180,23 +173,36 @@ func (l *LoadBalancing) LoadBalancerAttributes(ctx context.Context, arn string) 
 	if err != nil {
 		return nil, fmt.Errorf("describe attributes of %s: %w", arn, err)
 	}
-	attrs := map[string]string{}
-	for _, a := range out.Attributes {
-		attrs[deref(a.Key)] = deref(a.Value)
-	}
-	return attrs, nil
+	return elbAttrMap(out.Attributes, func(a types.LoadBalancerAttribute) (*string, *string) { return a.Key, a.Value }), nil
 }
 
 // SetLoadBalancerAttributes sets attributes of the load balancer.
 func (l *LoadBalancing) SetLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
-	var as []types.LoadBalancerAttribute
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		as = append(as, types.LoadBalancerAttribute{Key: sdk.String(k), Value: sdk.String(attrs[k])})
-	}
+	as := elbAttrList(attrs, func(k, v *string) types.LoadBalancerAttribute { return types.LoadBalancerAttribute{Key: k, Value: v} })
 	if _, err := l.api.ModifyLoadBalancerAttributes(ctx, &elb.ModifyLoadBalancerAttributesInput{LoadBalancerArn: sdk.String(arn), Attributes: as}); err != nil {
 		return fmt.Errorf("modify attributes of %s: %w", arn, err)
 	}
 	return nil
+}
+
+// elbAttrMap reads ELB's key/value attribute list (one SDK type per
+// resource kind) into a map.
+func elbAttrMap[T any](list []T, kv func(T) (*string, *string)) map[string]string {
+	attrs := make(map[string]string, len(list))
+	for _, a := range list {
+		k, v := kv(a)
+		attrs[deref(k)] = deref(v)
+	}
+	return attrs
+}
+
+// elbAttrList writes attrs as ELB's attribute list, in key order.
+func elbAttrList[T any](attrs map[string]string, mk func(k, v *string) T) []T {
+	var out []T
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		out = append(out, mk(sdk.String(k), sdk.String(attrs[k])))
+	}
+	return out
 }
 
 // DeleteTargetGroup deletes the group. AWS refuses one a listener still
