@@ -90,7 +90,7 @@ func TestWizardScreensAtEachSize(t *testing.T) {
 			shot(t, "termination_policies", p.waitFor("Termination policies", "Yours removes"))
 			shot(t, "dns", p.advanceTo("DNS record"))
 			shot(t, "alarms", p.advanceTo("Alarms"))
-			p.keys("enter", "enter")
+			p.keys("enter", "enter", "enter")
 			shot(t, "review_plan", p.waitFor("Review: demo", "[Plan]", "to create"))
 			p.keys("tab")
 			shot(t, "review_script", p.waitFor("[AWS CLI script]", "#!/usr/bin/env bash"))

@@ -29,7 +29,8 @@ type answers struct {
 	Bastion bool
 	SSHFrom string
 
-	Port string
+	Port   string
+	Egress string
 
 	AMISource   string
 	AMIBase     string
@@ -60,6 +61,7 @@ type answers struct {
 	CPUTarget    string
 	Email        string
 	BillingLimit string
+	EncryptTopic bool
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -99,7 +101,7 @@ func answersFrom(s *steps.Spec, profile string) *answers {
 		RoleName: role, Policies: slices.Clone(s.IAM.ManagedPolicies),
 		VPC: s.Network.VPC, CIDR: s.Network.CIDR, AZs: s.Network.AZs, NAT: s.Network.NAT,
 		Bastion: s.Network.Bastion.Enabled, SSHFrom: s.Network.Bastion.SSHFrom,
-		Port:      itoa(s.Instance.Port),
+		Port: itoa(s.Instance.Port), Egress: s.Instance.Egress,
 		AMISource: s.AMI.Source, AMIBase: s.AMI.Base, AMIID: s.AMI.ID, SetupScript: s.AMI.SetupScript,
 		Type: s.Instance.Type, Volume: volumeText(s.Instance.VolumeGiB), KeyName: s.Instance.KeyName, UserData: s.Instance.UserData,
 		HTTPS: s.LoadBalancer.HTTPS, Zone: s.DNS.Zone, Record: s.DNS.Record,
@@ -108,7 +110,7 @@ func answersFrom(s *steps.Spec, profile string) *answers {
 		Min: itoa(s.Autoscaling.Min), Desired: itoa(s.Autoscaling.Desired), Max: itoa(s.Autoscaling.Max),
 		Termination: slices.Clone(s.Autoscaling.TerminationPolicies),
 		Grace:       itoa(s.Autoscaling.HealthCheckGraceSeconds), CPUTarget: itoa(s.Autoscaling.CPUTargetPercent),
-		Email: s.Alarms.Email, BillingLimit: billing,
+		Email: s.Alarms.Email, BillingLimit: billing, EncryptTopic: s.Alarms.EncryptTopic,
 	}
 }
 
@@ -145,6 +147,9 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		n.Bastion.SSHFrom = strings.TrimSpace(a.SSHFrom)
 	case steps.StepSecurity:
 		s.Instance.Port = number(a.Port, s.Instance.Port)
+		if a.Egress != "" { // a draft from before the field existed keeps the spec's
+			s.Instance.Egress = a.Egress
+		}
 	case steps.StepAMI:
 		s.AMI.Source, s.AMI.Base = a.AMISource, a.AMIBase
 		s.AMI.ID, s.AMI.SetupScript = "", ""
@@ -185,6 +190,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		}
 	case steps.StepAlarms:
 		s.Alarms.Email = strings.TrimSpace(a.Email)
+		s.Alarms.EncryptTopic = a.EncryptTopic
 		if f, err := strconv.ParseFloat(strings.TrimSpace(a.BillingLimit), 64); err == nil {
 			s.Alarms.BillingThresholdUSD = f
 		}
@@ -201,7 +207,7 @@ func stepOfPath(path string) steps.StepID {
 		return steps.StepIAM
 	case strings.HasPrefix(base, "network"):
 		return steps.StepNetwork
-	case base == "instance.port":
+	case base == "instance.port" || base == "instance.egress" || base == "instance.egress_ports":
 		return steps.StepSecurity
 	case strings.HasPrefix(base, "ami"):
 		return steps.StepAMI
@@ -400,7 +406,7 @@ var stepFields = map[steps.StepID][]string{
 	steps.StepIdentity:       {"region", "name"},
 	steps.StepIAM:            {"iam.role_name", "iam.managed_policies"},
 	steps.StepNetwork:        {"network.vpc", "network.azs", "network.cidr", "network.nat", "network.bastion.enabled", "network.bastion.ssh_from"},
-	steps.StepSecurity:       {"instance.port"},
+	steps.StepSecurity:       {"instance.port", "instance.egress"},
 	steps.StepAMI:            {"ami.source", "ami.base", "ami.id", "ami.setup_script"},
 	steps.StepLaunchTemplate: {"instance.type", "instance.volume_gib", "instance.key_name", "instance.user_data"},
 	steps.StepCertificate:    {"load_balancer.https", "dns.zone", "dns.record"},
@@ -410,7 +416,7 @@ var stepFields = map[steps.StepID][]string{
 	steps.StepAutoscaling: {"autoscaling.min", "autoscaling.desired", "autoscaling.max", "autoscaling.health_check_grace_seconds",
 		"autoscaling.cpu_target_percent", "autoscaling.termination_policies"},
 	steps.StepDNS:    {"dns.zone", "dns.record"},
-	steps.StepAlarms: {"alarms.email", "alarms.billing_threshold_usd"},
+	steps.StepAlarms: {"alarms.email", "alarms.billing_threshold_usd", "alarms.encrypt_topic"},
 }
 
 // checkStep runs every field validator of step on a, then the whole-spec

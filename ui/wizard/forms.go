@@ -45,12 +45,21 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 	case steps.StepNetwork:
 		groups = networkForm(a, fc)
 	case steps.StepSecurity:
+		ports := "80"
+		if a.HTTPS {
+			ports = "80 and 443"
+		}
 		groups = []*huh.Group{huh.NewGroup(
 			fieldFor(a, fc, "instance.port", "App port", &a.Port),
+			huh.NewSelect[string]().Key("instance.egress").Title("Egress").Options(
+				option("restricted — only what the stack needs (HTTPS out; HTTP too for Ubuntu's mirrors)", steps.SpecEgressRestricted),
+				option("all — every port to anywhere (AWS's default)", steps.SpecEgressAll),
+			).Value(&a.Egress),
 			huh.NewNote().Title("Security groups").Description(
-				"The load balancer admits 80 and 443 from anywhere.\n"+
+				"The load balancer admits "+ports+" from anywhere, and reaches only the app port of the instances.\n"+
 					"The instances admit the app port only from the load balancer's group — not from the internet.\n"+
-					"SSH goes through the bastion, if there is one."),
+					"SSH goes through the bastion, if there is one.\n"+
+					"The app needs more ports out (a database, SMTP)? List them in stack.yaml, under instance: egress ports."),
 		)}
 	case steps.StepAMI:
 		groups = amiForm(a, fc)
@@ -89,6 +98,8 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 		groups = []*huh.Group{huh.NewGroup(
 			fieldFor(a, fc, "alarms.email", "Email", &a.Email).Placeholder("optional, e.g. you@example.com"),
 			fieldFor(a, fc, "alarms.billing_threshold_usd", "Billing alarm $", &a.BillingLimit),
+			huh.NewConfirm().Key("alarms.encrypt_topic").Title("Encrypt the alarm topics (a KMS key each, $1/month)").
+				Value(&a.EncryptTopic).Inline(true).Affirmative("Yes").Negative("No"),
 		)}
 	}
 	// The panel under the form shows the problems (fieldcheck.go): huh's
