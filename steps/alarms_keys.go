@@ -105,7 +105,7 @@ func ensureTopicKey(ctx context.Context, r *Run, billing bool) (string, error) {
 		},
 		Create: func(ctx context.Context, _ string) (Found, error) {
 			k, err := c.CreateKey(ctx, alarmKeyDescription(r.Spec, billing), policy, r.Tags(d.Key, d.Name))
-			return Found{ID: k.ID, ARN: k.ARN}, err
+			return Found{ID: k.ID, ARN: k.ARN}, withAlternative(err, "set alarms.encrypt_topic: false to leave the alarm topics unencrypted")
 		},
 	})
 	if err != nil {

@@ -204,6 +204,8 @@ var denyCases = []denyCase{
 		failed: []StepID{StepAlarms}},
 	{name: "sns", deny: []string{"sns:*"}, spec: "minimal",
 		failed: []StepID{StepAlarms}},
+	{name: "kms", deny: []string{"kms:*"}, spec: "minimal",
+		failed: []StepID{StepAlarms}},
 	{name: "ssm", deny: []string{"ssm:*"}, spec: "minimal",
 		failed:  []StepID{StepAMI},
 		blocked: []StepID{StepLaunchTemplate, StepAutoscaling, StepAlarms}},

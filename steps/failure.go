@@ -13,7 +13,12 @@ import (
 func plainFailure(err error) error {
 	switch {
 	case aws.IsAccessDenied(err):
-		return &DeniedError{Action: aws.Action(err), Err: err}
+		de := &DeniedError{Action: aws.Action(err), Err: err}
+		var alt alternative
+		if errors.As(err, &alt) {
+			de.Instead = alt.instead
+		}
+		return de
 	case aws.IsUnsupported(err):
 		return &UnsupportedError{Err: err}
 	}
@@ -25,13 +30,36 @@ type DeniedError struct {
 	// Action is the IAM action to allow ("ec2:RunInstances"), or "".
 	Action string
 	Err    error
+	// Instead is what the spec can say to do without the call, or "".
+	Instead string
+}
+
+// alternative is an error a step wraps with what the spec can say to do
+// without the call that failed (a setting that turns the feature off).
+type alternative struct {
+	error
+	instead string
+}
+
+func (a alternative) Unwrap() error { return a.error }
+
+// withAlternative wraps err with instead; nil stays nil.
+func withAlternative(err error, instead string) error {
+	if err == nil {
+		return nil
+	}
+	return alternative{err, instead}
 }
 
 func (e *DeniedError) Error() string {
 	if e.Action == "" {
 		return fmt.Sprintf("access denied: allow the action this names in your IAM policy (docs/iam-policy.json): %s", aws.Message(e.Err))
 	}
-	return fmt.Sprintf("%s denied: allow it in the IAM policy of these credentials (see docs/iam-policy.json), or use another --profile", e.Action)
+	msg := fmt.Sprintf("%s denied: allow it in the IAM policy of these credentials (see docs/iam-policy.json), or use another --profile", e.Action)
+	if e.Instead != "" {
+		msg += ", or " + e.Instead
+	}
+	return msg
 }
 
 func (e *DeniedError) Unwrap() error { return e.Err }
