@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -299,11 +298,8 @@ func (g *groupBuilder) reconcileRules(ctx context.Context, sg aws.SecurityGroup,
 		}
 	}
 	if extra := aws.RulesMissing(have, want); len(extra) > 0 {
-		var words []string
-		for _, x := range extra {
-			words = append(words, x.String())
-		}
-		g.r.Info("security group %s: revoking %s rules the spec does not ask for: %s", sg.ID, direction, strings.Join(words, "; "))
+		words := canonicalRules(observedViews(extra, nil), map[string]string{"ingress": " from ", "egress": " to "}[direction])
+		g.r.Info("security group %s: revoking %s rules the spec does not ask for: %s", sg.ID, direction, words)
 		if err := revoke(ctx, sg.ID, extra); err != nil {
 			return fmt.Errorf("revoke %s: %w", direction, err)
 		}
