@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
@@ -158,10 +157,4 @@ func hasTags(have, want map[string]string) bool {
 
 // kmsCreateOnce keeps the SDK from sending CreateKey again after an
 // attempt whose outcome is unknown, as createOnce does for EC2.
-func kmsCreateOnce(o *kms.Options) {
-	if v2, ok := o.Retryer.(sdk.RetryerV2); ok {
-		o.Retryer = onceRetryer{v2}
-		return
-	}
-	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
-}
+func kmsCreateOnce(o *kms.Options) { o.Retryer = onceOnly(o.Retryer) }

@@ -48,10 +48,14 @@ func (r onceRetryer) IsErrorRetryable(err error) bool {
 }
 
 // createOnce is the per-call option that installs onceRetryer.
-func createOnce(o *ec2.Options) {
-	if v2, ok := o.Retryer.(sdk.RetryerV2); ok {
-		o.Retryer = onceRetryer{v2}
-		return
+func createOnce(o *ec2.Options) { o.Retryer = onceOnly(o.Retryer) }
+
+// onceOnly wraps a client's retryer so that it never re-sends after an
+// attempt whose outcome is unknown (a retryer of the older interface is
+// held to one attempt).
+func onceOnly(r sdk.Retryer) sdk.Retryer {
+	if v2, ok := r.(sdk.RetryerV2); ok {
+		return onceRetryer{v2}
 	}
-	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
+	return retry.AddWithMaxAttempts(r, 1)
 }
