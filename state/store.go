@@ -95,6 +95,10 @@ func emptyStack(name string) Stack {
 // Name returns the stack's name.
 func (s *Store) Name() string { return s.name }
 
+// Dir returns the state dir the record lives in: the other stacks
+// recorded beside it are read from there (the blue/green switch's facts).
+func (s *Store) Dir() string { return s.dir }
+
 // Path returns the record file's path, for messages.
 func (s *Store) Path() string { return s.path }
 

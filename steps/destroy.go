@@ -27,6 +27,10 @@ const destroyConcurrency = 8
 // it by hand. Run again after a failure, it finishes what has become
 // possible.
 func (e *Engine) Destroy(ctx context.Context) error {
+	if err := e.refuseAliasHeld(ctx); err != nil {
+		return err
+	}
+	e.noteSwitched()
 	release, err := e.takeLease(ctx, "destroy")
 	if err != nil {
 		return err

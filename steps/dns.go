@@ -82,6 +82,14 @@ func (dnsStep) Apply(ctx context.Context, r *Run) error {
 	ours := lbDNSPattern(r.Spec.Name+"-alb", r.AWS.Region)
 	name := aws.FQDN(r.Spec.DNS.Record)
 	for _, rtype := range aliasTypes(r.Spec) {
+		// The console's blue/green switch is recorded: kept, not undone.
+		keep, kerr := keepSwitched(ctx, r, zone.ID, name, rtype)
+		if kerr != nil {
+			return kerr
+		}
+		if keep {
+			continue
+		}
 		w := recordWant{
 			Key: aliasKey(rtype), ZoneID: zone.ID, Owner: lbARN,
 			// The alias names the load balancer's own Route 53 zone (its

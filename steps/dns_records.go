@@ -178,6 +178,11 @@ func describeRecord(ctx context.Context, t Target) (Observed, error) {
 		return Observed{}, fmt.Errorf("record id %q is not zone/name/type", t.Resource.ID)
 	}
 	cur, found, err := t.AWS.DNS.Record(ctx, zone, name, rtype)
+	if err == nil && !found && switchedHere(t.Resource.Attrs, cur, found) {
+		obs := Observed{Attrs: map[string]string{}}
+		describeSwitched(t.Resource.Attrs, cur, found, &obs)
+		return obs, nil
+	}
 	if aws.IsNotFound(err) || err == nil && !found {
 		return Observed{}, nil
 	}
@@ -189,6 +194,12 @@ func describeRecord(ctx context.Context, t Target) (Observed, error) {
 		obs.Attrs["alias_zone"] = cur.Alias.ZoneID
 		obs.Attrs["evaluate_target_health"] = fmt.Sprint(cur.Alias.EvaluateTargetHealth)
 	}
+	if want := t.Resource.Attrs["target"]; cur.Alias != nil && want != "" && sameAliasHost(obs.Attrs["target"], want) {
+		// "dualstack." or not, an alias names the same load balancer (the
+		// console's switch back writes it without the prefix).
+		obs.Attrs["target"] = want
+	}
+	describeSwitched(t.Resource.Attrs, cur, found, &obs)
 	return obs, nil
 }
 
@@ -209,7 +220,10 @@ func deleteRecord(ctx context.Context, t Target) error {
 	if err != nil {
 		return err
 	}
-	if found && a["preexisting"] != "true" && (a["target"] == "" || recordTarget(cur) == a["target"]) {
+	// A record the console switched to another stack is still this
+	// stack's: destroy deletes it wherever it points now (noteSwitched
+	// has said where).
+	if found && a["preexisting"] != "true" && (a["target"] == "" || recordTarget(cur) == a["target"] || switchedHere(a, cur, found)) {
 		if _, err := t.AWS.DNS.DeleteRecord(ctx, zone, cur, "stackwiz delete "+t.Resource.Key); err != nil && !aws.IsCode(err, "InvalidChangeBatch") {
 			return err
 		}

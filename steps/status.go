@@ -117,6 +117,7 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 		return nil, fmt.Errorf("status: %w", errs[0])
 	}
 	checked := len(rep.Resources)
+	e.noteAliasesOnto(ctx, rep)
 	e.statusOrphans(ctx, rep)
 	for i := checked; i < len(rep.Resources); i++ {
 		rep.Resources[i].Checked = true // found by their tags: they are there
