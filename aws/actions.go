@@ -121,7 +121,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:DescribeLaunchTemplateVersions", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeLaunchTemplates", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeNatGateways", PurposeApply | PurposeConsole | PurposeDestroy},
-		{"ec2:DescribeRegions", PurposeApply},
+		{"ec2:DescribeRegions", PurposeApply | PurposeConsole},
 		{"ec2:DescribeRouteTables", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeSecurityGroups", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeSubnets", PurposeApply | PurposeConsole | PurposeDestroy},

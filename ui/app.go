@@ -46,6 +46,15 @@ type root struct {
 	fatal     error
 	// mfa is the MFA code prompt (ui/mfa.go), over everything while open.
 	mfa mfaPrompt
+
+	// The console's generations (console_open.go): buildSeq numbers the
+	// builds (only the newest is shown), switching names the stack the
+	// switcher chose while it connects, consoleGen tags the messages of
+	// the console shown, and consoleCancel stops its work.
+	buildSeq      int
+	switching     string
+	consoleGen    int
+	consoleCancel context.CancelFunc
 }
 
 // noticeDoneMsg clears the notice it was set for.
@@ -130,7 +139,7 @@ func (r *root) startScreen(id screen.ID) tea.Cmd {
 	s, ok := r.screens[id]
 	if !ok {
 		if id == screen.Console {
-			return r.buildConsole()
+			return r.buildConsole(r.stack, false)
 		}
 		return nil
 	}
@@ -145,7 +154,15 @@ func (r *root) startScreen(id screen.ID) tea.Cmd {
 		_, cmd := s.Update(r.bodySize())
 		cmds = append(cmds, cmd)
 	}
-	return tea.Batch(cmds...)
+	return r.tag(id, tea.Batch(cmds...))
+}
+
+// tag marks the console's commands with its generation (consoleMsg).
+func (r *root) tag(id screen.ID, cmd tea.Cmd) tea.Cmd {
+	if id != screen.Console {
+		return cmd
+	}
+	return tagConsole(r.consoleGen, cmd)
 }
 
 // bodySize is the window less the header and status lines.
@@ -160,9 +177,9 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.width, r.height = msg.Width, msg.Height
 		r.help.SetWidth(msg.Width)
 		var cmds []tea.Cmd
-		for _, s := range r.screens {
+		for id, s := range r.screens {
 			_, cmd := s.Update(r.bodySize())
-			cmds = append(cmds, cmd)
+			cmds = append(cmds, r.tag(id, cmd))
 		}
 		return r, tea.Batch(cmds...)
 	case tea.BackgroundColorMsg:
@@ -177,6 +194,17 @@ func (r *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, nil
 	case consoleConnectedMsg:
 		return r, r.consoleConnected(msg)
+	case consoleMsg:
+		if msg.gen != r.consoleGen {
+			return r, nil // from a console the switcher replaced
+		}
+		return r, r.toScreen(screen.Console, msg.msg)
+	case stackRememberedMsg:
+		if msg.err != nil {
+			e := screen.Describe(msg.err)
+			r.failure = &e
+		}
+		return r, nil
 	case mfaAskedMsg:
 		return r, r.mfaAsked(msg)
 	case mfaWithdrawnMsg:
@@ -283,7 +311,7 @@ func (r *root) toScreen(id screen.ID, msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	action, cmd := s.Update(msg)
-	return tea.Batch(cmd, r.act(action))
+	return tea.Batch(r.tag(id, cmd), r.act(action))
 }
 
 // act carries out a screen's action.
@@ -301,6 +329,8 @@ func (r *root) act(a screen.Action) tea.Cmd {
 	case screen.Fail:
 		e := screen.Describe(a.Err)
 		r.failure = &e
+	case screen.OpenStack:
+		return r.switchStack(a.Name)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -78,6 +79,10 @@ type Options struct {
 	WorkDir string
 	// Now replaces the clock.
 	Now func() time.Time
+	// LastStackFile remembers the stack last chosen in the console's
+	// switcher; empty: state.LastStackPath() (under the user's config
+	// dir).
+	LastStackFile string
 	// StopTimeout bounds how long Run waits, after the user quits, for an
 	// interrupted apply to record where it stopped (default 30 s).
 	StopTimeout time.Duration
@@ -119,8 +124,9 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // resolveStack names the stack to open: the one named, the only one
-// recorded, or "" for a new one. Several without --stack is an error that
-// says which exist.
+// recorded, or "" for a new one. Several without --stack open the one last
+// chosen in the console's switcher, else the first by name (the switcher,
+// o, offers the others); the wizard alone still asks for --stack.
 func resolveStack(opts Options) (string, error) {
 	name, err := state.Resolve(opts.StateDir, opts.Stack)
 	switch {
@@ -131,6 +137,22 @@ func resolveStack(opts Options) (string, error) {
 			return "", ErrNoStackForConsole
 		}
 		return "", nil
+	case errors.Is(err, state.ErrSeveralStacks) && opts.Start != StartWizard:
+		names, lerr := state.List(opts.StateDir)
+		if lerr != nil || len(names) == 0 {
+			return "", err
+		}
+		path := opts.LastStackFile
+		if path == "" {
+			path, _ = state.LastStackPath()
+		}
+		if path != "" {
+			// A broken or unreadable file only loses the choice.
+			if last, _ := state.ReadLastStack(path, opts.StateDir); slices.Contains(names, last) {
+				return last, nil
+			}
+		}
+		return names[0], nil
 	}
 	return "", err
 }

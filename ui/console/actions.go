@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -318,10 +319,12 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 			return nil, nil
 		}
 		p := d.peers[d.cursor]
-		zone, record := d.zone, d.record
+		zone, record, dir, owner, now := d.zone, d.record, m.stateDir, cmp.Or(d.owner, m.stack.name), m.now()
 		what = "switch " + strings.TrimSuffix(record, ".") + " to stack " + p.name
 		lb = true
-		run = func(ctx context.Context) ([]string, error) { return switchAlias(ctx, fleet, zone, record, p) }
+		run = func(ctx context.Context) ([]string, error) {
+			return switchAndRecord(ctx, fleet, dir, owner, zone, record, p, now)
+		}
 	}
 	if !m.confirmRisks(d) {
 		return nil, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/state"
 )
 
 // lastLog is the newest entry of the console's action log.
@@ -303,6 +304,20 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	if !found {
 		t.Error("no A record left")
 	}
+	// The switch is recorded in the owner's record, for status, apply and
+	// destroy of either stack.
+	switched := func() map[string]string {
+		st, err := state.Open(dir, "demo")
+		blue.must(err, "state.Open demo")
+		rec, _ := st.Resource("dns/record/A")
+		return rec.Attrs
+	}
+	if a := switched(); a["switched_to"] != "green" || !sameHost(a["switched_target"], green.lbDNS) || a["switched_at"] == "" {
+		t.Errorf("demo's record after the switch: %v, want switched_to green", a)
+	}
+	if !strings.Contains(strings.Join(e.detail, " "), "recorded in stack demo's record") {
+		t.Errorf("the log does not say the switch was recorded: %+v", e)
+	}
 	// The refresh after it read the load balancer part: the LB view says so.
 	d.keys("3")
 	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "points at another load balancer") {
@@ -326,6 +341,9 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	gd.keys("enter")
 	if e := lastLog(t, gd.m); !e.ok || e.what != "switch api.example.com to stack demo" || !strings.Contains(e.detail[0], green.lbDNS) || !strings.Contains(e.detail[1], blue.lbDNS) {
 		t.Fatalf("green's switch back: %+v", e)
+	}
+	if a := switched(); a["switched_to"] != "" || a["switched_target"] != "" {
+		t.Errorf("switching back left the switch recorded: %v", a)
 	}
 	d.keys("r")
 	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → "+blue.lbDNS[:20]) {

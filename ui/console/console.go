@@ -7,6 +7,7 @@
 package console
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,6 +42,13 @@ type Deps struct {
 	StateDir string
 	// Interval between refreshes; 0 means DefaultInterval.
 	Interval time.Duration
+	// Connect builds clients for a region (the same profile): the stack
+	// switcher (o) searches the account's regions with it. Nil: the
+	// switcher lists only the recorded stacks.
+	Connect Connector
+	// ScanRegionTimeout and ScanTimeout bound the switcher's search of
+	// one region and of all; 0 means the defaults.
+	ScanRegionTimeout, ScanTimeout time.Duration
 	// Now is the console's clock (ages, "updated 3s ago"); nil means
 	// time.Now. Tests pin it.
 	Now func() time.Time
@@ -122,6 +130,12 @@ type Model struct {
 	// reason): every action key is refused, and the Fleet refuses too.
 	readOnly string
 
+	// picker is the open stack switcher (stacks.go), nil when closed;
+	// connect and the timeouts are its search of the regions.
+	picker                         *stackPicker
+	connect                        Connector
+	scanRegionTimeout, scanTimeout time.Duration
+
 	// width, height and bodyRows are the last layout View drew, for the
 	// paging keys.
 	width, height, bodyRows int
@@ -168,12 +182,15 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 	fi.SetStyles(st)
 	m := &Model{
 		sh: sh, fleet: deps.Fleet, target: t, stateDir: deps.StateDir, now: now,
-		stack:   stackInfo{name: deps.Stack.Name, account: account, region: region, lbDNS: out.LoadBalancerDNS(), record: t.RecordFQDN, zone: t.ZoneID},
-		keys:    newKeys(sh.Keys),
-		refresh: refresher{interval: interval},
-		tick:    tea.Tick,
-		verdict: judge(nil),
-		filter:  fi,
+		stack:             stackInfo{name: deps.Stack.Name, account: account, region: region, lbDNS: out.LoadBalancerDNS(), record: t.RecordFQDN, zone: t.ZoneID},
+		keys:              newKeys(sh.Keys),
+		refresh:           refresher{interval: interval},
+		tick:              tea.Tick,
+		verdict:           judge(nil),
+		filter:            fi,
+		connect:           deps.Connect,
+		scanRegionTimeout: cmp.Or(deps.ScanRegionTimeout, DefaultScanRegionTimeout),
+		scanTimeout:       cmp.Or(deps.ScanTimeout, DefaultScanTimeout),
 	}
 	m.opened = time.Now()
 	m.self = peer{name: deps.Stack.Name, region: region, lbARN: t.LoadBalancerARN, lbDNS: out.LoadBalancerDNS(), lbZone: out.LoadBalancerZoneID()}
@@ -232,6 +249,12 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 		return nil, nil
 	case actionDoneMsg:
 		return m.onActionDone(msg)
+	case recordedStacksMsg:
+		m.onRecordedStacks(msg)
+		return nil, nil
+	case regionScanMsg:
+		m.onRegionScan(msg)
+		return nil, nil
 	case peersMsg:
 		m.notePeers(msg.peers)
 		if m.dialog != nil && m.dialog.kind == dialogSwitch {
@@ -260,6 +283,9 @@ func (m *Model) Update(msg tea.Msg) (screen.Action, tea.Cmd) {
 func (m *Model) onKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	if m.dialog != nil {
 		return m.dialog.update(m, msg)
+	}
+	if m.picker != nil {
+		return m.updatePicker(msg)
 	}
 	if m.filtering {
 		switch {
@@ -332,6 +358,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		return m.togglePause()
 	case key.Matches(msg, k.Refresh):
 		return screen.Notice{Text: "refreshing now"}, m.fetchNow(fetchAll)
+	case key.Matches(msg, k.Stacks):
+		return m.openPicker()
 	case key.Matches(msg, k.Faster):
 		return m.setInterval(m.refresh.interval / 2)
 	case key.Matches(msg, k.Slower):
@@ -389,12 +417,15 @@ func (m *Model) KeyMap() help.KeyMap {
 	if m.filtering {
 		return helpMap{short: []key.Binding{k.shared.Enter, k.shared.Back}}
 	}
+	if m.picker != nil {
+		return helpMap{short: append(m.pickerKeys(), k.shared.Help, k.shared.Quit), full: [][]key.Binding{m.pickerKeys()}}
+	}
 	// Three columns that fit 80 cells: the actions first, then the list
 	// and the refresh, then moving between views (the root adds the
 	// shared keys).
 	acts := k.actionKeys()
 	list := []key.Binding{k.Filter, k.Sort, k.Reverse, k.Detail, k.Copy, k.Pause, k.Refresh, k.Faster, k.Slower}
-	nav := []key.Binding{k.NextTab, k.Tab, k.PageDown, k.Home, k.End}
+	nav := []key.Binding{k.NextTab, k.Tab, k.PageDown, k.Home, k.End, k.Stacks}
 	return helpMap{
 		short: m.shortKeys(),
 		full:  [][]key.Binding{acts, list, nav},
@@ -406,7 +437,7 @@ func (m *Model) KeyMap() help.KeyMap {
 // most used actions, or none of them when the console is read-only.
 func (m *Model) shortKeys() []key.Binding {
 	k := m.keys
-	short := []key.Binding{k.NextTab, k.Filter, k.Detail, k.Sort, k.Pause, k.Refresh}
+	short := []key.Binding{k.NextTab, k.Stacks, k.Filter, k.Detail, k.Sort, k.Pause, k.Refresh}
 	if m.readOnly == "" {
 		short = append(short, k.Capacity, k.Terminate)
 	}

@@ -379,6 +379,15 @@ func (w *stackWorld) save(dir string) {
 		w.must(st.SetOutputs(step, out), "SetOutputs "+step)
 		w.must(st.SetStep(step, state.StepDone, nil), "SetStep "+step)
 	}
+	if w.zone != "" {
+		// The alias record, as the dns step records it: the blue/green
+		// switch records itself on it.
+		name := w.record + "."
+		attrs := map[string]string{"zone_id": w.zone, "name": name, "type": "A", "target": strings.ToLower(w.lbDNS) + ".", "alias_zone": w.lbZone, "evaluate_target_health": "true"}
+		_, err := st.RecordIntent(state.Intent{Key: "dns/record/A", Step: "dns", Type: "route53:record", Attrs: attrs})
+		w.must(err, "RecordIntent dns/record/A")
+		w.must(st.RecordCreated("dns/record/A", w.zone+"/"+name+"/A", "", attrs), "RecordCreated dns/record/A")
+	}
 }
 
 // appUserData starts the app on boot: without it nothing listens on the port

@@ -27,6 +27,8 @@ type keyMap struct {
 	Refresh  key.Binding
 	Faster   key.Binding
 	Slower   key.Binding
+	// Stacks opens the stack switcher: the other stacks and regions.
+	Stacks key.Binding
 
 	Capacity     key.Binding
 	StartRefresh key.Binding
@@ -37,6 +39,12 @@ type keyMap struct {
 	Switch       key.Binding
 
 	dialog dialogKeyMap
+	picker pickerKeyMap
+}
+
+// pickerKeyMap is the keys of the stack switcher.
+type pickerKeyMap struct {
+	open, copy, rescan, close key.Binding
 }
 
 // dialogKeyMap is the keys a dialog uses.
@@ -63,6 +71,7 @@ func newKeys(shared *screen.Keys) keyMap {
 		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Faster:   key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "faster")),
 		Slower:   key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
+		Stacks:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "other stacks")),
 
 		Capacity:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "capacity")),
 		StartRefresh: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "instance refresh")),
@@ -80,6 +89,12 @@ func newKeys(shared *screen.Keys) keyMap {
 			toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "use/skip policy")),
 			moveUp:   key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "apply earlier")),
 			moveDown: key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "apply later")),
+		},
+		picker: pickerKeyMap{
+			open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open stack")),
+			copy:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy command")),
+			rescan: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "search again")),
+			close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 		},
 	}
 }

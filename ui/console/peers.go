@@ -141,7 +141,7 @@ func (m *Model) switchLines(d *dialog) []line {
 // record before and after. The peer's load balancer is described first
 // for its dualstack setting; when that fails (it is in another region),
 // its recorded outputs are enough for an IPv4 alias.
-func switchAlias(ctx context.Context, fleet *aws.Fleet, zone, record string, p peer) ([]string, error) {
+func switchAlias(ctx context.Context, fleet *aws.Fleet, zone, record string, p peer) ([]string, aws.AliasSwitch, error) {
 	to := aws.SwitchTarget{DNSName: p.lbDNS, ZoneID: p.lbZone}
 	if p.lbARN != "" {
 		if t, err := fleet.LoadBalancerAlias(ctx, p.lbARN); err == nil {
@@ -150,7 +150,7 @@ func switchAlias(ctx context.Context, fleet *aws.Fleet, zone, record string, p p
 	}
 	sw, err := fleet.SwitchAlias(ctx, zone, record, to)
 	if err != nil {
-		return nil, err
+		return nil, sw, err
 	}
 	say := func(r *aws.FleetRecord) string {
 		if r == nil {
@@ -164,5 +164,5 @@ func switchAlias(ctx context.Context, fleet *aws.Fleet, zone, record string, p p
 	} else {
 		detail = append(detail, "Route 53 change "+sw.ChangeID+" "+sw.Status)
 	}
-	return detail, nil
+	return detail, sw, nil
 }

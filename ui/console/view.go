@@ -36,7 +36,10 @@ func (m *Model) View(width, height int) string {
 		return screen.Fit(strings.Join(nonEmpty(head, dlg, foot), "\n"), width, height)
 	}
 	parts := []string{head}
-	if body > 0 {
+	switch {
+	case body > 0 && m.picker != nil:
+		parts = append(parts, m.pickerBody(width, body))
+	case body > 0:
 		parts = append(parts, m.body(width, body))
 	}
 	if dlg != "" {

@@ -86,10 +86,15 @@ type Notice struct{ Text string }
 // its hint (see Describe) until the next key.
 type Fail struct{ Err error }
 
-func (Quit) isAction()   {}
-func (Open) isAction()   {}
-func (Notice) isAction() {}
-func (Fail) isAction()   {}
+// OpenStack asks the root to reopen the console on another recorded stack
+// (the console's stack switcher), with clients for that stack's region.
+type OpenStack struct{ Name string }
+
+func (Quit) isAction()      {}
+func (Open) isAction()      {}
+func (Notice) isAction()    {}
+func (Fail) isAction()      {}
+func (OpenStack) isAction() {}
 
 // Shared is what the root shares with every screen. The root owns it and
 // changes it only in its Update (a new Styles when the terminal reports its
