@@ -40,12 +40,10 @@ func planDurationOf(t *testing.T, w *world, dir, spec string) planDuration {
 // The tolerance of plan's estimate against the critical path written
 // independently in bench_test.go (AWS's own dependencies, not the
 // engine's graph). The estimate is never below it: apply cannot beat AWS.
-// Above it, it may be by what the engine's whole-step scheduling adds
-// (issue 11: the image builder waits for the NAT gateways, the group for
-// the load balancer to be active): measured 1.33 × for both examples.
-// When resource-level scheduling lands, this falls to the apply target,
-// 1.10.
-const estimateOverPath = 1.40
+// Above it, it may be by what the engine's scheduling adds; since steps
+// start on the outputs they read (steps/schedule.go) both examples
+// estimate 1.00 × the path. The bound is the apply target, 1.10.
+const estimateOverPath = 1.10
 
 // TestPlanSaysHowLongApplyTakes: plan of each example prints the expected
 // duration on AWS and the chain of waits that sets it, in text and JSON;

@@ -80,6 +80,11 @@ func amiBake(ctx context.Context, r *Run) (aws.Image, error) {
 	if err != nil {
 		return aws.Image{}, err
 	}
+	// The image is available: the launch template may use it while the
+	// builder terminates; the step is done once it has.
+	if err := r.SetOutputs(map[string]string{"image_id": img.ID}); err != nil {
+		return aws.Image{}, err
+	}
 	if err := amiDropBuilders(ctx, r); err != nil {
 		return aws.Image{}, err
 	}

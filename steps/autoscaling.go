@@ -246,6 +246,12 @@ func (st autoscalingStep) Apply(ctx context.Context, r *Run) error {
 			return err
 		}
 	}
+	// The group was made as soon as the target group existed, so its
+	// instances booted while the load balancer provisioned; no target
+	// passes a health check before the load balancer is active.
+	if err := r.AwaitStep(ctx, StepLoadBalancer); err != nil {
+		return err
+	}
 	if err := waitGroupReady(ctx, r, rec.ID, []string{in.targetGroup}); err != nil {
 		return err
 	}

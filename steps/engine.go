@@ -174,46 +174,37 @@ func (e *Engine) Apply(ctx context.Context) error {
 		return err
 	}
 	enabled := Enabled(e.spec, e.steps)
-	done := make(map[StepID]chan struct{}, len(enabled))
-	for _, s := range enabled {
-		done[s.ID()] = make(chan struct{})
+	ids := make([]StepID, len(enabled))
+	for i, s := range enabled {
+		ids[i] = s.ID()
 	}
+	b := newBoard(ids)
 	var (
-		mu     sync.Mutex
-		failed = map[StepID]bool{}
-		aerr   ApplyError
-		wg     sync.WaitGroup
+		mu   sync.Mutex
+		aerr ApplyError
+		wg   sync.WaitGroup
 	)
 	for _, s := range enabled {
 		wg.Go(func() {
-			defer close(done[s.ID()])
+			// A step waits for the outputs it reads early (EarlyReads) and
+			// for the whole of every other step it needs.
 			for _, need := range s.Needs(e.spec) {
-				ch, ok := done[need]
-				if !ok {
-					continue
-				}
-				select {
-				case <-ch:
-				case <-ctx.Done():
-				}
-				mu.Lock()
-				blocked := failed[need]
-				mu.Unlock()
-				if blocked || ctx.Err() != nil {
+				if err := b.await(ctx, need, earlyKeys(e.spec, s.ID(), need)); err != nil || ctx.Err() != nil {
 					mu.Lock()
-					failed[s.ID()] = true
 					aerr.Blocked = append(aerr.Blocked, s.ID())
 					mu.Unlock()
+					b.end(s.ID(), errNotRun)
 					e.emit(Event{Kind: StepBlocked, Step: s.ID(), Message: "waits for " + string(need)})
 					return
 				}
 			}
-			if err := e.runStep(ctx, s); err != nil {
+			err := e.runStep(ctx, s, b)
+			if err != nil {
 				mu.Lock()
-				failed[s.ID()] = true
 				aerr.Failed = append(aerr.Failed, &StepError{Step: s.ID(), Err: err})
 				mu.Unlock()
 			}
+			b.end(s.ID(), err)
 		})
 	}
 	wg.Wait()
@@ -236,13 +227,13 @@ func (e *Engine) order(id StepID) int {
 	return slices.IndexFunc(e.steps, func(s Step) bool { return s.ID() == id })
 }
 
-func (e *Engine) runStep(ctx context.Context, s Step) error {
+func (e *Engine) runStep(ctx context.Context, s Step, b *board) error {
 	start := e.opts.Now()
 	if err := e.store.SetStep(string(s.ID()), state.StepInProgress, nil); err != nil {
 		return err
 	}
 	e.emit(Event{Kind: StepStarted, Step: s.ID(), Message: s.Title()})
-	r := &Run{Step: s.ID(), Spec: e.spec, AWS: e.aws, e: e}
+	r := &Run{Step: s.ID(), Spec: e.spec, AWS: e.aws, e: e, board: b}
 	err := s.Apply(ctx, r)
 	if err != nil {
 		err = plainFailure(err)

@@ -146,7 +146,7 @@ func (loadBalancerStep) Apply(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
-	lb, err := ensureLoadBalancer(ctx, r, in)
+	lbRec, err := ensureLoadBalancer(ctx, r, in)
 	if err != nil {
 		return err
 	}
@@ -154,17 +154,26 @@ func (loadBalancerStep) Apply(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
-	httpL, err := ensureListener(ctx, r, httpDesired(r.Spec), lb.ARN, tg.ARN, "")
+	// The target group exists: the Auto Scaling group may be made and its
+	// instances boot while the load balancer provisions (schedule.go).
+	if err := r.SetOutputs(map[string]string{"tg_arn": tg.ARN, "tg_dimension": tgDimension(tg.ARN)}); err != nil {
+		return err
+	}
+	httpL, err := ensureListener(ctx, r, httpDesired(r.Spec), lbRec.ARN, tg.ARN, "")
 	if err != nil {
 		return err
 	}
 	httpsARN := ""
 	if r.Spec.LoadBalancer.HTTPS {
-		httpsL, err := ensureListener(ctx, r, httpsDesired(r.Spec), lb.ARN, tg.ARN, in.cert)
+		httpsL, err := ensureListener(ctx, r, httpsDesired(r.Spec), lbRec.ARN, tg.ARN, in.cert)
 		if err != nil {
 			return err
 		}
 		httpsARN = httpsL.ARN
+	}
+	lb, err := waitLoadBalancer(ctx, r, lbRec.ARN)
+	if err != nil {
+		return err
 	}
 	hc := r.Spec.LoadBalancer.HealthCheck
 	r.Info("a new instance takes traffic after at least %d s of passing health checks (%d checks × %d s)",
@@ -193,8 +202,8 @@ func joinSorted(ids []string) string {
 }
 
 // ensureLoadBalancer creates the load balancer (or takes the one an
-// interrupted run created) and waits until it is active.
-func ensureLoadBalancer(ctx context.Context, r *Run, in lbInputs) (aws.LoadBalancer, error) {
+// interrupted run created); waitLoadBalancer waits until it is active.
+func ensureLoadBalancer(ctx context.Context, r *Run, in lbInputs) (state.Resource, error) {
 	d := lbDesired(r.Spec)
 	// The subnets and the group come from the steps before; a change of
 	// either (a new network) means a new load balancer.
@@ -228,21 +237,23 @@ func ensureLoadBalancer(ctx context.Context, r *Run, in lbInputs) (aws.LoadBalan
 		},
 	})
 	if err != nil {
-		return aws.LoadBalancer{}, err
+		return state.Resource{}, err
 	}
-	if err := convergeLBAttributes(ctx, r, rec.ARN); err != nil {
-		return aws.LoadBalancer{}, err
-	}
+	return rec, convergeLBAttributes(ctx, r, rec.ARN)
+}
+
+// waitLoadBalancer waits until the load balancer arn is active.
+func waitLoadBalancer(ctx context.Context, r *Run, arn string) (aws.LoadBalancer, error) {
 	var lb aws.LoadBalancer
-	err = r.Wait(ctx, lbKey, "the load balancer to become active (provisioning takes a few minutes)", lbActiveMax, func(ctx context.Context) (bool, error) {
-		cur, found, err := r.AWS.LB.LoadBalancer(ctx, rec.ARN)
+	err := r.Wait(ctx, lbKey, "the load balancer to become active (provisioning takes a few minutes)", lbActiveMax, func(ctx context.Context) (bool, error) {
+		cur, found, err := r.AWS.LB.LoadBalancer(ctx, arn)
 		switch {
 		case err != nil:
 			return false, err
 		case !found:
-			return false, fmt.Errorf("load balancer %s disappeared while waiting for it: run apply again", rec.ARN)
+			return false, fmt.Errorf("load balancer %s disappeared while waiting for it: run apply again", arn)
 		case cur.State == "failed":
-			return false, fmt.Errorf("load balancer %s failed to provision: %s", rec.ARN, cur.StateReason)
+			return false, fmt.Errorf("load balancer %s failed to provision: %s", arn, cur.StateReason)
 		}
 		lb = cur
 		return cur.State == "active" || cur.State == "active_impaired", nil

@@ -72,6 +72,13 @@ func (st networkStep) applyNew(ctx context.Context, r *Run) (networkOutputs, err
 	if _, err := b.routeTable(ctx, keyPublicRouteTab, vpc.ID, igw.ID, publicIDs); err != nil {
 		return networkOutputs{}, err
 	}
+	// The public side is usable: what needs only it (the security groups,
+	// the bastion, the image builder, the load balancer) starts now, while
+	// the NAT gateways come up (schedule.go).
+	if err := r.SetOutputs(map[string]string{"vpc_id": out.vpcID, "vpc_cidr": out.cidr,
+		"azs": strings.Join(out.azs, ","), "public_subnets": strings.Join(out.public, ",")}); err != nil {
+		return networkOutputs{}, err
+	}
 	nats, err := b.nats(ctx, out.public[:natCount(n)])
 	if err != nil {
 		return networkOutputs{}, err

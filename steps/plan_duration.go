@@ -16,8 +16,9 @@ import (
 // seconds. The estimate takes each wait a plan's creates cause from the one
 // table of AWS durations (package durations, which the sandbox's realistic
 // clock also runs on), chains them the way the engine runs them — a step's
-// waits one after the other, a step starting when every step it Needs is
-// done — and reports the longest chain: the critical path.
+// waits one after the other, a step starting when the outputs it reads
+// early (EarlyReads) are published and every other step it Needs is done —
+// and reports the longest chain: the critical path.
 
 // Leg is one wait on the critical path.
 type Leg struct {
@@ -28,6 +29,12 @@ type Leg struct {
 	Took time.Duration `json:"-"`
 	// Seconds is Took in seconds, for the JSON document.
 	Seconds float64 `json:"seconds"`
+
+	// after, when set, is a step this wait starts after, besides the
+	// step's waits before it (health checks need an active load balancer).
+	after StepID
+	// publishes are the outputs the step publishes before this wait.
+	publishes []string
 }
 
 // ApplyEstimate is how long apply is expected to take on AWS.
@@ -44,7 +51,7 @@ type ApplyEstimate struct {
 
 	order []StepID
 	needs map[StepID][]StepID
-	took  map[StepID]time.Duration
+	early map[StepID][]OutputRef
 	waits map[StepID][]Leg
 }
 
@@ -65,78 +72,125 @@ func EstimateApply(spec *Spec, enabled []Step, changes []Change) ApplyEstimate {
 	}
 	d := durations.AWS()
 	est := ApplyEstimate{Path: []Leg{}, Note: estimateNote, needs: map[StepID][]StepID{},
-		took: map[StepID]time.Duration{}, waits: map[StepID][]Leg{}}
+		early: map[StepID][]OutputRef{}, waits: map[StepID][]Leg{}}
 	for _, s := range enabled {
 		id := s.ID()
 		est.order = append(est.order, id)
 		est.needs[id] = s.Needs(spec)
+		est.early[id] = EarlyReads(spec, id)
 		for _, l := range stepWaits(spec, id, fresh, d) {
 			l.Step, l.Seconds = id, l.Took.Seconds()
 			est.waits[id] = append(est.waits[id], l)
-			est.took[id] += l.Took
 		}
 	}
-	finish, via := est.schedule(nil, nil)
-	var end StepID
+	finish := est.schedule(nil, nil)
 	for _, id := range est.order {
-		if finish[id] > est.Total {
-			est.Total, end = finish[id], id
+		if f := finish[id]; f.at > est.Total {
+			est.Total, est.Path = f.at, slices.Clone(f.path)
 		}
-	}
-	for id := end; id != ""; id = via[id] {
-		est.Path = append(slices.Clone(est.waits[id]), est.Path...)
 	}
 	est.Seconds = est.Total.Seconds()
 	return est
 }
 
+// point is a moment of the schedule, counted from now, with the chain of
+// waits that leads to it.
+type point struct {
+	at   time.Duration
+	path []Leg
+}
+
+func later(a, b point) point {
+	if b.at > a.at {
+		return b
+	}
+	return a
+}
+
 // schedule returns when each step finishes, counted from now, given the
-// steps already done and how long ago the running ones started; via names
-// the needed step each one waited for last.
-func (e *ApplyEstimate) schedule(done map[StepID]bool, running map[StepID]time.Duration) (map[StepID]time.Duration, map[StepID]StepID) {
-	finish := map[StepID]time.Duration{}
-	via := map[StepID]StepID{}
-	var at func(StepID) time.Duration
-	at = func(id StepID) time.Duration {
+// steps already done and how long ago the running ones started: a step
+// starts when the outputs it reads early are published and every other
+// step it needs has finished, then makes its waits one after the other.
+func (e *ApplyEstimate) schedule(done map[StepID]bool, running map[StepID]time.Duration) map[StepID]point {
+	finish := map[StepID]point{}
+	published := map[OutputRef]point{}
+	var at func(StepID) point
+	// pub is when step publishes key: before the wait that lists it, else
+	// when the step finishes.
+	pub := func(step StepID, key string) point {
+		f := at(step)
+		if p, ok := published[OutputRef{step, key}]; ok {
+			return p
+		}
+		return f
+	}
+	at = func(id StepID) point {
 		if f, ok := finish[id]; ok {
 			return f
 		}
-		finish[id] = 0 // a cycle (there is none) ends here
+		finish[id] = point{} // a cycle (there is none) ends here
 		if done[id] {
-			return 0
-		}
-		if ago, ok := running[id]; ok {
-			finish[id] = max(0, e.took[id]-ago)
+			// Finished some time ago: it holds back nothing, not even
+			// a running step's later wait.
+			finish[id] = point{at: -1 << 62}
 			return finish[id]
 		}
-		var start time.Duration
-		for _, n := range e.needs[id] {
-			if !slices.Contains(e.order, n) {
-				continue // a step the spec does not enable
-			}
-			if f := at(n); f > start {
-				start, via[id] = f, n
+		var cur point
+		if ago, ok := running[id]; ok {
+			cur.at = -ago
+		} else {
+			for _, n := range e.needs[id] {
+				if !slices.Contains(e.order, n) {
+					continue // a step the spec does not enable
+				}
+				var keys []string
+				for _, r := range e.early[id] {
+					if r.Step == n {
+						keys = append(keys, r.Key)
+					}
+				}
+				if len(keys) == 0 {
+					cur = later(cur, at(n))
+				}
+				for _, k := range keys {
+					cur = later(cur, pub(n, k))
+				}
 			}
 		}
-		finish[id] = start + e.took[id]
-		return finish[id]
+		for _, l := range e.waits[id] {
+			if l.after != "" && slices.Contains(e.order, l.after) {
+				cur = later(cur, at(l.after))
+			}
+			for _, k := range l.publishes {
+				published[OutputRef{id, k}] = point{max(0, cur.at), cur.path}
+			}
+			cur = point{cur.at + l.Took, append(slices.Clone(cur.path), l)}
+		}
+		cur.at = max(0, cur.at)
+		finish[id] = cur
+		return cur
 	}
 	for _, id := range e.order {
 		at(id)
 	}
-	return finish, via
+	return finish
 }
 
 // Remaining is how long the apply still has to go on AWS: done lists the
 // steps finished (or failed), running how long ago each running step
 // started. It counts down as the steps on the critical path advance.
 func (e *ApplyEstimate) Remaining(done map[StepID]bool, running map[StepID]time.Duration) time.Duration {
-	finish, _ := e.schedule(done, running)
 	var left time.Duration
-	for _, f := range finish {
-		left = max(left, f)
+	for _, f := range e.schedule(done, running) {
+		left = max(left, f.at)
 	}
 	return left
+}
+
+// publishing is l with the outputs the step publishes before it.
+func publishing(l Leg, keys ...string) Leg {
+	l.publishes = keys
+	return l
 }
 
 // stepWaits lists the waits step id makes for AWS when it creates the
@@ -152,12 +206,15 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 		// The NAT gateways are created together, then waited for.
 		for k := range fresh {
 			if strings.HasPrefix(k, "network/nat/") {
-				return []Leg{leg("NAT gateways pending → available", d[durations.NATPending])}
+				// The public side is published before (network_vpc.go).
+				return []Leg{publishing(leg("NAT gateways pending → available", d[durations.NATPending]),
+					"vpc_id", "vpc_cidr", "azs", "public_subnets")}
 			}
 		}
 	case StepSecurity:
 		if fresh[keyBastion] {
-			return []Leg{leg("bastion pending → running", d[durations.InstancePending])}
+			return []Leg{publishing(leg("bastion pending → running", d[durations.InstancePending]),
+				"alb_sg", "app_sg", "bastion_sg")}
 		}
 	case StepAMI:
 		if spec.AMI.Source == SpecAMIBake && fresh[amiImageKey(amiBakeName(spec))] {
@@ -165,7 +222,7 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 				leg("image builder pending → running", d[durations.InstancePending]),
 				leg("builder runs ami.setup_script and passes its status checks", d[durations.AppBoot]),
 				leg("image pending → available", d[durations.ImagePending]),
-				leg("builder terminated", d[durations.InstanceShutdown]),
+				publishing(leg("builder terminated", d[durations.InstanceShutdown]), "image_id"),
 			}
 		}
 	case StepCertificate:
@@ -177,16 +234,20 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 		}
 	case StepLoadBalancer:
 		if fresh[lbKey] {
-			return []Leg{leg("load balancer provisioning → active", d[durations.LBProvisioning])}
+			return []Leg{publishing(leg("load balancer provisioning → active", d[durations.LBProvisioning]),
+				"tg_arn", "tg_dimension")}
 		}
 	case StepAutoscaling:
 		if fresh[asgKeyGroup] {
 			hc := spec.LoadBalancer.HealthCheck
+			healthy := leg(fmt.Sprintf("healthy in the target group (%d checks × %d s)", hc.HealthyThreshold, hc.IntervalSeconds),
+				time.Duration(hc.HealthyThreshold*hc.IntervalSeconds)*time.Second)
+			// Checks start once the load balancer is active too.
+			healthy.after = StepLoadBalancer
 			return []Leg{
 				leg("group's instances pending → running", d[durations.InstancePending]),
 				leg("instance.user_data starts the app", d[durations.AppBoot]),
-				leg(fmt.Sprintf("healthy in the target group (%d checks × %d s)", hc.HealthyThreshold, hc.IntervalSeconds),
-					time.Duration(hc.HealthyThreshold*hc.IntervalSeconds)*time.Second),
+				healthy,
 			}
 		}
 	case StepDNS:

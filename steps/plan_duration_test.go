@@ -25,12 +25,14 @@ func TestEstimateCountsDownAlongThePath(t *testing.T) {
 	}
 	est := EstimateApply(spec, enabled, creates)
 	hc := spec.LoadBalancer.HealthCheck
-	want := 180*time.Second + 40*time.Second + 40*time.Second + time.Duration(hc.HealthyThreshold*hc.IntervalSeconds)*time.Second
+	// The group's instances boot (40 + 40 s) while the load balancer
+	// provisions (180 s); the health checks start once it is active.
+	want := 180*time.Second + time.Duration(hc.HealthyThreshold*hc.IntervalSeconds)*time.Second
 	if est.Total != want {
-		t.Fatalf("estimate %s, want %s (load balancer, instances, app, health checks): %s", est.Total, want, est)
+		t.Fatalf("estimate %s, want %s (load balancer, then health checks): %s", est.Total, want, est)
 	}
-	if len(est.Path) != 4 || est.Path[0].Step != StepLoadBalancer || est.Path[3].Step != StepAutoscaling {
-		t.Errorf("path %+v, want the load balancer then the group's three waits", est.Path)
+	if len(est.Path) != 2 || est.Path[0].Step != StepLoadBalancer || est.Path[1].Step != StepAutoscaling {
+		t.Errorf("path %+v, want the load balancer then the group's health checks", est.Path)
 	}
 	if got := est.Remaining(nil, nil); got != want {
 		t.Errorf("time left before anything ran: %s, want %s", got, want)

@@ -20,6 +20,9 @@ type Run struct {
 	Spec *Spec
 	AWS  *aws.Clients
 	e    *Engine
+	// board is the apply's record of published outputs (schedule.go);
+	// nil outside an apply.
+	board *board
 }
 
 // Ops are a step's calls for one resource; Ensure decides which to make.
@@ -67,9 +70,18 @@ func (r *Run) Output(step StepID, key string) string {
 	return rec.Outputs[key]
 }
 
-// SetOutputs records values later steps read; they survive a restart.
+// SetOutputs records values later steps read; they survive a restart. It
+// also publishes them: a step that reads only these (EarlyReads) starts
+// now, so a step sets each output as soon as the resource it names exists,
+// before waiting for anything else, and again at its end.
 func (r *Run) SetOutputs(kv map[string]string) error {
-	return r.e.store.SetOutputs(string(r.Step), kv)
+	if err := r.e.store.SetOutputs(string(r.Step), kv); err != nil {
+		return err
+	}
+	if r.board != nil {
+		r.board.publish(r.Step, slices.Collect(maps.Keys(kv)))
+	}
+	return nil
 }
 
 // Recorded returns the record of key, if any.

@@ -134,6 +134,11 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 			return err
 		}
 	}
+	// The groups exist: what needs only them (the load balancer, the image
+	// builder, the launch template) starts while the bastion boots.
+	if err := r.SetOutputs(outs); err != nil {
+		return err
+	}
 	if r.Spec.Network.Bastion.Enabled {
 		host, err := ensureBastion(ctx, r, want[keyBastion], public[0], bastionSG.ID)
 		if err != nil {
