@@ -272,7 +272,7 @@ func (m *Model) pickerLines(width int) []line {
 		from, tn := "recorded", toneNone
 		switch {
 		case !e.recorded:
-			from, tn = "found by its tags, not recorded: "+e.adoptCommand(), toneWarn
+			from, tn = "tags only, not recorded: "+e.adoptCommand(), toneWarn
 		case e.unbuilt != "":
 			from, tn = "recorded, "+e.unbuilt, toneMuted
 		case e.name == m.stack.name:
@@ -297,9 +297,9 @@ func (m *Model) pickerLines(width int) []line {
 			found += len(sc.Stacks)
 		}
 		failed := p.failed()
-		summary := fmt.Sprintf("searched %d regions by tag: %d stack groups found", len(p.scans), found)
+		summary := fmt.Sprintf("searched %d regions for the stackwiz:stack tag: %d found", len(p.scans), found)
 		if len(failed) > 0 {
-			summary += fmt.Sprintf("; %d regions could not be searched", len(failed))
+			summary += fmt.Sprintf("; %d could not be searched:", len(failed))
 		}
 		out = append(out, line{text: summary, tone: toneMuted})
 		for _, sc := range failed {
