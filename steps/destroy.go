@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -140,11 +139,8 @@ func (e *Engine) listTagged(ctx context.Context) ([]Found, []unlistedType) {
 	return all, errs
 }
 
-// deleteAll deletes recorded resources and leftovers found by tag, level by
-// level in kind order; a level starts only when the one before it has
-// ended. A failure does not stop the levels after it: what does not depend
-// on the failed resource is still deleted, and what does fails on its own
-// (a dependency error, retried within Poll.Dependency) and is reported.
+// deleteAll deletes recorded resources and leftovers found by tag, each as
+// soon as what may use it is gone (deleteGraph, destroy_graph.go).
 func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, leftovers []Found) error {
 	for _, f := range leftovers {
 		// The interrupted create of a recorded intent: the same resource,
@@ -180,59 +176,10 @@ func (e *Engine) deleteAll(ctx context.Context, recorded []state.Resource, lefto
 		r, _ := e.store.Resource(key)
 		recorded = append(recorded, r)
 	}
-	levels := map[int][]state.Resource{}
-	for _, r := range recorded {
-		o := e.kinds.order(r.Type)
-		levels[o] = append(levels[o], r)
-	}
-	var (
-		errs []error
-		left []state.Resource // what the levels before could not delete
-	)
-	for _, o := range slices.Sorted(maps.Keys(levels)) {
-		if err := e.deleteLevel(ctx, levels[o], left); err != nil {
-			errs = append(errs, err)
-			if ctx.Err() != nil {
-				break
-			}
-			for _, r := range levels[o] {
-				if cur, ok := e.store.Resource(r.Key); ok && cur.Live() {
-					left = append(left, cur)
-				}
-			}
-		}
-	}
-	return errors.Join(errs...)
+	return e.deleteGraph(ctx, recorded)
 }
 
 func (e *Engine) isLiveKey(key string) bool {
 	r, ok := e.store.Resource(key)
 	return ok && r.Live()
-}
-
-// deleteLevel deletes resources that do not depend on one another, at once
-// (newest first within a type, as they were made). left are the resources
-// earlier levels could not delete: one that may use a resource of this
-// level makes its dependency error final (see holder).
-func (e *Engine) deleteLevel(ctx context.Context, rs []state.Resource, left []state.Resource) error {
-	slices.Reverse(rs)
-	var (
-		mu   sync.Mutex
-		errs []error
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, destroyConcurrency)
-	)
-	for _, r := range rs {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if err := e.deleteHeld(ctx, r, e.holder(r, left)); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
