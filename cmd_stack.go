@@ -145,6 +145,11 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 				}
 				fmt.Fprintf(stderr, "Found %d resources of stack %q in %s.\n", n, store.Name(), region)
 			}
+			// Another stack's alias switched onto this load balancer (the
+			// console's blue/green) keeps it: refuse before asking.
+			if err := engineFor(s, spec, store, stderr).AliasHeld(ctx); err != nil {
+				return err
+			}
 			live := 0
 			for _, r := range store.Snapshot().Resources {
 				if r.Live() {
@@ -163,6 +168,9 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 			}
 			doc := newDestroyDocument(store.Name())
 			if err := engineFor(s, spec, store, stderr).Destroy(ctx); err != nil {
+				if errors.Is(err, steps.ErrAliasHeld) {
+					return err // nothing was deleted
+				}
 				var left *steps.DestroyError
 				if asJSON && errors.As(err, &left) {
 					doc.left(left)

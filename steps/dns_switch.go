@@ -221,6 +221,12 @@ func (e *Engine) liveAliasesOnto(ctx context.Context) []aliasOnto {
 // balancer another stack's alias points at.
 var ErrAliasHeld = errors.New("another stack's alias points at this stack's load balancer")
 
+// AliasHeld is destroy's question before it asks the user: an error
+// (wrapping ErrAliasHeld) when another stack's switched alias sends
+// traffic to this stack's load balancer, so destroying it would leave the
+// name answering nothing; nil otherwise. Destroy asks it again itself.
+func (e *Engine) AliasHeld(ctx context.Context) error { return e.refuseAliasHeld(ctx) }
+
 // refuseAliasHeld refuses to destroy a stack whose load balancer receives
 // another stack's alias: the name would answer with nothing.
 func (e *Engine) refuseAliasHeld(ctx context.Context) error {
