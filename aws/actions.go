@@ -89,6 +89,8 @@ func RequiredActions() []RequiredAction {
 
 		{"ec2:AllocateAddress", PurposeApply},
 		{"ec2:AssociateRouteTable", PurposeApply},
+		{"ec2:AssociateSubnetCidrBlock", PurposeApply},
+		{"ec2:AssociateVpcCidrBlock", PurposeApply},
 		{"ec2:AttachInternetGateway", PurposeApply},
 		{"ec2:AuthorizeSecurityGroupEgress", PurposeApply},
 		{"ec2:AuthorizeSecurityGroupIngress", PurposeApply},
@@ -160,6 +162,7 @@ func RequiredActions() []RequiredAction {
 		{"elasticloadbalancing:ModifyTargetGroup", PurposeApply},
 		{"elasticloadbalancing:ModifyTargetGroupAttributes", PurposeApply},
 		{"elasticloadbalancing:RemoveTags", PurposeApply},
+		{"elasticloadbalancing:SetIpAddressType", PurposeApply},
 
 		{"iam:AddRoleToInstanceProfile", PurposeApply},
 		{"iam:AttachRolePolicy", PurposeApply},

@@ -38,6 +38,7 @@ type loadBalancingAPI interface {
 	AddTags(context.Context, *elb.AddTagsInput, ...func(*elb.Options)) (*elb.AddTagsOutput, error)
 	RemoveTags(context.Context, *elb.RemoveTagsInput, ...func(*elb.Options)) (*elb.RemoveTagsOutput, error)
 	DescribeSSLPolicies(context.Context, *elb.DescribeSSLPoliciesInput, ...func(*elb.Options)) (*elb.DescribeSSLPoliciesOutput, error)
+	SetIpAddressType(context.Context, *elb.SetIpAddressTypeInput, ...func(*elb.Options)) (*elb.SetIpAddressTypeOutput, error)
 }
 
 // LoadBalancer is an Application Load Balancer as DescribeLoadBalancers
@@ -64,7 +65,10 @@ type LoadBalancerInput struct {
 	Name           string
 	Subnets        []string
 	SecurityGroups []string
-	Tags           map[string]string
+	// IPAddressType is ipv4 (when empty) or dualstack, which needs subnets
+	// with IPv6 blocks.
+	IPAddressType string
+	Tags          map[string]string
 }
 
 func elbTags(tags map[string]string) []types.Tag {
@@ -91,15 +95,15 @@ func loadBalancerFrom(lb types.LoadBalancer) LoadBalancer {
 	return out
 }
 
-// CreateLoadBalancer creates an internet-facing IPv4 Application Load
-// Balancer, tagged at creation. AWS answers a repeated call with the same
+// CreateLoadBalancer creates an internet-facing Application Load
+// Balancer (IPv4, or dualstack), tagged at creation. AWS answers a repeated call with the same
 // name and settings with the existing load balancer.
 func (l *LoadBalancing) CreateLoadBalancer(ctx context.Context, in LoadBalancerInput) (LoadBalancer, error) {
 	out, err := l.api.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
 		Name:           sdk.String(in.Name),
 		Type:           types.LoadBalancerTypeEnumApplication,
 		Scheme:         types.LoadBalancerSchemeEnumInternetFacing,
-		IpAddressType:  types.IpAddressTypeIpv4,
+		IpAddressType:  types.IpAddressType(netFirst(in.IPAddressType, string(types.IpAddressTypeIpv4))),
 		Subnets:        in.Subnets,
 		SecurityGroups: in.SecurityGroups,
 		Tags:           elbTags(in.Tags),
@@ -230,4 +234,15 @@ func (l *LoadBalancing) SSLPolicyExists(ctx context.Context, name string) (bool,
 		return false, fmt.Errorf("describe TLS policy %s: %w", name, err)
 	}
 	return len(out.SslPolicies) > 0, nil
+}
+
+// SetIPAddressType changes a load balancer between ipv4 and dualstack in
+// place (SetIpAddressType: "You can set the IP address type when you create
+// the load balancer and update it at any time").
+func (l *LoadBalancing) SetIPAddressType(ctx context.Context, arn, ipType string) error {
+	_, err := l.api.SetIpAddressType(ctx, &elb.SetIpAddressTypeInput{LoadBalancerArn: sdk.String(arn), IpAddressType: types.IpAddressType(ipType)})
+	if err != nil {
+		return fmt.Errorf("set the IP address type of %s to %s: %w", arn, ipType, err)
+	}
+	return nil
 }

@@ -23,11 +23,13 @@ type networkAPI interface {
 	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
 	ModifyVpcAttribute(context.Context, *ec2.ModifyVpcAttributeInput, ...func(*ec2.Options)) (*ec2.ModifyVpcAttributeOutput, error)
 	DeleteVpc(context.Context, *ec2.DeleteVpcInput, ...func(*ec2.Options)) (*ec2.DeleteVpcOutput, error)
+	AssociateVpcCidrBlock(context.Context, *ec2.AssociateVpcCidrBlockInput, ...func(*ec2.Options)) (*ec2.AssociateVpcCidrBlockOutput, error)
 
 	CreateSubnet(context.Context, *ec2.CreateSubnetInput, ...func(*ec2.Options)) (*ec2.CreateSubnetOutput, error)
 	DescribeSubnets(context.Context, *ec2.DescribeSubnetsInput, ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
 	ModifySubnetAttribute(context.Context, *ec2.ModifySubnetAttributeInput, ...func(*ec2.Options)) (*ec2.ModifySubnetAttributeOutput, error)
 	DeleteSubnet(context.Context, *ec2.DeleteSubnetInput, ...func(*ec2.Options)) (*ec2.DeleteSubnetOutput, error)
+	AssociateSubnetCidrBlock(context.Context, *ec2.AssociateSubnetCidrBlockInput, ...func(*ec2.Options)) (*ec2.AssociateSubnetCidrBlockOutput, error)
 
 	CreateInternetGateway(context.Context, *ec2.CreateInternetGatewayInput, ...func(*ec2.Options)) (*ec2.CreateInternetGatewayOutput, error)
 	DescribeInternetGateways(context.Context, *ec2.DescribeInternetGatewaysInput, ...func(*ec2.Options)) (*ec2.DescribeInternetGatewaysOutput, error)
@@ -60,7 +62,11 @@ type NetworkVPC struct {
 	// IPv6 is true when an IPv6 block is associated: the load balancer's
 	// group then admits ::/0 as well.
 	IPv6 bool
-	Tags map[string]string
+	// IPv6CIDR is the associated IPv6 block (an Amazon-provided /56), and
+	// IPv6Pending is true while one is still being associated.
+	IPv6CIDR    string
+	IPv6Pending bool
+	Tags        map[string]string
 }
 
 // Subnet is a subnet.
@@ -71,7 +77,9 @@ type Subnet struct {
 	CIDR         string
 	MapPublicIP  bool
 	DefaultForAZ bool
-	Tags         map[string]string
+	// IPv6CIDR is the subnet's associated IPv6 block (a /64), if any.
+	IPv6CIDR string
+	Tags     map[string]string
 }
 
 // AvailabilityZones returns the names of the region's available
@@ -147,8 +155,12 @@ func (n *Network) describeVPCs(ctx context.Context, in *ec2.DescribeVpcsInput) (
 func vpcOf(v types.Vpc) NetworkVPC {
 	out := NetworkVPC{ID: sdk.ToString(v.VpcId), CIDR: sdk.ToString(v.CidrBlock), IsDefault: sdk.ToBool(v.IsDefault), Tags: netTagMap(v.Tags)}
 	for _, a := range v.Ipv6CidrBlockAssociationSet {
-		if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State == types.VpcCidrBlockStateCodeAssociated {
-			out.IPv6 = true
+		switch {
+		case a.Ipv6CidrBlockState == nil:
+		case a.Ipv6CidrBlockState.State == types.VpcCidrBlockStateCodeAssociated:
+			out.IPv6, out.IPv6CIDR = true, netFirst(out.IPv6CIDR, sdk.ToString(a.Ipv6CidrBlock))
+		case a.Ipv6CidrBlockState.State == types.VpcCidrBlockStateCodeAssociating:
+			out.IPv6Pending = true
 		}
 	}
 	return out
@@ -239,9 +251,15 @@ func (n *Network) describeSubnets(ctx context.Context, in *ec2.DescribeSubnetsIn
 }
 
 func subnetOf(s types.Subnet) Subnet {
-	return Subnet{ID: sdk.ToString(s.SubnetId), VPCID: sdk.ToString(s.VpcId), AZ: sdk.ToString(s.AvailabilityZone),
+	out := Subnet{ID: sdk.ToString(s.SubnetId), VPCID: sdk.ToString(s.VpcId), AZ: sdk.ToString(s.AvailabilityZone),
 		CIDR: sdk.ToString(s.CidrBlock), MapPublicIP: sdk.ToBool(s.MapPublicIpOnLaunch),
 		DefaultForAZ: sdk.ToBool(s.DefaultForAz), Tags: netTagMap(s.Tags)}
+	for _, a := range s.Ipv6CidrBlockAssociationSet {
+		if st := a.Ipv6CidrBlockState; st != nil && (st.State == types.SubnetCidrBlockStateCodeAssociated || st.State == types.SubnetCidrBlockStateCodeAssociating) {
+			out.IPv6CIDR = netFirst(out.IPv6CIDR, sdk.ToString(a.Ipv6CidrBlock))
+		}
+	}
+	return out
 }
 
 // SetMapPublicIP sets whether instances launched in the subnet get a

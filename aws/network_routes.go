@@ -126,11 +126,16 @@ func routeTableOf(t types.RouteTable) RouteTable {
 	return out
 }
 
-// SetRoute makes destination route to target (an igw-... or nat-... id):
+// SetRoute makes destination (an IPv4 or IPv6 block) route to target (an igw-... or nat-... id):
 // it creates the route, or replaces the one there.
 func (n *Network) SetRoute(ctx context.Context, tableID, destination, target string) error {
-	in := &ec2.CreateRouteInput{RouteTableId: sdk.String(tableID), DestinationCidrBlock: sdk.String(destination)}
-	rin := &ec2.ReplaceRouteInput{RouteTableId: sdk.String(tableID), DestinationCidrBlock: sdk.String(destination)}
+	in := &ec2.CreateRouteInput{RouteTableId: sdk.String(tableID)}
+	rin := &ec2.ReplaceRouteInput{RouteTableId: sdk.String(tableID)}
+	if strings.Contains(destination, ":") { // ::/0 and other IPv6 blocks
+		in.DestinationIpv6CidrBlock, rin.DestinationIpv6CidrBlock = sdk.String(destination), sdk.String(destination)
+	} else {
+		in.DestinationCidrBlock, rin.DestinationCidrBlock = sdk.String(destination), sdk.String(destination)
+	}
 	if strings.HasPrefix(target, "nat-") {
 		in.NatGatewayId, rin.NatGatewayId = sdk.String(target), sdk.String(target)
 	} else {

@@ -28,6 +28,8 @@ type EC2Network struct {
 	// PublicIPSeq numbers the public IPv4 addresses handed out in this
 	// region (Elastic IPs and auto-assigned ones), so none is given twice.
 	PublicIPSeq uint32 `json:"public_ip_seq"`
+	// IPv6Seq numbers the Amazon-provided IPv6 blocks handed out.
+	IPv6Seq uint32 `json:"ipv6_seq,omitempty"`
 }
 
 // Vpc is a VPC.
@@ -39,7 +41,10 @@ type Vpc struct {
 	InstanceTenancy    string `json:"instance_tenancy"`
 	EnableDNSSupport   bool   `json:"enable_dns_support"`
 	EnableDNSHostnames bool   `json:"enable_dns_hostnames"`
-	Tags               []Tag  `json:"tags"`
+	// IPv6CIDR is the VPC's Amazon-provided IPv6 block (a /56), if any.
+	IPv6CIDR          string `json:"ipv6_cidr,omitempty"`
+	IPv6AssociationID string `json:"ipv6_association_id,omitempty"`
+	Tags              []Tag  `json:"tags"`
 }
 
 // Subnet is a subnet.
@@ -50,7 +55,10 @@ type Subnet struct {
 	CIDR        string `json:"cidr"`
 	MapPublicIP bool   `json:"map_public_ip"`
 	IsDefault   bool   `json:"is_default"`
-	Tags        []Tag  `json:"tags"`
+	// IPv6CIDR is the subnet's IPv6 block (a /64 of its VPC's), if any.
+	IPv6CIDR          string `json:"ipv6_cidr,omitempty"`
+	IPv6AssociationID string `json:"ipv6_association_id,omitempty"`
+	Tags              []Tag  `json:"tags"`
 }
 
 // SecurityGroup is a security group with its rules.
@@ -245,16 +253,18 @@ func ec2NetworkHandlers() map[string]handler {
 		"DescribeAvailabilityZones": describeAvailabilityZones,
 		"DescribeRegions":           describeRegions,
 
-		"CreateVpc":            createVpc,
-		"DescribeVpcs":         describeVpcs,
-		"DeleteVpc":            deleteVpc,
-		"ModifyVpcAttribute":   modifyVpcAttribute,
-		"DescribeVpcAttribute": describeVpcAttribute,
+		"CreateVpc":             createVpc,
+		"DescribeVpcs":          describeVpcs,
+		"DeleteVpc":             deleteVpc,
+		"AssociateVpcCidrBlock": associateVpcCidrBlock,
+		"ModifyVpcAttribute":    modifyVpcAttribute,
+		"DescribeVpcAttribute":  describeVpcAttribute,
 
-		"CreateSubnet":          createSubnet,
-		"DescribeSubnets":       describeSubnets,
-		"DeleteSubnet":          deleteSubnet,
-		"ModifySubnetAttribute": modifySubnetAttribute,
+		"CreateSubnet":             createSubnet,
+		"DescribeSubnets":          describeSubnets,
+		"DeleteSubnet":             deleteSubnet,
+		"AssociateSubnetCidrBlock": associateSubnetCidrBlock,
+		"ModifySubnetAttribute":    modifySubnetAttribute,
 
 		"CreateInternetGateway":    createInternetGateway,
 		"AttachInternetGateway":    attachInternetGateway,

@@ -1,6 +1,10 @@
 package sandbox
 
-import "slices"
+import (
+	"net/netip"
+	"slices"
+	"strings"
+)
 
 // RouteTable is a route table with its routes and associations. A VPC's
 // main route table carries the one association with Main set.
@@ -61,7 +65,8 @@ func (s *EC2Network) routeState(vpcID string, rt Route) string {
 }
 
 type xmlRoute struct {
-	DestinationCIDRBlock string `xml:"destinationCidrBlock"`
+	DestinationCIDRBlock string `xml:"destinationCidrBlock,omitempty"`
+	DestinationIPv6      string `xml:"destinationIpv6CidrBlock,omitempty"`
 	GatewayID            string `xml:"gatewayId,omitempty"`
 	NatGatewayID         string `xml:"natGatewayId,omitempty"`
 	State                string `xml:"state"`
@@ -89,7 +94,11 @@ func (s *EC2Network) routeTableXML(rt *RouteTable) xmlRouteTable {
 	x := xmlRouteTable{RouteTableID: rt.ID, VpcID: rt.VpcID, OwnerID: AccountID, Tags: xmlTags(rt.Tags),
 		Routes: []xmlRoute{}, Associations: []xmlRTAssoc{}}
 	for _, r := range rt.Routes {
-		x.Routes = append(x.Routes, xmlRoute{r.Destination, r.GatewayID, r.NatGatewayID, s.routeState(rt.VpcID, r), r.Origin})
+		xr := xmlRoute{DestinationCIDRBlock: r.Destination, GatewayID: r.GatewayID, NatGatewayID: r.NatGatewayID, State: s.routeState(rt.VpcID, r), Origin: r.Origin}
+		if strings.Contains(r.Destination, ":") {
+			xr.DestinationCIDRBlock, xr.DestinationIPv6 = "", r.Destination
+		}
+		x.Routes = append(x.Routes, xr)
 	}
 	for _, a := range rt.Associations {
 		x.Associations = append(x.Associations, xmlRTAssoc{a.ID, rt.ID, a.SubnetID, a.Main, "associated"})
@@ -121,9 +130,11 @@ func (rt *RouteTable) fields(name string) ([]string, bool) {
 		return out, true
 	case "association.route-table-id":
 		return []string{rt.ID}, true
-	case "route.destination-cidr-block":
+	case "route.destination-cidr-block", "route.destination-ipv6-cidr-block":
 		for _, r := range rt.Routes {
-			out = append(out, r.Destination)
+			if strings.Contains(r.Destination, ":") == (name == "route.destination-ipv6-cidr-block") {
+				out = append(out, r.Destination)
+			}
 		}
 		return out, true
 	case "route.gateway-id":
@@ -178,6 +189,9 @@ func createRouteTable(c *call) (any, error) {
 	}
 	rt := &RouteTable{ID: c.w.newID("rtb"), VpcID: v.ID, Tags: tags, ClientToken: token,
 		Routes: []Route{{Destination: v.CIDR, GatewayID: "local", Origin: "CreateRouteTable"}}}
+	if v.IPv6CIDR != "" {
+		rt.Routes = append(rt.Routes, Route{Destination: v.IPv6CIDR, GatewayID: "local", Origin: "CreateRouteTable"})
+	}
 	s.RouteTables[rt.ID] = rt
 	return answer(rt)
 }
@@ -228,11 +242,8 @@ func describeRouteTables(c *call) (any, error) {
 // routeTarget reads a route's destination and target from a CreateRoute
 // or ReplaceRoute request and checks the target belongs to the table's VPC.
 func routeTarget(c *call, rt *RouteTable) (Route, error) {
-	dest := c.p.Get("DestinationCidrBlock")
-	if dest == "" {
-		return Route{}, errMissing("DestinationCidrBlock")
-	}
-	if _, err := parseCIDR(dest, "destinationCidrBlock"); err != nil {
+	dest, err := routeDestination(c)
+	if err != nil {
 		return Route{}, err
 	}
 	s := c.r.EC2.Network
@@ -249,6 +260,10 @@ func routeTarget(c *call, rt *RouteTable) (Route, error) {
 			return Route{}, errBadRequest("InvalidParameterValue", "route table %s and network gateway %s belong to different networks", rt.ID, gw)
 		}
 		r.GatewayID = gw
+	case nat != "" && strings.Contains(dest, ":"):
+		// NAT gateways translate IPv4 only; IPv6 goes out through an
+		// internet gateway or an egress-only one.
+		return Route{}, errBadRequest("InvalidParameterValue", "A NAT gateway cannot be the target of the IPv6 route %s", dest)
 	case nat != "":
 		n := s.NatGateways[nat]
 		if n == nil || n.State == natDeleted {
@@ -262,6 +277,26 @@ func routeTarget(c *call, rt *RouteTable) (Route, error) {
 		return Route{}, errBadRequest("MissingParameter", "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcPeeringConnectionId, transitGatewayId or instanceId")
 	}
 	return r, nil
+}
+
+// routeDestination reads a route's destination: DestinationCidrBlock or
+// DestinationIpv6CidrBlock, exactly one.
+func routeDestination(c *call) (string, error) {
+	v4, v6 := c.p.Get("DestinationCidrBlock"), c.p.Get("DestinationIpv6CidrBlock")
+	switch {
+	case v4 != "" && v6 != "":
+		return "", errBadRequest("InvalidParameterCombination", "Specify only one of destinationCidrBlock, destinationIpv6CidrBlock")
+	case v4 != "":
+		_, err := parseCIDR(v4, "destinationCidrBlock")
+		return v4, err
+	case v6 != "":
+		p, err := netip.ParsePrefix(v6)
+		if err != nil || !p.Addr().Is6() || p.Masked() != p {
+			return "", errBadRequest("InvalidParameterValue", "Value (%s) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.", v6)
+		}
+		return p.String(), nil
+	}
+	return "", errMissing("DestinationCidrBlock")
 }
 
 func routeIndex(rt *RouteTable, dest string) int {
@@ -310,9 +345,9 @@ func deleteRoute(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	dest := c.p.Get("DestinationCidrBlock")
-	if dest == "" {
-		return nil, errMissing("DestinationCidrBlock")
+	dest, err := routeDestination(c)
+	if err != nil {
+		return nil, err
 	}
 	i := routeIndex(rt, dest)
 	if i < 0 {

@@ -7,26 +7,28 @@ import (
 )
 
 type xmlSubnet struct {
-	SubnetID                string   `xml:"subnetId"`
-	SubnetArn               string   `xml:"subnetArn"`
-	VpcID                   string   `xml:"vpcId"`
-	OwnerID                 string   `xml:"ownerId"`
-	State                   string   `xml:"state"`
-	CIDRBlock               string   `xml:"cidrBlock"`
-	AvailabilityZone        string   `xml:"availabilityZone"`
-	AvailabilityZoneID      string   `xml:"availabilityZoneId"`
-	AvailableIPAddressCount int      `xml:"availableIpAddressCount"`
-	DefaultForAz            bool     `xml:"defaultForAz"`
-	MapPublicIPOnLaunch     bool     `xml:"mapPublicIpOnLaunch"`
-	AssignIPv6OnCreation    bool     `xml:"assignIpv6AddressOnCreation"`
-	Tags                    []xmlTag `xml:"tagSet>item"`
+	SubnetID                string         `xml:"subnetId"`
+	SubnetArn               string         `xml:"subnetArn"`
+	VpcID                   string         `xml:"vpcId"`
+	OwnerID                 string         `xml:"ownerId"`
+	State                   string         `xml:"state"`
+	CIDRBlock               string         `xml:"cidrBlock"`
+	AvailabilityZone        string         `xml:"availabilityZone"`
+	AvailabilityZoneID      string         `xml:"availabilityZoneId"`
+	AvailableIPAddressCount int            `xml:"availableIpAddressCount"`
+	DefaultForAz            bool           `xml:"defaultForAz"`
+	MapPublicIPOnLaunch     bool           `xml:"mapPublicIpOnLaunch"`
+	AssignIPv6OnCreation    bool           `xml:"assignIpv6AddressOnCreation"`
+	IPv6Assocs              []xmlIPv6Assoc `xml:"ipv6CidrBlockAssociationSet>item"`
+	Tags                    []xmlTag       `xml:"tagSet>item"`
 }
 
 func (s *EC2Network) subnetXML(r *Region, sn *Subnet, state string) xmlSubnet {
 	return xmlSubnet{SubnetID: sn.ID, SubnetArn: "arn:aws:ec2:" + r.Name + ":" + AccountID + ":subnet/" + sn.ID,
 		VpcID: sn.VpcID, OwnerID: AccountID, State: state, CIDRBlock: sn.CIDR, AvailabilityZone: sn.AZ,
 		AvailabilityZoneID: azID(r.Name, sn.AZ), AvailableIPAddressCount: s.availableIPs(sn),
-		DefaultForAz: sn.IsDefault, MapPublicIPOnLaunch: sn.MapPublicIP, Tags: xmlTags(sn.Tags)}
+		DefaultForAz: sn.IsDefault, MapPublicIPOnLaunch: sn.MapPublicIP, Tags: xmlTags(sn.Tags),
+		IPv6Assocs: sn.ipv6XML(map[bool]string{true: "associating", false: "associated"}[state == "pending"])}
 }
 
 func (s *EC2Network) subnetFields(r *Region, sn *Subnet) fieldFunc {
@@ -42,6 +44,8 @@ func (s *EC2Network) subnetFields(r *Region, sn *Subnet) fieldFunc {
 			return []string{azID(r.Name, sn.AZ)}, true
 		case "cidr-block", "cidr", "cidrBlock":
 			return []string{sn.CIDR}, true
+		case "ipv6-cidr-block-association.ipv6-cidr-block":
+			return nonEmpty(sn.IPv6CIDR), true
 		case "default-for-az", "defaultForAz":
 			return []string{boolStr(sn.IsDefault)}, true
 		case "map-public-ip-on-launch":
@@ -105,11 +109,20 @@ func createSubnet(c *call) (any, error) {
 	if !slices.Contains(zones, az) {
 		return nil, errBadRequest("InvalidParameterValue", "Value (%s) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: %s.", az, strings.Join(zones, ", "))
 	}
+	ipv6 := c.p.Get("Ipv6CidrBlock")
+	if ipv6 != "" {
+		if err := s.checkSubnetIPv6(v, "", ipv6); err != nil {
+			return nil, err
+		}
+	}
 	tags, err := tagSpecs(c, "subnet")
 	if err != nil {
 		return nil, err
 	}
 	sn := &Subnet{ID: c.w.newID("subnet"), VpcID: v.ID, AZ: az, CIDR: cidr, Tags: tags}
+	if ipv6 != "" {
+		sn.IPv6CIDR, sn.IPv6AssociationID = ipv6, c.w.newID("subnet-cidr-assoc")
+	}
 	s.Subnets[sn.ID] = sn
 	return struct {
 		Subnet xmlSubnet `xml:"subnet"`

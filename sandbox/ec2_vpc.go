@@ -154,6 +154,7 @@ type xmlVpc struct {
 	State           string         `xml:"state"`
 	CIDRBlock       string         `xml:"cidrBlock"`
 	CIDRAssocs      []xmlCIDRAssoc `xml:"cidrBlockAssociationSet>item"`
+	IPv6Assocs      []xmlIPv6Assoc `xml:"ipv6CidrBlockAssociationSet>item"`
 	DHCPOptionsID   string         `xml:"dhcpOptionsId"`
 	InstanceTenancy string         `xml:"instanceTenancy"`
 	IsDefault       bool           `xml:"isDefault"`
@@ -163,6 +164,7 @@ type xmlVpc struct {
 func (v *Vpc) xml(state string) xmlVpc {
 	return xmlVpc{VpcID: v.ID, OwnerID: AccountID, State: state, CIDRBlock: v.CIDR,
 		CIDRAssocs:    []xmlCIDRAssoc{{v.CIDRAssociationID, v.CIDR, "associated"}},
+		IPv6Assocs:    v.ipv6XML(map[bool]string{true: "associating", false: "associated"}[state == "pending"]),
 		DHCPOptionsID: "dopt-0" + v.ID[len(v.ID)-16:], InstanceTenancy: v.InstanceTenancy, IsDefault: v.IsDefault, Tags: xmlTags(v.Tags)}
 }
 
@@ -176,6 +178,10 @@ func (v *Vpc) fields(name string) ([]string, bool) {
 		return []string{v.CIDRAssociationID}, true
 	case "cidr-block-association.state":
 		return []string{"associated"}, true
+	case "ipv6-cidr-block-association.ipv6-cidr-block":
+		return nonEmpty(v.IPv6CIDR), true
+	case "ipv6-cidr-block-association.association-id":
+		return nonEmpty(v.IPv6AssociationID), true
 	case "state":
 		return []string{"available"}, true
 	case "is-default", "isDefault":
@@ -219,6 +225,9 @@ func createVpc(c *call) (any, error) {
 		return nil, err
 	}
 	v := c.r.newVpc(cidr, tags)
+	if c.p.Bool("AmazonProvidedIpv6CidrBlock", false) {
+		c.r.giveIPv6(v)
+	}
 	if t := c.p.Get("InstanceTenancy"); t != "" {
 		if t != "default" && t != "dedicated" {
 			return nil, errBadRequest("InvalidParameterValue", "Value (%s) for parameter instanceTenancy is invalid.", t)

@@ -69,6 +69,7 @@ func elbHandlers() map[string]handler {
 		"RemoveTags":                     elbRemoveTags,
 		"DescribeTags":                   elbDescribeTags,
 		"DescribeSSLPolicies":            elbDescribeSSLPolicies,
+		"SetIpAddressType":               elbSetIPAddressType,
 		"DescribeAccountLimits":          elbDescribeAccountLimits,
 	}
 }

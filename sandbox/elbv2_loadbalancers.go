@@ -220,6 +220,9 @@ func elbCreateLoadBalancer(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if derr := checkDualstackSubnets(c, ipType, subnets); derr != nil {
+		return nil, derr
+	}
 	groups, err := lbSecurityGroupsFrom(c, vpcID)
 	if err != nil {
 		return nil, err

@@ -158,6 +158,9 @@ func (e *Engine) Apply(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := e.checkDualstackVPC(ctx); err != nil {
+		return err
+	}
 	text, err := e.spec.YAML()
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)

@@ -53,10 +53,16 @@ const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 // answers in well under a second, so 30 s lets in-flight requests finish.
 const deregistrationDelay = "30"
 
-// lbIPAddressType is the load balancer's IP address type. The network has
-// no IPv6 CIDRs, so the load balancer is IPv4 only; a dualstack one would
-// also get an AAAA alias (see aliasTypes).
-func lbIPAddressType(*Spec) string { return "ipv4" }
+// lbIPAddressType is the load balancer's IP address type,
+// load_balancer.ip_address_type: ipv4, or dualstack, whose name also gets
+// an AAAA alias (see aliasTypes) and whose network carries IPv6
+// (network_ipv6.go). It changes in place (loadbalancer_ipv6.go).
+func lbIPAddressType(s *Spec) string {
+	if s.LoadBalancer.IPAddressType == SpecDualstack {
+		return SpecDualstack
+	}
+	return SpecIPv4
+}
 
 // lbDropInvalidHeaders is the load balancer attribute that drops HTTP
 // headers whose names are not valid (load_balancer.drop_invalid_header_fields).
@@ -67,7 +73,7 @@ func lbDesired(s *Spec) Desired {
 		Attrs: map[string]string{"name": s.Name + "-alb", "scheme": "internet-facing", "ip_address_type": lbIPAddressType(s),
 			"drop_invalid_header_fields": strconv.FormatBool(s.LoadBalancer.DropInvalidHeaderFields)},
 		// Anything else is an attribute, set in place.
-		Replace: []string{"name", "scheme", "ip_address_type", "subnets", "security_groups"}}
+		Replace: []string{"name", "scheme", "subnets", "security_groups"}}
 }
 
 func tgDesired(s *Spec) Desired {
@@ -225,7 +231,7 @@ func ensureLoadBalancer(ctx context.Context, r *Run, in lbInputs) (state.Resourc
 		},
 		Create: func(ctx context.Context, _ string) (Found, error) {
 			lb, err := r.AWS.LB.CreateLoadBalancer(ctx, aws.LoadBalancerInput{Name: d.Name, Subnets: in.subnets,
-				SecurityGroups: []string{in.albSG}, Tags: r.Tags(d.Key, d.Name)})
+				SecurityGroups: []string{in.albSG}, IPAddressType: lbIPAddressType(r.Spec), Tags: r.Tags(d.Key, d.Name)})
 			if aws.IsCode(err, "DuplicateLoadBalancerName") {
 				return Found{}, fmt.Errorf("%w: another load balancer is called %s; if it is this stack's from an earlier run, run `stackwiz destroy` first, otherwise change the stack's name", err, d.Name)
 			}
@@ -267,6 +273,9 @@ func waitLoadBalancer(ctx context.Context, r *Run, arn string) (aws.LoadBalancer
 // convergeLBAttributes sets the attributes the spec asks for, when AWS has
 // others: after a create, a resumed create and a change made by hand alike.
 func convergeLBAttributes(ctx context.Context, r *Run, arn string) error {
+	if err := convergeLBIPAddressType(ctx, r, arn); err != nil {
+		return err
+	}
 	want := map[string]string{lbDropInvalidHeaders: strconv.FormatBool(r.Spec.LoadBalancer.DropInvalidHeaderFields)}
 	have, err := r.AWS.LB.LoadBalancerAttributes(ctx, arn)
 	if err != nil {

@@ -83,17 +83,25 @@ func (networkStep) Desired(s *Spec) []Desired {
 	if err != nil {
 		return nil // Validate reports it; Apply fails with it
 	}
+	// With dualstack the VPC, the public subnets and their route table
+	// carry IPv6 too (network_ipv6.go); an ipv4 spec asks nothing of it.
+	v6 := func(attrs map[string]string, on bool) map[string]string {
+		if on && dualstack(s) {
+			attrs["ipv6"] = "true"
+		}
+		return attrs
+	}
 	out := []Desired{
-		{Key: keyVPC, Type: networkTypeVPC, Name: s.Name + "-vpc", Attrs: map[string]string{"cidr": n.CIDR, "default_sg": defaultGroupClosed}, Replace: []string{"cidr"}},
+		{Key: keyVPC, Type: networkTypeVPC, Name: s.Name + "-vpc", Attrs: v6(map[string]string{"cidr": n.CIDR, "default_sg": defaultGroupClosed}, true), Replace: []string{"cidr"}},
 		{Key: keyIGW, Type: networkTypeIGW, Name: s.Name + "-igw", Attrs: map[string]string{}},
 	}
 	for _, p := range plan {
 		out = append(out, Desired{Key: keySubnet(p.Tier, p.AZIndex), Type: networkTypeSubnet, Name: p.Name,
-			Attrs:   map[string]string{"cidr": p.CIDR.String(), "map_public_ip": strconv.FormatBool(p.Tier == SpecSubnetPublic)},
+			Attrs:   v6(map[string]string{"cidr": p.CIDR.String(), "map_public_ip": strconv.FormatBool(p.Tier == SpecSubnetPublic)}, p.Tier == SpecSubnetPublic),
 			Replace: []string{"cidr", "az", "vpc_id"}})
 	}
 	out = append(out, Desired{Key: keyPublicRouteTab, Type: networkTypeRouteTb, Name: s.Name + "-public",
-		Attrs: map[string]string{}, Replace: []string{"vpc_id"}})
+		Attrs: v6(map[string]string{}, true), Replace: []string{"vpc_id"}})
 	for i := range natCount(n) {
 		name := fmt.Sprintf("%s-nat-%d", s.Name, i+1)
 		out = append(out,
@@ -189,7 +197,7 @@ func useDefaultVPC(ctx context.Context, r *Run) (networkOutputs, error) {
 		out.azs = append(out.azs, az)
 		out.public = append(out.public, byAZ[az].ID)
 	}
-	return out, nil
+	return out, checkSubnetsIPv6(ctx, r, vpc, out.public)
 }
 
 // useExistingVPC takes a VPC the stack did not create: a subnet is public
@@ -255,7 +263,7 @@ func useExistingVPC(ctx context.Context, r *Run, id string) (networkOutputs, err
 		r.Warn("%s has private subnets in only %d of the %d AZs: the instances run in the public subnets", id, len(out.private), want)
 		out.private = nil
 	}
-	return out, nil
+	return out, checkSubnetsIPv6(ctx, r, vpc, out.public)
 }
 
 // defaultRouteOf returns the target of 0.0.0.0/0 for a subnet: from the

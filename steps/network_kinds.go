@@ -217,7 +217,8 @@ func listNATs(ctx context.Context, c *aws.Clients, stack string) ([]Found, error
 
 func routeTableAttrs(t aws.RouteTable) map[string]string {
 	rt, _ := t.Route(defaultRoute)
-	return map[string]string{"vpc_id": t.VPCID, "route": rt.Target, "subnet_ids": strings.Join(t.SubnetIDs(), ",")}
+	v6, _ := t.Route(ipv6Route)
+	return map[string]string{"vpc_id": t.VPCID, "route": rt.Target, "subnet_ids": strings.Join(t.SubnetIDs(), ","), "ipv6": ipv6RoutesLike(v6.Target, rt.Target)}
 }
 
 func describeRouteTable(ctx context.Context, t Target) (Observed, error) {

@@ -130,7 +130,11 @@ func (b *vpcBuilder) vpc(ctx context.Context) (state.Resource, error) {
 	d := b.want[keyVPC]
 	return ensureConverged(ctx, b.r, d, findTagged(b.r, keyVPC, listVPCs),
 		func(ctx context.Context, _ string) (string, error) {
-			v, err := b.net.CreateVPC(ctx, d.Attrs["cidr"], b.tags(keyVPC))
+			create := b.net.CreateVPC
+			if dualstack(b.r.Spec) {
+				create = b.net.CreateDualstackVPC
+			}
+			v, err := create(ctx, d.Attrs["cidr"], b.tags(keyVPC))
 			return v.ID, err
 		},
 		func(ctx context.Context, id string) (map[string]string, error) {
@@ -151,6 +155,9 @@ func (b *vpcBuilder) vpc(ctx context.Context) (state.Resource, error) {
 				}
 			}
 			if err := closeDefaultGroup(ctx, b.r, id); err != nil {
+				return nil, err
+			}
+			if err := b.ensureVPCIPv6(ctx, id); err != nil {
 				return nil, err
 			}
 			v, ok, err := b.net.VPC(ctx, id)
@@ -195,6 +202,14 @@ func (b *vpcBuilder) subnet(ctx context.Context, vpcID string, p PlannedSubnet, 
 	public := p.Tier == SpecSubnetPublic
 	return ensureConverged(ctx, b.r, d, findTagged(b.r, key, listSubnets),
 		func(ctx context.Context, _ string) (string, error) {
+			block, err := b.subnetIPv6Block(ctx, vpcID, p)
+			if err != nil {
+				return "", err
+			}
+			if block != "" {
+				s, err := b.net.CreateDualstackSubnet(ctx, vpcID, p.CIDR.String(), block, az, b.tags(key))
+				return s.ID, err
+			}
 			s, err := b.net.CreateSubnet(ctx, vpcID, p.CIDR.String(), az, b.tags(key))
 			return s.ID, err
 		},
@@ -210,6 +225,9 @@ func (b *vpcBuilder) subnet(ctx context.Context, vpcID string, p PlannedSubnet, 
 					return nil, fmt.Errorf("set map-public-ip-on-launch: %w", err)
 				}
 				s.MapPublicIP = public
+			}
+			if s, err = b.ensureSubnetIPv6(ctx, s, vpcID, p); err != nil {
+				return nil, err
 			}
 			return subnetAttrs(s), nil
 		})
@@ -238,6 +256,10 @@ func (b *vpcBuilder) routeTable(ctx context.Context, key, vpcID, target string, 
 					return nil, fmt.Errorf("route 0.0.0.0/0 to %s: %w", target, err)
 				}
 			}
+			v6, err := b.ensureIPv6Route(ctx, t, d, target)
+			if err != nil {
+				return nil, err
+			}
 			have := t.SubnetIDs()
 			for _, s := range sorted {
 				if !slices.Contains(have, s) {
@@ -248,7 +270,7 @@ func (b *vpcBuilder) routeTable(ctx context.Context, key, vpcID, target string, 
 				}
 			}
 			slices.Sort(have)
-			attrs := map[string]string{"vpc_id": t.VPCID, "route": target, "subnet_ids": strings.Join(have, ",")}
+			attrs := map[string]string{"vpc_id": t.VPCID, "route": target, "subnet_ids": strings.Join(have, ","), "ipv6": v6}
 			if nat, ok := d.Attrs["nat"]; ok {
 				attrs["nat"] = nat
 			}
@@ -368,7 +390,7 @@ func vpcAttrs(ctx context.Context, c *aws.Clients, v aws.NetworkVPC) (map[string
 	if n := len(sg.Ingress) + len(sg.Egress); ok && n > 0 {
 		rules = fmt.Sprintf("%d rules", n)
 	}
-	return map[string]string{"cidr": v.CIDR, "default_sg": rules}, nil
+	return map[string]string{"cidr": v.CIDR, "default_sg": rules, "ipv6": strconv.FormatBool(v.IPv6)}, nil
 }
 
 // closeDefaultGroup takes every rule off the VPC's default security group,
@@ -391,5 +413,6 @@ func closeDefaultGroup(ctx context.Context, r *Run, vpcID string) error {
 }
 
 func subnetAttrs(s aws.Subnet) map[string]string {
-	return map[string]string{"cidr": s.CIDR, "az": s.AZ, "vpc_id": s.VPCID, "map_public_ip": strconv.FormatBool(s.MapPublicIP)}
+	return map[string]string{"cidr": s.CIDR, "az": s.AZ, "vpc_id": s.VPCID, "map_public_ip": strconv.FormatBool(s.MapPublicIP),
+		"ipv6": strconv.FormatBool(s.IPv6CIDR != "")}
 }

@@ -85,6 +85,9 @@ func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
 	}
 	e.planOrphans(ctx, p)
 	e.planSSHFrom(ctx, p)
+	if err := e.checkDualstackVPC(ctx); err != nil {
+		return nil, err
+	}
 	slices.SortStableFunc(p.Changes, func(a, b Change) int { return e.order(a.Step) - e.order(b.Step) })
 	p.Duration = EstimateApply(e.spec, Enabled(e.spec, e.steps), p.Changes)
 	return p, nil

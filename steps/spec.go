@@ -112,6 +112,10 @@ type SpecLoadBalancer struct {
 	// DropInvalidHeaderFields makes the load balancer drop HTTP headers
 	// whose names are not valid (request smuggling; Security Hub ELB.4).
 	DropInvalidHeaderFields bool `yaml:"drop_invalid_header_fields" json:"drop_invalid_header_fields"`
+	// IPAddressType is ipv4 or dualstack (IPv4 and IPv6: the new VPC gets
+	// an Amazon-provided IPv6 block, the public subnets a /64 each, and
+	// dns.record an AAAA alias beside the A alias).
+	IPAddressType string `yaml:"ip_address_type" json:"ip_address_type"`
 }
 
 // SpecHealthCheck is the target group's health check.
@@ -170,6 +174,9 @@ const (
 	SpecEgressRestricted = "restricted"
 	SpecEgressAll        = "all"
 
+	SpecIPv4      = "ipv4"
+	SpecDualstack = "dualstack"
+
 	SpecAMILatest   = "latest"
 	SpecAMIExisting = "existing"
 	SpecAMIBake     = "bake"
@@ -220,6 +227,7 @@ func Defaults() Spec {
 				SuccessCodes:       "200",
 			},
 			DropInvalidHeaderFields: true,
+			IPAddressType:           SpecIPv4,
 		},
 		Autoscaling: SpecAutoscaling{
 			Min:     2,
@@ -317,6 +325,7 @@ var specFieldComments = map[string]string{
 	"load_balancer.drop_invalid_header_fields": "drop malformed HTTP headers (ELB.4)",
 	"alarms.encrypt_topic":                     "a KMS key per topic, $1/month each",
 	"load_balancer.https":                      "true needs dns.zone and dns.record",
+	"load_balancer.ip_address_type":            "ipv4 | dualstack (IPv6 too; new VPCs get an IPv6 block)",
 	"autoscaling.termination_policies":         "which instance goes first on scale-in",
 	"autoscaling.health_check_grace_seconds":   "time to boot and start the app",
 	"autoscaling.cpu_target_percent":           "0 disables target tracking",

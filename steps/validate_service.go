@@ -324,6 +324,18 @@ func specCheckBillingThreshold(usd float64) *FieldError {
 // ValidateBillingThreshold checks alarms.billing_threshold_usd: 0 (off) or more.
 func ValidateBillingThreshold(usd float64) error { return specAsError(specCheckBillingThreshold(usd)) }
 
+func specCheckIPAddressType(t string) *FieldError {
+	switch t {
+	case SpecIPv4, SpecDualstack:
+		return nil
+	}
+	return specEnumProblem(t, "is not an IP address type",
+		"write ipv4 (IPv4 only) or dualstack (IPv4 and IPv6, with an AAAA record beside the A record)", SpecIPv4, SpecDualstack)
+}
+
+// ValidateIPAddressType checks load_balancer.ip_address_type: ipv4 or dualstack.
+func ValidateIPAddressType(t string) error { return specAsError(specCheckIPAddressType(t)) }
+
 // validateLoadBalancer checks the load_balancer section.
 func (s *Spec) validateLoadBalancer(c *specCollector) {
 	hc := s.LoadBalancer.HealthCheck
@@ -339,6 +351,7 @@ func (s *Spec) validateLoadBalancer(c *specCollector) {
 	c.at(p+"healthy_threshold", hc.HealthyThreshold, specCheckRange(hc.HealthyThreshold, 2, 10, "the healthy threshold"))
 	c.at(p+"unhealthy_threshold", hc.UnhealthyThreshold, specCheckRange(hc.UnhealthyThreshold, 2, 10, "the unhealthy threshold"))
 	c.at(p+"success_codes", hc.SuccessCodes, specCheckSuccessCodes(hc.SuccessCodes))
+	c.at("load_balancer.ip_address_type", s.LoadBalancer.IPAddressType, specCheckIPAddressType(s.LoadBalancer.IPAddressType))
 	if s.LoadBalancer.HTTPS && (s.DNS.Zone == "" || s.DNS.Record == "") {
 		c.at("load_balancer.https", true, specProblem("true needs dns.zone and dns.record: the ACM certificate is for dns.record and is validated through a record in dns.zone",
 			"set dns.zone and dns.record, or https: false"))
