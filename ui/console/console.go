@@ -437,7 +437,9 @@ func (m *Model) KeyMap() help.KeyMap {
 // most used actions, or none of them when the console is read-only.
 func (m *Model) shortKeys() []key.Binding {
 	k := m.keys
-	short := []key.Binding{k.NextTab, k.Stacks, k.Filter, k.Detail, k.Sort, k.Pause, k.Refresh}
+	// Sort is in the full help: the footer keeps the stack switcher
+	// instead, and still ends with help and quit at 120 columns.
+	short := []key.Binding{k.NextTab, k.Filter, k.Detail, k.Pause, k.Refresh, k.Stacks}
 	if m.readOnly == "" {
 		short = append(short, k.Capacity, k.Terminate)
 	}

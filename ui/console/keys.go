@@ -71,7 +71,7 @@ func newKeys(shared *screen.Keys) keyMap {
 		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Faster:   key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "faster")),
 		Slower:   key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
-		Stacks:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "other stacks")),
+		Stacks:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "stacks")),
 
 		Capacity:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "capacity")),
 		StartRefresh: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "instance refresh")),

@@ -48,6 +48,13 @@ func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
 			t.Fatalf("apply %s: %v\n%s", s.name, err, out)
 		}
 	}
+	// Green's own setting makes its console read-only; blue's stays
+	// writable: each stack opened by the switcher keeps its own.
+	ro := exec.Command(bin, "--sandbox", "--state-dir", stateDir, "--stack", "green", "console", "read-only", "on")
+	ro.Env = env
+	if out, err := ro.CombinedOutput(); err != nil {
+		t.Fatalf("console read-only on: %v\n%s", err, out)
+	}
 	instances := groupInstances(t, filepath.Join(stateDir, "sandbox", "world"), map[string]string{"blue": "ap-northeast-2", "green": "us-west-2"})
 	if len(instances["blue"]) != 1 || len(instances["green"]) != 2 {
 		t.Fatalf("the applied groups hold %v, want 1 instance in blue and 2 in green", instances)
@@ -71,6 +78,9 @@ func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
 			if strings.Contains(s, id) {
 				t.Errorf("the console on %s lists %s's instance %s:\n%s", name, other, id, s)
 			}
+		}
+		if ro := strings.Contains(s, "READ-ONLY"); ro != (name == "green") {
+			t.Errorf("the console on %s says READ-ONLY: %v, want it only on green (its own setting):\n%s", name, ro, s)
 		}
 	}
 	// choose opens the switcher and picks name, moving with key.
