@@ -226,3 +226,26 @@ func (e *Engine) checkDualstackVPC(ctx context.Context) error {
 	}
 	return vpcIPv6Problem(vpc)
 }
+
+// scriptVPCIPv6 waits, in the exported script, for the new VPC's IPv6
+// block and sets VPC_IPV6 to it; the public subnets' /64s are carved from
+// it in the shell (subnetIPv6Arg).
+func scriptVPCIPv6(s *Spec, w *Script) {
+	if !dualstack(s) {
+		return
+	}
+	w.Line(`until VPC_IPV6="$(aws ec2 describe-vpcs --vpc-ids "$VPC_ID" \`)
+	w.Line(`  --query "Vpcs[0].Ipv6CidrBlockAssociationSet[?Ipv6CidrBlockState.State=='associated'].Ipv6CidrBlock | [0]" --output text)" \`)
+	w.Line(`  && [ "$VPC_IPV6" != None ]; do sleep 2; done`)
+	w.Comment("The /64 numbered N of the /56 (a:b:c:dd00::/56 → a:b:c:ddNN::/64).")
+	w.Line(`ipv6_64() { local g1 g2 g3 g4; IFS=: read -r g1 g2 g3 g4 _ <<< "${VPC_IPV6%/*}"; printf '%s:%s:%s:%x::/64' "$g1" "$g2" "${g3:-0}" $((0x${g4:-0} + $1)); }`)
+}
+
+// subnetIPv6Arg is create-subnet's --ipv6-cidr-block for a public subnet
+// of a dualstack stack, or "".
+func subnetIPv6Arg(s *Spec, p PlannedSubnet) string {
+	if !dualstack(s) || p.Tier != SpecSubnetPublic {
+		return ""
+	}
+	return fmt.Sprintf(` --ipv6-cidr-block "$(ipv6_64 %d)"`, p.AZIndex)
+}

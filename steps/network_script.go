@@ -39,7 +39,13 @@ func (networkStep) Script(s *Spec, w *Script) {
 	}
 	tag := func(rt, key, name string) string { return TagSpec(rt, s.Name, StepNetwork, key, name) }
 	w.Comment("A new VPC with DNS hostnames, so instances get names.")
-	w.Capture("VPC_ID", fmt.Sprintf("aws ec2 create-vpc --cidr-block %s \\\n  --tag-specifications %s", n.CIDR, tag("vpc", keyVPC, s.Name+"-vpc")), "Vpc.VpcId")
+	ipv6 := ""
+	if dualstack(s) {
+		w.Comment("load_balancer.ip_address_type is dualstack: the VPC also gets an Amazon-provided IPv6 /56.")
+		ipv6 = " --amazon-provided-ipv6-cidr-block"
+	}
+	w.Capture("VPC_ID", fmt.Sprintf("aws ec2 create-vpc --cidr-block %s%s \\\n  --tag-specifications %s", n.CIDR, ipv6, tag("vpc", keyVPC, s.Name+"-vpc")), "Vpc.VpcId")
+	scriptVPCIPv6(s, w)
 	w.Line(`aws ec2 modify-vpc-attribute --vpc-id "$VPC_ID" --enable-dns-hostnames '{"Value":true}'`)
 	w.Comment("The VPC's default security group keeps no rules: nothing of the stack uses it (Security Hub EC2.2).")
 	w.Capture("DEFAULT_SG_ID", `aws ec2 describe-security-groups --filters Name=vpc-id,Values="$VPC_ID" Name=group-name,Values=default`, "SecurityGroups[0].GroupId")
@@ -54,8 +60,8 @@ func (networkStep) Script(s *Spec, w *Script) {
 	for _, p := range plan {
 		v := fmt.Sprintf("%s_SUBNET_%d", strings.ToUpper(p.Tier.String()), p.AZIndex+1)
 		vars[p.Tier] = append(vars[p.Tier], "$"+v)
-		w.Capture(v, fmt.Sprintf("aws ec2 create-subnet --vpc-id \"$VPC_ID\" --cidr-block %s --availability-zone \"${AZS[%d]}\" \\\n  --tag-specifications %s",
-			p.CIDR, p.AZIndex, tag("subnet", keySubnet(p.Tier, p.AZIndex), p.Name)), "Subnet.SubnetId")
+		w.Capture(v, fmt.Sprintf("aws ec2 create-subnet --vpc-id \"$VPC_ID\" --cidr-block %s%s --availability-zone \"${AZS[%d]}\" \\\n  --tag-specifications %s",
+			p.CIDR, subnetIPv6Arg(s, p), p.AZIndex, tag("subnet", keySubnet(p.Tier, p.AZIndex), p.Name)), "Subnet.SubnetId")
 		if p.Tier == SpecSubnetPublic {
 			w.Line(`aws ec2 modify-subnet-attribute --subnet-id "$%s" --map-public-ip-on-launch`, v)
 		}
@@ -63,6 +69,9 @@ func (networkStep) Script(s *Spec, w *Script) {
 	w.Comment("One public route table: 0.0.0.0/0 to the internet gateway.")
 	w.Capture("PUBLIC_RT_ID", fmt.Sprintf("aws ec2 create-route-table --vpc-id \"$VPC_ID\" --tag-specifications %s", tag("route-table", keyPublicRouteTab, s.Name+"-public")), "RouteTable.RouteTableId")
 	w.Line(`aws ec2 create-route --route-table-id "$PUBLIC_RT_ID" --destination-cidr-block 0.0.0.0/0 --gateway-id "$IGW_ID"`)
+	if dualstack(s) {
+		w.Line(`aws ec2 create-route --route-table-id "$PUBLIC_RT_ID" --destination-ipv6-cidr-block ::/0 --gateway-id "$IGW_ID"`)
+	}
 	for _, v := range vars[SpecSubnetPublic] {
 		w.Line(`aws ec2 associate-route-table --route-table-id "$PUBLIC_RT_ID" --subnet-id "%s"`, v)
 	}

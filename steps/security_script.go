@@ -16,12 +16,18 @@ func (securityStep) Script(s *Spec, w *Script) {
 	perm := func(port int, source string) string {
 		return fmt.Sprintf("IpProtocol=tcp,FromPort=%d,ToPort=%d,%s", port, port, source)
 	}
-	w.Comment("The load balancer's group: HTTP and HTTPS from anywhere (add Ipv6Ranges=[{CidrIpv6=::/0}]")
-	w.Comment("to each when the VPC has an IPv6 block).")
+	anywhere := "IpRanges=[{CidrIp=0.0.0.0/0}]"
+	if dualstack(s) {
+		w.Comment("The load balancer's group: HTTP and HTTPS from anywhere, over IPv4 and IPv6 (dualstack).")
+		anywhere += ",Ipv6Ranges=[{CidrIpv6=::/0}]"
+	} else {
+		w.Comment("The load balancer's group: HTTP and HTTPS from anywhere (add Ipv6Ranges=[{CidrIpv6=::/0}]")
+		w.Comment("to each when the VPC has an IPv6 block).")
+	}
 	group("ALB_SG_ID", keySGALB, s.Name+"-alb", "load balancer: HTTP and HTTPS from the internet")
 	w.Line(`aws ec2 authorize-security-group-ingress --group-id "$ALB_SG_ID" --ip-permissions \`)
-	w.Line("  %s \\", shellQuote(perm(portHTTP, "IpRanges=[{CidrIp=0.0.0.0/0}]")))
-	w.Line("  %s", shellQuote(perm(portHTTPS, "IpRanges=[{CidrIp=0.0.0.0/0}]")))
+	w.Line("  %s \\", shellQuote(perm(portHTTP, anywhere)))
+	w.Line("  %s", shellQuote(perm(portHTTPS, anywhere)))
 	b := s.Network.Bastion
 	if b.Enabled {
 		if b.SSHFrom == SpecSSHFromAuto {
