@@ -40,6 +40,8 @@ var environment = []struct {
 }{
 	{[]string{"STACKWIZ_STATE_DIR"}, "The state dir when --state-dir is not given."},
 	{[]string{"XDG_STATE_HOME"}, "Without STACKWIZ_STATE_DIR, the state dir is $XDG_STATE_HOME/stackwiz when it is an absolute path, else ~/.local/state/stackwiz."},
+	{[]string{"STACKWIZ_CONFIG_DIR"}, "Where the console remembers the stack last chosen in its switcher (console.json); default the user's config dir, $XDG_CONFIG_HOME/stackwiz or ~/.config/stackwiz."},
+	{[]string{"XDG_CONFIG_HOME"}, "Without STACKWIZ_CONFIG_DIR, the console's choice is kept under $XDG_CONFIG_HOME/stackwiz when it is set."},
 	{[]string{"STACKWIZ_DEBUG"}, "Any value but empty, 0 or false does what --debug does."},
 	{[]string{"STACKWIZ_READ_ONLY"}, "Any value but empty, 0 or false opens the console for watching only, as --read-only does: no action changes the stack."},
 	{[]string{"STACKWIZ_SANDBOX_SPEED"}, "How many times faster than AWS the embedded sandbox (--sandbox) runs: a positive number, default 30."},
@@ -130,6 +132,9 @@ func writeManPage(w io.Writer, root *cobra.Command, b build) error {
 	m.macro("TP")
 	m.raw(`\fI<state dir>\fR/wizard/draft.json`)
 	m.text("The wizard's answers so far, so a wizard that was quit or killed reopens where it stopped.")
+	m.macro("TP")
+	m.raw(`~/.config/stackwiz/console.json`)
+	m.text("The stack last chosen in the console's switcher (o), by state dir: opened when the console starts without --stack and several stacks are recorded.")
 	m.macro("TP")
 	m.raw(`\fI<state dir>\fR/world/`)
 	m.text("The embedded sandbox's resources (--sandbox).")

@@ -37,6 +37,12 @@ health and CPU, the load balancer, alarms and scaling activity, refreshed
 every few seconds, with the everyday actions (capacity, instance refresh,
 terminate, standby, termination policies, blue/green DNS switch).
 
+Several stacks: o opens the stack switcher: every stack recorded in the
+state dir (in any region) and those the stackwiz:stack tag finds in the
+account's other regions. The choice is remembered for the user
+(~/.config/stackwiz/console.json, or $STACKWIZ_CONFIG_DIR) and opened next
+time when --stack is not given and several stacks are recorded.
+
 Read-only: --read-only, STACKWIZ_READ_ONLY=1, or the stack's setting
 (stackwiz console read-only on) open it for watching only: the header says
 READ-ONLY, every action key says it is disabled, and no request that

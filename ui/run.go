@@ -7,7 +7,7 @@
 //
 //	err := ui.Run(ctx, ui.Options{
 //		StateDir: dir,          // where stacks' records live
-//		Stack:    "",           // --stack; "" = the only stack, or a new one
+//		Stack:    "",           // --stack; "" = the only stack, the last chosen of several, or a new one
 //		Start:    ui.StartAuto, // or StartWizard / StartConsole
 //		Connect:  func(ctx context.Context, profile, region string) (*aws.Clients, error) {...},
 //		EngineOptions: steps.Options{Poll: ...}, // the sandbox passes fast polls
