@@ -222,6 +222,9 @@ func EstimateMonthly(s *Spec) CostEstimate {
 		}
 		monthly("KMS keys encrypting the alarm topics", "key-month", keys, costKMSKeyMonthly)
 	}
+	if note := s.dualstackCostNote(); note != "" {
+		notes = append(notes, note)
+	}
 	if extra := s.alarmCount() - costFreeAlarms; extra > 0 {
 		monthly("CloudWatch alarms beyond the free ten", "alarm-month", float64(extra), costAlarmMonthly)
 	}

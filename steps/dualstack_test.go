@@ -348,3 +348,23 @@ func TestIPAddressTypeIsValidated(t *testing.T) {
 		t.Errorf("dualstack: %v", err)
 	}
 }
+
+// TestDualstackCostsTheSameAndSaysWhy: the estimate of a dualstack stack
+// is the ipv4 one's, and its note says why (IPv6 free, IPv4 still billed).
+func TestDualstackCostsTheSameAndSaysWhy(t *testing.T) {
+	v4, err := Parse([]byte("name: demo\nregion: us-east-1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dual, err := Parse([]byte("name: demo\nregion: us-east-1\nload_balancer: {ip_address_type: dualstack}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := EstimateMonthly(v4), EstimateMonthly(dual)
+	if a.Total != b.Total {
+		t.Errorf("dualstack costs $%.2f, ipv4 $%.2f: want the same", b.Total, a.Total)
+	}
+	if strings.Contains(a.Note, "dualstack") || !strings.Contains(b.Note, "dualstack adds nothing") || !strings.Contains(b.Note, "public IPv4") {
+		t.Errorf("notes: ipv4 %q, dualstack %q", a.Note, b.Note)
+	}
+}

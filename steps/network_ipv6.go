@@ -249,3 +249,17 @@ func subnetIPv6Arg(s *Spec, p PlannedSubnet) string {
 	}
 	return fmt.Sprintf(` --ipv6-cidr-block "$(ipv6_64 %d)"`, p.AZIndex)
 }
+
+// dualstackCostNote says what dualstack adds to the bill: nothing. IPv6
+// addresses and an Amazon-provided IPv6 block are free, while the
+// internet-facing load balancer keeps a public IPv4 address per AZ,
+// already counted among the public IPv4 addresses
+// (aws.amazon.com/vpc/pricing, "Public IPv4 addresses", read on
+// costPriceDate); alias queries to a load balancer, the AAAA one
+// included, are free (aws.amazon.com/route53/pricing).
+func (s *Spec) dualstackCostNote() string {
+	if !dualstack(s) {
+		return ""
+	}
+	return "dualstack adds nothing: IPv6 addresses and the VPC's Amazon-provided IPv6 block are free, the AAAA alias's queries too; the load balancer keeps its public IPv4 address per AZ, billed above"
+}
