@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,24 +86,4 @@ func ScanWords(err error) string {
 		s = s[:i]
 	}
 	return s
-}
-
-// SortScans puts the regions with stacks first, then the failed ones,
-// then the empty ones, each by name.
-func SortScans(scans []RegionScan) {
-	rank := func(s RegionScan) int {
-		switch {
-		case len(s.Stacks) > 0:
-			return 0
-		case s.Err != nil:
-			return 1
-		}
-		return 2
-	}
-	slices.SortStableFunc(scans, func(a, b RegionScan) int {
-		if d := rank(a) - rank(b); d != 0 {
-			return d
-		}
-		return strings.Compare(a.Region, b.Region)
-	})
 }
