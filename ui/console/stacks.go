@@ -237,6 +237,8 @@ func (m *Model) updatePicker(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 		}
 		e := es[p.cursor]
 		switch {
+		case !e.recorded && slices.ContainsFunc(es, func(r stackEntry) bool { return r.recorded && r.name == e.name }):
+			return screen.Notice{Text: "a stack " + e.name + " is recorded here in another region: adopt the one in " + e.region + " into another state dir (" + e.adoptCommand() + " --state-dir DIR)"}, nil
 		case !e.recorded:
 			return screen.Notice{Text: "stack " + e.name + " is not recorded here: run " + e.adoptCommand() + " (y copies it), then choose it"}, nil
 		case e.unbuilt != "":
@@ -271,6 +273,9 @@ func (m *Model) pickerLines(width int) []line {
 		}
 		from, tn := "recorded", toneNone
 		switch {
+		case !e.recorded && slices.ContainsFunc(es, func(r stackEntry) bool { return r.recorded && r.name == e.name }):
+			// adopt here would mix it into the recorded stack of that name.
+			from, tn = "tags only; a stack of this name is recorded in another region: adopt it into another state dir (--state-dir DIR)", toneWarn
 		case !e.recorded:
 			from, tn = "tags only, not recorded: "+e.adoptCommand(), toneWarn
 		case e.unbuilt != "":

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -67,7 +68,9 @@ func (m *Model) header(width int) string {
 	s := m.sh.Styles
 	st := m.stack
 	// The root's header already says "sandbox" when it is one.
-	where := []string{s.Title.Render(st.name), st.account, st.region}
+	// Always the stack, its account and its region, the stack switcher's
+	// choice included: a record that does not say shows that it does not.
+	where := []string{s.Title.Render(st.name), cmp.Or(st.account, "account not recorded"), cmp.Or(st.region, "region not recorded")}
 	dest := s.Text.Render(st.lbDNS)
 	if st.record != "" {
 		text, news := m.recordDest()
