@@ -22,7 +22,14 @@ var updateCompat = flag.Bool("update-compat", false, "rewrite docs/compatibility
 var serviceOf = map[string]string{
 	"acm": "ACM", "autoscaling": "Auto Scaling", "cloudwatch": "CloudWatch", "ec2": "EC2",
 	"elasticloadbalancing": "Elastic Load Balancing v2", "iam": "IAM", "route53": "Route 53",
-	"sns": "SNS", "ssm": "SSM", "sts": "STS", "kms": "KMS",
+	"sns": "SNS", "ssm": "SSM", "sts": "STS", "kms": "KMS", "s3": "S3",
+}
+
+// sdkOpsOf are the SDK operations of the IAM actions named otherwise.
+var sdkOpsOf = map[string][]string{
+	"s3:ListBucket": {"HeadBucket", "ListObjectsV2"}, "s3:ListAllMyBuckets": {"ListBuckets"}, "s3:DeleteObject": {"DeleteObjects"},
+	"s3:PutBucketPublicAccessBlock": {"PutPublicAccessBlock"}, "s3:PutEncryptionConfiguration": {"PutBucketEncryption"},
+	"s3:GetLifecycleConfiguration": {"GetBucketLifecycleConfiguration"}, "s3:PutLifecycleConfiguration": {"PutBucketLifecycleConfiguration"},
 }
 
 var debugLine = regexp.MustCompile(`^\S+ aws ("[^"]+"|\S+) (\S+) region=\S+ status=(\S+) .*?(?: error=("(?:[^"\\]|\\.)*"))?$`)
@@ -130,15 +137,21 @@ Regenerate: ` + "`go test -run TestCompatibilityTableIsMeasured -update-compat .
 	}
 	var motoGaps []string
 	for _, a := range aws.RequiredActions() {
-		prefix, name, _ := strings.Cut(a.Name, ":")
+		prefix, action, _ := strings.Cut(a.Name, ":")
 		service := serviceOf[prefix]
-		op := service + " " + name
-		if _, logged := sb[op]; !logged && slices.Contains(impliedActions, a.Name) {
-			continue // authorized with another call, never sent
+		names, ok := sdkOpsOf[a.Name]
+		if !ok {
+			names = []string{action}
 		}
-		fmt.Fprintf(&b, "| %s | %s | yes | %s | %s |\n", service, name, cell(sb, op), cell(moto, op))
-		if strings.HasPrefix(moto[op], "no") {
-			motoGaps = append(motoGaps, op)
+		for _, name := range names {
+			op := service + " " + name
+			if _, logged := sb[op]; !logged && slices.Contains(impliedActions, a.Name) {
+				continue // authorized with another call, never sent
+			}
+			fmt.Fprintf(&b, "| %s | %s | yes | %s | %s |\n", service, name, cell(sb, op), cell(moto, op))
+			if strings.HasPrefix(moto[op], "no") {
+				motoGaps = append(motoGaps, op)
+			}
 		}
 	}
 	for op, v := range sb {
@@ -170,5 +183,5 @@ Regenerate: ` + "`go test -run TestCompatibilityTableIsMeasured -update-compat .
 // (tag-on-create, PassRole, service-linked roles): not API calls of ours.
 var impliedActions = []string{
 	"ec2:CreateTags", "iam:PassRole", "iam:TagRole", "iam:TagInstanceProfile", "iam:CreateServiceLinkedRole",
-	"sns:TagResource", "cloudwatch:TagResource",
+	"sns:TagResource", "cloudwatch:TagResource", "kms:TagResource", "logs:CreateLogDelivery", "logs:DeleteLogDelivery",
 }

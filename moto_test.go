@@ -21,6 +21,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
@@ -206,6 +207,22 @@ func (m *moto) stack(t *testing.T, name string) []string {
 			out = append(out, "topic "+arn)
 		}
 	}
+	fls, err := e.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{Filter: tagged})
+	if err != nil {
+		fail("flow logs", err)
+	}
+	for _, f := range fls.FlowLogs {
+		out = append(out, "flow-log "+sdk.ToString(f.FlowLogId))
+	}
+	buckets, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		fail("buckets", err)
+	}
+	for _, b := range buckets.Buckets {
+		if strings.HasPrefix(sdk.ToString(b.Name), name+"-") {
+			out = append(out, "bucket "+sdk.ToString(b.Name))
+		}
+	}
 	slices.Sort(out)
 	return out
 }
@@ -266,5 +283,53 @@ func TestMotoMinimalApplyStatusDestroy(t *testing.T) {
 	}
 	if destroy.code != 0 {
 		t.Errorf("destroy exit = %d with nothing left, want 0\n%s", destroy.code, destroy.stderr)
+	}
+}
+
+// TestMotoLogBucketsAndFlowLogs turns both log options on over the
+// minimal example on moto: the buckets, their policies and the flow log
+// are made by calls moto answers as S3 and EC2 do (they are not ours to
+// agree with), and destroy empties and deletes the buckets and the flow
+// log with the rest of the stack.
+func TestMotoLogBucketsAndFlowLogs(t *testing.T) {
+	m := startMoto(t)
+	dir := t.TempDir()
+	src, err := os.ReadFile(examplePath(t, "minimal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(src), "network:\n  vpc: default\n",
+		"network:\n  vpc: default\n  flow_logs:\n    enabled: true\nload_balancer:\n  access_logs:\n    enabled: true\n    retention_days: 14\n", 1)
+	spec := dir + "/stack.yaml"
+	if err := os.WriteFile(spec, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("examples/start.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/start.sh", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	apply := m.stackwiz(t, dir, "apply", "-f", spec, "--yes")
+	t.Logf("apply on moto (exit %d):\n%s", apply.code, tail(apply.stderr, 3000))
+	built := m.stack(t, "demo")
+	for _, want := range []string{"bucket demo-alb-logs-123456789012-us-east-1", "bucket demo-flow-logs-123456789012-us-east-1"} {
+		if !slices.Contains(built, want) {
+			t.Errorf("after apply moto has no %q\napply's stderr:\n%s", want, apply.stderr)
+		}
+	}
+	if !hasPrefixed(built, "flow-log ") {
+		t.Errorf("after apply moto has no flow log of the stack\napply's stderr:\n%s", apply.stderr)
+	}
+	if strings.Contains(apply.stderr, "logs") && strings.Contains(apply.stderr, "✗") && !strings.Contains(apply.stderr, "alarms: ") {
+		t.Errorf("a log step failed on moto:\n%s", apply.stderr)
+	}
+	destroy := m.stackwiz(t, dir, "destroy", "--yes")
+	if left := m.stack(t, "demo"); len(left) > 0 {
+		t.Errorf("after destroy moto still holds:\n  %s\ndestroy's stderr:\n%s", strings.Join(left, "\n  "), destroy.stderr)
+	}
+	if destroy.code != 0 {
+		t.Errorf("destroy exit = %d, want 0\n%s", destroy.code, destroy.stderr)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
@@ -30,12 +32,17 @@ import (
 //	ELB.1   HTTP redirects to HTTPS
 //	ELB.4   the load balancer drops invalid header fields
 //	SNS.1   the alarm topics are encrypted with KMS, with a key CloudWatch may use
+//	ELB.5   the load balancer writes access logs (load_balancer.access_logs on)
+//	EC2.6   the VPC has a flow log that delivers (network.flow_logs on)
+//	S3.1/8  the log buckets block public access; S3.5: they refuse plain HTTP
 //
 // and the stack's own rule beyond them: no security group lets all traffic out.
+// The two log options are off by default (billed by volume) and turned on
+// here.
 func TestHAStackPassesTheSecurityHubControlsThatApply(t *testing.T) {
 	w := newWorld(t)
 	dir := t.TempDir()
-	spec := haSpec(t, dir)
+	spec := withLogs(t, haSpec(t, dir))
 	if r := w.runIn(t, dir, "", "apply", "-f", spec, "--yes"); r.code != 0 {
 		t.Fatalf("apply exited %d:\n%s", r.code, tail(r.stderr, 30))
 	}
@@ -165,6 +172,11 @@ func TestHAStackPassesTheSecurityHubControlsThatApply(t *testing.T) {
 		drops = drops || sdk.ToString(a.Key) == "routing.http.drop_invalid_header_fields.enabled" && sdk.ToString(a.Value) == "true"
 	}
 	check("ELB.4", drops, "the load balancer keeps invalid header fields")
+	lbAttrs := map[string]string{}
+	for _, a := range attrs.Attributes {
+		lbAttrs[sdk.ToString(a.Key)] = sdk.ToString(a.Value)
+	}
+	checkLogs(ctx, t, cfg, lbAttrs, sdk.ToString(vpcs.Vpcs[0].VpcId), check)
 	ls, err := lb.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: arn})
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +211,60 @@ func TestHAStackPassesTheSecurityHubControlsThatApply(t *testing.T) {
 		}
 		check("SNS.1", strings.Contains(sdk.ToString(pol.Policy), "cloudwatch.amazonaws.com"),
 			"the key of %s does not let CloudWatch publish: the alarms would notify nobody", tc.topic)
+	}
+}
+
+// withLogs turns both log options on in the spec file at path.
+func withLogs(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "\nnetwork:\n", "\nnetwork:\n  flow_logs:\n    enabled: true\n", 1)
+	text = strings.Replace(text, "\nload_balancer:\n", "\nload_balancer:\n  access_logs:\n    enabled: true\n", 1)
+	if !strings.Contains(text, "flow_logs:") || !strings.Contains(text, "access_logs:") {
+		t.Fatal("the HA example has no network or load_balancer section to turn the logs on in")
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// checkLogs reads the load balancer's access logs and the VPC's flow logs
+// back, and the buckets they go to.
+func checkLogs(ctx context.Context, t *testing.T, cfg sdk.Config, attrs map[string]string, vpcID string,
+	check func(control string, ok bool, format string, args ...any)) {
+	t.Helper()
+	albBucket := attrs["access_logs.s3.bucket"]
+	check("ELB.5", attrs["access_logs.s3.enabled"] == "true" && albBucket != "", "the load balancer writes no access logs: %v", attrs)
+	fls, err := ec2.NewFromConfig(cfg).DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{
+		Filter: []ec2types.Filter{{Name: sdk.String("resource-id"), Values: []string{vpcID}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("EC2.6", len(fls.FlowLogs) == 1, "the VPC %s has %d flow logs", vpcID, len(fls.FlowLogs))
+	buckets := []string{albBucket}
+	for _, f := range fls.FlowLogs {
+		check("EC2.6", sdk.ToString(f.DeliverLogsStatus) == "SUCCESS" && f.TrafficType == ec2types.TrafficTypeAll,
+			"flow log %s: %s traffic, delivery %s %s", sdk.ToString(f.FlowLogId), f.TrafficType, sdk.ToString(f.DeliverLogsStatus), sdk.ToString(f.DeliverLogsErrorMessage))
+		buckets = append(buckets, strings.TrimPrefix(sdk.ToString(f.LogDestination), "arn:aws:s3:::"))
+	}
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	for _, b := range buckets {
+		pol, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: sdk.String(b)})
+		if err != nil {
+			t.Fatalf("the policy of bucket %s: %v", b, err)
+		}
+		check("S3.5", strings.Contains(sdk.ToString(pol.Policy), `"aws:SecureTransport":"false"`), "bucket %s takes plain HTTP", b)
+		pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: sdk.String(b)})
+		if err != nil {
+			t.Fatalf("the public access block of bucket %s: %v", b, err)
+		}
+		p := pab.PublicAccessBlockConfiguration
+		check("S3.8", sdk.ToBool(p.BlockPublicAcls) && sdk.ToBool(p.IgnorePublicAcls) && sdk.ToBool(p.BlockPublicPolicy) && sdk.ToBool(p.RestrictPublicBuckets),
+			"bucket %s does not block public access: %+v", b, p)
 	}
 }
 

@@ -94,6 +94,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:AttachInternetGateway", PurposeApply},
 		{"ec2:AuthorizeSecurityGroupEgress", PurposeApply},
 		{"ec2:AuthorizeSecurityGroupIngress", PurposeApply},
+		{"ec2:CreateFlowLogs", PurposeApply},
 		{"ec2:CreateImage", PurposeApply},
 		{"ec2:CreateInternetGateway", PurposeApply},
 		{"ec2:CreateLaunchTemplate", PurposeApply},
@@ -104,6 +105,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:CreateSecurityGroup", PurposeApply},
 		{"ec2:CreateSubnet", PurposeApply},
 		{"ec2:CreateVpc", PurposeApply},
+		{"ec2:DeleteFlowLogs", PurposeApply | PurposeDestroy},
 		{"ec2:DeleteInternetGateway", PurposeDestroy},
 		{"ec2:DeleteLaunchTemplate", PurposeDestroy},
 		{"ec2:DeleteNatGateway", PurposeDestroy},
@@ -114,6 +116,7 @@ func RequiredActions() []RequiredAction {
 		{"ec2:DeregisterImage", PurposeApply | PurposeDestroy},
 		{"ec2:DescribeAddresses", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeAvailabilityZones", PurposeApply | PurposeConsole | PurposeDestroy},
+		{"ec2:DescribeFlowLogs", PurposeApply | PurposeDestroy},
 		{"ec2:DescribeImages", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"ec2:DescribeInstanceTypeOfferings", PurposeApply},
 		{"ec2:DescribeInstanceStatus", PurposeApply | PurposeConsole | PurposeDestroy},
@@ -198,6 +201,22 @@ func RequiredActions() []RequiredAction {
 		{"route53:ListResourceRecordSets", PurposeApply | PurposeConsole | PurposeDestroy},
 		{"route53:ListTagsForResources", PurposeApply | PurposeConsole | PurposeDestroy},
 
+		// S3: the log buckets (load_balancer.access_logs, network.flow_logs).
+		// S3's action names differ from its operations' where noted.
+		{"s3:CreateBucket", PurposeApply},
+		{"s3:DeleteBucket", PurposeDestroy},
+		{"s3:DeleteObject", PurposeDestroy}, // DeleteObjects
+		{"s3:GetBucketPolicy", PurposeApply | PurposeDestroy},
+		{"s3:GetBucketTagging", PurposeApply | PurposeDestroy},
+		{"s3:GetLifecycleConfiguration", PurposeApply},         // GetBucketLifecycleConfiguration
+		{"s3:ListAllMyBuckets", PurposeApply | PurposeDestroy}, // ListBuckets
+		{"s3:ListBucket", PurposeApply | PurposeDestroy},       // HeadBucket, ListObjectsV2
+		{"s3:PutBucketPolicy", PurposeApply},
+		{"s3:PutBucketPublicAccessBlock", PurposeApply}, // PutPublicAccessBlock
+		{"s3:PutBucketTagging", PurposeApply},
+		{"s3:PutEncryptionConfiguration", PurposeApply}, // PutBucketEncryption
+		{"s3:PutLifecycleConfiguration", PurposeApply},  // PutBucketLifecycleConfiguration
+
 		{"sns:CreateTopic", PurposeApply},
 		{"sns:DeleteTopic", PurposeDestroy},
 		{"sns:GetTopicAttributes", PurposeApply | PurposeConsole | PurposeDestroy},
@@ -223,6 +242,10 @@ func RequiredActions() []RequiredAction {
 		{"sns:TagResource", PurposeApply},
 		{"cloudwatch:TagResource", PurposeApply},
 		{"kms:TagResource", PurposeApply}, // CreateKey with tags
+		// A flow log to S3 is a CloudWatch Logs delivery underneath: EC2
+		// checks these on the caller when it creates and deletes one.
+		{"logs:CreateLogDelivery", PurposeApply},
+		{"logs:DeleteLogDelivery", PurposeApply | PurposeDestroy},
 
 		// stackwiz doctor's own reads.
 		{"iam:SimulatePrincipalPolicy", PurposeDoctor},

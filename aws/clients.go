@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -38,6 +39,10 @@ type Clients struct {
 	Alarms   *Alarms
 	// Billing is the alarms adapter in BillingRegion.
 	Billing *Alarms
+	// Buckets and FlowLogs keep the optional log delivery: the load
+	// balancer's access logs and the VPC's flow logs, to S3.
+	Buckets  *Buckets
+	FlowLogs *FlowLogs
 	// Discover answers the wizard's lookups of defaults (read only).
 	Discover *Discovery
 	Fleet    *Fleet
@@ -65,8 +70,18 @@ func NewClients(cfg sdk.Config) *Clients {
 		ASG:      &AutoScaling{api: autoscaling.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg)},
 		Alarms:   &Alarms{cw: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), kms: kms.NewFromConfig(cfg)},
 		Billing:  &Alarms{cw: cloudwatch.NewFromConfig(billing), sns: sns.NewFromConfig(billing), kms: kms.NewFromConfig(billing)},
+		Buckets:  &Buckets{api: newS3(cfg), region: cfg.Region},
+		FlowLogs: &FlowLogs{api: ec},
 		Discover: NewDiscovery(cfg),
 		Fleet:    newFleet(cfg),
 		cfg:      cfg,
 	}
+}
+
+// newS3 is the S3 client. With a custom endpoint (the sandbox, an
+// emulator) it addresses buckets by path: virtual-hosted names
+// (bucket.localhost) do not resolve there.
+func newS3(cfg sdk.Config) *s3.Client {
+	custom := cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != ""
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom })
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -118,9 +119,13 @@ type acmTag struct {
 
 // domainPattern is what ACM accepts as a domain: labels of letters, digits
 // and hyphens, optionally a leading "*." wildcard.
-var domainPattern = regexp.MustCompile(`^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$`)
+// It is compiled on first use: its counted repetitions make a large
+// program, and every start of the binary would pay for it.
+var domainPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$`)
+})
 
-func validDomain(d string) bool { return len(d) <= 253 && domainPattern.MatchString(d) }
+func validDomain(d string) bool { return len(d) <= 253 && domainPattern().MatchString(d) }
 
 // validationBase is the domain whose CNAME proves d: a wildcard is proved
 // by its base domain, so *.example.com and example.com share one record.

@@ -36,7 +36,18 @@ func iamAction(service, op string) string {
 	if !ok {
 		prefix = service
 	}
+	if a, ok := s3Actions[op]; ok && service == "s3" {
+		op = a
+	}
 	return prefix + ":" + op
+}
+
+// s3Actions are the S3 operations whose IAM action has another name.
+var s3Actions = map[string]string{
+	"ListBuckets": "ListAllMyBuckets", "HeadBucket": "ListBucket", "ListObjectsV2": "ListBucket",
+	"DeleteObjects": "DeleteObject", "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+	"GetPublicAccessBlock": "GetBucketPublicAccessBlock", "PutBucketEncryption": "PutEncryptionConfiguration",
+	"GetBucketLifecycleConfiguration": "GetLifecycleConfiguration", "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
 }
 
 // denyPattern is one entry of Faults.Deny, parsed: a service prefix (an

@@ -39,6 +39,7 @@ func (s *EC2State) tick(r *Region, now time.Time, d durations) {
 func ec2Handlers() map[string]handler {
 	m := ec2NetworkHandlers()
 	maps.Copy(m, ec2ComputeHandlers())
+	maps.Copy(m, flowLogHandlers())
 	return m
 }
 

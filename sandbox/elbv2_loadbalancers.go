@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -469,14 +470,17 @@ func elbModifyLoadBalancerAttributes(c *call) (any, error) {
 	if len(attrs) == 0 {
 		return nil, errBadRequest("ValidationError", "Attributes must not be empty")
 	}
+	set := map[string]string{}
 	for _, a := range attrs {
 		if err := validateLBAttribute(a.Get("Key"), a.Get("Value")); err != nil {
 			return nil, err
 		}
+		set[a.Get("Key")] = a.Get("Value")
 	}
-	for _, a := range attrs {
-		lb.Attributes[a.Get("Key")] = a.Get("Value")
+	if err := checkAccessLogs(c, lb, set); err != nil {
+		return nil, err
 	}
+	maps.Copy(lb.Attributes, set)
 	return struct {
 		Attributes []xmlAttribute `xml:"Attributes>member"`
 	}{xmlAttributes(lb.Attributes)}, nil

@@ -26,6 +26,7 @@ const (
 	protoJSON                     // ACM, SSM: JSON 1.1 with X-Amz-Target
 	protoCBOR                     // CloudWatch: Smithy RPC v2 CBOR
 	protoRESTXML                  // Route 53
+	protoS3                       // S3: REST-XML with a bare <Error>, raw bodies, HEAD
 )
 
 // APIError is an error as AWS reports it: a code the SDK maps to a typed
@@ -383,6 +384,8 @@ func writeError(w http.ResponseWriter, p protocol, em cbor.EncMode, requestID st
 			out.Xmlns = xmlNamespaces["route53"]
 		}
 		_ = xml.NewEncoder(w).Encode(out)
+	case protoS3:
+		writeS3Error(w, requestID, e)
 	case protoJSON:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-ErrorType", e.Code)

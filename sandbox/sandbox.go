@@ -61,7 +61,7 @@ type Served struct {
 // Mutating reports whether the operation changes the world: anything
 // but the Describe/List/Get family.
 func (s Served) Mutating() bool {
-	for _, p := range []string{"Describe", "List", "Get", "Lookup"} {
+	for _, p := range []string{"Describe", "List", "Get", "Lookup", "Head"} {
 		if strings.HasPrefix(s.Op, p) {
 			return false
 		}
@@ -289,8 +289,8 @@ type service struct {
 	name     string // signing name
 	protocol protocol
 	ops      map[string]handler
-	// route finds the operation of a REST request (Route 53).
-	route func(method, path string) (op string, pathParams map[string]string)
+	// route finds the operation of a REST request (Route 53, S3).
+	route func(r *http.Request) (op string, pathParams map[string]string)
 }
 
 // call is one request as a handler sees it.
@@ -384,15 +384,18 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.p = newParams(vals)
 		c.op = c.p.Get("Action")
 	}
-	if svc.protocol == protoRESTXML && svc.route != nil {
-		c.op, c.path = svc.route(r.Method, r.URL.Path)
+	if svc.route != nil {
+		c.op, c.path = svc.route(r)
 	}
 	h := svc.ops[c.op]
 	s.stats.count(svcName, c.op)
 	if h == nil {
 		code := "InvalidAction"
-		if svc.protocol == protoJSON || svc.protocol == protoCBOR {
+		switch svc.protocol {
+		case protoJSON, protoCBOR:
 			code = "UnknownOperationException"
+		case protoS3:
+			code = "NotImplemented"
 		}
 		writeError(w, c.wire, s.em, reqID, errBadRequest(code, "The action %s is not valid for this web service (the sandbox does not implement it).", c.op))
 		return
@@ -453,6 +456,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		err = writeRESTXML(w, rr.Status, rr.Root, rr.Body)
+	case protoS3:
+		err = writeS3(w, r, out)
 	}
 	_ = err // the client went away; nothing to do
 }
@@ -498,7 +503,9 @@ func services() map[string]*service {
 		{name: "ssm", protocol: protoJSON, ops: ssmHandlers()},
 		{name: "kms", protocol: protoJSON, ops: kmsHandlers()},
 		{name: "monitoring", protocol: protoCBOR, ops: cloudwatchHandlers()},
-		{name: "route53", protocol: protoRESTXML, ops: route53Handlers(), route: route53Route},
+		{name: "route53", protocol: protoRESTXML, ops: route53Handlers(),
+			route: func(r *http.Request) (string, map[string]string) { return route53Route(r.Method, r.URL.Path) }},
+		{name: "s3", protocol: protoS3, ops: s3Handlers(), route: s3Route},
 	}
 	m := make(map[string]*service, len(list))
 	for _, s := range list {

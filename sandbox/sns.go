@@ -182,7 +182,7 @@ func snsHandlers() map[string]handler {
 	}
 }
 
-var topicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var topicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`) // and at most 256 long
 
 func snsInvalid(format string, args ...any) *APIError {
 	return errBadRequest("InvalidParameter", "Invalid parameter: "+format, args...)
@@ -211,7 +211,7 @@ func snsCreateTopic(c *call) (any, error) {
 		}
 	}
 	base, fifo := strings.CutSuffix(name, ".fifo")
-	if !topicNameRE.MatchString(base) || len(name) > 256 {
+	if !topicNameRE.MatchString(base) || len(base) > 256 || len(name) > 256 {
 		return nil, snsInvalid("Topic Name")
 	}
 	if fifo != (attrs["FifoTopic"] == "true") {

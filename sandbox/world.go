@@ -30,6 +30,8 @@ type World struct {
 	// Global services.
 	IAM     *IAMState     `json:"iam"`
 	Route53 *Route53State `json:"route53"`
+	// S3's buckets: their names are global.
+	S3 *S3State `json:"s3,omitempty"`
 }
 
 // Region holds the regional services' state.
@@ -43,7 +45,9 @@ type Region struct {
 	SNS  *SNSState `json:"sns"`
 	SSM  *SSMState `json:"ssm,omitempty"`
 	KMS  *KMSState `json:"kms,omitempty"`
-	w    *World    // back pointer, restored after load
+	// Logs are the log deliveries: VPC flow logs (EC2 API) and the load balancers' access logs.
+	Logs *LogsState `json:"logs,omitempty"`
+	w    *World     // back pointer, restored after load
 }
 
 func newWorld() *World {
@@ -63,6 +67,9 @@ func (w *World) ensure() {
 	}
 	if w.Route53 == nil {
 		w.Route53 = newRoute53State()
+	}
+	if w.S3 == nil {
+		w.S3 = newS3State()
 	}
 	for name, r := range w.Regions {
 		r.Name = name
@@ -96,6 +103,9 @@ func (r *Region) ensure() {
 	}
 	if r.KMS == nil {
 		r.KMS = newKMSState()
+	}
+	if r.Logs == nil {
+		r.Logs = newLogsState()
 	}
 }
 
@@ -176,9 +186,10 @@ func (w *World) inventory() []InventoryItem {
 	var items []InventoryItem
 	items = append(items, w.IAM.inventory()...)
 	items = append(items, w.Route53.inventory()...)
+	items = append(items, w.S3.inventory()...)
 	for _, name := range w.regionNames() {
 		r := w.Regions[name]
-		for _, part := range [][]InventoryItem{r.EC2.inventory(), r.ELB.inventory(), r.ASG.inventory(), r.ACM.inventory(), r.CW.inventory(), r.SNS.inventory(), r.KMS.inventory()} {
+		for _, part := range [][]InventoryItem{r.EC2.inventory(), r.ELB.inventory(), r.ASG.inventory(), r.ACM.inventory(), r.CW.inventory(), r.SNS.inventory(), r.KMS.inventory(), r.Logs.inventory()} {
 			for _, it := range part {
 				it.Region = name
 				items = append(items, it)
@@ -210,7 +221,9 @@ func (w *World) tick(now time.Time, d durations) {
 		r.ACM.tick(r, now, d)
 		r.CW.tick(r, now, d)
 		r.KMS.tick(now)
+		r.Logs.tick(r, now)
 	}
+	w.S3.tick(now)
 }
 
 func tagMap(tags []Tag) map[string]string {

@@ -74,7 +74,7 @@ func scriptTopic(s *Spec, w *Script, billing bool) {
 	attrs := ""
 	if s.Alarms.EncryptTopic {
 		kd := alarmKeyDesired(s, billing)
-		regionVar := `${AWS_REGION:-$(aws configure get region)}`
+		regionVar := `${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}`
 		if billing {
 			regionVar = aws.BillingRegion
 		}

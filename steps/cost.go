@@ -61,7 +61,13 @@ const (
 	costHostedZoneMonthly = 0.50  // per hosted zone, first 25 zones
 	costAlarmMonthly      = 0.10  // per standard-resolution metric alarm
 	costKMSKeyMonthly     = 1.00  // per customer managed KMS key (aws.amazon.com/kms/pricing); requests within the free 20,000 a month
-	costFreeAlarms        = 10    // CloudWatch free tier: ten alarms
+	// Logs are billed by volume, which depends on traffic: plan states the
+	// prices rather than a guess. S3 Standard storage, first 50 TB in
+	// us-east-1 (aws.amazon.com/s3/pricing); flow logs delivered to S3 are
+	// CloudWatch vended logs, first 10 TB (aws.amazon.com/cloudwatch/pricing).
+	costS3GBMonth          = 0.023
+	costFlowLogDeliveredGB = 0.25
+	costFreeAlarms         = 10 // CloudWatch free tier: ten alarms
 	// costBastionType is the bastion's instance type: it only forwards SSH.
 	costBastionType = "t3.micro"
 )
@@ -222,6 +228,7 @@ func EstimateMonthly(s *Spec) CostEstimate {
 		}
 		monthly("KMS keys encrypting the alarm topics", "key-month", keys, costKMSKeyMonthly)
 	}
+	notes = append(notes, s.logsCostNotes()...)
 	if note := s.dualstackCostNote(); note != "" {
 		notes = append(notes, note)
 	}
@@ -303,4 +310,16 @@ func pad(s string, n int) string {
 func costRound(v float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	return math.Round(v*p) / p
+}
+
+// logsCostNotes prices the log options by volume, which plan cannot know.
+func (s *Spec) logsCostNotes() []string {
+	var out []string
+	if l := s.LoadBalancer.AccessLogs; l.Enabled {
+		out = append(out, fmt.Sprintf("access logs: S3 storage at $%.3f per GB-month, each log kept %d days (delivery is free)", costS3GBMonth, l.RetentionDays))
+	}
+	if l := s.Network.FlowLogs; l.Enabled {
+		out = append(out, fmt.Sprintf("flow logs: $%.2f per GB delivered plus S3 storage at $%.3f per GB-month, each log kept %d days", costFlowLogDeliveredGB, costS3GBMonth, l.RetentionDays))
+	}
+	return out
 }

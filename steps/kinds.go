@@ -106,7 +106,7 @@ func allKinds() []Kind {
 	for _, f := range []func() []Kind{
 		identityKinds, iamKinds, networkKinds, securityKinds, instanceKinds, amiKinds,
 		launchTemplateKinds, certificateKinds, loadBalancerKinds,
-		autoscalingKinds, dnsKinds, alarmsKinds, keysKinds,
+		autoscalingKinds, dnsKinds, alarmsKinds, keysKinds, logsKinds,
 	} {
 		ks = append(ks, f()...)
 	}

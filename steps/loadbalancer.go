@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,7 +72,8 @@ const lbDropInvalidHeaders = "routing.http.drop_invalid_header_fields.enabled"
 func lbDesired(s *Spec) Desired {
 	return Desired{Key: lbKey, Type: typeLoadBalancer, Name: s.Name + "-alb",
 		Attrs: map[string]string{"name": s.Name + "-alb", "scheme": "internet-facing", "ip_address_type": lbIPAddressType(s),
-			"drop_invalid_header_fields": strconv.FormatBool(s.LoadBalancer.DropInvalidHeaderFields)},
+			"drop_invalid_header_fields": strconv.FormatBool(s.LoadBalancer.DropInvalidHeaderFields),
+			"access_logs":                strconv.FormatBool(s.LoadBalancer.AccessLogs.Enabled)},
 		// Anything else is an attribute, set in place.
 		Replace: []string{"name", "scheme", "subnets", "security_groups"}}
 }
@@ -108,7 +110,7 @@ func (loadBalancerStep) Desired(s *Spec) []Desired {
 	if s.LoadBalancer.HTTPS {
 		ds = append(ds, httpsDesired(s))
 	}
-	return ds
+	return append(ds, accessLogsDesired(s)...)
 }
 
 // lbInputs are what the step reads from the steps before it.
@@ -150,6 +152,11 @@ func readLBInputs(r *Run) (lbInputs, error) {
 func (loadBalancerStep) Apply(ctx context.Context, r *Run) error {
 	in, err := readLBInputs(r)
 	if err != nil {
+		return err
+	}
+	// The access logs' bucket comes first (a second at most): Elastic
+	// Load Balancing checks it may write there when the logs are turned on.
+	if _, err := ensureAccessLogBucket(ctx, r); err != nil {
 		return err
 	}
 	lbRec, err := ensureLoadBalancer(ctx, r, in)
@@ -277,6 +284,11 @@ func convergeLBAttributes(ctx context.Context, r *Run, arn string) error {
 		return err
 	}
 	want := map[string]string{lbDropInvalidHeaders: strconv.FormatBool(r.Spec.LoadBalancer.DropInvalidHeaderFields)}
+	bucket := ""
+	if b, ok := r.Recorded(keyAccessLogBucket); ok && r.Spec.LoadBalancer.AccessLogs.Enabled {
+		bucket = b.ID
+	}
+	maps.Copy(want, accessLogAttributes(bucket))
 	have, err := r.AWS.LB.LoadBalancerAttributes(ctx, arn)
 	if err != nil {
 		return err

@@ -49,6 +49,7 @@ func lbAttrs(ctx context.Context, c *aws.Clients, lb aws.LoadBalancer) (map[stri
 		"name": lb.Name, "scheme": lb.Scheme, "ip_address_type": lb.IPAddressType,
 		"subnets": joinSorted(lb.Subnets), "security_groups": joinSorted(lb.SecurityGroups),
 		"drop_invalid_header_fields": attrs[lbDropInvalidHeaders],
+		"access_logs":                attrs[lbAccessLogs],
 	}, nil
 }
 

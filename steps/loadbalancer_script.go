@@ -10,10 +10,12 @@ import (
 func (loadBalancerStep) Script(s *Spec, w *Script) {
 	lb, tg := lbDesired(s), tgDesired(s)
 	hc := s.LoadBalancer.HealthCheck
+	scriptAccessLogBucket(s, w)
 	w.Capture("ALB_ARN", fmt.Sprintf("aws elbv2 create-load-balancer --name %s --type application --scheme internet-facing \\\n"+
 		"  --ip-address-type %s --subnets ${PUBLIC_SUBNET_IDS//,/ } --security-groups \"$ALB_SG_ID\" \\\n  --tags %s",
 		shellQuote(lb.Name), lbIPAddressType(s), cliTags(s.Name, StepLoadBalancer, lb.Key, lb.Name)), "LoadBalancers[0].LoadBalancerArn")
 	w.Line(`aws elbv2 wait load-balancer-available --load-balancer-arns "$ALB_ARN"`)
+	scriptAccessLogs(s, w)
 	if s.LoadBalancer.DropInvalidHeaderFields {
 		w.Comment("Drop headers whose names are not valid HTTP (request smuggling; Security Hub ELB.4).")
 		w.Line(`aws elbv2 modify-load-balancer-attributes --load-balancer-arn "$ALB_ARN" \`)

@@ -18,6 +18,9 @@ func lostAnswerSpec(t *testing.T) *Spec {
 	t.Helper()
 	s := exampleSpec(t, "minimal")
 	s.Network.VPC, s.Network.NAT = "new", SpecNATSingle
+	// Both log buckets: CreateBucket has no token, and is idempotent by
+	// the bucket's name; CreateFlowLogs takes one.
+	s.Network.FlowLogs.Enabled, s.LoadBalancer.AccessLogs.Enabled = true, true
 	return s
 }
 

@@ -75,6 +75,11 @@ func natFor(n SpecNetwork, az int) int {
 // Apply adds what only AWS knows (the VPC id a subnet is in, the NAT a
 // route points at), and a Kind observes the same attrs.
 func (networkStep) Desired(s *Spec) []Desired {
+	return append(newVPCDesired(s), flowLogsDesired(s)...)
+}
+
+// newVPCDesired are the resources of a new VPC (network.vpc: new).
+func newVPCDesired(s *Spec) []Desired {
 	n := s.Network
 	if n.VPC != SpecVPCNew {
 		return nil
@@ -151,7 +156,10 @@ func (st networkStep) Apply(ctx context.Context, r *Run) error {
 	}
 	r.Info("VPC %s (%s) over %s: public subnets %s%s", out.vpcID, out.cidr, strings.Join(out.azs, ", "),
 		strings.Join(out.public, ", "), privateNote(out.private))
-	return out.set(r)
+	if err := out.set(r); err != nil {
+		return err
+	}
+	return ensureFlowLogs(ctx, r, out.vpcID)
 }
 
 func privateNote(private []string) string {

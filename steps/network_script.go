@@ -9,6 +9,7 @@ import (
 // PUBLIC_SUBNET_IDS and PRIVATE_SUBNET_IDS (space-separated, in AZ order;
 // PRIVATE_SUBNET_IDS is empty without NAT or with the default VPC).
 func (networkStep) Script(s *Spec, w *Script) {
+	defer scriptFlowLogs(s, w) // once VPC_ID is set, whichever VPC it is
 	n := s.Network
 	azQuery := "aws ec2 describe-availability-zones --filters Name=state,Values=available Name=zone-type,Values=availability-zone"
 	switch n.VPC {

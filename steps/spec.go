@@ -52,6 +52,8 @@ type SpecNetwork struct {
 	// PrivateSubnetBits is the prefix length of each private subnet (20 = /20).
 	PrivateSubnetBits int         `yaml:"private_subnet_bits" json:"private_subnet_bits"`
 	Bastion           SpecBastion `yaml:"bastion" json:"bastion"`
+	// FlowLogs records the VPC's connections to a bucket (network_flowlogs.go).
+	FlowLogs SpecLogs `yaml:"flow_logs" json:"flow_logs"`
 }
 
 // SpecBastion is the optional SSH jump host in a public subnet.
@@ -112,6 +114,8 @@ type SpecLoadBalancer struct {
 	// DropInvalidHeaderFields makes the load balancer drop HTTP headers
 	// whose names are not valid (request smuggling; Security Hub ELB.4).
 	DropInvalidHeaderFields bool `yaml:"drop_invalid_header_fields" json:"drop_invalid_header_fields"`
+	// AccessLogs records every request to a bucket (loadbalancer_accesslogs.go).
+	AccessLogs SpecLogs `yaml:"access_logs" json:"access_logs"`
 	// IPAddressType is ipv4 or dualstack (IPv4 and IPv6: the new VPC gets
 	// an Amazon-provided IPv6 block, the public subnets a /64 each, and
 	// dns.record an AAAA alias beside the A alias).
@@ -200,6 +204,7 @@ func Defaults() Spec {
 			PublicSubnetBits:  24, // a public /24 per AZ: room for load balancer nodes and NAT gateways
 			PrivateSubnetBits: 20, // a private /20 per AZ: room for the group to grow
 			Bastion:           SpecBastion{SSHFrom: SpecSSHFromAuto},
+			FlowLogs:          specLogsDefault,
 		},
 		IAM: SpecIAM{
 			// SSM replaces SSH keys for getting onto an instance; the agent
@@ -227,6 +232,7 @@ func Defaults() Spec {
 				SuccessCodes:       "200",
 			},
 			DropInvalidHeaderFields: true,
+			AccessLogs:              specLogsDefault,
 			IPAddressType:           SpecIPv4,
 		},
 		Autoscaling: SpecAutoscaling{
@@ -323,6 +329,8 @@ var specFieldComments = map[string]string{
 	"instance.volume_gib":         "0 = the image's root snapshot size",
 	"instance.egress":             "restricted (what the stack needs) | all",
 	"load_balancer.drop_invalid_header_fields": "drop malformed HTTP headers (ELB.4)",
+	"load_balancer.access_logs.enabled":        "request logs to a bucket of the stack (ELB.5)",
+	"network.flow_logs.enabled":                "VPC connection logs to a bucket of the stack (EC2.6)",
 	"alarms.encrypt_topic":                     "a KMS key per topic, $1/month each",
 	"load_balancer.https":                      "true needs dns.zone and dns.record",
 	"load_balancer.ip_address_type":            "ipv4 | dualstack (IPv6 too; new VPCs get an IPv6 block)",

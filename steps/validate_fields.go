@@ -391,6 +391,7 @@ func (s *Spec) validateInstance(c *specCollector, env ValidateEnv) {
 	c.at("instance.volume_gib", in.VolumeGiB, specCheckVolumeGiB(in.VolumeGiB, s.AMI.Source != SpecAMIExisting))
 	c.at("instance.key_name", in.KeyName, specCheckKeyName(in.KeyName))
 	s.validateEgress(c)
+	s.validateLogs(c)
 }
 
 // specCheckTypeZones refuses a type offered in fewer zones than the stack
