@@ -150,6 +150,9 @@ keeps billing after a partial apply. Interrupted, run it again.`,
 			if err := engineFor(s, spec, store, stderr).AliasHeld(ctx); err != nil {
 				return err
 			}
+			for _, note := range steps.LogBucketNotes(store.Snapshot()) {
+				fmt.Fprintln(stderr, note)
+			}
 			live := 0
 			for _, r := range store.Snapshot().Resources {
 				if r.Live() {

@@ -326,6 +326,12 @@ func TestMotoLogBucketsAndFlowLogs(t *testing.T) {
 		t.Errorf("a log step failed on moto:\n%s", apply.stderr)
 	}
 	destroy := m.stackwiz(t, dir, "destroy", "--yes")
+	// Said before anything is deleted: the logs go with the buckets.
+	for _, b := range []string{"demo-alb-logs-123456789012-us-east-1", "demo-flow-logs-123456789012-us-east-1"} {
+		if !strings.Contains(destroy.stderr, "aws s3 sync s3://"+b+" ") {
+			t.Errorf("destroy did not say that bucket %s's logs go with it, and how to keep them:\n%s", b, destroy.stderr)
+		}
+	}
 	if left := m.stack(t, "demo"); len(left) > 0 {
 		t.Errorf("after destroy moto still holds:\n  %s\ndestroy's stderr:\n%s", strings.Join(left, "\n  "), destroy.stderr)
 	}

@@ -214,3 +214,16 @@ func listBuckets(ctx context.Context, c *aws.Clients, stack string) ([]Found, er
 	}
 	return out, nil
 }
+
+// LogBucketNotes are destroy's words about the log buckets it is about to
+// delete with their logs, with the command that keeps a copy: said before
+// it asks, so that nobody loses an incident's logs by surprise.
+func LogBucketNotes(snap state.Stack) []string {
+	var out []string
+	for _, r := range snap.Resources {
+		if r.Live() && r.Type == typeBucket {
+			out = append(out, fmt.Sprintf("Bucket %s holds the stack's logs; destroy deletes them with it. To keep them, first: aws s3 sync s3://%s ./%s", r.ID, r.ID, r.ID))
+		}
+	}
+	return out
+}
