@@ -52,6 +52,7 @@ type answers struct {
 	HCHealthy   string
 	HCUnhealthy string
 	HCCodes     string
+	IPType      string
 
 	Min          string
 	Desired      string
@@ -107,7 +108,7 @@ func answersFrom(s *steps.Spec, profile string) *answers {
 		HTTPS: s.LoadBalancer.HTTPS, Zone: s.DNS.Zone, Record: s.DNS.Record,
 		HCPath: hc.Path, HCInterval: itoa(hc.IntervalSeconds), HCTimeout: itoa(hc.TimeoutSeconds),
 		HCHealthy: itoa(hc.HealthyThreshold), HCUnhealthy: itoa(hc.UnhealthyThreshold), HCCodes: hc.SuccessCodes,
-		Min: itoa(s.Autoscaling.Min), Desired: itoa(s.Autoscaling.Desired), Max: itoa(s.Autoscaling.Max),
+		IPType: s.LoadBalancer.IPAddressType, Min: itoa(s.Autoscaling.Min), Desired: itoa(s.Autoscaling.Desired), Max: itoa(s.Autoscaling.Max),
 		Termination: slices.Clone(s.Autoscaling.TerminationPolicies),
 		Grace:       itoa(s.Autoscaling.HealthCheckGraceSeconds), CPUTarget: itoa(s.Autoscaling.CPUTargetPercent),
 		Email: s.Alarms.Email, BillingLimit: billing, EncryptTopic: s.Alarms.EncryptTopic,
@@ -177,6 +178,9 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		hc.HealthyThreshold = number(a.HCHealthy, hc.HealthyThreshold)
 		hc.UnhealthyThreshold = number(a.HCUnhealthy, hc.UnhealthyThreshold)
 		hc.SuccessCodes = strings.TrimSpace(a.HCCodes)
+		if a.IPType != "" { // a draft from before the field existed keeps the spec's
+			s.LoadBalancer.IPAddressType = a.IPType
+		}
 	case steps.StepAutoscaling:
 		as := &s.Autoscaling
 		as.Min, as.Desired, as.Max = number(a.Min, as.Min), number(a.Desired, as.Desired), number(a.Max, as.Max)
@@ -337,6 +341,9 @@ var validators = map[string]func(a *answers, baseDir string) error{
 	"load_balancer.health_check.success_codes": func(a *answers, _ string) error {
 		return steps.ValidateSuccessCodes(strings.TrimSpace(a.HCCodes))
 	},
+	"load_balancer.ip_address_type": func(a *answers, _ string) error {
+		return steps.ValidateIPAddressType(a.IPType)
+	},
 	"autoscaling.min":     capacityCheck("autoscaling.min"),
 	"autoscaling.desired": capacityCheck("autoscaling.desired"),
 	"autoscaling.max":     capacityCheck("autoscaling.max"),
@@ -412,7 +419,7 @@ var stepFields = map[steps.StepID][]string{
 	steps.StepCertificate:    {"load_balancer.https", "dns.zone", "dns.record"},
 	steps.StepLoadBalancer: {"load_balancer.health_check.path", "load_balancer.health_check.interval_seconds",
 		"load_balancer.health_check.timeout_seconds", "load_balancer.health_check.healthy_threshold",
-		"load_balancer.health_check.unhealthy_threshold", "load_balancer.health_check.success_codes"},
+		"load_balancer.health_check.unhealthy_threshold", "load_balancer.health_check.success_codes", "load_balancer.ip_address_type"},
 	steps.StepAutoscaling: {"autoscaling.min", "autoscaling.desired", "autoscaling.max", "autoscaling.health_check_grace_seconds",
 		"autoscaling.cpu_target_percent", "autoscaling.termination_policies"},
 	steps.StepDNS:    {"dns.zone", "dns.record"},

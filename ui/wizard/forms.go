@@ -86,6 +86,7 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 				fieldFor(a, fc, "load_balancer.health_check.unhealthy_threshold", "Unhealthy after", &a.HCUnhealthy),
 				fieldFor(a, fc, "load_balancer.health_check.success_codes", "Success codes", &a.HCCodes),
 			),
+			huh.NewGroup(ipTypeSelect(a)),
 		}
 	case steps.StepAutoscaling:
 		groups = autoscalingForm(a, fc)
