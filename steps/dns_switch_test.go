@@ -155,6 +155,9 @@ func TestAliasSwitchedByTheConsoleIsARecordedFact(t *testing.T) {
 	if said != 1 {
 		t.Errorf("apply of blue said %d times that the record stays on green, want once", said)
 	}
+	if p, err := env.engine(bg.blueSpec).Plan(ctx); err != nil || !p.Empty() {
+		t.Errorf("plan of blue with its record switched = %+v, %v; want no changes", p, err)
+	}
 
 	// Destroy of green refuses and deletes nothing.
 	err = bg.greenEngine().Destroy(ctx)
