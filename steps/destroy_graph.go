@@ -57,7 +57,7 @@ func deleteAfter() map[string][]string {
 		natGateway:       nil,
 		networkTypeEIP:   {natGateway, instance},
 		internetGW:       {group, loadBalancer, instance, natGateway, networkTypeEIP},
-		routeTable:       {natGateway, internetGW},
+		routeTable:       nil, // its routes may name a NAT or internet gateway still there
 		securityGroup:    {group, loadBalancer, instance},
 		subnet:           {group, loadBalancer, instance, natGateway, routeTable},
 		networkTypeVPC:   {internetGW, routeTable, securityGroup, subnet},
