@@ -3,6 +3,7 @@ package steps
 import (
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -366,5 +367,50 @@ func TestDualstackCostsTheSameAndSaysWhy(t *testing.T) {
 	}
 	if strings.Contains(a.Note, "dualstack") || !strings.Contains(b.Note, "dualstack adds nothing") || !strings.Contains(b.Note, "public IPv4") {
 		t.Errorf("notes: ipv4 %q, dualstack %q", a.Note, b.Note)
+	}
+}
+
+// TestDualstackResumesAfterACrashAtEveryMutation kills a dualstack apply
+// of the network, security groups, load balancer and DNS after each of its
+// mutating requests: the resumed apply ends with the resources of an
+// uninterrupted one, the IPv6 blocks, route and rules included, and a
+// destroy after the crash leaves nothing.
+func TestDualstackResumesAfterACrashAtEveryMutation(t *testing.T) {
+	edge := []Step{identityStep{}, networkStep{}, securityStep{}, loadBalancerStep{}, dnsStep{}}
+	clean := newTestEnv(t, "dual")
+	clean.Options.Steps = edge
+	spec := dualSpec(t, clean, dualstackYAML)
+	if err := clean.engine(spec).Apply(testContext(t)); err != nil {
+		t.Fatalf("clean apply: %v", err)
+	}
+	want, total := inventoryShape(clean), clean.Mutations()
+	t.Logf("a clean dualstack apply of the edge makes %d mutating requests and leaves %d resources", total, len(want))
+	for k := 1; k <= total; k++ {
+		ctx := testContext(t)
+		env := newTestEnv(t, "dual")
+		env.Options.Steps = edge
+		if err := env.engine(spec).Apply(env.crashAfter(ctx, k)); err == nil {
+			t.Fatalf("k=%d/%d: apply survived its crash", k, total)
+		}
+		env.noCrash()
+		env.reopen()
+		if k%2 == 0 {
+			// Every other crash is followed by a destroy instead.
+			if err := env.engine(spec).Destroy(ctx); err != nil {
+				t.Fatalf("k=%d/%d: destroy after the crash: %v", k, total, err)
+			}
+			env.mustEmpty()
+			continue
+		}
+		if err := env.engine(spec).Apply(ctx); err != nil {
+			t.Fatalf("k=%d/%d: resumed apply: %v", k, total, err)
+		}
+		if got := inventoryShape(env); !slices.Equal(got, want) {
+			t.Fatalf("k=%d/%d: after resume the sandbox holds\n%s\nwant\n%s", k, total, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		checkDualstackNetwork(t, env)
+		if got := strings.Join(aliasTypesIn(t, env), ","); got != "A,AAAA" {
+			t.Fatalf("k=%d/%d: after resume the name has %q, want A,AAAA", k, total, got)
+		}
 	}
 }
