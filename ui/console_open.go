@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -70,6 +71,18 @@ func (r *root) buildConsole(stack string, chosen bool) tea.Cmd {
 		clients, err := connect(ctx, profile, region)
 		if err != nil {
 			return consoleConnectedMsg{seq: seq, stack: stack, err: fmt.Errorf("connect to %s for the console: %w", region, err)}
+		}
+		if rec.AccountID != "" {
+			// The header names the record's account: the clients must be
+			// in it, or every read would say the stack is gone.
+			caller, err := clients.Identity.Caller(ctx)
+			if err != nil {
+				return consoleConnectedMsg{seq: seq, stack: stack, err: fmt.Errorf("check which account the console reads stack %s in: %w", stack, err)}
+			}
+			if caller.Account != rec.AccountID {
+				return consoleConnectedMsg{seq: seq, stack: stack, err: fmt.Errorf("stack %s was built in account %s (%s), but these credentials are account %s (%s): "+
+					"open it with a profile of account %s (--profile)", stack, rec.AccountID, cmp.Or(rec.Region, "region not recorded"), caller.Account, caller.ARN, rec.AccountID)}
+			}
 		}
 		fleet := clients.Fleet
 		if fleet.ReadOnly() == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -107,5 +108,27 @@ func TestALateAnswerOfAReplacedConsoleIsDropped(t *testing.T) {
 	// Another screen's messages are left as they are.
 	if m := r.tag(screen.Wizard, func() tea.Msg { return consoleNews{4} })(); m != (consoleNews{4}) {
 		t.Errorf("a wizard command's message was tagged: %#v", m)
+	}
+}
+
+// TestAFailedSwitchKeepsTheConsoleShown: a stack the switcher chose that
+// cannot be opened (credentials of another account, a record that cannot
+// be read) leaves the console on the stack it was on, with the reason on
+// the status line; an older build's answer is ignored.
+func TestAFailedSwitchKeepsTheConsoleShown(t *testing.T) {
+	old := &recorder{}
+	r := &root{screens: map[screen.ID]screen.Screen{screen.Console: old}, started: map[screen.ID]bool{screen.Console: true},
+		stack: "blue", consoleGen: 1}
+	r.switching, r.buildSeq = "green", 2
+	if cmd := r.consoleConnected(consoleConnectedMsg{seq: 1, stack: "web"}); cmd != nil || r.switching != "green" {
+		t.Fatal("an older build's answer was taken")
+	}
+	err := errors.New("stack green was built in account 111111111111 (us-west-2), but these credentials are account 123456789012")
+	r.consoleConnected(consoleConnectedMsg{seq: 2, stack: "green", err: err})
+	if r.screens[screen.Console] != old || r.stack != "blue" || r.consoleGen != 1 || r.fatal != nil {
+		t.Errorf("a failed switch replaced the console: stack %q, gen %d, fatal %v", r.stack, r.consoleGen, r.fatal)
+	}
+	if r.failure == nil || r.failure.Summary == "" || !strings.Contains(r.failure.Summary+r.failure.Hint, "open stack green") {
+		t.Errorf("the failure shown: %+v", r.failure)
 	}
 }
