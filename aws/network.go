@@ -255,7 +255,13 @@ func subnetOf(s types.Subnet) Subnet {
 		CIDR: sdk.ToString(s.CidrBlock), MapPublicIP: sdk.ToBool(s.MapPublicIpOnLaunch),
 		DefaultForAZ: sdk.ToBool(s.DefaultForAz), Tags: netTagMap(s.Tags)}
 	for _, a := range s.Ipv6CidrBlockAssociationSet {
-		if st := a.Ipv6CidrBlockState; st != nil && (st.State == types.SubnetCidrBlockStateCodeAssociated || st.State == types.SubnetCidrBlockStateCodeAssociating) {
+		// A block counts unless it is on its way out: moto 5 answers the
+		// state as "{'State': 'associated'}", and a block taken for
+		// missing would be associated a second time.
+		switch st := a.Ipv6CidrBlockState; {
+		case st != nil && (st.State == types.SubnetCidrBlockStateCodeDisassociating || st.State == types.SubnetCidrBlockStateCodeDisassociated ||
+			st.State == types.SubnetCidrBlockStateCodeFailing || st.State == types.SubnetCidrBlockStateCodeFailed):
+		default:
 			out.IPv6CIDR = netFirst(out.IPv6CIDR, sdk.ToString(a.Ipv6CidrBlock))
 		}
 	}
