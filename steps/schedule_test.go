@@ -147,13 +147,13 @@ func (e *testEnv) stepEvents() []string {
 
 // TestEarlyReadsArePublishedBeforeTheLongWaits applies the examples and
 // checks in the events that each step reading early outputs started before
-// the step it reads from was done: in HA the security groups and the image
-// builder before the network's NAT gateways, the load balancer before the
-// bastion, the launch template before the builder is gone; in minimal the
-// group before the load balancer is active.
+// the step it reads from was done: in HA the security groups, the image
+// builder and the load balancer (after its certificate) before the
+// network's NAT gateways, the launch template before the builder is gone;
+// in minimal the group before the load balancer is active.
 func TestEarlyReadsArePublishedBeforeTheLongWaits(t *testing.T) {
 	for name, pairs := range map[string][][2]StepID{
-		"ha": {{StepAMI, StepNetwork}, {StepSecurity, StepNetwork}, {StepLoadBalancer, StepSecurity},
+		"ha": {{StepAMI, StepNetwork}, {StepSecurity, StepNetwork}, {StepLoadBalancer, StepNetwork},
 			{StepLaunchTemplate, StepAMI}},
 		"minimal": {{StepAutoscaling, StepLoadBalancer}},
 	} {
