@@ -101,6 +101,17 @@ func checkDualstackNetwork(t *testing.T, env *testEnv) {
 	if !open6 {
 		t.Errorf("the load balancer's group does not admit port 80 from ::/0: %+v", sgs.SecurityGroups[0].IpPermissions)
 	}
+	// The instances have no IPv6 address: their restricted egress has no
+	// ::/0 twin.
+	app, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{netLive(env, StepSecurity)[keySGApp].ID}})
+	if err != nil || len(app.SecurityGroups) != 1 {
+		t.Fatalf("describe the app's group: %v", err)
+	}
+	for _, p := range app.SecurityGroups[0].IpPermissionsEgress {
+		if len(p.Ipv6Ranges) > 0 {
+			t.Errorf("the app's group lets %s %d out to IPv6 %+v, though its instances have no IPv6 address", sdkaws.ToString(p.IpProtocol), sdkaws.ToInt32(p.FromPort), p.Ipv6Ranges)
+		}
+	}
 	lbs, err := elbv2.NewFromConfig(env.Cfg).DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{"dual-alb"}})
 	if err != nil || len(lbs.LoadBalancers) != 1 {
 		t.Fatalf("describe the load balancer: %v", err)

@@ -263,3 +263,15 @@ func (s *Spec) dualstackCostNote() string {
 	}
 	return "dualstack adds nothing: IPv6 addresses and the VPC's Amazon-provided IPv6 block are free, the AAAA alias's queries too; the load balancer keeps its public IPv4 address per AZ, billed above"
 }
+
+// instanceEgressIPv6 reports whether the app's and the bastion's groups
+// get the IPv6 twins of their egress rules. In the stack's own VPC no
+// instance has an IPv6 address (the private subnets have no IPv6 block,
+// and the public ones do not assign addresses from theirs), so restricted
+// egress to ::/0 would open nothing that is used: only where an instance
+// may have one — an existing or default VPC with IPv6 — or with
+// instance.egress: all, which keeps AWS's default rules (a new group in a
+// VPC with IPv6 lets all IPv6 out too).
+func instanceEgressIPv6(s *Spec, vpcHasIPv6 bool) bool {
+	return vpcHasIPv6 && (s.Network.VPC != SpecVPCNew || s.Instance.Egress == SpecEgressAll)
+}

@@ -120,7 +120,7 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 		outs["bastion_sg"] = bastionSG.ID
 	}
 	app, err := g.ensure(ctx, keySGApp, "app instances: the app port from the load balancer only",
-		appRules(r.Spec, groupRef{alb.ID, want[keySGALB].Name}, groupRef{bastionSG.ID, want[keySGBastion].Name}), appEgress(r.Spec, vpc.IPv6), nil)
+		appRules(r.Spec, groupRef{alb.ID, want[keySGALB].Name}, groupRef{bastionSG.ID, want[keySGBastion].Name}), appEgress(r.Spec, instanceEgressIPv6(r.Spec, vpc.IPv6)), nil)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 		return err
 	}
 	if r.Spec.Network.Bastion.Enabled {
-		if err := g.ensureEgress(ctx, keySGBastion, bastionEgress(r.Spec, appRef, vpc.IPv6)); err != nil {
+		if err := g.ensureEgress(ctx, keySGBastion, bastionEgress(r.Spec, appRef, instanceEgressIPv6(r.Spec, vpc.IPv6))); err != nil {
 			return err
 		}
 	}
