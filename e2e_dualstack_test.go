@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestDualstackThroughTheBinary applies a dualstack stack with the built
-// binary against the sandbox served over HTTP, as a user would: plan
+// TestDualstackThroughTheBinary applies examples/dualstack.yaml with the
+// built binary against the sandbox served over HTTP, as a user would: plan
 // names the IPv6 work and its cost, status is clean, a second plan wants
 // nothing, export writes the IPv6 commands, and destroy leaves nothing.
 // A spec pointing at a VPC without IPv6 is refused with the fix.
@@ -19,13 +19,10 @@ func TestDualstackThroughTheBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := filepath.Join(dir, "stack.yaml")
 	text := "name: dual\nnetwork:\n  vpc: new\nload_balancer:\n  ip_address_type: dualstack\ninstance:\n  user_data: " + start +
 		"\ndns:\n  zone: example.com\n  record: www.example.com\n"
-	if err := os.WriteFile(spec, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	state := filepath.Join(dir, "state")
+	spec := examplePath(t, "dualstack") // the same stack, as examples/ ships it
 	plan, _ := w.stackwiz(t, state, 0, "plan", "-f", spec)
 	for _, want := range []string{"www.example.com. AAAA", "dualstack adds nothing"} {
 		if plan.code != 0 || !strings.Contains(plan.stdout, want) {
