@@ -425,3 +425,40 @@ func TestDualstackResumesAfterACrashAtEveryMutation(t *testing.T) {
 		}
 	}
 }
+
+// TestDualstackDriftIsReportedAndRepaired removes the public route
+// table's ::/0 route and sets the load balancer back to ipv4 outside
+// stackwiz: status names both, and apply puts them back in place.
+func TestDualstackDriftIsReportedAndRepaired(t *testing.T) {
+	env := newTestEnv(t, "dual")
+	spec := dualSpec(t, env, dualstackYAML)
+	ctx := testContext(t)
+	if err := env.engine(spec).Apply(ctx); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	live := netLive(env, StepNetwork)
+	if _, err := netEC2(env).DeleteRoute(ctx, &ec2.DeleteRouteInput{RouteTableId: sdkaws.String(live[keyPublicRouteTab].ID), DestinationIpv6CidrBlock: sdkaws.String("::/0")}); err != nil {
+		t.Fatal(err)
+	}
+	lbARN := netLive(env, StepLoadBalancer)[lbKey].ARN
+	if _, err := elbv2.NewFromConfig(env.Cfg).SetIpAddressType(ctx, &elbv2.SetIpAddressTypeInput{LoadBalancerArn: sdkaws.String(lbARN), IpAddressType: "ipv4"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := env.engine(spec).Status(ctx)
+	if err != nil || rep.Healthy {
+		t.Fatalf("status after the drift: healthy %v, %v", rep != nil && rep.Healthy, err)
+	}
+	text := describeReport(rep)
+	for _, want := range []string{`ipv6: recorded "true", AWS has "false"`, `ip_address_type: recorded "dualstack", AWS has "ipv4"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("status does not say %q:\n%s", want, text)
+		}
+	}
+	if err := env.engine(spec).Apply(ctx); err != nil {
+		t.Fatalf("repairing apply: %v", err)
+	}
+	checkDualstackNetwork(t, env)
+	if rep, err := env.engine(spec).Status(ctx); err != nil || !rep.Healthy {
+		t.Fatalf("status after the repair: %v\n%s", err, describeReport(rep))
+	}
+}
