@@ -76,8 +76,9 @@ func servedOps(t *testing.T, path string) map[string]string {
 	return out
 }
 
-// runLogged runs apply, status and destroy of examples/minimal.yaml with
-// a --debug-file, through run, and returns the log's path.
+// runLogged runs apply, status and destroy of examples/minimal.yaml, then
+// of examples/dualstack.yaml (the IPv6 calls, Route 53), with a
+// --debug-file, through run, and returns the log's path.
 func runLogged(t *testing.T, run func(args ...string) result) string {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "debug.log")
@@ -85,6 +86,9 @@ func runLogged(t *testing.T, run func(args ...string) result) string {
 		{"apply", "-f", examplePath(t, "minimal"), "--yes"},
 		{"status"},
 		{"destroy", "--yes"},
+		{"apply", "-f", examplePath(t, "dualstack"), "--yes"},
+		{"--stack", "dual", "status"},
+		{"--stack", "dual", "destroy", "--yes"},
 	} {
 		run(append([]string{"--debug-file", log}, args...)...)
 	}
@@ -114,11 +118,11 @@ func TestCompatibilityTableIsMeasured(t *testing.T) {
 
 Which AWS operations stackwiz uses (every action of ` + "`aws.RequiredActions`" + ` that is an API
 call) and whether each endpoint implements them, **as measured**: ` + "`TestCompatibilityTableIsMeasured`" + `
-(compat_test.go) runs apply, status and destroy of examples/minimal.yaml against the sandbox and
+(compat_test.go) runs apply, status and destroy of examples/minimal.yaml and examples/dualstack.yaml against the sandbox and
 against moto's server (` + "`python3 -m moto.server`" + `) with ` + "`--debug-file`" + `, and this table is what
 those logs show. "yes": answered with a success or an AWS error (the operation exists); "no": every
 answer carried no AWS error (moto answers an operation it lacks with an HTML 500, and CloudWatch's
-RPC v2 CBOR protocol with a 404); "—": the minimal stack's run does not call it (HTTPS, DNS, baking,
+RPC v2 CBOR protocol with a 404); "—": those runs do not call it (HTTPS, baking, a switch to or from dualstack,
 the console's actions). AWS implements every operation its SDK sends.
 
 What stackwiz does where an endpoint lacks an operation: the step that needs it fails with one line
