@@ -14,11 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 )
 
-// TestMotoDualstackApplyStatusDestroy builds a dualstack stack in a new
-// VPC on moto, an AWS emulator we did not write: the VPC's IPv6 block,
-// the public subnets' /64s, the ::/0 route, the dualstack load balancer
-// and the AAAA alias are made by calls moto answers as EC2, ELBv2 and
-// Route 53 do; status finds no drift (only the alarms step, which moto
+// TestMotoDualstackApplyStatusDestroy builds an ipv4 stack in a new VPC
+// on moto, an AWS emulator we did not write, then switches it to
+// dualstack: the VPC's IPv6 block, the public subnets' /64s, the ::/0
+// route, the load balancer's type (in place) and the AAAA alias are made
+// by calls moto answers as EC2, ELBv2 and Route 53 do; status finds no drift (only the alarms step, which moto
 // cannot serve, is not done), and destroy leaves nothing.
 func TestMotoDualstackApplyStatusDestroy(t *testing.T) {
 	m := startMoto(t)
@@ -36,7 +36,21 @@ func TestMotoDualstackApplyStatusDestroy(t *testing.T) {
 	if err := os.WriteFile(spec, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// First as ipv4, then switched: the VPC's block, the subnets' /64s
+	// and the load balancer's type are added in place (AssociateVpcCidrBlock,
+	// AssociateSubnetCidrBlock, SetIpAddressType).
+	v4 := dir + "/v4.yaml"
+	if err := os.WriteFile(v4, []byte(strings.Replace(text, "dualstack", "ipv4", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if first := m.stackwiz(t, dir, "apply", "-f", v4, "--yes"); first.code != 1 || strings.Count(first.stderr, "✗") != 1 {
+		t.Fatalf("ipv4 apply exit = %d, want 1 with only the alarms step failed\n%s", first.code, tail(first.stderr, 3000))
+	}
+	lbBefore := loadBalancerARN(t, m)
 	apply := m.stackwiz(t, dir, "apply", "-f", spec, "--yes")
+	if after := loadBalancerARN(t, m); after != lbBefore {
+		t.Errorf("the switch to dualstack replaced the load balancer on moto (%s → %s)", lbBefore, after)
+	}
 	if apply.code != 1 || !strings.Contains(apply.stderr, "alarms: ") || strings.Count(apply.stderr, "✗") != 1 {
 		t.Fatalf("apply exit = %d, want 1 with only the alarms step failed (moto lacks CloudWatch alarms)\n%s", apply.code, tail(apply.stderr, 3000))
 	}
@@ -114,4 +128,15 @@ func TestMotoDualstackApplyStatusDestroy(t *testing.T) {
 	if destroy.code != 0 {
 		t.Errorf("destroy exit = %d, want 0\n%s", destroy.code, destroy.stderr)
 	}
+}
+
+// loadBalancerARN is the ARN of the dual stack's load balancer on moto.
+func loadBalancerARN(t *testing.T, m *moto) string {
+	t.Helper()
+	cfg := sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(m.url), Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
+	out, err := elb.NewFromConfig(cfg).DescribeLoadBalancers(context.Background(), &elb.DescribeLoadBalancersInput{Names: []string{"dual-alb"}})
+	if err != nil || len(out.LoadBalancers) != 1 {
+		t.Fatalf("the load balancer on moto: %v", err)
+	}
+	return sdk.ToString(out.LoadBalancers[0].LoadBalancerArn)
 }
