@@ -204,6 +204,7 @@ func TestSwitchAliasMovesTheRecordToTheOtherStack(t *testing.T) {
 
 func TestSwitchAliasToAnIPv4StackDropsTheDualstackAAAA(t *testing.T) {
 	w := newFleetWorld(t, 1)
+	w.giveIPv6()
 	blueOut, err := w.elb.CreateLoadBalancer(w.ctx, &elb.CreateLoadBalancerInput{Name: sdk.String("blue6-alb"), Subnets: w.subnets,
 		SecurityGroups: []string{w.albSG}, IpAddressType: elbtypes.IpAddressTypeDualstack})
 	if err != nil {

@@ -115,3 +115,19 @@ func TestADualstackLoadBalancerNeedsIPv6Subnets(t *testing.T) {
 		t.Errorf("CreateLoadBalancer made %s, want dualstack", dual.IpAddressType)
 	}
 }
+
+// giveIPv6 gives a VPC an Amazon-provided IPv6 block and each of subnets
+// a /64 of it.
+func giveIPv6(t *testing.T, c *ec2.Client, vpcID string, subnets []string) {
+	t.Helper()
+	ctx := testCtx(t)
+	must[*ec2.AssociateVpcCidrBlockOutput](t)(c.AssociateVpcCidrBlock(ctx, &ec2.AssociateVpcCidrBlockInput{VpcId: aws.String(vpcID), AmazonProvidedIpv6CidrBlock: aws.Bool(true)}))
+	vpcs := must[*ec2.DescribeVpcsOutput](t)(c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{vpcID}}))
+	block := netip.MustParsePrefix(aws.ToString(vpcs.Vpcs[0].Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock))
+	for i, sn := range subnets {
+		b := block.Addr().As16()
+		b[7] = byte(i)
+		must[*ec2.AssociateSubnetCidrBlockOutput](t)(c.AssociateSubnetCidrBlock(ctx, &ec2.AssociateSubnetCidrBlockInput{SubnetId: aws.String(sn),
+			Ipv6CidrBlock: aws.String(netip.PrefixFrom(netip.AddrFrom16(b), 64).String())}))
+	}
+}

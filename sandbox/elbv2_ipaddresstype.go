@@ -39,9 +39,6 @@ func elbSetIPAddressType(c *call) (any, error) {
 	default:
 		return nil, errBadRequest("ValidationError", "IP address type '%s' must be one of [ipv4, dualstack, dualstack-without-public-ipv4]", ipType)
 	}
-	if lb.Scheme == "internal" && ipType != "ipv4" {
-		return nil, errBadRequest("InvalidConfigurationRequest", "Internal load balancers must use the ipv4 IP address type")
-	}
 	if err := checkDualstackSubnets(c, ipType, lb.Subnets); err != nil {
 		return nil, err
 	}

@@ -69,6 +69,7 @@ func TestInternalDualstackLoadBalancerInAnotherRegionUsesThatRegionsZoneAndDefau
 	for _, s := range subnets.Subnets {
 		ids = append(ids, aws.ToString(s.SubnetId))
 	}
+	giveIPv6(t, seoulEC2, aws.ToString(subnets.Subnets[0].VpcId), ids) // dualstack needs it on every subnet
 	out, err := seoul.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("inner"), Subnets: ids,
 		Scheme: elbtypes.LoadBalancerSchemeEnumInternal, IpAddressType: elbtypes.IpAddressTypeDualstack})
 	if err != nil {
