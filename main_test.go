@@ -25,7 +25,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/stackwiz/stackwiz/sandbox"
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 // The binary under test, built once by TestMain with these linker values,
@@ -45,7 +44,7 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "stackwiz")
 	args := []string{"build", "-o", binary,
-		"-ldflags", fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s", testVersion, testCommit, testDate)}
+		"-ldflags", fmt.Sprintf("-X github.com/stackwiz/stackwiz/cli.version=%s -X github.com/stackwiz/stackwiz/cli.commit=%s -X github.com/stackwiz/stackwiz/cli.date=%s", testVersion, testCommit, testDate)}
 	if raceEnabled() {
 		// The binary runs the same code as the tests: race-check it too.
 		args = append(args, "-race")
@@ -251,28 +250,6 @@ func TestServeOnABusyAddressFailsWithExitOne(t *testing.T) {
 	r := runBinary(t, "sandbox", "serve", "--addr", ln.Addr().String())
 	if r.code != exitFailure || !strings.Contains(r.stderr, "--addr "+ln.Addr().String()) {
 		t.Errorf("serve on a busy port: exit %d, stderr %q; want exit 1 naming --addr", r.code, r.stderr)
-	}
-}
-
-func TestExitCodes(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		err  error
-		want int
-	}{
-		{"success", nil, 0},
-		{"failure", errors.New("create VPC: boom"), 1},
-		{"usage", usageError{errors.New("unknown flag: --x")}, 2},
-		{"wrapped usage", fmt.Errorf("apply: %w", usageError{errors.New("bad")}), 2},
-		{"invalid spec", fmt.Errorf("load stack.yaml: %w", &steps.ValidationError{Problems: []steps.FieldError{{}}}), 2},
-		{"explicit code", &exitCodeError{code: 1}, 1},
-		{"explicit code wins", &exitCodeError{code: 3, err: usageError{errors.New("x")}}, 3},
-		{"required flag", errors.New(`required flag(s) "file" not set`), 2},
-		{"cancelled", context.Canceled, 1},
-	} {
-		if got := exitCode(tc.err); got != tc.want {
-			t.Errorf("%s: exitCode(%v) = %d, want %d", tc.name, tc.err, got, tc.want)
-		}
 	}
 }
 

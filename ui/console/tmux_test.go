@@ -35,7 +35,7 @@ func TestConsoleInTmux(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	if out, err := exec.Command(bin, "console", "--help").CombinedOutput(); err != nil || !strings.Contains(string(out), "stackwiz console") {
-		t.Fatalf("the built binary has no `stackwiz console` command (ui_commands.go wires it): %v\n%s", err, out)
+		t.Fatalf("the built binary has no `stackwiz console` command (cli/tui.go wires it): %v\n%s", err, out)
 	}
 	stateDir := filepath.Join(dir, "state")
 	sbDir := filepath.Join(stateDir, "sandbox")

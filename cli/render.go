@@ -1,11 +1,15 @@
-package main
+package cli
 
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
@@ -253,3 +257,43 @@ func shortID(id string) string {
 	}
 	return parts[5]
 }
+
+// report prints a command's report on stdout, as one JSON document or for
+// people, and ends the command with exit 1 unless ok.
+func report(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), ok bool) error {
+	code := exitOK
+	if !ok {
+		code = exitFailure
+	}
+	return reportWithCode(cmd, asJSON, rep, render, code)
+}
+
+// reportWithCode is report for a command with more answers than ok or
+// not: it ends the command with exit code.
+func reportWithCode(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), code int) error {
+	if asJSON {
+		if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
+			return err
+		}
+	} else {
+		render(cmd.OutOrStdout())
+	}
+	if code != exitOK {
+		return &exitCodeError{code: code}
+	}
+	return nil
+}
+
+// confirm asks a yes/no question on the terminal; without a terminal it
+// refuses, so a script must say --yes.
+func confirm(cmd *cobra.Command, question string) (bool, error) {
+	if !isTerminal(os.Stdin) {
+		return false, usageError{fmt.Errorf("%s: not a terminal, pass --yes to go ahead", question)}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s [y/N] ", question)
+	var answer string
+	_, _ = fmt.Fscanln(cmd.InOrStdin(), &answer)
+	return answer == "y" || answer == "Y" || answer == "yes", nil
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }

@@ -1,71 +1,17 @@
-package main
+package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
-
-	"github.com/charmbracelet/x/term"
-	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )
-
-// addStackCommands wires the commands that work on a stack.
-func addStackCommands(root *cobra.Command, g *globals) {
-	root.AddCommand(
-		newPlanCmd(g), newApplyCmd(g), newStatusCmd(g), newDestroyCmd(g),
-		newExportCmd(g), newAdoptCmd(g), newDoctorCmd(g),
-	)
-	for _, c := range root.Commands() {
-		answerErrorsInJSON(c)
-	}
-	addUICommands(root, g)
-}
-
-// answerErrorsInJSON makes a command with --json that fails before it has
-// printed its document print an error document on stdout instead
-// (docs/schemas/error.schema.json): a script reading stdout always gets
-// one JSON document, and for an invalid spec it learns which fields to fix
-// (the same problems go to stderr as text).
-func answerErrorsInJSON(c *cobra.Command) {
-	run := c.RunE
-	if run == nil || c.Flags().Lookup("json") == nil {
-		return
-	}
-	c.RunE = func(cmd *cobra.Command, args []string) error {
-		out := &countingWriter{w: cmd.OutOrStdout()}
-		cmd.SetOut(out)
-		err := run(cmd, args)
-		if asJSON, _ := cmd.Flags().GetBool("json"); asJSON && err != nil && out.n == 0 {
-			var ec *exitCodeError
-			if errors.As(err, &ec) && ec.err == nil {
-				return err // the command said what it had to
-			}
-			_ = writeJSON(out, newErrorDocument(err, exitCode(err)))
-		}
-		return err
-	}
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += n
-	return n, err
-}
 
 // loadSpec reads and validates a stack.yaml. Relative paths in it (user
 // data, setup script) are made absolute, so the spec kept in the record
@@ -173,49 +119,3 @@ func openOrCreate(s *session, spec *steps.Spec) (*state.Store, error) {
 func engineFor(s *session, spec *steps.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
 	return steps.New(spec, s.clients, store, newEventPrinter(stderr), s.engineOptions())
 }
-
-// report prints a command's report on stdout, as one JSON document or for
-// people, and ends the command with exit 1 unless ok.
-func report(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), ok bool) error {
-	code := exitOK
-	if !ok {
-		code = exitFailure
-	}
-	return reportWithCode(cmd, asJSON, rep, render, code)
-}
-
-// reportWithCode is report for a command with more answers than ok or
-// not: it ends the command with exit code.
-func reportWithCode(cmd *cobra.Command, asJSON bool, rep any, render func(io.Writer), code int) error {
-	if asJSON {
-		if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
-			return err
-		}
-	} else {
-		render(cmd.OutOrStdout())
-	}
-	if code != exitOK {
-		return &exitCodeError{code: code}
-	}
-	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// confirm asks a yes/no question on the terminal; without a terminal it
-// refuses, so a script must say --yes.
-func confirm(cmd *cobra.Command, question string) (bool, error) {
-	if !isTerminal(os.Stdin) {
-		return false, usageError{fmt.Errorf("%s: not a terminal, pass --yes to go ahead", question)}
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s [y/N] ", question)
-	var answer string
-	_, _ = fmt.Fscanln(cmd.InOrStdin(), &answer)
-	return answer == "y" || answer == "Y" || answer == "yes", nil
-}
-
-func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -124,6 +124,8 @@ func (g *globals) stateDir() (string, error) {
 // newRootCmd builds the whole command tree.
 func newRootCmd() *cobra.Command {
 	g := &globals{}
+	// --read-only of the root and of console: only one is parsed in a run.
+	var readOnly bool
 	root := &cobra.Command{
 		Use:   "stackwiz",
 		Short: "Build a classic AWS web stack step by step, then run it day to day",
@@ -137,9 +139,11 @@ look-alike, which needs no AWS account.`,
 		Example: `  stackwiz --sandbox
   stackwiz sandbox serve --addr 127.0.0.1:4566`,
 		Args: unknownSubcommand,
-		// addStackCommands replaces this with the wizard/console.
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		// With no command: the wizard until the stack is complete, then the
+		// console (tui.go).
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAuto(cmd, g, readOnly) },
 	}
+	root.Flags().BoolVar(&readOnly, "read-only", false, readOnlyUsage)
 
 	defaultDir, err := state.DefaultDir()
 	if err != nil {
@@ -165,7 +169,16 @@ look-alike, which needs no AWS account.`,
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles)
 
 	root.AddCommand(newSandboxCmd(), newVersionCmd(), newManCmd())
-	addStackCommands(root, g)
+	// The commands that work on a stack.
+	root.AddCommand(
+		newPlanCmd(g), newApplyCmd(g), newStatusCmd(g), newDestroyCmd(g),
+		newExportCmd(g), newAdoptCmd(g), newDoctorCmd(g),
+	)
+	for _, c := range root.Commands() {
+		answerErrorsInJSON(c)
+	}
+	// The terminal UI's screens, each directly (tui.go).
+	root.AddCommand(newWizardCmd(g), newConsoleCmd(g, &readOnly))
 	markUsageErrors(root)
 	return root
 }

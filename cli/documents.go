@@ -1,9 +1,13 @@
-package main
+package cli
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"maps"
 	"slices"
+
+	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
@@ -198,4 +202,47 @@ func (d *destroyDocument) left(err *steps.DestroyError) {
 		return out
 	}
 	d.Remaining, d.Unlisted = conv(err.Remaining), conv(err.Unlisted)
+}
+
+// answerErrorsInJSON makes a command with --json that fails before it has
+// printed its document print an error document on stdout instead
+// (docs/schemas/error.schema.json): a script reading stdout always gets
+// one JSON document, and for an invalid spec it learns which fields to fix
+// (the same problems go to stderr as text).
+func answerErrorsInJSON(c *cobra.Command) {
+	run := c.RunE
+	if run == nil || c.Flags().Lookup("json") == nil {
+		return
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		out := &countingWriter{w: cmd.OutOrStdout()}
+		cmd.SetOut(out)
+		err := run(cmd, args)
+		if asJSON, _ := cmd.Flags().GetBool("json"); asJSON && err != nil && out.n == 0 {
+			var ec *exitCodeError
+			if errors.As(err, &ec) && ec.err == nil {
+				return err // the command said what it had to
+			}
+			_ = writeJSON(out, newErrorDocument(err, exitCode(err)))
+		}
+		return err
+	}
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

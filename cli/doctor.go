@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"cmp"
@@ -60,25 +60,26 @@ func runDoctor(ctx context.Context, g *globals) (doctorReport, error) {
 	rep := doctorReport{SchemaVersion: doctorSchemaVersion, Endpoint: cmp.Or(g.EndpointURL, "AWS")}
 	var checks []aws.Check
 	if g.Sandbox {
-		s, err := newSession(g)
+		err := withSession(g, func(s *session) error {
+			url, err := s.startSandbox()
+			if err != nil {
+				return err
+			}
+			region, from := g.Region, "--region"
+			if region == "" {
+				region, from = "us-east-1", "the sandbox's default"
+			}
+			rep.Endpoint = "the embedded sandbox (" + url + ")"
+			opts := g.awsOptions("", region)
+			opts.MaxAttempts, opts.MaxBackoff = 3, time.Second
+			cfg := aws.WithRetryer(sandbox.Config(url, region), opts)
+			checks = aws.Doctor(ctx, cfg, aws.DoctorOptions{RegionSource: from, Endpoint: rep.Endpoint})
+			rep.Region = region
+			return nil
+		})
 		if err != nil {
 			return rep, err
 		}
-		defer s.close()
-		url, err := s.startSandbox()
-		if err != nil {
-			return rep, err
-		}
-		region, from := g.Region, "--region"
-		if region == "" {
-			region, from = "us-east-1", "the sandbox's default"
-		}
-		rep.Endpoint = "the embedded sandbox (" + url + ")"
-		opts := g.awsOptions("", region)
-		opts.MaxAttempts, opts.MaxBackoff = 3, time.Second
-		cfg := aws.WithRetryer(sandbox.Config(url, region), opts)
-		checks = aws.Doctor(ctx, cfg, aws.DoctorOptions{RegionSource: from, Endpoint: rep.Endpoint})
-		rep.Region = region
 	} else {
 		cfg, opts, err := aws.LoadDoctorConfig(ctx, g.awsOptions(g.Profile, g.Region))
 		if err != nil {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -12,7 +12,10 @@ import (
 
 // Set by the linker in release builds (.goreleaser.yaml):
 //
-//	-X main.version=1.2.3 -X main.commit=<sha> -X main.date=<RFC 3339> -X main.modified=<true|false>
+//	-X github.com/stackwiz/stackwiz/cli.version=1.2.3
+//	-X github.com/stackwiz/stackwiz/cli.commit=<sha>
+//	-X github.com/stackwiz/stackwiz/cli.date=<RFC 3339>
+//	-X github.com/stackwiz/stackwiz/cli.modified=<true|false>
 var (
 	version  = ""
 	commit   = ""

@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"net/url"
@@ -226,4 +227,59 @@ func (s *session) leaseOptions() *steps.LeaseOptions {
 	return &steps.LeaseOptions{
 		Holder: fmt.Sprintf("%s@%s (pid %d)", user, host, os.Getpid()), Host: host, StateDir: s.dir, Force: s.g.ForceUnlock,
 	}
+}
+
+// specAndStore returns the spec (from file or the record) and the record
+// of its stack.
+func (s *session) specAndStore(file string) (*state.Store, *steps.Spec, error) {
+	if file != "" {
+		spec, err := loadSpec(file)
+		if err != nil {
+			return nil, nil, err
+		}
+		store, err := openOrCreate(s, spec)
+		return store, spec, err
+	}
+	store, err := s.openStack()
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := stackSpec("", store)
+	return store, spec, err
+}
+
+// ensureStateDir makes sure dir is a directory stackwiz can keep records
+// in, creating it when missing. Otherwise every command would fail later
+// with a bare "not a directory" about a file inside it, or worse, report
+// "no stack recorded" for a dir it could not read. The state dir comes from
+// --state-dir or STACKWIZ_STATE_DIR, so a wrong one is bad usage.
+func ensureStateDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case err == nil && !info.IsDir():
+		return usageError{fmt.Errorf("state dir %s is a file, not a directory: pass --state-dir DIR (or set STACKWIZ_STATE_DIR) to a directory", dir)}
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return usageError{fmt.Errorf("state dir %s cannot be used: %w; pass --state-dir DIR (or set STACKWIZ_STATE_DIR) to a directory you can write", dir, err)}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return usageError{fmt.Errorf("state dir %s cannot be created: %w; pass --state-dir DIR (or set STACKWIZ_STATE_DIR) to a directory you can write", dir, err)}
+	}
+	return nil
+}
+
+// withSession runs a command's work in a session of g: the prologue every
+// command that works on a stack shares (the state dir resolved and
+// checked, the session's close deferred).
+func withSession(g *globals, run func(s *session) error) error {
+	s, err := newSession(g)
+	if err != nil {
+		return err
+	}
+	// s.close is read here, before run may start the embedded sandbox, so
+	// the deferred call is the no-op and the sandbox ends with the process:
+	// what each command's own prologue did before withSession.
+	defer s.close()
+	return run(s)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -20,7 +20,7 @@ import (
 
 // exitStatuses are the process's exit statuses as the man page states
 // them. TestManPageStatesEveryExitStatus fails when a constant exit* of
-// package main has no line here.
+// package cli has no line here.
 var exitStatuses = []struct {
 	code    int
 	meaning string

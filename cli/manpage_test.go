@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// renderManPage runs `stackwiz man` (the built binary, as the release's
-// before hook does) and formats the page with groff as man(1) would,
+// renderManPage runs `stackwiz man` (the command tree the binary runs, as
+// the release's before hook does) and formats the page with groff as man(1) would,
 // wide and without hyphenation so that a paragraph's words can be
 // compared. It fails on any warning groff has about the page.
 func renderManPage(t *testing.T) (roff, text string) {
@@ -28,12 +28,16 @@ func renderManPage(t *testing.T) (roff, text string) {
 	if err != nil {
 		t.Fatalf("the man page tests format the page with groff, which is not on PATH: install it (Debian: apt-get install groff-base)")
 	}
-	r := runBinary(t, "man")
-	if r.code != 0 || r.stderr != "" {
-		t.Fatalf("stackwiz man exited %d; stderr %q", r.code, r.stderr)
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs([]string{"man"})
+	if err := root.Execute(); err != nil || errOut.Len() > 0 {
+		t.Fatalf("stackwiz man: %v; stderr %q", err, errOut.String())
 	}
 	page := filepath.Join(t.TempDir(), "stackwiz.1")
-	if err := os.WriteFile(page, []byte(r.stdout), 0o644); err != nil {
+	if err := os.WriteFile(page, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// -ww: every warning; -z: no output, only the check.
@@ -47,7 +51,7 @@ func renderManPage(t *testing.T) (roff, text string) {
 	if err := format.Run(); err != nil || stderr.Len() > 0 {
 		t.Fatalf("groff -man -Tutf8: %v\n%s", err, stderr.String())
 	}
-	return r.stdout, stdout.String()
+	return out.String(), stdout.String()
 }
 
 // renderedBlocks splits formatted man output into its blocks: runs of
@@ -143,7 +147,7 @@ func blocksStarting(blocks []string, s string) []string {
 }
 
 // TestManPageStatesEveryExitStatus checks EXIT STATUS against the code:
-// every exit* constant of package main (main.go's, status's) has its
+// every exit* constant of package cli (exit.go's, status.go's) has its
 // line, each with its meaning.
 func TestManPageStatesEveryExitStatus(t *testing.T) {
 	_, text := renderManPage(t)
@@ -157,7 +161,7 @@ func TestManPageStatesEveryExitStatus(t *testing.T) {
 	}
 	consts := exitConstants(t)
 	if len(consts) < 3 {
-		t.Fatalf("found only %v exit constants in package main", consts)
+		t.Fatalf("found only %v exit constants in package cli", consts)
 	}
 	for name, v := range consts {
 		if len(stated[v]) < 20 {
@@ -166,7 +170,7 @@ func TestManPageStatesEveryExitStatus(t *testing.T) {
 	}
 	for code := range stated {
 		if !slices.Contains(mapValuesInt(consts), code) {
-			t.Errorf("EXIT STATUS states %d, which no exit constant of package main is", code)
+			t.Errorf("EXIT STATUS states %d, which no exit constant of package cli is", code)
 		}
 	}
 }
@@ -237,11 +241,12 @@ func TestManPageStatesEveryVariableRead(t *testing.T) {
 		}
 	}
 	read := map[string][]string{}
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	// The whole module, from its root: every package of stackwiz.
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (path == "tools" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != ".") {
+		if d.IsDir() && (path == filepath.Join("..", "tools") || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != "..") {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {

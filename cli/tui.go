@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,21 +14,21 @@ import (
 	"github.com/stackwiz/stackwiz/ui/console"
 )
 
-// addUICommands wires the terminal UI: stackwiz with no command (the
-// wizard until the stack is complete, then the console), and each screen
-// directly.
-func addUICommands(root *cobra.Command, g *globals) {
-	var readOnly bool
-	root.Flags().BoolVar(&readOnly, "read-only", false, readOnlyUsage)
-	root.RunE = func(cmd *cobra.Command, _ []string) error {
-		start := ui.StartAuto
-		if readOnlyReason(readOnly) != "" {
-			// The wizard builds; a read-only run builds nothing, so it
-			// opens the console directly.
-			start = ui.StartConsole
-		}
-		return runUI(cmd, g, start, readOnlyReason(readOnly))
+// runAuto is stackwiz with no command: the wizard until the stack is
+// complete, then the console.
+func runAuto(cmd *cobra.Command, g *globals, readOnly bool) error {
+	start := ui.StartAuto
+	if readOnlyReason(readOnly) != "" {
+		// The wizard builds; a read-only run builds nothing, so it
+		// opens the console directly.
+		start = ui.StartConsole
 	}
+	return runUI(cmd, g, start, readOnlyReason(readOnly))
+}
+
+// newConsoleCmd is `stackwiz console`; readOnly is its --read-only, which
+// it shares with the root's.
+func newConsoleCmd(g *globals, readOnly *bool) *cobra.Command {
 	consoleCmd := &cobra.Command{
 		Use:   "console",
 		Short: "Watch and steer the stack: instances, targets, alarms, scaling",
@@ -48,25 +48,27 @@ Read-only: --read-only, STACKWIZ_READ_ONLY=1, or the stack's setting
 READ-ONLY, every action key says it is disabled, and no request that
 changes AWS leaves stackwiz.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runUI(cmd, g, ui.StartConsole, readOnlyReason(readOnly))
+			return runUI(cmd, g, ui.StartConsole, readOnlyReason(*readOnly))
 		},
 	}
-	consoleCmd.Flags().BoolVar(&readOnly, "read-only", false, readOnlyUsage)
+	consoleCmd.Flags().BoolVar(readOnly, "read-only", false, readOnlyUsage)
 	consoleCmd.AddCommand(readOnlySettingCommand(g))
-	root.AddCommand(
-		&cobra.Command{
-			Use:   "wizard",
-			Short: "Build or resume a stack step by step, in the recommended order",
-			Long: `The wizard walks through the stack one step at a time — identity, IAM role,
+	return consoleCmd
+}
+
+// newWizardCmd is `stackwiz wizard`.
+func newWizardCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "wizard",
+		Short: "Build or resume a stack step by step, in the recommended order",
+		Long: `The wizard walks through the stack one step at a time — identity, IAM role,
 network, security groups, image, launch template, certificate, load balancer,
 Auto Scaling group, DNS, alarms — with defaults from your account, a warning
 wherever a default costs money or exposes something, the plan and its monthly
 cost, and live progress while it builds. Quit at any time: nothing is lost,
 and the next start offers to continue.`,
-			RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g, ui.StartWizard, "") },
-		},
-		consoleCmd,
-	)
+		RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g, ui.StartWizard, "") },
+	}
 }
 
 // readOnlyUsage is the --read-only flag's help.
@@ -97,33 +99,30 @@ func runUI(cmd *cobra.Command, g *globals, start, readOnly string) error {
 	// happen instead of a refresh that looks fresh while AWS throttles.
 	retries := aws.NewRetryFeed(16)
 	g.onRetry = retries.Send
-	s, err := newSession(g)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	wd, _ := os.Getwd()
-	return ui.Run(cmd.Context(), ui.Options{
-		StateDir: s.dir,
-		Stack:    g.Stack,
-		Start:    start,
-		Connect: func(ctx context.Context, profile, region string) (*aws.Clients, error) {
-			c, err := s.clientsFor(ctx, profile, region)
-			if err != nil {
-				return nil, err
-			}
-			// Read-only below the UI: the console's Fleet refuses every
-			// action before a request is made.
-			cc := *c
-			cc.Fleet = c.Fleet.WithRetries(retries).WithReadOnly(readOnly)
-			return &cc, nil
-		},
-		EngineOptions: s.engineOptions(),
-		Profile:       g.Profile,
-		Region:        g.Region,
-		Sandbox:       g.Sandbox,
-		WorkDir:       wd,
-		MFA:           mfa,
+	return withSession(g, func(s *session) error {
+		wd, _ := os.Getwd()
+		return ui.Run(cmd.Context(), ui.Options{
+			StateDir: s.dir,
+			Stack:    g.Stack,
+			Start:    start,
+			Connect: func(ctx context.Context, profile, region string) (*aws.Clients, error) {
+				c, err := s.clientsFor(ctx, profile, region)
+				if err != nil {
+					return nil, err
+				}
+				// Read-only below the UI: the console's Fleet refuses every
+				// action before a request is made.
+				cc := *c
+				cc.Fleet = c.Fleet.WithRetries(retries).WithReadOnly(readOnly)
+				return &cc, nil
+			},
+			EngineOptions: s.engineOptions(),
+			Profile:       g.Profile,
+			Region:        g.Region,
+			Sandbox:       g.Sandbox,
+			WorkDir:       wd,
+			MFA:           mfa,
+		})
 	})
 }
 
@@ -141,41 +140,38 @@ The setting is a guard against accidents, not a permission: IAM is.`,
 		Args:      cobra.MaximumNArgs(1),
 		ValidArgs: []string{"on", "off"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := newSession(g)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			name, err := state.Resolve(s.dir, g.Stack)
-			if err != nil {
-				return err
-			}
-			if st, err := state.Open(s.dir, name); err != nil {
-				return err
-			} else if !st.Exists() {
-				return usageError{fmt.Errorf("no stack %q is recorded in %s: check --stack and --state-dir", name, s.dir)}
-			}
-			set, err := state.ReadSettings(s.dir, name)
-			if err != nil {
-				return err
-			}
-			if len(args) == 1 {
-				switch args[0] {
-				case "on", "off":
-					set.ReadOnly = args[0] == "on"
-				default:
-					return usageError{fmt.Errorf("read-only takes on or off, not %q", args[0])}
-				}
-				if err := state.WriteSettings(s.dir, name, set); err != nil {
+			return withSession(g, func(s *session) error {
+				name, err := state.Resolve(s.dir, g.Stack)
+				if err != nil {
 					return err
 				}
-			}
-			word := "off: its console can change it"
-			if set.ReadOnly {
-				word = "on: its console opens read-only (stackwiz console read-only off clears it)"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "stack %s read-only %s\n", name, word)
-			return nil
+				if st, err := state.Open(s.dir, name); err != nil {
+					return err
+				} else if !st.Exists() {
+					return usageError{fmt.Errorf("no stack %q is recorded in %s: check --stack and --state-dir", name, s.dir)}
+				}
+				set, err := state.ReadSettings(s.dir, name)
+				if err != nil {
+					return err
+				}
+				if len(args) == 1 {
+					switch args[0] {
+					case "on", "off":
+						set.ReadOnly = args[0] == "on"
+					default:
+						return usageError{fmt.Errorf("read-only takes on or off, not %q", args[0])}
+					}
+					if err := state.WriteSettings(s.dir, name, set); err != nil {
+						return err
+					}
+				}
+				word := "off: its console can change it"
+				if set.ReadOnly {
+					word = "on: its console opens read-only (stackwiz console read-only off clears it)"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "stack %s read-only %s\n", name, word)
+				return nil
+			})
 		},
 	}
 }
