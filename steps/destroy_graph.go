@@ -60,7 +60,9 @@ func deleteAfter() map[string][]string {
 		routeTable:       nil, // its routes may name a NAT or internet gateway still there
 		securityGroup:    {group, loadBalancer, instance},
 		subnet:           {group, loadBalancer, instance, natGateway, routeTable},
-		networkTypeVPC:   {internetGW, routeTable, securityGroup, subnet},
+		networkTypeVPC:   {internetGW, routeTable, securityGroup, subnet, typeFlowLog},
+		typeFlowLog:      nil,
+		typeBucket:       {loadBalancer, typeFlowLog}, // nothing may still deliver to it
 		profile:          {group, instance},
 		role:             {profile},
 	}
