@@ -123,7 +123,9 @@ against moto's server (` + "`python3 -m moto.server`" + `) with ` + "`--debug-fi
 those logs show. "yes": answered with a success or an AWS error (the operation exists); "no": every
 answer carried no AWS error (moto answers an operation it lacks with an HTML 500, and CloudWatch's
 RPC v2 CBOR protocol with a 404); "—": those runs do not call it (HTTPS, baking, a switch to or from dualstack,
-the console's actions). AWS implements every operation its SDK sends.
+the console's actions). AWS implements every operation its SDK sends. Auto Scaling's
+DescribeScalingActivities is called only when the group's instances are slow to come in service,
+so its two measured cells depend on timing; the check that keeps this file current ignores them.
 
 What stackwiz does where an endpoint lacks an operation: the step that needs it fails with one line
 naming the operation and the endpoint, every step that does not need it is built, and destroy deletes
@@ -178,7 +180,7 @@ Regenerate: ` + "`go test -run TestCompatibilityTableIsMeasured -update-compat .
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(have) != b.String() {
+	if timingFree(string(have)) != timingFree(b.String()) {
 		t.Errorf("docs/compatibility.md is not what the runs measured: run go test -run TestCompatibilityTableIsMeasured -update-compat . and review the diff")
 	}
 }
@@ -188,4 +190,22 @@ Regenerate: ` + "`go test -run TestCompatibilityTableIsMeasured -update-compat .
 var impliedActions = []string{
 	"ec2:CreateTags", "iam:PassRole", "iam:TagRole", "iam:TagInstanceProfile", "iam:CreateServiceLinkedRole",
 	"sns:TagResource", "cloudwatch:TagResource", "kms:TagResource", "logs:CreateLogDelivery", "logs:DeleteLogDelivery",
+}
+
+// timingDependent are operations a run calls only when a wait runs long:
+// whether the measured runs call them depends on the machine's speed.
+var timingDependent = []string{"| Auto Scaling | DescribeScalingActivities |"}
+
+// timingFree is the table with the measured cells of timingDependent
+// operations left out, for comparing two measurements.
+func timingFree(table string) string {
+	lines := strings.Split(table, "\n")
+	for i, l := range lines {
+		for _, op := range timingDependent {
+			if strings.HasPrefix(l, op) {
+				lines[i] = op
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
 }
