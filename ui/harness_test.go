@@ -175,6 +175,10 @@ func keyMsgs(k string) []tea.KeyPressMsg {
 var (
 	idPattern      = regexp.MustCompile(`\b(vpc|subnet|sg|ami|igw|nat|rtb|eipalloc|lt|i)-([0-9a-f]{8,17})\b`)
 	spinnerPattern = regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`)
+	// requestIDPattern is a sandbox request id, numbered by how many
+	// requests came before: a screen should not change when another
+	// part of the program makes one request more.
+	requestIDPattern = regexp.MustCompile(`\b[0-9a-f]{8}-5a4d-4b0c-9e1f-[0-9a-f]{12}\b`)
 )
 
 // plain strips styles, pins spinner frames and replaces AWS ids' random
@@ -182,6 +186,7 @@ var (
 func plain(s string) string {
 	s = ansi.Strip(s)
 	s = spinnerPattern.ReplaceAllString(s, "⠋")
+	s = requestIDPattern.ReplaceAllStringFunc(s, func(id string) string { return strings.Repeat("x", 8) + id[8:31] + strings.Repeat("x", 12) })
 	s = idPattern.ReplaceAllStringFunc(s, func(id string) string {
 		i := strings.LastIndexByte(id, '-')
 		return id[:i+1] + strings.Repeat("x", len(id)-i-1)
