@@ -63,6 +63,9 @@ type answers struct {
 	Email        string
 	BillingLimit string
 	EncryptTopic bool
+
+	FlowLogs   bool
+	AccessLogs bool
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -112,6 +115,7 @@ func answersFrom(s *steps.Spec, profile string) *answers {
 		Termination: slices.Clone(s.Autoscaling.TerminationPolicies),
 		Grace:       itoa(s.Autoscaling.HealthCheckGraceSeconds), CPUTarget: itoa(s.Autoscaling.CPUTargetPercent),
 		Email: s.Alarms.Email, BillingLimit: billing, EncryptTopic: s.Alarms.EncryptTopic,
+		FlowLogs: s.Network.FlowLogs.Enabled, AccessLogs: s.LoadBalancer.AccessLogs.Enabled,
 	}
 }
 
@@ -146,6 +150,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		}
 		n.Bastion.Enabled = a.Bastion
 		n.Bastion.SSHFrom = strings.TrimSpace(a.SSHFrom)
+		n.FlowLogs.Enabled = a.FlowLogs
 	case steps.StepSecurity:
 		s.Instance.Port = number(a.Port, s.Instance.Port)
 		if a.Egress != "" { // a draft from before the field existed keeps the spec's
@@ -181,6 +186,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		if a.IPType != "" { // a draft from before the field existed keeps the spec's
 			s.LoadBalancer.IPAddressType = a.IPType
 		}
+		s.LoadBalancer.AccessLogs.Enabled = a.AccessLogs
 	case steps.StepAutoscaling:
 		as := &s.Autoscaling
 		as.Min, as.Desired, as.Max = number(a.Min, as.Min), number(a.Desired, as.Desired), number(a.Max, as.Max)
@@ -412,14 +418,15 @@ func joinEach(values []string, validate func(string) error) error {
 var stepFields = map[steps.StepID][]string{
 	steps.StepIdentity:       {"region", "name"},
 	steps.StepIAM:            {"iam.role_name", "iam.managed_policies"},
-	steps.StepNetwork:        {"network.vpc", "network.azs", "network.cidr", "network.nat", "network.bastion.enabled", "network.bastion.ssh_from"},
+	steps.StepNetwork:        {"network.vpc", "network.azs", "network.cidr", "network.nat", "network.bastion.enabled", "network.bastion.ssh_from", "network.flow_logs.enabled"},
 	steps.StepSecurity:       {"instance.port", "instance.egress"},
 	steps.StepAMI:            {"ami.source", "ami.base", "ami.id", "ami.setup_script"},
 	steps.StepLaunchTemplate: {"instance.type", "instance.volume_gib", "instance.key_name", "instance.user_data"},
 	steps.StepCertificate:    {"load_balancer.https", "dns.zone", "dns.record"},
 	steps.StepLoadBalancer: {"load_balancer.health_check.path", "load_balancer.health_check.interval_seconds",
 		"load_balancer.health_check.timeout_seconds", "load_balancer.health_check.healthy_threshold",
-		"load_balancer.health_check.unhealthy_threshold", "load_balancer.health_check.success_codes", "load_balancer.ip_address_type"},
+		"load_balancer.health_check.unhealthy_threshold", "load_balancer.health_check.success_codes", "load_balancer.ip_address_type",
+		"load_balancer.access_logs.enabled"},
 	steps.StepAutoscaling: {"autoscaling.min", "autoscaling.desired", "autoscaling.max", "autoscaling.health_check_grace_seconds",
 		"autoscaling.cpu_target_percent", "autoscaling.termination_policies"},
 	steps.StepDNS:    {"dns.zone", "dns.record"},

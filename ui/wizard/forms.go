@@ -86,7 +86,8 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 				fieldFor(a, fc, "load_balancer.health_check.unhealthy_threshold", "Unhealthy after", &a.HCUnhealthy),
 				fieldFor(a, fc, "load_balancer.health_check.success_codes", "Success codes", &a.HCCodes),
 			),
-			huh.NewGroup(ipTypeSelect(a)),
+			huh.NewGroup(ipTypeSelect(a), logsConfirm("load_balancer.access_logs.enabled", "Access logs",
+				"One line per request to an S3 bucket of the stack's, kept 90 days (Security Hub ELB.5). S3 storage, about $0.023 per GB-month; destroy deletes them.", &a.AccessLogs)),
 		}
 	case steps.StepAutoscaling:
 		groups = autoscalingForm(a, fc)
@@ -228,6 +229,8 @@ func networkForm(a *answers, fc formContext) []*huh.Group {
 			huh.NewConfirm().Key("network.bastion.enabled").Title("Bastion host").Value(&a.Bastion).Inline(true).Affirmative("Yes").Negative("No"),
 		),
 		huh.NewGroup(ssh).WithHideFunc(func() bool { return !a.Bastion }),
+		huh.NewGroup(logsConfirm("network.flow_logs.enabled", "VPC flow logs",
+			"Every connection accepted or rejected in the VPC, to an S3 bucket of the stack's, kept 90 days (Security Hub EC2.6). About $0.25 per GB delivered plus storage; destroy deletes them.", &a.FlowLogs)),
 	}
 }
 

@@ -18,3 +18,9 @@ func ipTypeSelect(a *answers) *huh.Select[string] {
 		option("IPv4 and IPv6 (dualstack)", steps.SpecDualstack),
 	).Value(&a.IPType)
 }
+
+// logsConfirm asks whether to turn a log delivery on, saying what it
+// records, what it costs and that destroy deletes it.
+func logsConfirm(key, title, desc string, v *bool) *huh.Confirm {
+	return huh.NewConfirm().Key(key).Title(title).Description(desc).Value(v).Inline(true).Affirmative("Yes").Negative("No")
+}

@@ -139,7 +139,7 @@ func TestSubmittingAStepWritesItsAnswersAndMovesOn(t *testing.T) {
 	r.press("demo", "enter", "enter", "enter", "enter")
 	r.press("enter", "enter")         // network: VPC, AZs
 	r.press("enter", "down", "enter") // CIDR as is; NAT: single → per-az
-	r.press("enter")                  // no bastion: submit
+	r.press("enter", "enter")         // no bastion, no flow logs: submit
 	if m.draft.Network.NAT != steps.SpecNATPerAZ || !m.answered[steps.StepNetwork] {
 		t.Fatalf("network submitted nat=%q answered=%v", m.draft.Network.NAT, m.answered[steps.StepNetwork])
 	}
