@@ -27,6 +27,7 @@ var iamPrefixes = map[string]string{
 	"kms":                  "kms",
 	"monitoring":           "cloudwatch",
 	"route53":              "route53",
+	"s3":                   "s3",
 }
 
 // iamAction is the IAM action a request of service (a signing name) and
@@ -73,7 +74,7 @@ func parseDenyPattern(s string) (denyPattern, error) {
 		}
 	}
 	if !known {
-		return denyPattern{}, fmt.Errorf("deny: %q names no service the sandbox serves; use one of ec2, iam, sts, elasticloadbalancing, autoscaling, sns, acm, ssm, monitoring (or cloudwatch), route53", s)
+		return denyPattern{}, fmt.Errorf("deny: %q names no service the sandbox serves; use one of ec2, iam, sts, elasticloadbalancing, autoscaling, sns, acm, ssm, kms, monitoring (or cloudwatch), route53, s3", s)
 	}
 	for _, ch := range action {
 		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '*' || ch == '?') {

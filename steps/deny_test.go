@@ -60,6 +60,17 @@ ami:
 instance:
   user_data: %[1]s
 `,
+	"logs": `name: logs
+network:
+  vpc: default
+  flow_logs:
+    enabled: true
+instance:
+  user_data: %[1]s
+load_balancer:
+  access_logs:
+    enabled: true
+`,
 }
 
 // denySpec returns the spec a case applies: one of denySpecs, or an
@@ -207,6 +218,11 @@ var denyCases = []denyCase{
 		failed: []StepID{StepAlarms}},
 	{name: "kms", deny: []string{"kms:*"}, spec: "minimal",
 		failed: []StepID{StepAlarms}},
+	// The log buckets: the network and the load balancer fail on their
+	// bucket, after publishing what the steps behind them read early.
+	{name: "s3", deny: []string{"s3:*"}, spec: "logs",
+		failed:  []StepID{StepNetwork, StepLoadBalancer},
+		blocked: []StepID{StepAutoscaling, StepAlarms}},
 	{name: "ssm", deny: []string{"ssm:*"}, spec: "minimal",
 		failed:  []StepID{StepAMI},
 		blocked: []StepID{StepLaunchTemplate, StepAutoscaling, StepAlarms}},

@@ -68,7 +68,8 @@ func ensureAccessLogBucket(ctx context.Context, r *Run) (string, error) {
 	if !r.Spec.LoadBalancer.AccessLogs.Enabled {
 		return "", nil
 	}
-	return ensureLogBucket(ctx, r, accessLogBucket(r.Spec), accessLogPolicy(r.AWS.Region))
+	bucket, err := ensureLogBucket(ctx, r, accessLogBucket(r.Spec), accessLogPolicy(r.AWS.Region))
+	return bucket, withAlternative(err, "set load_balancer.access_logs.enabled: false to go without access logs")
 }
 
 // accessLogAttributes are the load balancer attributes for access logs to

@@ -20,6 +20,9 @@ const (
 	flowLogPrincipal = "delivery.logs.amazonaws.com"
 )
 
+// flowLogsOff is what a spec says to do without flow logs.
+const flowLogsOff = "set network.flow_logs.enabled: false to go without flow logs"
+
 func flowLogBucket(s *Spec) logBucket {
 	return logBucket{key: keyFlowLogBucket, purpose: "flow-logs", delivery: deliveryFlow, logs: s.Network.FlowLogs}
 }
@@ -67,7 +70,7 @@ func ensureFlowLogs(ctx context.Context, r *Run, vpcID string) error {
 	}
 	bucket, err := ensureLogBucket(ctx, r, flowLogBucket(r.Spec), flowLogPolicy(r.AWS.Region))
 	if err != nil {
-		return err
+		return withAlternative(err, flowLogsOff)
 	}
 	_, partition, err := identityOf(ctx, r)
 	if err != nil {
@@ -80,7 +83,7 @@ func ensureFlowLogs(ctx context.Context, r *Run, vpcID string) error {
 		// the same request return the same flow log.
 		Create: func(ctx context.Context, token string) (Found, error) {
 			id, err := r.AWS.FlowLogs.CreateFlowLog(ctx, vpcID, aws.BucketARN(partition, bucket), token, r.Tags(d.Key, d.Name))
-			return Found{ID: id}, withAlternative(err, "set network.flow_logs.enabled: false to go without flow logs")
+			return Found{ID: id}, withAlternative(err, flowLogsOff)
 		},
 	})
 	if err != nil {
