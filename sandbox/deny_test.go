@@ -206,7 +206,7 @@ func TestDenyThroughTheControlEndpoint(t *testing.T) {
 	if !isCode(err, "AccessDenied") {
 		t.Errorf("monitoring:* set over HTTP: want AccessDenied, got %v", err)
 	}
-	for _, bad := range []string{`"ec2"`, `"s3:GetObject"`, `"ec2:Run Instances"`, `":*"`} {
+	for _, bad := range []string{`"ec2"`, `"dynamodb:GetItem"`, `"ec2:Run Instances"`, `":*"`} {
 		code, out := post("/_sandbox/faults", `{"deny": [`+bad+`]}`)
 		if code != 400 || !strings.Contains(out["error"].(string), "deny") {
 			t.Errorf("deny %s: want 400 naming deny, got %d %v", bad, code, out)
