@@ -22,5 +22,5 @@ func ipTypeSelect(a *answers) *huh.Select[string] {
 // logsConfirm asks whether to turn a log delivery on, saying what it
 // records, what it costs and that destroy deletes it.
 func logsConfirm(key, title, desc string, v *bool) *huh.Confirm {
-	return huh.NewConfirm().Key(key).Title(title).Description(desc).Value(v).Inline(true).Affirmative("Yes").Negative("No")
+	return huh.NewConfirm().Key(key).Title(title).Description(desc).Value(v).Affirmative("Yes").Negative("No")
 }
