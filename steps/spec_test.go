@@ -135,7 +135,7 @@ autoscaling:
 	s, err := Parse([]byte(yml))
 	got := specProblemLines(specValidationProblems(t, err))
 	want := []string{
-		"error network (line 2): is a string, not a mapping of fields: write its fields indented below it (vpc, cidr, azs, nat, public_subnet_bits, private_subnet_bits, bastion)",
+		"error network (line 2): is a string, not a mapping of fields: write its fields indented below it (vpc, cidr, azs, nat, public_subnet_bits, private_subnet_bits, bastion, flow_logs)",
 		`error iam.managed_policies (line 4): is a list, not a list of strings: write a list: [a, b] or one "- a" per line`,
 		`error instance.port (line 6): is a string, not a whole number: write a whole number without quotes`,
 		"error instance.volume_gib (line 7): is a decimal number, not a whole number: write a whole number without quotes",

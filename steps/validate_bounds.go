@@ -58,6 +58,7 @@ var specStringBounds = []specStringBound{
 	{"instance.user_data", specMaxPathChars, "the longest path Linux opens", func(s *Spec) string { return s.Instance.UserData }},
 	{"instance.key_name", 255, "EC2's limit for key pair names", func(s *Spec) string { return s.Instance.KeyName }},
 	{"instance.egress", 64, "far past any egress setting", func(s *Spec) string { return s.Instance.Egress }},
+	{"load_balancer.ip_address_type", 64, "far past any IP address type", func(s *Spec) string { return s.LoadBalancer.IPAddressType }},
 	{"load_balancer.health_check.path", 1024, "Elastic Load Balancing's limit for health check paths", func(s *Spec) string { return s.LoadBalancer.HealthCheck.Path }},
 	{"load_balancer.health_check.success_codes", 128, "a list or range of HTTP codes", func(s *Spec) string { return s.LoadBalancer.HealthCheck.SuccessCodes }},
 	{"dns.zone", 254, "DNS's 253 characters, and a final dot", func(s *Spec) string { return s.DNS.Zone }},
