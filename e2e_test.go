@@ -272,6 +272,9 @@ func TestExportedScriptBuildsWhatApplyBuilds(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("the AWS CLI is not installed (.ci/run installs it): cannot run the exported script")
 	}
+	// Sixty AWS CLI commands, each a Python process: beside the other
+	// tests rather than after them.
+	t.Parallel()
 	spec := examplePath(t, "minimal")
 	applied := newWorld(t)
 	if r, _ := applied.stackwiz(t, t.TempDir(), 0, "apply", "-f", spec, "--yes"); r.code != 0 {

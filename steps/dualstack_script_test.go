@@ -19,6 +19,9 @@ func TestDualstackScriptBuildsTheIPv6Network(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs about 20 AWS CLI commands; run without -short")
 	}
+	// Each AWS CLI command is a Python process: the script tests run
+	// beside each other and the rest, not one after another.
+	t.Parallel()
 	yaml := "name: clitest\nnetwork:\n  azs: 2\n  nat: none\nload_balancer:\n  ip_address_type: dualstack\n"
 	env := newTestEnv(t, "clitest")
 	script := ExportCLI(env.spec(yaml), []Step{identityStep{}, networkStep{}, securityStep{}})

@@ -210,13 +210,18 @@ func TestLogsScriptBuildsWhatApplyBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs about 40 AWS CLI commands; run without -short")
 	}
+	// Each AWS CLI command is a Python process: the script tests run
+	// beside each other and the rest, not one after another.
+	t.Parallel()
+	// The default VPC: the script's commands are the logs', not a VPC's.
+	yaml := strings.Replace(logsSpec, "vpc: new\n  nat: none", "vpc: default", 1)
 	ref := newTestEnv(t, "logs")
-	netApply(t, ref, ref.spec(logsSpec), networkStep{}, securityStep{}, loadBalancerStep{})
+	netApply(t, ref, ref.spec(yaml), networkStep{}, securityStep{}, loadBalancerStep{})
 	want := ref.inventoryTypes()
 
 	env := newTestEnv(t, "logs")
 	steps := []Step{identityStep{}, networkStep{}, securityStep{}, loadBalancerStep{}}
-	runScript(t, env, ExportCLI(env.spec(logsSpec), steps))
+	runScript(t, env, ExportCLI(env.spec(yaml), steps))
 	if got := env.inventoryTypes(); !maps.Equal(got, want) {
 		t.Errorf("the script made %v, apply makes %v", got, want)
 	}
@@ -225,7 +230,7 @@ func TestLogsScriptBuildsWhatApplyBuilds(t *testing.T) {
 		t.Errorf("the script's logs: access logs %s, flow logs %v", got.lbAttrs[lbAccessLogs], got.flowStatus)
 	}
 	env.Options.Steps = steps
-	n, err := env.engine(env.spec(logsSpec)).Adopt(testContext(t))
+	n, err := env.engine(env.spec(yaml)).Adopt(testContext(t))
 	if total := len(env.SB.Inventory()); err != nil || n != total {
 		t.Errorf("adopt found %d of the script's %d resources (%v)", n, total, err)
 	}

@@ -50,6 +50,9 @@ func TestNetworkAndSecurityScriptsBuildTheSameStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs about 35 AWS CLI commands (a second or more each on a busy machine); run without -short")
 	}
+	// Each AWS CLI command is a Python process: the script tests run
+	// beside each other and the rest, not one after another.
+	t.Parallel()
 	yaml := "name: clitest\nnetwork:\n  azs: 2\n  nat: per-az\n  bastion:\n    enabled: true\n    ssh_from: 198.51.100.0/24\n"
 	ref := newTestEnv(t, "clitest")
 	netApply(t, ref, ref.spec(yaml), networkStep{}, securityStep{})
