@@ -324,7 +324,7 @@ func TestDescribeScalingActivitiesPagesNewestFirst(t *testing.T) {
 	}
 }
 
-// TestAttachedHandBuiltInstanceIsTheFirstToGo is seed 000's surprise: an
+// TestAttachedHandBuiltInstanceIsTheFirstToGo is the surprise users meet: an
 // instance built by hand and attached to the group uses none of the
 // group's launch templates, so the default policy terminates it first.
 func TestAttachedHandBuiltInstanceIsTheFirstToGo(t *testing.T) {

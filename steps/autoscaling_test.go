@@ -351,7 +351,7 @@ func TestAutoscalingStatusReportsDriftAndApplyRepairsIt(t *testing.T) {
 	if !rep.Healthy {
 		t.Fatalf("status after apply is not healthy: %+v", rep.Resources)
 	}
-	// Someone sets the termination policy in the console: seed 000's trap.
+	// Someone sets the termination policy in the console: a change stackwiz did not make, which status must report.
 	if _, err := f.as.UpdateAutoScalingGroup(testContext(t), &autoscaling.UpdateAutoScalingGroupInput{
 		AutoScalingGroupName: sdkaws.String("web-asg"), TerminationPolicies: []string{"NewestInstance"}}); err != nil {
 		t.Fatal(err)
