@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"flag"
 	"os"
 	"path/filepath"
@@ -8,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 var updateReadme = flag.Bool("update-readme", false, "rewrite README.md's screens and cost from the golden files and the price table")
@@ -44,12 +44,12 @@ func TestREADMEShowsWhatTheProgramDraws(t *testing.T) {
 			}
 			want = trimLines(string(b))
 		case "cost":
-			s, err := steps.Load(filepath.FromSlash(src))
+			s, err := spec.Load(filepath.FromSlash(src))
 			if err != nil {
 				t.Errorf("README's cost of %s: %v", src, err)
 				return block
 			}
-			want = trimLines(steps.EstimateMonthly(s).String())
+			want = trimLines(spec.EstimateMonthly(s).String())
 		}
 		if trimLines(got) != want {
 			if !*updateReadme {

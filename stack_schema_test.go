@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -15,7 +16,6 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 const stackSchemaFile = "docs/schemas/stack.schema.json"
@@ -47,7 +47,7 @@ func specFields() []specField {
 			}
 		}
 	}
-	d := steps.Defaults()
+	d := spec.Defaults()
 	walk("", reflect.TypeOf(d), reflect.ValueOf(d))
 	return out
 }
@@ -221,7 +221,7 @@ func TestExamplesValidateAgainstTheStackSchema(t *testing.T) {
 		if err := sch.Validate(yamlInstance(t, data)); err != nil {
 			t.Errorf("%s does not match %s:\n%v", ex, stackSchemaFile, err)
 		}
-		if _, err := steps.Load(ex); err != nil {
+		if _, err := spec.Load(ex); err != nil {
 			t.Errorf("%s is not a valid spec: %v", ex, err)
 		}
 	}
@@ -233,7 +233,7 @@ func TestExamplesValidateAgainstTheStackSchema(t *testing.T) {
 // refuses, at that field.
 func TestStackSchemaAgreesWithTheSpecValidation(t *testing.T) {
 	sch := compileStackSchema(t)
-	d := steps.Defaults()
+	d := spec.Defaults()
 	d.Name = "demo"
 	text, err := d.YAML()
 	if err != nil {
@@ -261,8 +261,8 @@ func TestStackSchemaAgreesWithTheSpecValidation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = steps.Parse(y)
-		var ve *steps.ValidationError
+		_, err = spec.Parse(y)
+		var ve *spec.ValidationError
 		if err == nil || !errors.As(err, &ve) {
 			return nil
 		}

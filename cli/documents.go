@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"encoding/json"
 	"errors"
 	"io"
@@ -52,7 +53,7 @@ type problemDocument struct {
 // newErrorDocument describes err, which makes the command exit with code.
 func newErrorDocument(err error, code int) errorDocument {
 	doc := errorDocument{SchemaVersion: jsonSchemaVersion, Error: err.Error(), ExitCode: code, Problems: []problemDocument{}}
-	var ve *steps.ValidationError
+	var ve *spec.ValidationError
 	if errors.As(err, &ve) {
 		doc.Error = "invalid stack spec"
 		for _, p := range ve.Problems {
@@ -69,7 +70,7 @@ type planDocument struct {
 	Stack         string             `json:"stack"`
 	Region        string             `json:"region"`
 	Changes       []changeDocument   `json:"changes"`
-	Cost          steps.CostEstimate `json:"cost"`
+	Cost          spec.CostEstimate `json:"cost"`
 	// Warnings are what is worth knowing before applying: the same as the
 	// text plan and the wizard's review show.
 	Warnings []warningDocument `json:"warnings"`
@@ -94,18 +95,18 @@ type warningDocument struct {
 	Text string       `json:"text"`
 }
 
-func newPlanDocument(p *steps.PlanResult, spec *steps.Spec) planDocument {
+func newPlanDocument(p *steps.PlanResult, sp *spec.Spec) planDocument {
 	doc := planDocument{SchemaVersion: jsonSchemaVersion, Stack: p.Stack, Region: p.Region, Cost: p.Cost,
 		Changes: []changeDocument{}, Warnings: []warningDocument{}, Duration: p.Duration}
 	for _, c := range p.Changes {
 		doc.Changes = append(doc.Changes, changeDocument{Step: c.Step, Key: c.Key, Type: c.Type, Name: c.Name, ID: c.ID, Action: c.Action, Why: c.Why})
 	}
 	if doc.Cost.Lines == nil {
-		doc.Cost.Lines = []steps.CostLine{}
+		doc.Cost.Lines = []spec.CostLine{}
 	}
-	for _, a := range steps.Advise(spec) {
+	for _, a := range spec.Advise(sp) {
 		if a.Warn {
-			doc.Warnings = append(doc.Warnings, warningDocument{Step: a.Step, Path: a.Path, Text: a.Text})
+			doc.Warnings = append(doc.Warnings, warningDocument{Step: steps.StepID(a.Step), Path: a.Path, Text: a.Text})
 		}
 	}
 	return doc

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 // Exit statuses (docs/architecture.md, and EXIT STATUS in the man page:
@@ -62,7 +62,7 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return exitUsage
 	}
-	var ve *steps.ValidationError
+	var ve *spec.ValidationError
 	if errors.As(err, &ve) {
 		return exitUsage
 	}

@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
 	"testing"
 
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -19,7 +19,7 @@ func TestExitCodes(t *testing.T) {
 		{"failure", errors.New("create VPC: boom"), 1},
 		{"usage", usageError{errors.New("unknown flag: --x")}, 2},
 		{"wrapped usage", fmt.Errorf("apply: %w", usageError{errors.New("bad")}), 2},
-		{"invalid spec", fmt.Errorf("load stack.yaml: %w", &steps.ValidationError{Problems: []steps.FieldError{{}}}), 2},
+		{"invalid spec", fmt.Errorf("load stack.yaml: %w", &spec.ValidationError{Problems: []spec.FieldError{{}}}), 2},
 		{"explicit code", &exitCodeError{code: 1}, 1},
 		{"explicit code wins", &exitCodeError{code: 3, err: usageError{errors.New("x")}}, 3},
 		{"required flag", errors.New(`required flag(s) "file" not set`), 2},

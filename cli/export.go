@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -22,7 +23,7 @@ hand, step by step, with the same names and tags: to read, to learn from, or
 to review what stackwiz does. It calls nothing.`,
 		Example: "  stackwiz export cli -f stack.yaml > build.sh",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var spec *steps.Spec
+			var spec *spec.Spec
 			if file != "" {
 				sp, err := loadSpec(file)
 				if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,7 @@ import (
 // renderPlan prints a plan for people: changes grouped by step, the
 // monthly estimate, then what is worth knowing before applying it (the
 // same warnings the wizard's review shows).
-func renderPlan(w io.Writer, p *steps.PlanResult, spec *steps.Spec) {
+func renderPlan(w io.Writer, p *steps.PlanResult, sp *spec.Spec) {
 	fmt.Fprintf(w, "Plan for stack %q", p.Stack)
 	if p.Region != "" {
 		fmt.Fprintf(w, " in %s", p.Region)
@@ -46,7 +47,7 @@ func renderPlan(w io.Writer, p *steps.PlanResult, spec *steps.Spec) {
 		p.Count(steps.ActionDelete), p.Count(steps.ActionKeep))
 	fmt.Fprintf(w, "\n%s\n", p.Cost.String())
 	var warn []string
-	for _, a := range steps.Advise(spec) {
+	for _, a := range spec.Advise(sp) {
 		if a.Warn {
 			warn = append(warn, "  $ "+a.Path+": "+a.Text)
 		}
@@ -130,7 +131,7 @@ func shortProblem(p string) string {
 
 // renderOutputs prints what a user reaches the stack by. The commands it
 // suggests carry the flags that reach this same stack (flags).
-func renderOutputs(w io.Writer, store *state.Store, spec *steps.Spec, flags string) {
+func renderOutputs(w io.Writer, store *state.Store, spec *spec.Spec, flags string) {
 	snap := store.Snapshot()
 	out := steps.OutputsOf(snap)
 	fmt.Fprintf(w, "\nStack %q is up.\n", snap.Name)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"context"
 	"errors"
@@ -199,24 +200,24 @@ func (s *session) openStack() (*state.Store, error) {
 // openRecorded opens the stack the command means, its recorded spec, and
 // clients for its recorded region. Without specRequired, a record with no
 // usable spec yields the defaults under the stack's name.
-func (s *session) openRecorded(ctx context.Context, specRequired bool) (*state.Store, *steps.Spec, error) {
+func (s *session) openRecorded(ctx context.Context, specRequired bool) (*state.Store, *spec.Spec, error) {
 	store, err := s.openStack()
 	if err != nil {
 		return nil, nil, err
 	}
-	spec, err := stackSpec("", store)
+	sp, err := stackSpec("", store)
 	if err != nil {
 		if specRequired {
 			return nil, nil, err
 		}
-		d := steps.Defaults()
+		d := spec.Defaults()
 		d.Name = store.Name()
-		spec = &d
+		sp = &d
 	}
 	if _, err := s.connect(ctx, store.Snapshot().Region); err != nil {
 		return nil, nil, err
 	}
-	return store, spec, nil
+	return store, sp, nil
 }
 
 // leaseOptions name this process for the lease apply and destroy hold on
@@ -231,7 +232,7 @@ func (s *session) leaseOptions() *steps.LeaseOptions {
 
 // specAndStore returns the spec (from file or the record) and the record
 // of its stack.
-func (s *session) specAndStore(file string) (*state.Store, *steps.Spec, error) {
+func (s *session) specAndStore(file string) (*state.Store, *spec.Spec, error) {
 	if file != "" {
 		spec, err := loadSpec(file)
 		if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -16,10 +17,10 @@ import (
 // loadSpec reads and validates a stack.yaml. Relative paths in it (user
 // data, setup script) are made absolute, so the spec kept in the record
 // means the same files whatever directory a later command runs in.
-func loadSpec(path string) (*steps.Spec, error) {
-	spec, err := steps.Load(path)
+func loadSpec(path string) (*spec.Spec, error) {
+	sp, err := spec.Load(path)
 	if err != nil {
-		var ve *steps.ValidationError
+		var ve *spec.ValidationError
 		if errors.As(err, &ve) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -29,24 +30,24 @@ func loadSpec(path string) (*steps.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range []*string{&spec.Instance.UserData, &spec.AMI.SetupScript} {
+	for _, f := range []*string{&sp.Instance.UserData, &sp.AMI.SetupScript} {
 		if *f != "" && !filepath.IsAbs(*f) {
 			*f = filepath.Join(base, *f)
 		}
 	}
-	return spec, nil
+	return sp, nil
 }
 
 // stackSpec returns the spec a command works with: the file given with -f,
 // or the spec the stack's record kept from its last apply.
-func stackSpec(file string, store *state.Store) (*steps.Spec, error) {
+func stackSpec(file string, store *state.Store) (*spec.Spec, error) {
 	if file != "" {
 		return loadSpec(file)
 	}
 	if store == nil || store.Snapshot().Spec == "" {
 		return nil, usageError{errors.New("no spec: pass -f stack.yaml (the stack has no spec recorded yet)")}
 	}
-	spec, err := steps.Parse([]byte(store.Snapshot().Spec))
+	spec, err := spec.Parse([]byte(store.Snapshot().Spec))
 	if err != nil {
 		return nil, fmt.Errorf("the spec recorded for stack %q no longer validates: %w (pass -f stack.yaml)", store.Name(), err)
 	}
@@ -57,28 +58,28 @@ func stackSpec(file string, store *state.Store) (*steps.Spec, error) {
 // region's number of AZs) and prints its warnings to w. It first refuses a
 // spec that would work on store's stack in another region or account than
 // the one its resources live in.
-func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, store *state.Store, w io.Writer) error {
-	clients, err := s.connect(ctx, homeRegion(spec.Region, s.g.Region, store))
+func checkSpecAgainst(ctx context.Context, s *session, sp *spec.Spec, store *state.Store, w io.Writer) error {
+	clients, err := s.connect(ctx, homeRegion(sp.Region, s.g.Region, store))
 	if err != nil {
 		return err
 	}
 	if err := refuseOtherHome(ctx, clients, store, s.g.Region); err != nil {
 		return err
 	}
-	if spec.Region == "" {
+	if sp.Region == "" {
 		// Pin the stack to the region it is built in: later commands and
 		// the cost estimate read it from the recorded spec.
-		spec.Region = clients.Region
+		sp.Region = clients.Region
 	}
 	azs, err := clients.Zones.Available(ctx)
 	if err != nil {
 		return err
 	}
-	env := steps.ValidateEnv{AZCount: len(azs), BaseDir: "/"}
+	env := spec.ValidateEnv{AZCount: len(azs), BaseDir: "/"}
 	// Where the instance type is offered, so that a type missing from a
 	// zone is refused now rather than by a group that cannot launch. An
 	// endpoint that will not say leaves it to apply, which warns.
-	if offered, err := clients.Zones.Offering(ctx, spec.Instance.Type); err == nil {
+	if offered, err := clients.Zones.Offering(ctx, sp.Instance.Type); err == nil {
 		env.TypeZones = make([]string, 0, len(offered))
 		for _, z := range offered {
 			if slices.Contains(azs, z) {
@@ -88,8 +89,8 @@ func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, store *
 	} else if !aws.IsUnsupported(err) && !aws.IsAccessDenied(err) {
 		return err
 	}
-	var blocking []steps.FieldError
-	for _, p := range spec.Validate(env) {
+	var blocking []spec.FieldError
+	for _, p := range sp.Validate(env) {
 		if p.IsWarning() {
 			fmt.Fprintf(w, "warning: %s\n", p.Error())
 			continue
@@ -97,14 +98,14 @@ func checkSpecAgainst(ctx context.Context, s *session, spec *steps.Spec, store *
 		blocking = append(blocking, p)
 	}
 	if len(blocking) > 0 {
-		return &steps.ValidationError{Problems: blocking}
+		return &spec.ValidationError{Problems: blocking}
 	}
 	return nil
 }
 
 // openOrCreate opens the record of spec's stack, creating it on first
 // apply. --stack, when given, must name the same stack.
-func openOrCreate(s *session, spec *steps.Spec) (*state.Store, error) {
+func openOrCreate(s *session, spec *spec.Spec) (*state.Store, error) {
 	if s.g.Stack != "" && s.g.Stack != spec.Name {
 		return nil, usageError{fmt.Errorf("--stack %s does not match the spec's name %q", s.g.Stack, spec.Name)}
 	}
@@ -116,6 +117,6 @@ func openOrCreate(s *session, spec *steps.Spec) (*state.Store, error) {
 }
 
 // engineFor returns an engine for spec with its events printed to stderr.
-func engineFor(s *session, spec *steps.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
+func engineFor(s *session, spec *spec.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
 	return steps.New(spec, s.clients, store, newEventPrinter(stderr), s.engineOptions())
 }

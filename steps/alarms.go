@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"maps"
@@ -22,12 +23,12 @@ func (alarmsStep) Title() string { return "Alarms" }
 func (alarmsStep) Why() string {
 	return "Alarms last: they watch the load balancer and the group, and the bill."
 }
-func (alarmsStep) Enabled(s *Spec) bool { return true }
-func (alarmsStep) Needs(s *Spec) []StepID {
+func (alarmsStep) Enabled(s *spec.Spec) bool { return true }
+func (alarmsStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepLoadBalancer, StepAutoscaling}
 }
 
-func (alarmsStep) Desired(s *Spec) []Desired {
+func (alarmsStep) Desired(s *spec.Spec) []Desired {
 	ds := alarmTopicDesired(s, false)
 	for _, d := range alarmDefs(s) {
 		ds = append(ds, Desired{Key: d.key, Type: typeAlarm, Name: d.alarmName(s), Region: d.region(), Attrs: d.specAttrs()})
@@ -39,7 +40,7 @@ func (alarmsStep) Desired(s *Spec) []Desired {
 }
 
 // alarmTopicDesired is a topic and, with alarms.email, its subscription.
-func alarmTopicDesired(s *Spec, billing bool) []Desired {
+func alarmTopicDesired(s *spec.Spec, billing bool) []Desired {
 	topicKey, subKey, region := alarmKeyTopic, alarmKeySubscription, ""
 	if billing {
 		topicKey, subKey, region = alarmKeyBillingTopic, alarmKeyBillingSub, aws.BillingRegion

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
@@ -55,7 +56,7 @@ type alarmDef struct {
 }
 
 // alarmDefs returns the alarms spec asks for.
-func alarmDefs(s *Spec) []alarmDef {
+func alarmDefs(s *spec.Spec) []alarmDef {
 	lb := alarmDim{name: "LoadBalancer", step: StepLoadBalancer, output: "lb_dimension"}
 	tg := alarmDim{name: "TargetGroup", step: StepLoadBalancer, output: "tg_dimension"}
 	defs := []alarmDef{
@@ -133,7 +134,7 @@ func alarmDefs(s *Spec) []alarmDef {
 }
 
 // alarmName is the alarm's name in CloudWatch.
-func (d alarmDef) alarmName(s *Spec) string { return s.Name + "-" + d.suffix }
+func (d alarmDef) alarmName(s *spec.Spec) string { return s.Name + "-" + d.suffix }
 
 // region is where the alarm lives when it is not the stack's region.
 func (d alarmDef) region() string {
@@ -179,7 +180,7 @@ func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64)
 
 // alarmTopicName is the topic's name; the billing alarm has its own topic
 // in us-east-1, since an alarm's actions must be in the alarm's region.
-func alarmTopicName(s *Spec, billing bool) string {
+func alarmTopicName(s *spec.Spec, billing bool) string {
 	if billing {
 		return s.Name + "-billing-alarms"
 	}

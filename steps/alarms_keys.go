@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,7 @@ const (
 )
 
 // alarmKeyDesired is the key of the topic (or of the billing topic).
-func alarmKeyDesired(s *Spec, billing bool) Desired {
+func alarmKeyDesired(s *spec.Spec, billing bool) Desired {
 	key, region, what := alarmKeyKey, "", "alarm topic"
 	if billing {
 		key, region, what = alarmKeyBillingKey, aws.BillingRegion, "billing alarm topic"
@@ -38,7 +39,7 @@ func alarmKeyDesired(s *Spec, billing bool) Desired {
 }
 
 // alarmKeyDescription is the key's description, which the KMS console shows.
-func alarmKeyDescription(s *Spec, billing bool) string {
+func alarmKeyDescription(s *spec.Spec, billing bool) string {
 	d := alarmKeyDesired(s, billing)
 	return "stackwiz " + s.Name + ": encrypts the " + strings.TrimPrefix(d.Name, s.Name+" ") + " (CloudWatch may use it for this stack's alarms)"
 }
@@ -46,7 +47,7 @@ func alarmKeyDescription(s *Spec, billing bool) string {
 // alarmKeyPolicy lets the account administer the key through IAM (as
 // every key policy should: without it not even the caller could delete
 // the key) and CloudWatch use it for the stack's alarms in region only.
-func alarmKeyPolicy(s *Spec, partition, account, region string) string {
+func alarmKeyPolicy(s *spec.Spec, partition, account, region string) string {
 	type statement struct {
 		Sid       string         `json:"Sid"`
 		Effect    string         `json:"Effect"`
@@ -166,4 +167,4 @@ func listKeys(ctx context.Context, c *aws.Clients, stack string) ([]Found, error
 }
 
 // topicEncrypted is a topic's "encrypted" attr.
-func topicEncrypted(s *Spec) string { return strconv.FormatBool(s.Alarms.EncryptTopic) }
+func topicEncrypted(s *spec.Spec) string { return strconv.FormatBool(s.Alarms.EncryptTopic) }

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,7 +13,7 @@ import (
 // Script writes the topic, the subscription and the alarms as AWS CLI
 // commands. It reads ALB_ARN, TG_ARN and ASG_NAME and sets TOPIC_ARN (and
 // BILLING_TOPIC_ARN).
-func (alarmsStep) Script(s *Spec, w *Script) {
+func (alarmsStep) Script(s *spec.Spec, w *Script) {
 	w.Comment("CloudWatch names the load balancer and target group by the tail of their ARNs.")
 	w.Line(`LB_DIMENSION="${ALB_ARN#*:loadbalancer/}"`)
 	w.Line(`TG_DIMENSION="${TG_ARN##*:}"`)
@@ -65,7 +66,7 @@ func (alarmsStep) Script(s *Spec, w *Script) {
 }
 
 // scriptTopic writes a topic and its email subscription.
-func scriptTopic(s *Spec, w *Script, billing bool) {
+func scriptTopic(s *spec.Spec, w *Script, billing bool) {
 	key, variable, region := alarmKeyTopic, "TOPIC_ARN", ""
 	if billing {
 		key, variable, region = alarmKeyBillingTopic, "BILLING_TOPIC_ARN", " --region "+aws.BillingRegion
@@ -98,7 +99,7 @@ func scriptTopic(s *Spec, w *Script, billing bool) {
 
 // scriptTags is the CLI's --tags value for CloudWatch and SNS
 // (Key=...,Value=... pairs).
-func scriptTags(s *Spec, key, name string) string {
+func scriptTags(s *spec.Spec, key, name string) string {
 	tags := StackTags(s.Name, StepAlarms, key, name)
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(tags)) {

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,20 +24,20 @@ func (amiStep) Title() string { return "Machine image" }
 func (amiStep) Why() string {
 	return "Pick or bake the image before the template that launches it: a baked image boots ready, identical every time."
 }
-func (amiStep) Enabled(s *Spec) bool { return true }
+func (amiStep) Enabled(s *spec.Spec) bool { return true }
 
 // Needs: baking launches a builder in a public subnet (network) with the
 // instances' role (iam), so that the setup script can reach what the app
 // reaches without credentials copied onto the builder.
-func (amiStep) Needs(s *Spec) []StepID {
-	if s.AMI.Source == SpecAMIBake {
+func (amiStep) Needs(s *spec.Spec) []StepID {
+	if s.AMI.Source == spec.AMIBake {
 		return []StepID{StepIdentity, StepNetwork, StepSecurity, StepIAM}
 	}
 	return []StepID{StepIdentity}
 }
 
-func (amiStep) Desired(s *Spec) []Desired {
-	if s.AMI.Source != SpecAMIBake {
+func (amiStep) Desired(s *spec.Spec) []Desired {
+	if s.AMI.Source != spec.AMIBake {
 		return nil
 	}
 	name := amiBakeName(s)
@@ -62,14 +63,14 @@ func BaseImageParameter(base, arch string) (string, error) {
 	}
 	ubuntuArch := map[string]string{"x86_64": "amd64", "arm64": "arm64"}[arch]
 	switch base {
-	case SpecBaseAmazonLinux2023:
+	case spec.BaseAmazonLinux2023:
 		return "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-" + arch, nil
-	case SpecBaseUbuntu2204:
+	case spec.BaseUbuntu2204:
 		return "/aws/service/canonical/ubuntu/server/22.04/stable/current/" + ubuntuArch + "/hvm/ebs-gp2/ami-id", nil
-	case SpecBaseUbuntu2404:
+	case spec.BaseUbuntu2404:
 		return "/aws/service/canonical/ubuntu/server/24.04/stable/current/" + ubuntuArch + "/hvm/ebs-gp3/ami-id", nil
 	}
-	return "", fmt.Errorf("ami.base: %q is not an offered base: use %s, %s or %s", base, SpecBaseAmazonLinux2023, SpecBaseUbuntu2204, SpecBaseUbuntu2404)
+	return "", fmt.Errorf("ami.base: %q is not an offered base: use %s, %s or %s", base, spec.BaseAmazonLinux2023, spec.BaseUbuntu2204, spec.BaseUbuntu2404)
 }
 
 func (st amiStep) Apply(ctx context.Context, r *Run) error {
@@ -78,9 +79,9 @@ func (st amiStep) Apply(ctx context.Context, r *Run) error {
 		err error
 	)
 	switch r.Spec.AMI.Source {
-	case SpecAMIExisting:
+	case spec.AMIExisting:
 		img, err = amiExisting(ctx, r)
-	case SpecAMIBake:
+	case spec.AMIBake:
 		img, err = amiBake(ctx, r)
 	default:
 		img, err = amiLatest(ctx, r)
@@ -115,7 +116,7 @@ func amiExisting(ctx context.Context, r *Run) (aws.Image, error) {
 
 // amiUsable checks that an image is available and matches the instance
 // type's architecture.
-func amiUsable(field string, img aws.Image, s *Spec) error {
+func amiUsable(field string, img aws.Image, s *spec.Spec) error {
 	if img.State != "available" {
 		reason := ""
 		if img.StateReason != "" {
@@ -167,7 +168,7 @@ func amiImageKey(name string) string { return "ami/image/" + name }
 // amiBakeName is the baked image's name: the stack's name and a hash of
 // what makes the image (base, architecture, setup script), so the same
 // inputs find the same image and changed ones make a new one.
-func amiBakeName(s *Spec) string {
+func amiBakeName(s *spec.Spec) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n", s.AMI.Base, s.Architecture())
 	if script, err := os.ReadFile(s.File(s.AMI.SetupScript)); err == nil {
@@ -220,17 +221,17 @@ func amiKinds() []Kind {
 
 // Script writes the step as AWS CLI commands: IMAGE_ID for the launch
 // template.
-func (amiStep) Script(s *Spec, w *Script) {
+func (amiStep) Script(s *spec.Spec, w *Script) {
 	param, err := BaseImageParameter(s.AMI.Base, s.Architecture())
 	if err != nil {
 		w.Comment("%v", err)
 		return
 	}
 	switch s.AMI.Source {
-	case SpecAMIExisting:
+	case spec.AMIExisting:
 		w.Line("IMAGE_ID=%s", shellQuote(s.AMI.ID))
 		w.Line("aws ec2 describe-images --image-ids \"$IMAGE_ID\" --query 'Images[0].[State,Architecture]' --output text")
-	case SpecAMIBake:
+	case spec.AMIBake:
 		name := amiBakeName(s)
 		w.Capture("BASE_IMAGE_ID", "aws ssm get-parameter --name "+param, "Parameter.Value")
 		w.Capture("BASE_ROOT_DEVICE", "aws ec2 describe-images --image-ids \"$BASE_IMAGE_ID\"", "Images[0].RootDeviceName")

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -110,10 +111,10 @@ func TestAMILatestResolvesEveryBaseToAnImageDescribeImagesKnows(t *testing.T) {
 	env.Options.Steps = []Step{identityStep{}, amiStep{}}
 	ctx := testContext(t)
 	api := ec2.NewFromConfig(env.Cfg)
-	for _, base := range []string{SpecBaseAmazonLinux2023, SpecBaseUbuntu2204, SpecBaseUbuntu2404} {
+	for _, base := range []string{spec.BaseAmazonLinux2023, spec.BaseUbuntu2204, spec.BaseUbuntu2404} {
 		for typ, arch := range map[string]string{"t3.micro": "x86_64", "t4g.micro": "arm64"} {
-			spec := env.spec("name: amit\nami:\n  source: latest\n  base: " + base + "\ninstance:\n  type: " + typ + "\n")
-			if err := env.engine(spec).Apply(ctx); err != nil {
+			sp := env.spec("name: amit\nami:\n  source: latest\n  base: " + base + "\ninstance:\n  type: " + typ + "\n")
+			if err := env.engine(sp).Apply(ctx); err != nil {
 				t.Fatalf("%s %s: apply: %v", base, typ, err)
 			}
 			rec, _ := env.Store.Step("ami")
@@ -123,7 +124,7 @@ func TestAMILatestResolvesEveryBaseToAnImageDescribeImagesKnows(t *testing.T) {
 				t.Fatalf("%s %s: image %q: %v", base, typ, id, err)
 			}
 			im := out.Images[0]
-			wantName := map[string]string{SpecBaseAmazonLinux2023: "al2023-ami-", SpecBaseUbuntu2204: "ubuntu-jammy-22.04", SpecBaseUbuntu2404: "ubuntu-noble-24.04"}[base]
+			wantName := map[string]string{spec.BaseAmazonLinux2023: "al2023-ami-", spec.BaseUbuntu2204: "ubuntu-jammy-22.04", spec.BaseUbuntu2404: "ubuntu-noble-24.04"}[base]
 			if string(im.Architecture) != arch || !strings.Contains(sdkaws.ToString(im.Name), wantName) || im.State != ec2types.ImageStateAvailable {
 				t.Errorf("%s %s resolved to %s %s (%s)", base, typ, sdkaws.ToString(im.Name), im.Architecture, im.State)
 			}
@@ -146,7 +147,7 @@ func TestAMIExistingIsCheckedAndNeverRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := func(id, typ string) *Spec {
+	spec := func(id, typ string) *spec.Spec {
 		return env.spec("name: amit\nami:\n  source: existing\n  id: " + id + "\ninstance:\n  type: " + typ + "\n")
 	}
 	if err := env.engine(spec(x86, "t3.micro")).Apply(ctx); err != nil {

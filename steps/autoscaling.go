@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"maps"
@@ -39,21 +40,21 @@ func (autoscalingStep) Title() string { return "Auto Scaling group" }
 func (autoscalingStep) Why() string {
 	return "The group launches from the template into the target group, with its termination policy set on purpose."
 }
-func (autoscalingStep) Enabled(s *Spec) bool { return true }
-func (autoscalingStep) Needs(s *Spec) []StepID {
+func (autoscalingStep) Enabled(s *spec.Spec) bool { return true }
+func (autoscalingStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepNetwork, StepLaunchTemplate, StepLoadBalancer}
 }
 
 // asgName is the group's name: one group per stack.
-func asgName(s *Spec) string { return s.Name + "-asg" }
+func asgName(s *spec.Spec) string { return s.Name + "-asg" }
 
 // asgPolicyName is the target tracking policy's name.
-func asgPolicyName(s *Spec) string { return s.Name + "-cpu" }
+func asgPolicyName(s *spec.Spec) string { return s.Name + "-cpu" }
 
 // asgTerminationPolicies are the policies set on the group: always an
 // explicit list, never AWS's implicit default (a hand-built instance attached to a
 // group is lost to the policy nobody chose).
-func asgTerminationPolicies(s *Spec) []string {
+func asgTerminationPolicies(s *spec.Spec) []string {
 	if len(s.Autoscaling.TerminationPolicies) == 0 {
 		return []string{"Default"}
 	}
@@ -65,9 +66,9 @@ func asgTerminationPolicies(s *Spec) []string {
 // instance refresh moves on. The spec's grace period is exactly that time
 // (boot + app start), so the two are the same number; AWS recommends
 // setting a default warmup on every group.
-func asgWarmupSeconds(s *Spec) int { return s.Autoscaling.HealthCheckGraceSeconds }
+func asgWarmupSeconds(s *spec.Spec) int { return s.Autoscaling.HealthCheckGraceSeconds }
 
-func (autoscalingStep) Desired(s *Spec) []Desired {
+func (autoscalingStep) Desired(s *spec.Spec) []Desired {
 	a := s.Autoscaling
 	ds := []Desired{{
 		Key: asgKeyGroup, Type: typeASGGroup, Name: asgName(s),

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"encoding/base64"
 	"strconv"
@@ -146,7 +147,7 @@ func newASGFixture(t testing.TB, env *testEnv, opts fixtureOptions) *asgFixture 
 	must("wait for the load balancer", elbv2.NewLoadBalancerAvailableWaiter(f.elb, func(o *elbv2.LoadBalancerAvailableWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond
 	}).Wait(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{f.lb}}, time.Minute))
-	hc := Defaults().LoadBalancer.HealthCheck
+	hc := spec.Defaults().LoadBalancer.HealthCheck
 	tg, err := f.elb.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: sdkaws.String("web-tg"), Protocol: elbtypes.ProtocolEnumHttp,
 		Port: sdkaws.Int32(3000), VpcId: &f.vpc, HealthCheckPath: sdkaws.String(hc.Path),
 		HealthCheckIntervalSeconds: sdkaws.Int32(int32(hc.IntervalSeconds)), HealthCheckTimeoutSeconds: sdkaws.Int32(int32(hc.TimeoutSeconds)),

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,10 +11,10 @@ import (
 // Script writes the group and its scaling policy as AWS CLI commands. It
 // reads LAUNCH_TEMPLATE_ID, LAUNCH_TEMPLATE_VERSION, PRIVATE_SUBNET_IDS (or
 // PUBLIC_SUBNET_IDS) and TG_ARN, and sets ASG_NAME.
-func (autoscalingStep) Script(s *Spec, w *Script) {
+func (autoscalingStep) Script(s *spec.Spec, w *Script) {
 	a := s.Autoscaling
 	subnets := "PRIVATE_SUBNET_IDS"
-	if s.Network.VPC == SpecVPCDefault || s.Network.NAT == SpecNATNone {
+	if s.Network.VPC == spec.VPCDefault || s.Network.NAT == spec.NATNone {
 		subnets = "PUBLIC_SUBNET_IDS"
 		w.Comment("No private subnets (nat: none or the default VPC): the instances get public IPs.")
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"os/exec"
@@ -21,7 +22,7 @@ import (
 
 // asgEnv is a test env with the autoscaling step's prerequisites built and
 // an engine that runs identity and autoscaling.
-func asgEnv(t *testing.T, spec string, fo fixtureOptions, opts ...func(*sandbox.Options)) (*testEnv, *asgFixture, *Spec) {
+func asgEnv(t *testing.T, spec string, fo fixtureOptions, opts ...func(*sandbox.Options)) (*testEnv, *asgFixture, *spec.Spec) {
 	t.Helper()
 	env := newTestEnv(t, "web", append([]func(*sandbox.Options){realistic}, opts...)...)
 	f := newASGFixture(t, env, fo)
@@ -29,7 +30,7 @@ func asgEnv(t *testing.T, spec string, fo fixtureOptions, opts ...func(*sandbox.
 	return env, f, env.spec(spec)
 }
 
-func mustApply(t *testing.T, env *testEnv, s *Spec) {
+func mustApply(t *testing.T, env *testEnv, s *spec.Spec) {
 	t.Helper()
 	if err := env.engine(s).Apply(testContext(t)); err != nil {
 		t.Fatalf("apply: %v", err)
@@ -460,9 +461,9 @@ func bashSyntax(t *testing.T, script string) {
 	}
 }
 
-func mustParse(t *testing.T, yaml string) *Spec {
+func mustParse(t *testing.T, yaml string) *spec.Spec {
 	t.Helper()
-	s, err := Parse([]byte(yaml))
+	s, err := spec.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ const failedLaunchesTolerated = 3
 // groupReadyTimeout bounds the wait for a group to take traffic: launch,
 // the grace period, and the checks a target needs to turn healthy (and
 // those it may fail while the app starts).
-func groupReadyTimeout(s *Spec) time.Duration {
+func groupReadyTimeout(s *spec.Spec) time.Duration {
 	hc := s.LoadBalancer.HealthCheck
 	checks := time.Duration(hc.IntervalSeconds*(hc.HealthyThreshold+hc.UnhealthyThreshold)) * time.Second
 	return groupLaunchTimeout + time.Duration(s.Autoscaling.HealthCheckGraceSeconds)*time.Second + checks
@@ -201,7 +202,7 @@ func hasUnhealthy(reasons map[string]aws.TargetState) bool {
 
 // unhealthyTargetsError says which targets the load balancer will not send
 // traffic to, why, and what that usually means.
-func unhealthyTargetsError(s *Spec, group string, p groupProgress, reasons map[string]aws.TargetState, replaced aws.ScalingActivity) error {
+func unhealthyTargetsError(s *spec.Spec, group string, p groupProgress, reasons map[string]aws.TargetState, replaced aws.ScalingActivity) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "group %s: the load balancer finds its instances unhealthy (%d/%d InService, %d/%d healthy)", group,
 		p.inService, p.desired, p.healthy, p.desired)
@@ -239,7 +240,7 @@ func unhealthyTargetsError(s *Spec, group string, p groupProgress, reasons map[s
 
 // targetReasonHint says what an ELB target health reason code usually
 // means for this stack and what to do about it.
-func targetReasonHint(s *Spec, reason string) string {
+func targetReasonHint(s *spec.Spec, reason string) string {
 	port, hc := s.Instance.Port, s.LoadBalancer.HealthCheck
 	switch reason {
 	case "Target.Timeout":

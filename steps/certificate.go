@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +21,8 @@ func (certificateStep) Title() string { return "Certificate" }
 func (certificateStep) Why() string {
 	return "HTTPS needs a certificate, and DNS validation takes minutes: start it early."
 }
-func (certificateStep) Enabled(s *Spec) bool { return s.LoadBalancer.HTTPS }
-func (certificateStep) Needs(s *Spec) []StepID {
+func (certificateStep) Enabled(s *spec.Spec) bool { return s.LoadBalancer.HTTPS }
+func (certificateStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepIdentity}
 }
 
@@ -40,25 +41,25 @@ const (
 
 // certDomain is the name the certificate is for: dns.record, without the
 // trailing dot ACM does not take.
-func certDomain(s *Spec) string { return strings.TrimSuffix(aws.FQDN(s.DNS.Record), ".") }
+func certDomain(s *spec.Spec) string { return strings.TrimSuffix(aws.FQDN(s.DNS.Record), ".") }
 
 // certKey is the certificate's key. It holds the domain, so a new
 // dns.record gets a new certificate that the HTTPS listener switches to
 // before the old one is pruned: a certificate in use cannot be deleted, so
 // replacing it in place would have to break the listener first.
-func certKey(s *Spec) string { return "certificate/" + certDomain(s) }
+func certKey(s *spec.Spec) string { return "certificate/" + certDomain(s) }
 
-func certDesired(s *Spec) Desired {
+func certDesired(s *spec.Spec) Desired {
 	return Desired{Key: certKey(s), Type: typeCertificate, Name: certDomain(s),
 		Attrs: map[string]string{"domain": certDomain(s)}, Replace: []string{"domain"}}
 }
 
-func validationDesired(s *Spec) Desired {
+func validationDesired(s *spec.Spec) Desired {
 	return Desired{Key: validationKey, Type: typeRecord, Name: "validation CNAME for " + certDomain(s),
 		Attrs: map[string]string{"domain": certDomain(s)}}
 }
 
-func (certificateStep) Desired(s *Spec) []Desired {
+func (certificateStep) Desired(s *spec.Spec) []Desired {
 	return []Desired{certDesired(s), validationDesired(s)}
 }
 

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 // seed-004 stack (baked image, user data, the role's policies): the
 // script is valid bash and says what apply does.
 func TestComputeStepsExportAsValidAWSCLI(t *testing.T) {
-	spec, err := Load(filepath.Join("..", "examples", "ha.yaml"))
+	spec, err := spec.Load(filepath.Join("..", "examples", "ha.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -75,7 +76,7 @@ load_balancer:
 
 // denySpec returns the spec a case applies: one of denySpecs, or an
 // example by name.
-func denySpec(t *testing.T, name string) *Spec {
+func denySpec(t *testing.T, name string) *spec.Spec {
 	t.Helper()
 	text, ok := denySpecs[name]
 	if !ok {
@@ -85,7 +86,7 @@ func denySpec(t *testing.T, name string) *Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Parse(fmt.Appendf(nil, text, filepath.Join(examples, "start.sh"), filepath.Join(examples, "setup.sh")))
+	s, err := spec.Parse(fmt.Appendf(nil, text, filepath.Join(examples, "start.sh"), filepath.Join(examples, "setup.sh")))
 	if err != nil {
 		t.Fatalf("spec %s: %v", name, err)
 	}
@@ -174,7 +175,7 @@ func typeDenied(patterns []string, typ string) bool {
 	return actionDenied(patterns, iamPrefixOf(prefix)+":DeleteAnything")
 }
 
-func stepStatuses(env *testEnv, spec *Spec, e *Engine) map[StepID]state.StepStatus {
+func stepStatuses(env *testEnv, spec *spec.Spec, e *Engine) map[StepID]state.StepStatus {
 	out := map[StepID]state.StepStatus{}
 	for _, s := range Enabled(spec, e.Steps()) {
 		rec, _ := env.Store.Step(string(s.ID()))

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"regexp"
@@ -21,14 +22,14 @@ func (dnsStep) Title() string { return "DNS record" }
 func (dnsStep) Why() string {
 	return "The name points at the load balancer once it exists, with an alias, never a CNAME to an IP."
 }
-func (dnsStep) Enabled(s *Spec) bool { return s.DNS.Zone != "" }
-func (dnsStep) Needs(s *Spec) []StepID {
+func (dnsStep) Enabled(s *spec.Spec) bool { return s.DNS.Zone != "" }
+func (dnsStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepLoadBalancer}
 }
 
 // aliasTypes are the alias records the name gets: A, and AAAA when the load
 // balancer also answers over IPv6.
-func aliasTypes(s *Spec) []string {
+func aliasTypes(s *spec.Spec) []string {
 	if lbIPAddressType(s) == "ipv4" {
 		return []string{"A"}
 	}
@@ -37,14 +38,14 @@ func aliasTypes(s *Spec) []string {
 
 func aliasKey(rtype string) string { return "dns/record/" + rtype }
 
-func aliasDesired(s *Spec, rtype string) Desired {
+func aliasDesired(s *spec.Spec, rtype string) Desired {
 	name := aws.FQDN(s.DNS.Record)
 	return Desired{Key: aliasKey(rtype), Type: typeRecord, Name: name + " " + rtype,
 		Attrs:   map[string]string{"zone": aws.FQDN(s.DNS.Zone), "name": name, "type": rtype},
 		Replace: []string{"zone", "name", "type", "zone_id"}}
 }
 
-func (dnsStep) Desired(s *Spec) []Desired {
+func (dnsStep) Desired(s *spec.Spec) []Desired {
 	ds := []Desired{zoneDesired(s)}
 	for _, t := range aliasTypes(s) {
 		ds = append(ds, aliasDesired(s, t))

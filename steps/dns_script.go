@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 
@@ -23,7 +24,7 @@ func cliTags(stack string, step StepID, key, name string) string {
 
 // scriptZone writes the hosted zone lookup both the certificate and the
 // DNS step need, once: ZONE_ID is the user's public zone, or a new one.
-func scriptZone(s *Spec, w *Script) {
+func scriptZone(s *spec.Spec, w *Script) {
 	zone := strings.TrimSuffix(aws.FQDN(s.DNS.Zone), ".")
 	w.Line(`if [ -z "${ZONE_ID:-}" ]; then`)
 	w.Capture("ZONE_ID", "aws route53 list-hosted-zones-by-name --dns-name "+shellQuote(zone),
@@ -42,7 +43,7 @@ func scriptZone(s *Spec, w *Script) {
 
 // Script writes the alias record as AWS CLI commands. It reads ALB_DNS and
 // ALB_ZONE_ID (the load balancer's canonical hosted zone) and sets ZONE_ID.
-func (dnsStep) Script(s *Spec, w *Script) {
+func (dnsStep) Script(s *spec.Spec, w *Script) {
 	scriptZone(s, w)
 	name := strings.TrimSuffix(aws.FQDN(s.DNS.Record), ".")
 	w.Comment("An alias, not a CNAME: it works at the zone apex and follows the load balancer's addresses.")
@@ -58,7 +59,7 @@ func (dnsStep) Script(s *Spec, w *Script) {
 
 // Script writes the certificate request and its DNS validation as AWS CLI
 // commands. It sets ZONE_ID and CERT_ARN.
-func (certificateStep) Script(s *Spec, w *Script) {
+func (certificateStep) Script(s *spec.Spec, w *Script) {
 	scriptZone(s, w)
 	domain := certDomain(s)
 	w.Capture("CERT_ARN", fmt.Sprintf("aws acm request-certificate --domain-name %s --validation-method DNS \\\n  --idempotency-token %s \\\n  --tags %s",

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"strings"
@@ -18,8 +19,8 @@ type blueGreen struct {
 	env          *testEnv
 	green        *state.Store
 	greenUnlock  func() error
-	blueSpec     *Spec
-	greenSpec    *Spec
+	blueSpec     *spec.Spec
+	greenSpec    *spec.Spec
 	zone         string
 	blueLB       map[string]string
 	greenLB      map[string]string

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"slices"
@@ -37,7 +38,7 @@ type hostedZone struct {
 // zoneDesired is the hosted zone of spec: the user's existing public zone
 // when there is one (Existing finds it, so plan shows it kept), otherwise
 // a zone the stack creates.
-func zoneDesired(s *Spec) Desired {
+func zoneDesired(s *spec.Spec) Desired {
 	name := aws.FQDN(s.DNS.Zone)
 	stack := s.Name
 	return Desired{

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -26,7 +27,7 @@ alarms: {encrypt_topic: false}
 
 // dualSpec parses text with the examples' start.sh as the user data, so
 // that the instances serve and pass their health checks.
-func dualSpec(t *testing.T, env *testEnv, text string) *Spec {
+func dualSpec(t *testing.T, env *testEnv, text string) *spec.Spec {
 	t.Helper()
 	start, err := filepath.Abs(filepath.Join("..", "examples", "start.sh"))
 	if err != nil {
@@ -54,13 +55,13 @@ func checkDualstackNetwork(t *testing.T, env *testEnv) {
 		t.Errorf("the VPC's IPv6 block is %s, want an Amazon-provided /56", block)
 	}
 	for az := range 2 {
-		for _, tier := range []SpecSubnetTier{SpecSubnetPublic, SpecSubnetPrivate} {
+		for _, tier := range []spec.SubnetTier{spec.SubnetPublic, spec.SubnetPrivate} {
 			out, err := c.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{live[keySubnet(tier, az)].ID}})
 			if err != nil || len(out.Subnets) != 1 {
 				t.Fatalf("describe subnet %s: %v", keySubnet(tier, az), err)
 			}
 			set := out.Subnets[0].Ipv6CidrBlockAssociationSet
-			if tier == SpecSubnetPrivate {
+			if tier == spec.SubnetPrivate {
 				if len(set) != 0 {
 					t.Errorf("private subnet %d has IPv6 %+v, want none", az, set)
 				}
@@ -193,8 +194,8 @@ func TestIPv4ToDualstackIsAnUpdateInPlace(t *testing.T) {
 		t.Errorf("an ipv4 stack's name has alias records %q, want A", got)
 	}
 	lbBefore := netLive(env, StepLoadBalancer)[lbKey].ARN
-	spec := dualSpec(t, env, dualstackYAML)
-	p, err := env.engine(spec).Plan(ctx)
+	sp := dualSpec(t, env, dualstackYAML)
+	p, err := env.engine(sp).Plan(ctx)
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
@@ -204,7 +205,7 @@ func TestIPv4ToDualstackIsAnUpdateInPlace(t *testing.T) {
 			got[c.Key] = c.Action
 		}
 	}
-	want := map[string]Action{keyVPC: ActionUpdate, keySubnet(SpecSubnetPublic, 0): ActionUpdate, keySubnet(SpecSubnetPublic, 1): ActionUpdate,
+	want := map[string]Action{keyVPC: ActionUpdate, keySubnet(spec.SubnetPublic, 0): ActionUpdate, keySubnet(spec.SubnetPublic, 1): ActionUpdate,
 		keyPublicRouteTab: ActionUpdate, lbKey: ActionUpdate, aliasKey("AAAA"): ActionCreate}
 	for k, a := range want {
 		if got[k] != a {
@@ -216,7 +217,7 @@ func TestIPv4ToDualstackIsAnUpdateInPlace(t *testing.T) {
 			t.Errorf("plan: %s is %q, want it kept", k, a)
 		}
 	}
-	if err := env.engine(spec).Apply(ctx); err != nil {
+	if err := env.engine(sp).Apply(ctx); err != nil {
 		t.Fatalf("apply dualstack: %v", err)
 	}
 	if after := netLive(env, StepLoadBalancer)[lbKey].ARN; after != lbBefore {
@@ -226,7 +227,7 @@ func TestIPv4ToDualstackIsAnUpdateInPlace(t *testing.T) {
 	if got := strings.Join(aliasTypesIn(t, env), ","); got != "A,AAAA" {
 		t.Errorf("after the switch www.example.com has alias records %q, want A,AAAA", got)
 	}
-	if rep, err := env.engine(spec).Status(ctx); err != nil || !rep.Healthy {
+	if rep, err := env.engine(sp).Status(ctx); err != nil || !rep.Healthy {
 		t.Fatalf("status after the switch: %v\n%s", err, describeReport(rep))
 	}
 	// And back: the load balancer goes ipv4 in place, the AAAA alias goes.
@@ -352,11 +353,11 @@ func TestIPv6SubnetBlock(t *testing.T) {
 }
 
 func TestIPAddressTypeIsValidated(t *testing.T) {
-	_, err := Parse([]byte("name: demo\nload_balancer: {ip_address_type: dual-stack}\n"))
+	_, err := spec.Parse([]byte("name: demo\nload_balancer: {ip_address_type: dual-stack}\n"))
 	if err == nil || !strings.Contains(err.Error(), "load_balancer.ip_address_type") || !strings.Contains(err.Error(), "dualstack") {
 		t.Fatalf("ip_address_type: dual-stack gave %v, want a problem naming the field and suggesting dualstack", err)
 	}
-	if err := ValidateIPAddressType("dualstack"); err != nil {
+	if err := spec.ValidateIPAddressType("dualstack"); err != nil {
 		t.Errorf("dualstack: %v", err)
 	}
 }
@@ -364,15 +365,15 @@ func TestIPAddressTypeIsValidated(t *testing.T) {
 // TestDualstackCostsTheSameAndSaysWhy: the estimate of a dualstack stack
 // is the ipv4 one's, and its note says why (IPv6 free, IPv4 still billed).
 func TestDualstackCostsTheSameAndSaysWhy(t *testing.T) {
-	v4, err := Parse([]byte("name: demo\nregion: us-east-1\n"))
+	v4, err := spec.Parse([]byte("name: demo\nregion: us-east-1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dual, err := Parse([]byte("name: demo\nregion: us-east-1\nload_balancer: {ip_address_type: dualstack}\n"))
+	dual, err := spec.Parse([]byte("name: demo\nregion: us-east-1\nload_balancer: {ip_address_type: dualstack}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := EstimateMonthly(v4), EstimateMonthly(dual)
+	a, b := spec.EstimateMonthly(v4), spec.EstimateMonthly(dual)
 	if a.Total != b.Total {
 		t.Errorf("dualstack costs $%.2f, ipv4 $%.2f: want the same", b.Total, a.Total)
 	}

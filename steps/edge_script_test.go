@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"os/exec"
 	"strings"
 	"testing"
@@ -42,9 +43,9 @@ func TestEdgeScriptsSayWhatApplyDoes(t *testing.T) {
 	}
 }
 
-func newSpecT(t *testing.T, yaml string) *Spec {
+func newSpecT(t *testing.T, yaml string) *spec.Spec {
 	t.Helper()
-	s, err := Parse([]byte(yaml))
+	s, err := spec.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

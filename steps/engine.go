@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,7 @@ type Options struct {
 // Engine plans, applies, destroys and checks one stack. The caller holds
 // the store's lock for Apply, Destroy and Adopt.
 type Engine struct {
-	spec  *Spec
+	spec  *spec.Spec
 	aws   *aws.Clients
 	store *state.Store
 	sink  Sink
@@ -61,7 +62,7 @@ type Engine struct {
 
 // New returns an engine for spec, with its record in store, reporting to
 // sink (nil discards events).
-func New(spec *Spec, clients *aws.Clients, store *state.Store, sink Sink, opts Options) *Engine {
+func New(spec *spec.Spec, clients *aws.Clients, store *state.Store, sink Sink, opts Options) *Engine {
 	if opts.Poll.Min <= 0 {
 		opts.Poll.Min = DefaultPoll.Min
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -37,9 +38,9 @@ type testVPCStep struct{}
 func (testVPCStep) ID() StepID           { return testStepVPCs }
 func (testVPCStep) Title() string        { return "VPCs" }
 func (testVPCStep) Why() string          { return "test" }
-func (testVPCStep) Enabled(*Spec) bool   { return true }
-func (testVPCStep) Needs(*Spec) []StepID { return []StepID{StepIdentity} }
-func (testVPCStep) Desired(s *Spec) []Desired {
+func (testVPCStep) Enabled(*spec.Spec) bool   { return true }
+func (testVPCStep) Needs(*spec.Spec) []StepID { return []StepID{StepIdentity} }
+func (testVPCStep) Desired(s *spec.Spec) []Desired {
 	var ds []Desired
 	for i := range s.Network.AZs {
 		cidr := fmt.Sprintf("10.%d.0.0/16", i)
@@ -91,9 +92,9 @@ type testGroupStep struct{}
 func (testGroupStep) ID() StepID           { return testStepGroups }
 func (testGroupStep) Title() string        { return "Groups" }
 func (testGroupStep) Why() string          { return "test" }
-func (testGroupStep) Enabled(*Spec) bool   { return true }
-func (testGroupStep) Needs(*Spec) []StepID { return []StepID{testStepVPCs} }
-func (testGroupStep) Desired(s *Spec) []Desired {
+func (testGroupStep) Enabled(*spec.Spec) bool   { return true }
+func (testGroupStep) Needs(*spec.Spec) []StepID { return []StepID{testStepVPCs} }
+func (testGroupStep) Desired(s *spec.Spec) []Desired {
 	return []Desired{{Key: "groups/app", Type: "test:sg", Name: s.Name + "-app"}}
 }
 
@@ -132,9 +133,9 @@ type testBrokenStep struct{ id StepID }
 func (s testBrokenStep) ID() StepID            { return s.id }
 func (testBrokenStep) Title() string           { return "Broken" }
 func (testBrokenStep) Why() string             { return "test" }
-func (testBrokenStep) Enabled(*Spec) bool      { return true }
-func (testBrokenStep) Desired(*Spec) []Desired { return nil }
-func (s testBrokenStep) Needs(*Spec) []StepID {
+func (testBrokenStep) Enabled(*spec.Spec) bool      { return true }
+func (testBrokenStep) Desired(*spec.Spec) []Desired { return nil }
+func (s testBrokenStep) Needs(*spec.Spec) []StepID {
 	if s.id == testStepAfter {
 		return []StepID{testStepBroken}
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 )
@@ -11,7 +12,7 @@ type scripter interface {
 	// the shell variables earlier steps set (see Script) and set their own
 	// for later ones, in CAPS named after what they hold (VPC_ID,
 	// PUBLIC_SUBNET_IDS, APP_SG_ID, TG_ARN, ...).
-	Script(spec *Spec, w *Script)
+	Script(spec *spec.Spec, w *Script)
 }
 
 // Script is a bash script being written, step by step.
@@ -49,7 +50,7 @@ func (w *Script) String() string { return w.b.String() }
 // ExportCLI returns the bash script of AWS CLI commands that builds the
 // same stack by hand: what the source documents typed, in the engine's
 // order, with the tags stackwiz puts on every resource.
-func ExportCLI(spec *Spec, all []Step) string {
+func ExportCLI(spec *spec.Spec, all []Step) string {
 	var w Script
 	w.Line("#!/usr/bin/env bash")
 	w.Comment("The AWS CLI equivalent of stackwiz stack %q, step by step.", spec.Name)

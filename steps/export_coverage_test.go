@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"path/filepath"
 	"testing"
 )
@@ -9,9 +10,9 @@ import (
 // resources but has no AWS CLI script: `export cli` would leave it out of
 // the script without a word.
 func TestEveryStepThatMakesResourcesExportsItsScript(t *testing.T) {
-	var specs []*Spec
+	var specs []*spec.Spec
 	for _, name := range []string{"minimal", "ha"} {
-		s, err := Load(filepath.Join("..", "examples", name+".yaml"))
+		s, err := spec.Load(filepath.Join("..", "examples", name+".yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}

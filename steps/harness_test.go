@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"net"
 	"net/http"
@@ -195,9 +196,9 @@ func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *test
 }
 
 // spec parses a stack.yaml, failing the test on any problem.
-func (e *testEnv) spec(yaml string) *Spec {
+func (e *testEnv) spec(yaml string) *spec.Spec {
 	e.t.Helper()
-	s, err := Parse([]byte(yaml))
+	s, err := spec.Parse([]byte(yaml))
 	if err != nil {
 		e.t.Fatalf("spec: %v", err)
 	}
@@ -205,7 +206,7 @@ func (e *testEnv) spec(yaml string) *Spec {
 }
 
 // engine returns an engine for spec that records its events in e.
-func (e *testEnv) engine(spec *Spec) *Engine {
+func (e *testEnv) engine(spec *spec.Spec) *Engine {
 	return New(spec, e.AWS, e.Store, e.record, e.Options)
 }
 

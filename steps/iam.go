@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"regexp"
@@ -31,13 +32,13 @@ func (iamStep) Why() string {
 	return "The role comes first: instances launched without it end up with access keys copied onto them. " +
 		"A new instance profile takes seconds to a couple of minutes to reach EC2; launches that use it retry until it has."
 }
-func (iamStep) Enabled(s *Spec) bool { return true }
-func (iamStep) Needs(s *Spec) []StepID {
+func (iamStep) Enabled(s *spec.Spec) bool { return true }
+func (iamStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepIdentity}
 }
 
 // iamRoleName is the role (and instance profile) name.
-func iamRoleName(s *Spec) string {
+func iamRoleName(s *spec.Spec) string {
 	if s.IAM.RoleName != "" {
 		return s.IAM.RoleName
 	}
@@ -76,7 +77,7 @@ func iamPolicies(policies []string) string {
 	return strings.Join(keys, ",")
 }
 
-func (iamStep) Desired(s *Spec) []Desired {
+func (iamStep) Desired(s *spec.Spec) []Desired {
 	name := iamRoleName(s)
 	return []Desired{
 		{Key: iamRoleKey, Type: "iam:role", Name: name,
@@ -103,7 +104,7 @@ func (st iamStep) Apply(ctx context.Context, r *Run) error {
 	partition := iamPartition(r.Output(StepIdentity, "caller_arn"))
 	var arns []string
 	for _, p := range r.Spec.IAM.ManagedPolicies {
-		arns = append(arns, SpecPolicyARN(p, partition))
+		arns = append(arns, spec.PolicyARN(p, partition))
 	}
 	role, err := r.Ensure(ctx, ds[0], Ops{
 		Find: func(ctx context.Context) (Found, bool, error) { return iamFindRole(ctx, r, name) },
@@ -279,7 +280,7 @@ func iamSyncProfileRole(ctx context.Context, r *Run, profile, role string) error
 }
 
 // Script writes the step as AWS CLI commands.
-func (st iamStep) Script(s *Spec, w *Script) {
+func (st iamStep) Script(s *spec.Spec, w *Script) {
 	name := iamRoleName(s)
 	path := iamPath(s.Name)
 	tags := func(key string) string {
@@ -293,7 +294,7 @@ func (st iamStep) Script(s *Spec, w *Script) {
 	w.Line("aws iam create-role --role-name %s --path %s \\\n  --assume-role-policy-document %s \\\n  --tags %s",
 		shellQuote(name), path, shellQuote(iamTrustPolicy), tags(iamRoleKey))
 	for _, p := range s.IAM.ManagedPolicies {
-		w.Line("aws iam attach-role-policy --role-name %s --policy-arn %s", shellQuote(name), shellQuote(SpecPolicyARN(p, "aws")))
+		w.Line("aws iam attach-role-policy --role-name %s --policy-arn %s", shellQuote(name), shellQuote(spec.PolicyARN(p, "aws")))
 	}
 	w.Line("aws iam create-instance-profile --instance-profile-name %s --path %s \\\n  --tags %s", shellQuote(name), path, tags(iamProfileKey))
 	w.Line("aws iam add-role-to-instance-profile --instance-profile-name %s --role-name %s", shellQuote(name), shellQuote(name))

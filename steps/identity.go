@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 )
@@ -14,9 +15,9 @@ func (identityStep) Title() string { return "Identity" }
 func (identityStep) Why() string {
 	return "Know which account and region you are about to build in, before anything is created."
 }
-func (identityStep) Enabled(*Spec) bool      { return true }
-func (identityStep) Needs(*Spec) []StepID    { return nil }
-func (identityStep) Desired(*Spec) []Desired { return nil }
+func (identityStep) Enabled(*spec.Spec) bool      { return true }
+func (identityStep) Needs(*spec.Spec) []StepID    { return nil }
+func (identityStep) Desired(*spec.Spec) []Desired { return nil }
 func (identityStep) Apply(ctx context.Context, r *Run) error {
 	c, err := r.AWS.Identity.Caller(ctx)
 	if err != nil {

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -37,18 +38,18 @@ func (launchTemplateStep) Why() string {
 	return "One template says how every instance starts: image, type, role, firewall, IMDSv2, encrypted disk. " +
 		"The instance profile may still be propagating: the Auto Scaling group retries its launches until IAM has caught up."
 }
-func (launchTemplateStep) Enabled(s *Spec) bool { return true }
-func (launchTemplateStep) Needs(s *Spec) []StepID {
+func (launchTemplateStep) Enabled(s *spec.Spec) bool { return true }
+func (launchTemplateStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepIAM, StepSecurity, StepAMI}
 }
 
 // ltAMI says which image the spec asks for, so a change of ami shows in
 // the plan as a new template version.
-func ltAMI(s *Spec) string {
+func ltAMI(s *spec.Spec) string {
 	switch s.AMI.Source {
-	case SpecAMIExisting:
+	case spec.AMIExisting:
 		return "existing:" + s.AMI.ID
-	case SpecAMIBake:
+	case spec.AMIBake:
 		return "bake:" + amiBakeName(s)
 	}
 	return "latest:" + s.AMI.Base
@@ -56,7 +57,7 @@ func ltAMI(s *Spec) string {
 
 // ltUserData reads instance.user_data: the raw script, and its hash as
 // recorded. No file means no user data.
-func ltUserData(s *Spec) ([]byte, string, error) {
+func ltUserData(s *spec.Spec) ([]byte, string, error) {
 	if s.Instance.UserData == "" {
 		return nil, "", nil
 	}
@@ -75,7 +76,7 @@ func ltHash(b []byte) string {
 	return hex.EncodeToString(sum[:])[:16]
 }
 
-func (launchTemplateStep) Desired(s *Spec) []Desired {
+func (launchTemplateStep) Desired(s *spec.Spec) []Desired {
 	_, udHash, _ := ltUserData(s) // an unreadable file fails apply with the reason
 	name := s.Name + "-lt"
 	return []Desired{{
@@ -91,7 +92,7 @@ func (launchTemplateStep) Desired(s *Spec) []Desired {
 
 // ltVolumeAttr is the recorded form of instance.volume_gib: the number the
 // user wrote, or "image" when the size follows the image's root snapshot.
-func ltVolumeAttr(s *Spec) string {
+func ltVolumeAttr(s *spec.Spec) string {
 	if s.Instance.VolumeGiB == 0 {
 		return "image"
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"strconv"
@@ -75,7 +76,7 @@ func launchTemplateKinds() []Kind {
 // Script writes the step as AWS CLI commands: LAUNCH_TEMPLATE_ID and
 // LAUNCH_TEMPLATE_VERSION for the Auto Scaling group. It reads IMAGE_ID,
 // INSTANCE_PROFILE_ARN and APP_SG_ID.
-func (st launchTemplateStep) Script(s *Spec, w *Script) {
+func (st launchTemplateStep) Script(s *spec.Spec, w *Script) {
 	name := s.Name + "-lt"
 	w.Capture("ROOT_DEVICE", "aws ec2 describe-images --image-ids \"$IMAGE_ID\"", "Images[0].RootDeviceName")
 	volume := strconv.Itoa(s.Instance.VolumeGiB)

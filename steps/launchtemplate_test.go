@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -53,14 +54,14 @@ func (e *ltEnv) seedSecurity() {
 
 // load writes stack.yaml into the spec directory and loads it, so that
 // instance.user_data resolves relative to it.
-func (e *ltEnv) load(instanceType string, gib int) *Spec {
+func (e *ltEnv) load(instanceType string, gib int) *spec.Spec {
 	e.t.Helper()
 	yaml := "name: ltt\ninstance:\n  type: " + instanceType + "\n  volume_gib: " + strconv.Itoa(gib) + "\n  user_data: start.sh\n"
 	p := filepath.Join(e.dir, "stack.yaml")
 	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
-	s, err := Load(p)
+	s, err := spec.Load(p)
 	if err != nil {
 		e.t.Fatalf("load: %v", err)
 	}
@@ -69,7 +70,7 @@ func (e *ltEnv) load(instanceType string, gib int) *Spec {
 
 // finish destroys the stack and the test's security group, and checks
 // nothing is left.
-func (e *ltEnv) finish(spec *Spec) {
+func (e *ltEnv) finish(spec *spec.Spec) {
 	e.t.Helper()
 	ctx := testContext(e.t)
 	if err := e.engine(spec).Destroy(ctx); err != nil {

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"maps"
@@ -24,8 +25,8 @@ func (loadBalancerStep) Title() string { return "Load balancer" }
 func (loadBalancerStep) Why() string {
 	return "The load balancer and its health check come before the group that registers into it."
 }
-func (loadBalancerStep) Enabled(s *Spec) bool { return true }
-func (loadBalancerStep) Needs(s *Spec) []StepID {
+func (loadBalancerStep) Enabled(s *spec.Spec) bool { return true }
+func (loadBalancerStep) Needs(s *spec.Spec) []StepID {
 	needs := []StepID{StepNetwork, StepSecurity}
 	if s.LoadBalancer.HTTPS {
 		needs = append(needs, StepCertificate)
@@ -58,18 +59,18 @@ const deregistrationDelay = "30"
 // load_balancer.ip_address_type: ipv4, or dualstack, whose name also gets
 // an AAAA alias (see aliasTypes) and whose network carries IPv6
 // (network_ipv6.go). It changes in place (loadbalancer_ipv6.go).
-func lbIPAddressType(s *Spec) string {
-	if s.LoadBalancer.IPAddressType == SpecDualstack {
-		return SpecDualstack
+func lbIPAddressType(s *spec.Spec) string {
+	if s.LoadBalancer.IPAddressType == spec.Dualstack {
+		return spec.Dualstack
 	}
-	return SpecIPv4
+	return spec.IPv4
 }
 
 // lbDropInvalidHeaders is the load balancer attribute that drops HTTP
 // headers whose names are not valid (load_balancer.drop_invalid_header_fields).
 const lbDropInvalidHeaders = "routing.http.drop_invalid_header_fields.enabled"
 
-func lbDesired(s *Spec) Desired {
+func lbDesired(s *spec.Spec) Desired {
 	return Desired{Key: lbKey, Type: typeLoadBalancer, Name: s.Name + "-alb",
 		Attrs: map[string]string{"name": s.Name + "-alb", "scheme": "internet-facing", "ip_address_type": lbIPAddressType(s),
 			"drop_invalid_header_fields": strconv.FormatBool(s.LoadBalancer.DropInvalidHeaderFields),
@@ -78,7 +79,7 @@ func lbDesired(s *Spec) Desired {
 		Replace: []string{"name", "scheme", "subnets", "security_groups"}}
 }
 
-func tgDesired(s *Spec) Desired {
+func tgDesired(s *spec.Spec) Desired {
 	hc := s.LoadBalancer.HealthCheck
 	return Desired{Key: tgKey, Type: typeTargetGroup, Name: s.Name + "-tg",
 		Attrs: map[string]string{
@@ -91,7 +92,7 @@ func tgDesired(s *Spec) Desired {
 		Replace: []string{"name", "protocol", "port", "target_type", "vpc_id"}}
 }
 
-func httpDesired(s *Spec) Desired {
+func httpDesired(s *spec.Spec) Desired {
 	action := "forward"
 	if s.LoadBalancer.HTTPS {
 		action = "redirect-https"
@@ -100,12 +101,12 @@ func httpDesired(s *Spec) Desired {
 		Attrs: map[string]string{"protocol": "HTTP", "port": "80", "action": action}}
 }
 
-func httpsDesired(s *Spec) Desired {
+func httpsDesired(s *spec.Spec) Desired {
 	return Desired{Key: httpsKey, Type: typeListener, Name: "HTTPS :443",
 		Attrs: map[string]string{"protocol": "HTTPS", "port": "443", "action": "forward", "ssl_policy": tlsPolicy}}
 }
 
-func (loadBalancerStep) Desired(s *Spec) []Desired {
+func (loadBalancerStep) Desired(s *spec.Spec) []Desired {
 	ds := []Desired{lbDesired(s), tgDesired(s), httpDesired(s)}
 	if s.LoadBalancer.HTTPS {
 		ds = append(ds, httpsDesired(s))
@@ -305,7 +306,7 @@ func convergeLBAttributes(ctx context.Context, r *Run, arn string) error {
 	return r.AWS.LB.SetLoadBalancerAttributes(ctx, arn, diff)
 }
 
-func healthCheckOf(s *Spec) aws.HealthCheck {
+func healthCheckOf(s *spec.Spec) aws.HealthCheck {
 	hc := s.LoadBalancer.HealthCheck
 	return aws.HealthCheck{Path: hc.Path, Interval: hc.IntervalSeconds, Timeout: hc.TimeoutSeconds,
 		Healthy: hc.HealthyThreshold, Unhealthy: hc.UnhealthyThreshold, Matcher: hc.SuccessCodes}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"strconv"
 )
@@ -22,12 +23,12 @@ const (
 	elbLogPrincipal = "logdelivery.elasticloadbalancing.amazonaws.com"
 )
 
-func accessLogBucket(s *Spec) logBucket {
+func accessLogBucket(s *spec.Spec) logBucket {
 	return logBucket{key: keyAccessLogBucket, purpose: "alb-logs", delivery: deliveryAccess, logs: s.LoadBalancer.AccessLogs}
 }
 
 // accessLogsDesired is the bucket load_balancer.access_logs adds.
-func accessLogsDesired(s *Spec) []Desired {
+func accessLogsDesired(s *spec.Spec) []Desired {
 	if !s.LoadBalancer.AccessLogs.Enabled {
 		return nil
 	}

@@ -1,13 +1,14 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 )
 
 // Script writes the load balancer, its target group and listeners as AWS
 // CLI commands. It reads VPC_ID, PUBLIC_SUBNET_IDS, ALB_SG_ID and, with
 // HTTPS, CERT_ARN; it sets ALB_ARN, ALB_DNS, ALB_ZONE_ID and TG_ARN.
-func (loadBalancerStep) Script(s *Spec, w *Script) {
+func (loadBalancerStep) Script(s *spec.Spec, w *Script) {
 	lb, tg := lbDesired(s), tgDesired(s)
 	hc := s.LoadBalancer.HealthCheck
 	scriptAccessLogBucket(s, w)

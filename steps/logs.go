@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,33 +24,6 @@ import (
 // nothing behind that bills. To keep them, copy them first (the bucket's
 // Manual command says how).
 
-// SpecLogs is one log delivery to an S3 bucket of the stack's own.
-type SpecLogs struct {
-	Enabled bool `yaml:"enabled" json:"enabled"`
-	// RetentionDays is how long the bucket keeps each log object.
-	RetentionDays int `yaml:"retention_days" json:"retention_days"`
-}
-
-// specLogsDefault is off, keeping 90 days once on: long enough to look
-// back over an incident found late, short enough to stay cheap.
-var specLogsDefault = SpecLogs{RetentionDays: 90}
-
-// specMaxRetentionDays is ten years, beyond any log policy we know of.
-const specMaxRetentionDays = 3650
-
-// validateLogs checks network.flow_logs and load_balancer.access_logs.
-func (s *Spec) validateLogs(c *specCollector) {
-	for _, l := range []struct {
-		path string
-		logs SpecLogs
-	}{{"network.flow_logs.retention_days", s.Network.FlowLogs}, {"load_balancer.access_logs.retention_days", s.LoadBalancer.AccessLogs}} {
-		if d := l.logs.RetentionDays; d < 1 || d > specMaxRetentionDays {
-			c.at(l.path, d, specProblem(fmt.Sprintf("is %d; a log bucket keeps each object from 1 to %d days", d, specMaxRetentionDays),
-				"write how many days to keep the logs, like 90"))
-		}
-	}
-}
-
 // The log buckets' type, and where each delivery's objects go.
 const (
 	typeBucket     = "s3:bucket"
@@ -64,10 +38,10 @@ const (
 // logBucket is one of the stack's log buckets.
 type logBucket struct {
 	key, purpose, delivery string
-	logs                   SpecLogs
+	logs                   spec.Logs
 }
 
-func (b logBucket) desired(s *Spec) Desired {
+func (b logBucket) desired(s *spec.Spec) Desired {
 	return Desired{Key: b.key, Type: typeBucket, Name: s.Name + "-" + b.purpose,
 		Attrs:   map[string]string{retentionAttr: strconv.Itoa(b.logs.RetentionDays), deliveryAttr: b.delivery},
 		Replace: []string{deliveryAttr}}
@@ -77,7 +51,7 @@ func (b logBucket) desired(s *Spec) Desired {
 // name is followed by the account and the region ("qvic-alb-logs-
 // 123456789012-ap-northeast-2", at most 61 characters). Being derived, a
 // create sent again after a lost answer finds the bucket already ours.
-func (b logBucket) bucketName(s *Spec, account, region string) string {
+func (b logBucket) bucketName(s *spec.Spec, account, region string) string {
 	return s.Name + "-" + b.purpose + "-" + account + "-" + region
 }
 

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,7 +15,7 @@ import (
 // scriptLogBucket writes the commands that make bucket b and sets the
 // shell variable variable to its name. policy is the bucket's policy
 // with the account, partition and region left as shell variables.
-func scriptLogBucket(s *Spec, w *Script, step StepID, b logBucket, variable string, policy func(bucketARN, account, partition string) string) {
+func scriptLogBucket(s *spec.Spec, w *Script, step StepID, b logBucket, variable string, policy func(bucketARN, account, partition string) string) {
 	d := b.desired(s)
 	w.Comment("%s: a bucket of the stack's own, private, encrypted, TLS only, written only by the delivery service;", d.Name)
 	w.Comment("each object expires after %d days. Bucket names are global: the account and region make it unique.", b.logs.RetentionDays)
@@ -46,7 +47,7 @@ func scriptLogBucket(s *Spec, w *Script, step StepID, b logBucket, variable stri
 }
 
 // scriptFlowLogs writes the flow log of $VPC_ID and its bucket.
-func scriptFlowLogs(s *Spec, w *Script) {
+func scriptFlowLogs(s *spec.Spec, w *Script) {
 	if !s.Network.FlowLogs.Enabled {
 		return
 	}
@@ -60,7 +61,7 @@ func scriptFlowLogs(s *Spec, w *Script) {
 
 // scriptAccessLogBucket writes the access logs' bucket, before the load
 // balancer: Elastic Load Balancing checks it may write there.
-func scriptAccessLogBucket(s *Spec, w *Script) {
+func scriptAccessLogBucket(s *spec.Spec, w *Script) {
 	if !s.LoadBalancer.AccessLogs.Enabled {
 		return
 	}
@@ -71,7 +72,7 @@ func scriptAccessLogBucket(s *Spec, w *Script) {
 // the region the script runs in, which only the shell knows: the
 // principal is then chosen by a case over the regions that name an
 // account.
-func scriptAccessLogPolicy(s *Spec) func(bucketARN, account, partition string) string {
+func scriptAccessLogPolicy(s *spec.Spec) func(bucketARN, account, partition string) string {
 	if s.Region != "" {
 		return accessLogPolicy(s.Region)
 	}
@@ -82,7 +83,7 @@ func scriptAccessLogPolicy(s *Spec) func(bucketARN, account, partition string) s
 }
 
 // scriptAccessLogs turns the load balancer's access logs on.
-func scriptAccessLogs(s *Spec, w *Script) {
+func scriptAccessLogs(s *spec.Spec, w *Script) {
 	if !s.LoadBalancer.AccessLogs.Enabled {
 		return
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,10 +15,10 @@ import (
 // lostAnswerSpec is the minimal example on a new VPC with one NAT gateway:
 // every create without a client token (VPC, subnets, internet gateway,
 // Elastic IP) and the route tables the issue saw duplicated.
-func lostAnswerSpec(t *testing.T) *Spec {
+func lostAnswerSpec(t *testing.T) *spec.Spec {
 	t.Helper()
 	s := exampleSpec(t, "minimal")
-	s.Network.VPC, s.Network.NAT = "new", SpecNATSingle
+	s.Network.VPC, s.Network.NAT = "new", spec.NATSingle
 	// Both log buckets: CreateBucket has no token, and is idempotent by
 	// the bucket's name; CreateFlowLogs takes one.
 	s.Network.FlowLogs.Enabled, s.LoadBalancer.AccessLogs.Enabled = true, true
@@ -33,10 +34,10 @@ func lostAnswerSpec(t *testing.T) *Spec {
 func TestApplyCreatesOnceWhenAnyAnswerIsLost(t *testing.T) {
 	for _, stack := range []struct {
 		name string
-		spec func(*testing.T) *Spec
+		spec func(*testing.T) *spec.Spec
 	}{
 		{"minimal-new-vpc", lostAnswerSpec},
-		{"ha", func(t *testing.T) *Spec { return exampleSpec(t, "ha") }},
+		{"ha", func(t *testing.T) *spec.Spec { return exampleSpec(t, "ha") }},
 	} {
 		t.Run(stack.name, func(t *testing.T) {
 			t.Parallel()
@@ -45,7 +46,7 @@ func TestApplyCreatesOnceWhenAnyAnswerIsLost(t *testing.T) {
 	}
 }
 
-func applyWithEveryAnswerLost(t *testing.T, newSpec func(*testing.T) *Spec) {
+func applyWithEveryAnswerLost(t *testing.T, newSpec func(*testing.T) *spec.Spec) {
 	ctx := testContext(t)
 	// The clean run's mutating requests, each named by its operation and
 	// which of that operation's calls it is: steps run side by side, so

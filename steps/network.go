@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"maps"
@@ -24,8 +25,8 @@ func (networkStep) Title() string { return "Network" }
 func (networkStep) Why() string {
 	return "Everything else lives in the network: subnets in two or more AZs, an internet gateway, NAT for private subnets."
 }
-func (networkStep) Enabled(s *Spec) bool { return true }
-func (networkStep) Needs(s *Spec) []StepID {
+func (networkStep) Enabled(s *spec.Spec) bool { return true }
+func (networkStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepIdentity}
 }
 
@@ -43,7 +44,7 @@ const (
 	networkTypeRouteTb = "ec2:route-table"
 )
 
-func keySubnet(tier SpecSubnetTier, az int) string {
+func keySubnet(tier spec.SubnetTier, az int) string {
 	return "network/subnet/" + tier.String() + "/" + strconv.Itoa(az)
 }
 func keyNAT(i int) string             { return "network/nat/" + strconv.Itoa(i) }
@@ -51,11 +52,11 @@ func keyEIP(i int) string             { return "network/eip/" + strconv.Itoa(i) 
 func keyPrivateRouteTab(i int) string { return "network/route-table/private/" + strconv.Itoa(i) }
 
 // natCount is how many NAT gateways nat asks for over azs AZs.
-func natCount(n SpecNetwork) int {
+func natCount(n spec.Network) int {
 	switch n.NAT {
-	case SpecNATSingle:
+	case spec.NATSingle:
 		return 1
-	case SpecNATPerAZ:
+	case spec.NATPerAZ:
 		return n.AZs
 	}
 	return 0
@@ -63,8 +64,8 @@ func natCount(n SpecNetwork) int {
 
 // natFor is the index of the NAT gateway AZ az's private subnet routes
 // through: its own with per-az, the one in the first AZ with single.
-func natFor(n SpecNetwork, az int) int {
-	if n.NAT == SpecNATPerAZ {
+func natFor(n spec.Network, az int) int {
+	if n.NAT == spec.NATPerAZ {
 		return az
 	}
 	return 0
@@ -74,14 +75,14 @@ func natFor(n SpecNetwork, az int) int {
 // are used, never recorded. The attrs here are what the spec decides;
 // Apply adds what only AWS knows (the VPC id a subnet is in, the NAT a
 // route points at), and a Kind observes the same attrs.
-func (networkStep) Desired(s *Spec) []Desired {
+func (networkStep) Desired(s *spec.Spec) []Desired {
 	return append(newVPCDesired(s), flowLogsDesired(s)...)
 }
 
 // newVPCDesired are the resources of a new VPC (network.vpc: new).
-func newVPCDesired(s *Spec) []Desired {
+func newVPCDesired(s *spec.Spec) []Desired {
 	n := s.Network
-	if n.VPC != SpecVPCNew {
+	if n.VPC != spec.VPCNew {
 		return nil
 	}
 	plan, err := s.SubnetPlan()
@@ -102,7 +103,7 @@ func newVPCDesired(s *Spec) []Desired {
 	}
 	for _, p := range plan {
 		out = append(out, Desired{Key: keySubnet(p.Tier, p.AZIndex), Type: networkTypeSubnet, Name: p.Name,
-			Attrs:   v6(map[string]string{"cidr": p.CIDR.String(), "map_public_ip": strconv.FormatBool(p.Tier == SpecSubnetPublic)}, p.Tier == SpecSubnetPublic),
+			Attrs:   v6(map[string]string{"cidr": p.CIDR.String(), "map_public_ip": strconv.FormatBool(p.Tier == spec.SubnetPublic)}, p.Tier == spec.SubnetPublic),
 			Replace: []string{"cidr", "az", "vpc_id"}})
 	}
 	out = append(out, Desired{Key: keyPublicRouteTab, Type: networkTypeRouteTb, Name: s.Name + "-public",
@@ -113,7 +114,7 @@ func newVPCDesired(s *Spec) []Desired {
 			Desired{Key: keyEIP(i), Type: networkTypeEIP, Name: name, Attrs: map[string]string{}},
 			Desired{Key: keyNAT(i), Type: networkTypeNAT, Name: name, Attrs: map[string]string{}, Replace: []string{"subnet_id"}})
 	}
-	if n.NAT != SpecNATNone {
+	if n.NAT != spec.NATNone {
 		for az := range n.AZs {
 			out = append(out, Desired{Key: keyPrivateRouteTab(az), Type: networkTypeRouteTb,
 				Name:    fmt.Sprintf("%s-private-%d", s.Name, az+1),
@@ -144,9 +145,9 @@ func (st networkStep) Apply(ctx context.Context, r *Run) error {
 		err error
 	)
 	switch vpc := r.Spec.Network.VPC; {
-	case vpc == SpecVPCNew:
+	case vpc == spec.VPCNew:
 		out, err = st.applyNew(ctx, r)
-	case vpc == SpecVPCDefault:
+	case vpc == spec.VPCDefault:
 		out, err = useDefaultVPC(ctx, r)
 	default:
 		out, err = useExistingVPC(ctx, r, vpc)

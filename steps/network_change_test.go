@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"maps"
@@ -23,12 +24,12 @@ import (
 // removes the rest and the private subnets. The public subnets stay put.
 func TestNetworkNATChangesPerAZToSingleToNone(t *testing.T) {
 	env := newTestEnv(t, "nettest")
-	perAZ := netSpec(env, 3, SpecNATPerAZ)
+	perAZ := netSpec(env, 3, spec.NATPerAZ)
 	netApply(t, env, perAZ, networkStep{})
 	first := netLive(env, StepNetwork)
 	publicBefore := netOutputs(t, env, StepNetwork)["public_subnets"]
 
-	single := netSpec(env, 3, SpecNATSingle)
+	single := netSpec(env, 3, spec.NATSingle)
 	env.Options.Steps = []Step{identityStep{}, networkStep{}}
 	p, err := env.engine(single).Plan(testContext(t))
 	if err != nil {
@@ -65,7 +66,7 @@ func TestNetworkNATChangesPerAZToSingleToNone(t *testing.T) {
 		t.Errorf("public subnets moved: %s → %s", publicBefore, got)
 	}
 
-	none := netSpec(env, 3, SpecNATNone)
+	none := netSpec(env, 3, spec.NATNone)
 	netApply(t, env, none, networkStep{})
 	netCheckVPC(t, env, none)
 	w = netDescribeVPC(t, env, live[keyVPC].ID)
@@ -85,7 +86,7 @@ func TestNetworkNATChangesPerAZToSingleToNone(t *testing.T) {
 // again, and expects exactly what one uninterrupted apply makes.
 func TestNetworkResumesAfterALostCreate(t *testing.T) {
 	ref := newTestEnv(t, "nettest")
-	netApply(t, ref, netSpec(ref, 2, SpecNATPerAZ), networkStep{})
+	netApply(t, ref, netSpec(ref, 2, spec.NATPerAZ), networkStep{})
 	want := ref.inventoryTypes()
 
 	for _, cut := range []struct {
@@ -99,7 +100,7 @@ func TestNetworkResumesAfterALostCreate(t *testing.T) {
 	} {
 		t.Run(cut.op, func(t *testing.T) {
 			env := newTestEnv(t, "nettest")
-			spec := netSpec(env, 2, SpecNATPerAZ)
+			spec := netSpec(env, 2, spec.NATPerAZ)
 			clients, ctx := cutAfterNth(t, env, cut.op, cut.n)
 			env.Options.Steps = []Step{identityStep{}, networkStep{}}
 			err := New(spec, clients, env.Store, env.record, env.Options).Apply(ctx)
@@ -117,7 +118,7 @@ func TestNetworkResumesAfterALostCreate(t *testing.T) {
 
 func TestNetworkDestroyLeavesNothing(t *testing.T) {
 	env := newTestEnv(t, "nettest")
-	spec := netSpec(env, 3, SpecNATPerAZ)
+	spec := netSpec(env, 3, spec.NATPerAZ)
 	netApply(t, env, spec, networkStep{})
 	if err := env.engine(spec).Destroy(testContext(t)); err != nil {
 		t.Fatalf("destroy: %v", err)
@@ -133,9 +134,9 @@ func TestNetworkDestroyLeavesNothing(t *testing.T) {
 // each, and apply puts them back.
 func TestNetworkStatusReportsDriftAndApplyRepairs(t *testing.T) {
 	env := newTestEnv(t, "nettest")
-	spec := netSpec(env, 2, SpecNATSingle)
-	netApply(t, env, spec, networkStep{})
-	eng := env.engine(spec)
+	sp := netSpec(env, 2, spec.NATSingle)
+	netApply(t, env, sp, networkStep{})
+	eng := env.engine(sp)
 	ctx := testContext(t)
 	rep, err := eng.Status(ctx)
 	if err != nil || !rep.Healthy {
@@ -144,7 +145,7 @@ func TestNetworkStatusReportsDriftAndApplyRepairs(t *testing.T) {
 
 	live := netLive(env, StepNetwork)
 	c := netEC2(env)
-	if _, err := c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: sdkaws.String(live[keySubnet(SpecSubnetPrivate, 1)].ID)}); err != nil {
+	if _, err := c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: sdkaws.String(live[keySubnet(spec.SubnetPrivate, 1)].ID)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.DeleteRoute(ctx, &ec2.DeleteRouteInput{RouteTableId: sdkaws.String(live[keyPrivateRouteTab(0)].ID), DestinationCidrBlock: sdkaws.String("0.0.0.0/0")}); err != nil {
@@ -164,7 +165,7 @@ func TestNetworkStatusReportsDriftAndApplyRepairs(t *testing.T) {
 	for _, r := range rep.Resources {
 		byKey[r.Key] = r
 	}
-	if r := byKey[keySubnet(SpecSubnetPrivate, 1)]; r.Exists || !strings.Contains(r.Problem, "deleted outside stackwiz") {
+	if r := byKey[keySubnet(spec.SubnetPrivate, 1)]; r.Exists || !strings.Contains(r.Problem, "deleted outside stackwiz") {
 		t.Errorf("deleted subnet: %+v", r)
 	}
 	if r := byKey[keyPrivateRouteTab(0)]; r.Healthy || !strings.Contains(strings.Join(r.Drift, " "), "route") {
@@ -177,9 +178,9 @@ func TestNetworkStatusReportsDriftAndApplyRepairs(t *testing.T) {
 		t.Errorf("detached gateway: %+v", r)
 	}
 
-	netApply(t, env, spec, networkStep{})
-	netCheckVPC(t, env, spec)
-	rep, err = env.engine(spec).Status(ctx)
+	netApply(t, env, sp, networkStep{})
+	netCheckVPC(t, env, sp)
+	rep, err = env.engine(sp).Status(ctx)
 	if err != nil || !rep.Healthy {
 		t.Fatalf("status after the repairing apply: %v %+v", err, rep)
 	}
@@ -189,7 +190,7 @@ func TestNetworkStatusReportsDriftAndApplyRepairs(t *testing.T) {
 // fresh store: the next apply changes nothing and outputs the same.
 func TestNetworkAdoptFindsEverything(t *testing.T) {
 	env := newTestEnv(t, "nettest")
-	spec := netSpec(env, 3, SpecNATPerAZ)
+	spec := netSpec(env, 3, spec.NATPerAZ)
 	netApply(t, env, spec, networkStep{})
 	outs := netOutputs(t, env, StepNetwork)
 	recorded := netLive(env, StepNetwork)

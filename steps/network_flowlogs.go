@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 
@@ -23,17 +24,17 @@ const (
 // flowLogsOff is what a spec says to do without flow logs.
 const flowLogsOff = "set network.flow_logs.enabled: false to go without flow logs"
 
-func flowLogBucket(s *Spec) logBucket {
+func flowLogBucket(s *spec.Spec) logBucket {
 	return logBucket{key: keyFlowLogBucket, purpose: "flow-logs", delivery: deliveryFlow, logs: s.Network.FlowLogs}
 }
 
-func flowLogDesired(s *Spec) Desired {
+func flowLogDesired(s *spec.Spec) Desired {
 	return Desired{Key: keyFlowLog, Type: typeFlowLog, Name: s.Name + "-flow-logs",
 		Attrs: map[string]string{"traffic": "ALL"}, Replace: []string{"traffic", "vpc_id", "bucket"}}
 }
 
 // flowLogsDesired are the resources network.flow_logs adds.
-func flowLogsDesired(s *Spec) []Desired {
+func flowLogsDesired(s *spec.Spec) []Desired {
 	if !s.Network.FlowLogs.Enabled {
 		return nil
 	}

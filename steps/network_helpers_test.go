@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"slices"
 	"strings"
@@ -47,7 +48,7 @@ func netMutationsSince(env *testEnv, before sandbox.StatsSnapshot) map[string]in
 }
 
 // netApply runs an apply of steps for spec and fails the test on error.
-func netApply(t *testing.T, env *testEnv, spec *Spec, steps ...Step) {
+func netApply(t *testing.T, env *testEnv, spec *spec.Spec, steps ...Step) {
 	t.Helper()
 	env.Options.Steps = append([]Step{identityStep{}}, steps...)
 	if err := env.engine(spec).Apply(testContext(t)); err != nil {

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"net/netip"
@@ -40,7 +41,7 @@ const ipv6Route = "::/0"
 const ipv6AssociateMax = 2 * time.Minute
 
 // dualstack reports whether the spec asks for a dualstack load balancer.
-func dualstack(s *Spec) bool { return s.LoadBalancer.IPAddressType == SpecDualstack }
+func dualstack(s *spec.Spec) bool { return s.LoadBalancer.IPAddressType == spec.Dualstack }
 
 // ipv6SubnetBlock is the index-th /64 of a VPC's IPv6 /56.
 func ipv6SubnetBlock(vpcBlock string, index int) (string, error) {
@@ -91,8 +92,8 @@ func (b *vpcBuilder) ensureVPCIPv6(ctx context.Context, id string) error {
 
 // subnetIPv6Block is the /64 a new public subnet gets with dualstack, or ""
 // when it gets none.
-func (b *vpcBuilder) subnetIPv6Block(ctx context.Context, vpcID string, p PlannedSubnet) (string, error) {
-	if !dualstack(b.r.Spec) || p.Tier != SpecSubnetPublic {
+func (b *vpcBuilder) subnetIPv6Block(ctx context.Context, vpcID string, p spec.PlannedSubnet) (string, error) {
+	if !dualstack(b.r.Spec) || p.Tier != spec.SubnetPublic {
 		return "", nil
 	}
 	v, ok, err := b.net.VPC(ctx, vpcID)
@@ -107,7 +108,7 @@ func (b *vpcBuilder) subnetIPv6Block(ctx context.Context, vpcID string, p Planne
 
 // ensureSubnetIPv6 gives a public subnet made before dualstack was chosen
 // its /64.
-func (b *vpcBuilder) ensureSubnetIPv6(ctx context.Context, s aws.Subnet, vpcID string, p PlannedSubnet) (aws.Subnet, error) {
+func (b *vpcBuilder) ensureSubnetIPv6(ctx context.Context, s aws.Subnet, vpcID string, p spec.PlannedSubnet) (aws.Subnet, error) {
 	block, err := b.subnetIPv6Block(ctx, vpcID, p)
 	if err != nil || block == "" || s.IPv6CIDR != "" {
 		return s, err
@@ -208,7 +209,7 @@ func vpcIPv6Problem(vpc aws.NetworkVPC) error {
 // public subnets are checked by the network step, which picks them.
 func (e *Engine) checkDualstackVPC(ctx context.Context) error {
 	n := e.spec.Network
-	if !dualstack(e.spec) || n.VPC == SpecVPCNew || e.aws == nil {
+	if !dualstack(e.spec) || n.VPC == spec.VPCNew || e.aws == nil {
 		return nil
 	}
 	var (
@@ -216,7 +217,7 @@ func (e *Engine) checkDualstackVPC(ctx context.Context) error {
 		ok  bool
 		err error
 	)
-	if n.VPC == SpecVPCDefault {
+	if n.VPC == spec.VPCDefault {
 		vpc, ok, err = e.aws.Network.DefaultVPC(ctx)
 	} else {
 		vpc, ok, err = e.aws.Network.VPC(ctx, n.VPC)
@@ -230,7 +231,7 @@ func (e *Engine) checkDualstackVPC(ctx context.Context) error {
 // scriptVPCIPv6 waits, in the exported script, for the new VPC's IPv6
 // block and sets VPC_IPV6 to it; the public subnets' /64s are carved from
 // it in the shell (subnetIPv6Arg).
-func scriptVPCIPv6(s *Spec, w *Script) {
+func scriptVPCIPv6(s *spec.Spec, w *Script) {
 	if !dualstack(s) {
 		return
 	}
@@ -243,25 +244,11 @@ func scriptVPCIPv6(s *Spec, w *Script) {
 
 // subnetIPv6Arg is create-subnet's --ipv6-cidr-block for a public subnet
 // of a dualstack stack, or "".
-func subnetIPv6Arg(s *Spec, p PlannedSubnet) string {
-	if !dualstack(s) || p.Tier != SpecSubnetPublic {
+func subnetIPv6Arg(s *spec.Spec, p spec.PlannedSubnet) string {
+	if !dualstack(s) || p.Tier != spec.SubnetPublic {
 		return ""
 	}
 	return fmt.Sprintf(` --ipv6-cidr-block "$(ipv6_64 %d)"`, p.AZIndex)
-}
-
-// dualstackCostNote says what dualstack adds to the bill: nothing. IPv6
-// addresses and an Amazon-provided IPv6 block are free, while the
-// internet-facing load balancer keeps a public IPv4 address per AZ,
-// already counted among the public IPv4 addresses
-// (aws.amazon.com/vpc/pricing, "Public IPv4 addresses", read on
-// costPriceDate); alias queries to a load balancer, the AAAA one
-// included, are free (aws.amazon.com/route53/pricing).
-func (s *Spec) dualstackCostNote() string {
-	if !dualstack(s) {
-		return ""
-	}
-	return "dualstack adds nothing: IPv6 addresses and the VPC's Amazon-provided IPv6 block are free, the AAAA alias's queries too; the load balancer keeps its public IPv4 address per AZ, billed above"
 }
 
 // instanceEgressIPv6 reports whether the app's and the bastion's groups
@@ -272,6 +259,6 @@ func (s *Spec) dualstackCostNote() string {
 // may have one — an existing or default VPC with IPv6 — or with
 // instance.egress: all, which keeps AWS's default rules (a new group in a
 // VPC with IPv6 lets all IPv6 out too).
-func instanceEgressIPv6(s *Spec, vpcHasIPv6 bool) bool {
-	return vpcHasIPv6 && (s.Network.VPC != SpecVPCNew || s.Instance.Egress == SpecEgressAll)
+func instanceEgressIPv6(s *spec.Spec, vpcHasIPv6 bool) bool {
+	return vpcHasIPv6 && (s.Network.VPC != spec.VPCNew || s.Instance.Egress == spec.EgressAll)
 }

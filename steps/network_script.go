@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 )
@@ -8,12 +9,12 @@ import (
 // Script writes the network as AWS CLI commands. It sets VPC_ID,
 // PUBLIC_SUBNET_IDS and PRIVATE_SUBNET_IDS (space-separated, in AZ order;
 // PRIVATE_SUBNET_IDS is empty without NAT or with the default VPC).
-func (networkStep) Script(s *Spec, w *Script) {
+func (networkStep) Script(s *spec.Spec, w *Script) {
 	defer scriptFlowLogs(s, w) // once VPC_ID is set, whichever VPC it is
 	n := s.Network
 	azQuery := "aws ec2 describe-availability-zones --filters Name=state,Values=available Name=zone-type,Values=availability-zone"
 	switch n.VPC {
-	case SpecVPCDefault:
+	case spec.VPCDefault:
 		w.Comment("The region's default VPC and its default subnet in each of the first %d AZs: nothing is created.", n.AZs)
 		w.Capture("VPC_ID", "aws ec2 describe-vpcs --filters Name=is-default,Values=true", "Vpcs[0].VpcId")
 		w.Line(`read -r -a AZS <<< "$(%s --query 'sort(AvailabilityZones[].ZoneName)' --output text)"`, azQuery)
@@ -24,7 +25,7 @@ func (networkStep) Script(s *Spec, w *Script) {
 		w.Line(`PUBLIC_SUBNET_IDS="${PUBLIC_SUBNET_IDS% }"`)
 		w.Line(`PRIVATE_SUBNET_IDS=""`)
 		return
-	case SpecVPCNew:
+	case spec.VPCNew:
 	default:
 		w.Comment("An existing VPC: nothing is created. Public subnets are those whose route table sends")
 		w.Comment("0.0.0.0/0 to an internet gateway; set both lists to one subnet per AZ, %d AZs.", n.AZs)
@@ -57,13 +58,13 @@ func (networkStep) Script(s *Spec, w *Script) {
 	w.Capture("IGW_ID", "aws ec2 create-internet-gateway --tag-specifications "+tag("internet-gateway", keyIGW, s.Name+"-igw"), "InternetGateway.InternetGatewayId")
 	w.Line(`aws ec2 attach-internet-gateway --internet-gateway-id "$IGW_ID" --vpc-id "$VPC_ID"`)
 	w.Comment("Subnets: a public and (with NAT) a private one per AZ. AWS keeps 5 addresses of each.")
-	vars := map[SpecSubnetTier][]string{}
+	vars := map[spec.SubnetTier][]string{}
 	for _, p := range plan {
 		v := fmt.Sprintf("%s_SUBNET_%d", strings.ToUpper(p.Tier.String()), p.AZIndex+1)
 		vars[p.Tier] = append(vars[p.Tier], "$"+v)
 		w.Capture(v, fmt.Sprintf("aws ec2 create-subnet --vpc-id \"$VPC_ID\" --cidr-block %s%s --availability-zone \"${AZS[%d]}\" \\\n  --tag-specifications %s",
 			p.CIDR, subnetIPv6Arg(s, p), p.AZIndex, tag("subnet", keySubnet(p.Tier, p.AZIndex), p.Name)), "Subnet.SubnetId")
-		if p.Tier == SpecSubnetPublic {
+		if p.Tier == spec.SubnetPublic {
 			w.Line(`aws ec2 modify-subnet-attribute --subnet-id "$%s" --map-public-ip-on-launch`, v)
 		}
 	}
@@ -73,7 +74,7 @@ func (networkStep) Script(s *Spec, w *Script) {
 	if dualstack(s) {
 		w.Line(`aws ec2 create-route --route-table-id "$PUBLIC_RT_ID" --destination-ipv6-cidr-block ::/0 --gateway-id "$IGW_ID"`)
 	}
-	for _, v := range vars[SpecSubnetPublic] {
+	for _, v := range vars[spec.SubnetPublic] {
 		w.Line(`aws ec2 associate-route-table --route-table-id "$PUBLIC_RT_ID" --subnet-id "%s"`, v)
 	}
 	if nats := natCount(n); nats > 0 {
@@ -97,6 +98,6 @@ func (networkStep) Script(s *Spec, w *Script) {
 			w.Line(`aws ec2 associate-route-table --route-table-id "$%s" --subnet-id "$PRIVATE_SUBNET_%d"`, v, az+1)
 		}
 	}
-	w.Line(`PUBLIC_SUBNET_IDS="%s"`, strings.Join(vars[SpecSubnetPublic], " "))
-	w.Line(`PRIVATE_SUBNET_IDS="%s"`, strings.Join(vars[SpecSubnetPrivate], " "))
+	w.Line(`PUBLIC_SUBNET_IDS="%s"`, strings.Join(vars[spec.SubnetPublic], " "))
+	w.Line(`PRIVATE_SUBNET_IDS="%s"`, strings.Join(vars[spec.SubnetPrivate], " "))
 }

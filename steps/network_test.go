@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-func netSpec(env *testEnv, azs int, nat string) *Spec {
+func netSpec(env *testEnv, azs int, nat string) *spec.Spec {
 	return env.spec(fmt.Sprintf("name: nettest\nnetwork:\n  vpc: new\n  cidr: 10.20.0.0/16\n  azs: %d\n  nat: %s\n", azs, nat))
 }
 
@@ -78,7 +79,7 @@ func TestNetworkDefaultVPCTooFewAZs(t *testing.T) {
 // gateway per AZ or a single one, and each AZ's private route.
 func TestNetworkNewVPC(t *testing.T) {
 	for _, azs := range []int{2, 3} {
-		for _, nat := range []string{SpecNATNone, SpecNATSingle, SpecNATPerAZ} {
+		for _, nat := range []string{spec.NATNone, spec.NATSingle, spec.NATPerAZ} {
 			t.Run(fmt.Sprintf("%d AZs nat %s", azs, nat), func(t *testing.T) {
 				env := newTestEnv(t, "nettest")
 				spec := netSpec(env, azs, nat)
@@ -98,15 +99,15 @@ func TestNetworkNewVPC(t *testing.T) {
 
 // netCheckVPC asserts the new VPC of spec is in EC2 as it should be, and
 // the network outputs name it.
-func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
+func netCheckVPC(t *testing.T, env *testEnv, sp *spec.Spec) {
 	t.Helper()
-	n := spec.Network
+	n := sp.Network
 	out := netOutputs(t, env, StepNetwork)
 	w := netDescribeVPC(t, env, out["vpc_id"])
 	if got := sdkaws.ToString(w.vpc.CidrBlock); got != n.CIDR || out["vpc_cidr"] != n.CIDR {
 		t.Errorf("vpc cidr %s, output %s, want %s", got, out["vpc_cidr"], n.CIDR)
 	}
-	netCheckTags(t, "vpc", w.vpc.Tags, spec.Name, StepNetwork, keyVPC)
+	netCheckTags(t, "vpc", w.vpc.Tags, sp.Name, StepNetwork, keyVPC)
 	dns, err := netEC2(env).DescribeVpcAttribute(testContext(t), &ec2.DescribeVpcAttributeInput{VpcId: w.vpc.VpcId, Attribute: ec2types.VpcAttributeNameEnableDnsHostnames})
 	if err != nil || !sdkaws.ToBool(dns.EnableDnsHostnames.Value) {
 		t.Errorf("DNS hostnames not enabled: %v", err)
@@ -118,7 +119,7 @@ func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
 		t.Errorf("azs %v, want %v", azs, want)
 	}
 	wantPrivate := n.AZs
-	if n.NAT == SpecNATNone {
+	if n.NAT == spec.NATNone {
 		wantPrivate = 0
 	}
 	if len(public) != n.AZs || len(private) != wantPrivate || len(w.subnets) != n.AZs+wantPrivate {
@@ -128,21 +129,21 @@ func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
 		t.Fatalf("%d internet gateways attached, want 1", len(w.igws))
 	}
 	igw := sdkaws.ToString(w.igws[0].InternetGatewayId)
-	netCheckTags(t, "internet gateway", w.igws[0].Tags, spec.Name, StepNetwork, keyIGW)
-	plan, _ := spec.SubnetPlan()
+	netCheckTags(t, "internet gateway", w.igws[0].Tags, sp.Name, StepNetwork, keyIGW)
+	plan, _ := sp.SubnetPlan()
 	for _, p := range plan {
 		ids := public
-		if p.Tier == SpecSubnetPrivate {
+		if p.Tier == spec.SubnetPrivate {
 			ids = private
 		}
 		s := w.subnet(ids[p.AZIndex])
 		if sdkaws.ToString(s.CidrBlock) != p.CIDR.String() || sdkaws.ToString(s.AvailabilityZone) != azs[p.AZIndex] {
 			t.Errorf("%s: %s in %s, want %s in %s", p.Name, sdkaws.ToString(s.CidrBlock), sdkaws.ToString(s.AvailabilityZone), p.CIDR, azs[p.AZIndex])
 		}
-		if got := sdkaws.ToBool(s.MapPublicIpOnLaunch); got != (p.Tier == SpecSubnetPublic) {
+		if got := sdkaws.ToBool(s.MapPublicIpOnLaunch); got != (p.Tier == spec.SubnetPublic) {
 			t.Errorf("%s maps public IPs: %v", p.Name, got)
 		}
-		netCheckTags(t, p.Name, s.Tags, spec.Name, StepNetwork, keySubnet(p.Tier, p.AZIndex))
+		netCheckTags(t, p.Name, s.Tags, sp.Name, StepNetwork, keySubnet(p.Tier, p.AZIndex))
 	}
 	// Public subnets share one table whose default route is the gateway.
 	var publicTable string
@@ -156,7 +157,7 @@ func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
 			t.Errorf("public subnets use different tables")
 		}
 		publicTable = sdkaws.ToString(rt.RouteTableId)
-		netCheckTags(t, "public route table", rt.Tags, spec.Name, StepNetwork, keyPublicRouteTab)
+		netCheckTags(t, "public route table", rt.Tags, sp.Name, StepNetwork, keyPublicRouteTab)
 	}
 	// NAT gateways: one per AZ or one, each in its AZ's public subnet with
 	// its own Elastic IP, and each private subnet routed through its own.
@@ -177,7 +178,7 @@ func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
 		} else {
 			eips[sdkaws.ToString(g.NatGatewayAddresses[0].AllocationId)] = true
 		}
-		netCheckTags(t, "NAT gateway", g.Tags, spec.Name, StepNetwork, keyNAT(i))
+		netCheckTags(t, "NAT gateway", g.Tags, sp.Name, StepNetwork, keyNAT(i))
 	}
 	if len(w.eips) != natCount(n) {
 		t.Errorf("%d Elastic IPs allocated, want %d", len(w.eips), natCount(n))
@@ -187,7 +188,7 @@ func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
 		// per-az: the NAT gateway in this AZ's public subnet, so an AZ
 		// failure stays in its AZ; single: the one gateway.
 		want := sdkaws.ToString(w.nats[0].NatGatewayId)
-		if n.NAT == SpecNATPerAZ {
+		if n.NAT == spec.NATPerAZ {
 			want = ""
 			for _, g := range w.nats {
 				if sdkaws.ToString(g.SubnetId) == public[az] {
@@ -201,6 +202,6 @@ func netCheckVPC(t *testing.T, env *testEnv, spec *Spec) {
 		if len(rt.Associations) != 1 {
 			t.Errorf("private table of AZ %d has %d associations, want its one subnet", az, len(rt.Associations))
 		}
-		netCheckTags(t, "private route table", rt.Tags, spec.Name, StepNetwork, keyPrivateRouteTab(az))
+		netCheckTags(t, "private route table", rt.Tags, sp.Name, StepNetwork, keyPrivateRouteTab(az))
 	}
 }

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"slices"
@@ -60,11 +61,11 @@ func (st networkStep) applyNew(ctx context.Context, r *Run) (networkOutputs, err
 	}
 	var publicIDs []string
 	for az := range n.AZs {
-		pub := subnets[keySubnet(SpecSubnetPublic, az)]
+		pub := subnets[keySubnet(spec.SubnetPublic, az)]
 		out.azs = append(out.azs, pub.Attrs["az"])
 		out.public = append(out.public, pub.ID)
 		publicIDs = append(publicIDs, pub.ID)
-		if priv, ok := subnets[keySubnet(SpecSubnetPrivate, az)]; ok {
+		if priv, ok := subnets[keySubnet(spec.SubnetPrivate, az)]; ok {
 			out.private = append(out.private, priv.ID)
 		}
 	}
@@ -83,7 +84,7 @@ func (st networkStep) applyNew(ctx context.Context, r *Run) (networkOutputs, err
 	if err != nil {
 		return networkOutputs{}, err
 	}
-	if n.NAT != SpecNATNone {
+	if n.NAT != spec.NATNone {
 		for az := range n.AZs {
 			nat := nats[natFor(n, az)]
 			if _, err := b.routeTable(ctx, keyPrivateRouteTab(az), vpc.ID, nat, []string{out.private[az]}); err != nil {
@@ -98,7 +99,7 @@ func (st networkStep) applyNew(ctx context.Context, r *Run) (networkOutputs, err
 // would have to move: AWS cannot change a VPC's or subnet's block, and
 // replacing them means deleting everything inside first (load balancer,
 // instances, NAT gateways) — a destroy, which the user should choose.
-func checkNoMoves(r *Run, plan []PlannedSubnet) error {
+func checkNoMoves(r *Run, plan []spec.PlannedSubnet) error {
 	if rec, ok := r.Recorded(keyVPC); ok && rec.Status == state.ResourceCreated && rec.Attrs["cidr"] != r.Spec.Network.CIDR {
 		return fmt.Errorf("network.cidr is %s, but the stack's VPC %s is %s and a VPC's block cannot change: put network.cidr back to %s, or run `stackwiz destroy` and apply again",
 			r.Spec.Network.CIDR, rec.ID, rec.Attrs["cidr"], rec.Attrs["cidr"])
@@ -196,10 +197,10 @@ func (b *vpcBuilder) igw(ctx context.Context, vpcID string) (state.Resource, err
 		})
 }
 
-func (b *vpcBuilder) subnet(ctx context.Context, vpcID string, p PlannedSubnet, az string) (state.Resource, error) {
+func (b *vpcBuilder) subnet(ctx context.Context, vpcID string, p spec.PlannedSubnet, az string) (state.Resource, error) {
 	key := keySubnet(p.Tier, p.AZIndex)
 	d := withAttrs(b.want[key], map[string]string{"vpc_id": vpcID, "az": az})
-	public := p.Tier == SpecSubnetPublic
+	public := p.Tier == spec.SubnetPublic
 	return ensureConverged(ctx, b.r, d, findTagged(b.r, key, listSubnets),
 		func(ctx context.Context, _ string) (string, error) {
 			block, err := b.subnetIPv6Block(ctx, vpcID, p)

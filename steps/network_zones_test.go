@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"strings"
 	"testing"
 )
@@ -53,12 +54,12 @@ func TestValidateInstanceTypeAgainstItsZones(t *testing.T) {
 		{"not in the region", []string{}, "2", "not offered in this region"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Parse([]byte("name: demo\nnetwork:\n  azs: " + tc.azs + "\ninstance:\n  type: c7i.large\n"))
+			s, err := spec.Parse([]byte("name: demo\nnetwork:\n  azs: " + tc.azs + "\ninstance:\n  type: c7i.large\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, p := range s.Validate(ValidateEnv{AZCount: 3, TypeZones: tc.zones}) {
+			for _, p := range s.Validate(spec.ValidateEnv{AZCount: 3, TypeZones: tc.zones}) {
 				if p.Path == "instance.type" {
 					got = append(got, p.Error())
 				}

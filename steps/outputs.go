@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 )
@@ -66,7 +67,7 @@ func (o Outputs) ConsoleTarget(stack string) aws.FleetRef {
 
 // Complete reports whether every step spec enables (among all) is done in
 // the stack's record: a complete stack opens on the console.
-func Complete(spec *Spec, all []Step, st state.Stack) bool {
+func Complete(spec *spec.Spec, all []Step, st state.Stack) bool {
 	for _, s := range Enabled(spec, all) {
 		r, ok := st.Steps[string(s.ID())]
 		if !ok || r.Status != state.StepDone {

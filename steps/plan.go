@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"slices"
@@ -38,7 +39,7 @@ type PlanResult struct {
 	Stack   string       `json:"stack"`
 	Region  string       `json:"region,omitempty"`
 	Changes []Change     `json:"changes"`
-	Cost    CostEstimate `json:"cost"`
+	Cost    spec.CostEstimate `json:"cost"`
 	// Duration is how long apply is expected to take on AWS, and the
 	// chain of waits that sets it (plan_duration.go).
 	Duration ApplyEstimate `json:"duration"`
@@ -62,7 +63,7 @@ func (p *PlanResult) Empty() bool { return p.Count(ActionKeep) == len(p.Changes)
 // clients, with what AWS still has, including what carries the stack's
 // tags and is not recorded (orphans). It only reads.
 func (e *Engine) Plan(ctx context.Context) (*PlanResult, error) {
-	p := &PlanResult{Stack: e.spec.Name, Region: e.spec.Region, Cost: EstimateMonthly(e.spec)}
+	p := &PlanResult{Stack: e.spec.Name, Region: e.spec.Region, Cost: spec.EstimateMonthly(e.spec)}
 	if e.aws != nil && p.Region == "" {
 		p.Region = e.aws.Region
 	}

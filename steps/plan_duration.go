@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"math"
 	"slices"
@@ -63,7 +64,7 @@ const estimateNote = "AWS's usual times (instance boot, load balancer provisioni
 // for the steps enabled (in the recommended order). Only what the plan
 // creates or replaces waits for AWS; a resource kept or updated in place
 // costs seconds.
-func EstimateApply(spec *Spec, enabled []Step, changes []Change) ApplyEstimate {
+func EstimateApply(spec *spec.Spec, enabled []Step, changes []Change) ApplyEstimate {
 	fresh := map[string]bool{}
 	for _, c := range changes {
 		if c.Action == ActionCreate || c.Action == ActionReplace {
@@ -195,7 +196,7 @@ func publishing(l Leg, keys ...string) Leg {
 
 // stepWaits lists the waits step id makes for AWS when it creates the
 // resources in fresh, in the order the step makes them.
-func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.Duration) []Leg {
+func stepWaits(s *spec.Spec, id StepID, fresh map[string]bool, d map[string]time.Duration) []Leg {
 	leg := func(wait string, took time.Duration) Leg { return Leg{Wait: wait, Took: took} }
 	switch id {
 	case StepIAM:
@@ -217,7 +218,7 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 				"alb_sg", "app_sg", "bastion_sg")}
 		}
 	case StepAMI:
-		if spec.AMI.Source == SpecAMIBake && fresh[amiImageKey(amiBakeName(spec))] {
+		if s.AMI.Source == spec.AMIBake && fresh[amiImageKey(amiBakeName(s))] {
 			return []Leg{
 				leg("image builder pending → running", d[durations.InstancePending]),
 				leg("builder runs ami.setup_script and passes its status checks", d[durations.AppBoot]),
@@ -226,7 +227,7 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 			}
 		}
 	case StepCertificate:
-		if fresh[certKey(spec)] {
+		if fresh[certKey(s)] {
 			return []Leg{
 				leg("validation record in sync in Route 53", d[durations.DNSChange]),
 				leg("ACM validates and issues the certificate", d[durations.CertValidation]),
@@ -239,7 +240,7 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 		}
 	case StepAutoscaling:
 		if fresh[asgKeyGroup] {
-			hc := spec.LoadBalancer.HealthCheck
+			hc := s.LoadBalancer.HealthCheck
 			healthy := leg(fmt.Sprintf("healthy in the target group (%d checks × %d s)", hc.HealthyThreshold, hc.IntervalSeconds),
 				time.Duration(hc.HealthyThreshold*hc.IntervalSeconds)*time.Second)
 			// Checks start once the load balancer is active too.
@@ -252,7 +253,7 @@ func stepWaits(spec *Spec, id StepID, fresh map[string]bool, d map[string]time.D
 		}
 	case StepDNS:
 		var out []Leg
-		for _, rtype := range aliasTypes(spec) {
+		for _, rtype := range aliasTypes(s) {
 			if fresh[aliasKey(rtype)] {
 				out = append(out, leg(rtype+" alias record PENDING → INSYNC", d[durations.DNSChange]))
 			}

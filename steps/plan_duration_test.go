@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"testing"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 // path at first, less by the time a running step has been at it, nothing
 // once every step is done; and a plan that creates nothing has no path.
 func TestEstimateCountsDownAlongThePath(t *testing.T) {
-	spec, err := Parse([]byte("name: demo\nnetwork:\n  vpc: default\n"))
+	spec, err := spec.Parse([]byte("name: demo\nnetwork:\n  vpc: default\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

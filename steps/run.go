@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 // the engine's journaling, waiting and reporting.
 type Run struct {
 	Step StepID
-	Spec *Spec
+	Spec *spec.Spec
 	AWS  *aws.Clients
 	e    *Engine
 	// board is the apply's record of published outputs (schedule.go);

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -50,12 +51,12 @@ func refs(step StepID, keys ...string) []OutputRef {
 //   - the Auto Scaling group needs the target group, not an active load
 //     balancer: its instances boot while it provisions (the group's step
 //     waits for the load balancer before it waits for health checks).
-func EarlyReads(spec *Spec, id StepID) []OutputRef {
+func EarlyReads(s *spec.Spec, id StepID) []OutputRef {
 	switch id {
 	case StepSecurity:
 		return refs(StepNetwork, "vpc_id", "public_subnets")
 	case StepAMI:
-		if spec.AMI.Source == SpecAMIBake {
+		if s.AMI.Source == spec.AMIBake {
 			return append(refs(StepNetwork, "public_subnets"), refs(StepSecurity, "app_sg")...)
 		}
 	case StepLaunchTemplate:
@@ -70,7 +71,7 @@ func EarlyReads(spec *Spec, id StepID) []OutputRef {
 
 // earlyKeys returns the keys of need's outputs that step id reads early;
 // none means id waits for the whole of need.
-func earlyKeys(spec *Spec, id, need StepID) []string {
+func earlyKeys(spec *spec.Spec, id, need StepID) []string {
 	var keys []string
 	for _, r := range EarlyReads(spec, id) {
 		if r.Step == need {

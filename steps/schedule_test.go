@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"slices"
@@ -24,9 +25,9 @@ type earlyProducer struct {
 func (earlyProducer) ID() StepID              { return StepLoadBalancer }
 func (earlyProducer) Title() string           { return "Load balancer" }
 func (earlyProducer) Why() string             { return "test" }
-func (earlyProducer) Enabled(*Spec) bool      { return true }
-func (earlyProducer) Desired(*Spec) []Desired { return nil }
-func (earlyProducer) Needs(*Spec) []StepID    { return []StepID{StepIdentity} }
+func (earlyProducer) Enabled(*spec.Spec) bool      { return true }
+func (earlyProducer) Desired(*spec.Spec) []Desired { return nil }
+func (earlyProducer) Needs(*spec.Spec) []StepID    { return []StepID{StepIdentity} }
 func (p earlyProducer) Apply(ctx context.Context, r *Run) error {
 	if p.fail == "before" {
 		return errors.New("failed before its target group existed")
@@ -61,9 +62,9 @@ type earlyConsumer struct {
 func (earlyConsumer) ID() StepID              { return StepAutoscaling }
 func (earlyConsumer) Title() string           { return "Auto Scaling group" }
 func (earlyConsumer) Why() string             { return "test" }
-func (earlyConsumer) Enabled(*Spec) bool      { return true }
-func (earlyConsumer) Desired(*Spec) []Desired { return nil }
-func (earlyConsumer) Needs(*Spec) []StepID    { return []StepID{StepLoadBalancer} }
+func (earlyConsumer) Enabled(*spec.Spec) bool      { return true }
+func (earlyConsumer) Desired(*spec.Spec) []Desired { return nil }
+func (earlyConsumer) Needs(*spec.Spec) []StepID    { return []StepID{StepLoadBalancer} }
 func (c earlyConsumer) Apply(ctx context.Context, r *Run) error {
 	c.started.Store(true)
 	c.read.Store(r.Output(StepLoadBalancer, "tg_arn"))

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"maps"
@@ -27,8 +28,8 @@ func (securityStep) Title() string { return "Security groups" }
 func (securityStep) Why() string {
 	return "Firewalls before servers: the app admits only the load balancer, SSH only from the bastion."
 }
-func (securityStep) Enabled(s *Spec) bool { return true }
-func (securityStep) Needs(s *Spec) []StepID {
+func (securityStep) Enabled(s *spec.Spec) bool { return true }
+func (securityStep) Needs(s *spec.Spec) []StepID {
 	return []StepID{StepNetwork}
 }
 
@@ -50,7 +51,7 @@ const checkIPTimeout = 5 * time.Second
 // bastionType is the bastion's instance type: the smallest current burstable
 // type of the stack's architecture (t3.micro is free-tier eligible on
 // accounts from before 15 July 2025).
-func bastionType(s *Spec) string {
+func bastionType(s *spec.Spec) string {
 	if s.Architecture() == "arm64" {
 		return "t4g.micro"
 	}
@@ -61,7 +62,7 @@ func bastionType(s *Spec) string {
 // rules in words ("tcp 3000 from demo-alb"); the bastion's group keeps
 // ssh_from as written ("auto"), since the address auto finds is known only
 // when apply runs.
-func (securityStep) Desired(s *Spec) []Desired {
+func (securityStep) Desired(s *spec.Spec) []Desired {
 	out := []Desired{
 		{Key: keySGALB, Type: securityTypeGroup, Name: s.Name + "-alb",
 			Attrs:   map[string]string{"ingress": canonicalIngress(albRuleViews(s)), "egress": canonicalEgress(albEgressViews(s))},
@@ -155,7 +156,7 @@ func (st securityStep) Apply(ctx context.Context, r *Run) error {
 // does not move the rule (set ssh_from to a CIDR to move it).
 func (st securityStep) sshCIDR(ctx context.Context, r *Run) (string, error) {
 	from := r.Spec.Network.Bastion.SSHFrom
-	if from != SpecSSHFromAuto {
+	if from != spec.SSHFromAuto {
 		if p, err := netip.ParsePrefix(from); err == nil && p.Bits() == 0 {
 			r.Warn("network.bastion.ssh_from is %s: the bastion's SSH port is open to the whole internet, where bots try keys and passwords around the clock. Set it to your address as a /32 (auto finds it)", from)
 		}

@@ -1,7 +1,7 @@
 package steps
 
 import (
-	"fmt"
+	"github.com/stackwiz/stackwiz/spec"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,45 +28,9 @@ import (
 //
 // instance.egress: all keeps AWS's allow-all rule on every group.
 
-// specMaxEgressPorts bounds instance.egress_ports: each port is one rule
-// per IP version, and a group holds 60 outbound rules per IP version
-// unless the quota is raised (VPC User Guide, "Amazon VPC quotas").
-const specMaxEgressPorts = 20
-
-// validateEgress checks instance.egress and instance.egress_ports.
-func (s *Spec) validateEgress(c *specCollector) {
-	in := s.Instance
-	switch in.Egress {
-	case SpecEgressRestricted, SpecEgressAll:
-	default:
-		c.at("instance.egress", in.Egress, specEnumProblem(in.Egress, "is not an egress setting",
-			"write restricted (only what the stack needs) or all (every port to anywhere)", SpecEgressRestricted, SpecEgressAll))
-	}
-	if len(in.EgressPorts) > specMaxEgressPorts {
-		c.at("instance.egress_ports", fmt.Sprintf("%d entries", len(in.EgressPorts)), specProblem(
-			fmt.Sprintf("has %d entries, more than %d (each port is a security group rule, and a group holds 60 outbound rules)", len(in.EgressPorts), specMaxEgressPorts),
-			"keep the ports the app really calls, or set instance.egress: all"))
-		return
-	}
-	seen := map[int]bool{}
-	for _, p := range in.EgressPorts {
-		switch {
-		case p < 1 || p > 65535:
-			c.at("instance.egress_ports", p, specProblem(fmt.Sprintf("%d is not a TCP port", p), "write ports from 1 to 65535, like 5432 for PostgreSQL"))
-		case seen[p]:
-			c.at("instance.egress_ports", p, specProblem(fmt.Sprintf("lists %d twice", p), "list each port once"))
-		}
-		seen[p] = true
-	}
-	if len(in.EgressPorts) > 0 && in.Egress == SpecEgressAll {
-		c.at("instance.egress_ports", in.EgressPorts, specWarning("is ignored while instance.egress is all: every port is open",
-			"set instance.egress: restricted, or remove instance.egress_ports"))
-	}
-}
-
 // appEgressPorts are the TCP ports the app instances may reach anywhere
 // when egress is restricted, sorted, with why each is there.
-func appEgressPorts(s *Spec) []int {
+func appEgressPorts(s *spec.Spec) []int {
 	ports := []int{portHTTPS}
 	if plainHTTPMirrors(s) {
 		ports = append(ports, portHTTP)
@@ -83,8 +47,8 @@ func appEgressPorts(s *Spec) []int {
 // plainHTTPMirrors reports whether the instances' package mirrors may be
 // plain HTTP: Ubuntu's archive mirrors are, Amazon Linux 2023's are not,
 // and an existing image's OS is unknown.
-func plainHTTPMirrors(s *Spec) bool {
-	return s.AMI.Source == SpecAMIExisting || strings.HasPrefix(s.AMI.Base, "ubuntu-")
+func plainHTTPMirrors(s *spec.Spec) bool {
+	return s.AMI.Source == spec.AMIExisting || strings.HasPrefix(s.AMI.Base, "ubuntu-")
 }
 
 // anywhereRules are tcp port rules to 0.0.0.0/0 (and ::/0 with ipv6).
@@ -111,16 +75,16 @@ func allTraffic(ipv6 bool) []wantRule {
 
 // albEgress lets the load balancer reach the app port of the app's group
 // only.
-func albEgress(s *Spec, app groupRef, ipv6 bool) []wantRule {
-	if s.Instance.Egress == SpecEgressAll {
+func albEgress(s *spec.Spec, app groupRef, ipv6 bool) []wantRule {
+	if s.Instance.Egress == spec.EgressAll {
 		return allTraffic(ipv6)
 	}
 	return []wantRule{tcpFrom(int32(s.Instance.Port), "", "", app, "requests and health checks to the app port")}
 }
 
 // appEgress lets the app instances reach appEgressPorts anywhere.
-func appEgress(s *Spec, ipv6 bool) []wantRule {
-	if s.Instance.Egress == SpecEgressAll {
+func appEgress(s *spec.Spec, ipv6 bool) []wantRule {
+	if s.Instance.Egress == spec.EgressAll {
 		return allTraffic(ipv6)
 	}
 	return anywhereRules(appEgressPorts(s), ipv6, "what the app instances call")
@@ -128,8 +92,8 @@ func appEgress(s *Spec, ipv6 bool) []wantRule {
 
 // bastionEgress lets the bastion reach SSH on the app's group and HTTPS
 // anywhere.
-func bastionEgress(s *Spec, app groupRef, ipv6 bool) []wantRule {
-	if s.Instance.Egress == SpecEgressAll {
+func bastionEgress(s *spec.Spec, app groupRef, ipv6 bool) []wantRule {
+	if s.Instance.Egress == spec.EgressAll {
 		return allTraffic(ipv6)
 	}
 	return append([]wantRule{tcpFrom(portSSH, "", "", app, "SSH to the app instances")},
@@ -137,10 +101,10 @@ func bastionEgress(s *Spec, app groupRef, ipv6 bool) []wantRule {
 }
 
 // The egress rules in words, from the spec alone, for Desired.
-func albEgressViews(s *Spec) []ruleView {
+func albEgressViews(s *spec.Spec) []ruleView {
 	return viewsOf(albEgress(s, groupRef{name: s.Name + "-app"}, false))
 }
-func appEgressViews(s *Spec) []ruleView { return viewsOf(appEgress(s, false)) }
-func bastionEgressViews(s *Spec) []ruleView {
+func appEgressViews(s *spec.Spec) []ruleView { return viewsOf(appEgress(s, false)) }
+func bastionEgressViews(s *spec.Spec) []ruleView {
 	return viewsOf(bastionEgress(s, groupRef{name: s.Name + "-app"}, false))
 }

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"fmt"
 	"slices"
@@ -39,7 +40,7 @@ func allRule(cidr, ipv6 string) aws.Rule {
 
 // albPorts are the ports the load balancer listens on: HTTP, and HTTPS
 // when load_balancer.https is on. A port without a listener stays closed.
-func albPorts(s *Spec) []int32 {
+func albPorts(s *spec.Spec) []int32 {
 	if s.LoadBalancer.HTTPS {
 		return []int32{portHTTP, portHTTPS}
 	}
@@ -48,7 +49,7 @@ func albPorts(s *Spec) []int32 {
 
 // albRules admit the listeners' ports from anywhere, over IPv6 too when
 // the VPC has an IPv6 block.
-func albRules(s *Spec, ipv6 bool) []wantRule {
+func albRules(s *spec.Spec, ipv6 bool) []wantRule {
 	var out []wantRule
 	for _, p := range albPorts(s) {
 		out = append(out, tcpFrom(p, "0.0.0.0/0", "", groupRef{}, "web traffic from anywhere"))
@@ -62,7 +63,7 @@ func albRules(s *Spec, ipv6 bool) []wantRule {
 // appRules admit the app port from the load balancer's group only — a
 // source-group rule, not a CIDR — and SSH from the bastion's group when
 // there is a bastion.
-func appRules(s *Spec, alb, bastion groupRef) []wantRule {
+func appRules(s *spec.Spec, alb, bastion groupRef) []wantRule {
 	out := []wantRule{tcpFrom(int32(s.Instance.Port), "", "", alb, "the app port from the load balancer only")}
 	if s.Network.Bastion.Enabled {
 		out = append(out, tcpFrom(portSSH, "", "", bastion, "SSH from the bastion only"))
@@ -77,8 +78,8 @@ func bastionRules(cidr string) []wantRule {
 
 // albRuleViews and appRuleViews are the rules in words, from the spec
 // alone, for Desired.
-func albRuleViews(s *Spec) []ruleView { return viewsOf(albRules(s, false)) }
-func appRuleViews(s *Spec) []ruleView {
+func albRuleViews(s *spec.Spec) []ruleView { return viewsOf(albRules(s, false)) }
+func appRuleViews(s *spec.Spec) []ruleView {
 	return viewsOf(appRules(s, groupRef{name: s.Name + "-alb"}, groupRef{name: s.Name + "-bastion"}))
 }
 

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"testing"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -12,7 +13,7 @@ import (
 // VPC and is folded in, anything else counts.
 func TestCanonicalIngressReadsBothSidesAlike(t *testing.T) {
 	names := map[string]string{"sg-alb": "demo-alb", "sg-bastion": "demo-bastion", "sg-app": "demo-app"}
-	https := Defaults()
+	https := spec.Defaults()
 	https.LoadBalancer.HTTPS = true
 	for _, tc := range []struct {
 		name  string
@@ -21,7 +22,7 @@ func TestCanonicalIngressReadsBothSidesAlike(t *testing.T) {
 	}{
 		{"IPv4 only", plainRules(albRules(&https, false)), "tcp 80 from anywhere; tcp 443 from anywhere"},
 		{"dual stack folds ::/0 into anywhere", plainRules(albRules(&https, true)), "tcp 80 from anywhere; tcp 443 from anywhere"},
-		{"no HTTPS listener, no 443", plainRules(albRules(new(Defaults()), true)), "tcp 80 from anywhere"},
+		{"no HTTPS listener, no 443", plainRules(albRules(new(spec.Defaults()), true)), "tcp 80 from anywhere"},
 		{"::/0 alone is not anywhere", []aws.Rule{{Protocol: "tcp", FromPort: 80, ToPort: 80, IPv6CIDR: "::/0"}}, "tcp 80 from ::/0"},
 		{"groups by name, ports in order", []aws.Rule{
 			{Protocol: "tcp", FromPort: 3000, ToPort: 3000, GroupID: "sg-alb"},
@@ -40,7 +41,7 @@ func TestCanonicalIngressReadsBothSidesAlike(t *testing.T) {
 		})
 	}
 	// What Desired writes from the spec is what AWS's rules read back as.
-	s := Defaults()
+	s := spec.Defaults()
 	s.Name, s.Network.Bastion.Enabled = "demo", true
 	app := appRules(&s, groupRef{"sg-alb", "demo-alb"}, groupRef{"sg-bastion", "demo-bastion"})
 	if got, want := canonicalIngress(observedViews(plainRules(app), names)), canonicalIngress(appRuleViews(&s)); got != want {
@@ -56,33 +57,33 @@ func TestCanonicalIngressReadsBothSidesAlike(t *testing.T) {
 func TestEgressIsWhatTheStackNeeds(t *testing.T) {
 	names := map[string]string{"sg-app": "demo-app"}
 	app := groupRef{"sg-app", "demo-app"}
-	spec := func(edit func(s *Spec)) *Spec {
-		s := Defaults()
+	sp := func(edit func(s *spec.Spec)) *spec.Spec {
+		s := spec.Defaults()
 		s.Name = "demo"
 		edit(&s)
 		return &s
 	}
 	for _, tc := range []struct {
 		name         string
-		s            *Spec
+		s            *spec.Spec
 		alb, ap, bas string
 	}{
-		{"Amazon Linux: HTTPS only", spec(func(s *Spec) {}),
+		{"Amazon Linux: HTTPS only", sp(func(s *spec.Spec) {}),
 			"tcp 3000 to demo-app", "tcp 443 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
-		{"Ubuntu's mirrors are plain HTTP", spec(func(s *Spec) { s.AMI.Base = SpecBaseUbuntu2404 }),
+		{"Ubuntu's mirrors are plain HTTP", sp(func(s *spec.Spec) { s.AMI.Base = spec.BaseUbuntu2404 }),
 			"tcp 3000 to demo-app", "tcp 80 to anywhere; tcp 443 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
-		{"an existing image's OS is unknown", spec(func(s *Spec) { s.AMI.Source = SpecAMIExisting }),
+		{"an existing image's OS is unknown", sp(func(s *spec.Spec) { s.AMI.Source = spec.AMIExisting }),
 			"tcp 3000 to demo-app", "tcp 80 to anywhere; tcp 443 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
-		{"the app's own ports", spec(func(s *Spec) { s.Instance.Port = 8080; s.Instance.EgressPorts = []int{5432, 443, 587} }),
+		{"the app's own ports", sp(func(s *spec.Spec) { s.Instance.Port = 8080; s.Instance.EgressPorts = []int{5432, 443, 587} }),
 			"tcp 8080 to demo-app", "tcp 443 to anywhere; tcp 587 to anywhere; tcp 5432 to anywhere", "tcp 22 to demo-app; tcp 443 to anywhere"},
-		{"all keeps AWS's default", spec(func(s *Spec) { s.Instance.Egress = SpecEgressAll }),
+		{"all keeps AWS's default", sp(func(s *spec.Spec) { s.Instance.Egress = spec.EgressAll }),
 			"all traffic to anywhere", "all traffic to anywhere", "all traffic to anywhere"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, g := range []struct {
 				what       string
 				rules      []wantRule
-				want, spec string
+				want, sp string
 			}{
 				{"load balancer", albEgress(tc.s, app, true), tc.alb, canonicalEgress(albEgressViews(tc.s))},
 				{"app", appEgress(tc.s, true), tc.ap, canonicalEgress(appEgressViews(tc.s))},
@@ -92,8 +93,8 @@ func TestEgressIsWhatTheStackNeeds(t *testing.T) {
 				if got != g.want {
 					t.Errorf("%s egress %q, want %q", g.what, got, g.want)
 				}
-				if got != g.spec {
-					t.Errorf("%s egress read back %q, Desired says %q", g.what, got, g.spec)
+				if got != g.sp {
+					t.Errorf("%s egress read back %q, Desired says %q", g.what, got, g.sp)
 				}
 			}
 		})

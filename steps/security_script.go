@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 )
@@ -8,7 +9,7 @@ import (
 // Script writes the security groups and the bastion as AWS CLI commands.
 // It reads VPC_ID and PUBLIC_SUBNET_IDS and sets ALB_SG_ID, APP_SG_ID, and
 // with a bastion BASTION_SG_ID, BASTION_ID and BASTION_IP.
-func (securityStep) Script(s *Spec, w *Script) {
+func (securityStep) Script(s *spec.Spec, w *Script) {
 	group := func(v, key, name, what string) {
 		w.Capture(v, fmt.Sprintf("aws ec2 create-security-group --vpc-id \"$VPC_ID\" --group-name %s \\\n  --description %s \\\n  --tag-specifications %s",
 			shellQuote(name), shellQuote("stackwiz "+s.Name+" "+what), TagSpec("security-group", s.Name, StepSecurity, key, name)), "GroupId")
@@ -30,7 +31,7 @@ func (securityStep) Script(s *Spec, w *Script) {
 	w.Line("  %s", shellQuote(perm(portHTTPS, anywhere)))
 	b := s.Network.Bastion
 	if b.Enabled {
-		if b.SSHFrom == SpecSSHFromAuto {
+		if b.SSHFrom == spec.SSHFromAuto {
 			w.Comment("SSH to the bastion from this machine's public address only.")
 			w.Line(`SSH_FROM="$(curl -fsS --max-time 5 %s)/32"`, "https://checkip.amazonaws.com")
 		} else {
@@ -76,8 +77,8 @@ func (securityStep) Script(s *Spec, w *Script) {
 
 // securityEgressScript replaces each group's allow-all egress with what
 // the stack needs (security_egress.go); instance.egress: all keeps it.
-func securityEgressScript(s *Spec, w *Script, perm func(port int, peer string) string) {
-	if s.Instance.Egress == SpecEgressAll {
+func securityEgressScript(s *spec.Spec, w *Script, perm func(port int, peer string) string) {
+	if s.Instance.Egress == spec.EgressAll {
 		return
 	}
 	anywhere := "IpRanges=[{CidrIp=0.0.0.0/0}]"

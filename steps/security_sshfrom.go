@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"net/http"
@@ -20,8 +21,8 @@ type sshCIDRKey struct{}
 
 // sshFromAuto reports whether spec needs auto resolved: a bastion whose
 // ssh_from is auto.
-func sshFromAuto(s *Spec) bool {
-	return s.Network.Bastion.Enabled && s.Network.Bastion.SSHFrom == SpecSSHFromAuto
+func sshFromAuto(s *spec.Spec) bool {
+	return s.Network.Bastion.Enabled && s.Network.Bastion.SSHFrom == spec.SSHFromAuto
 }
 
 // securityStepOf returns the engine's security step, if it has one.
@@ -40,7 +41,7 @@ func (e *Engine) securityStepOf() (securityStep, bool) {
 // machine's public address, looked up now. recorded says which.
 func (e *Engine) resolveSSHFrom(ctx context.Context) (cidr string, recorded bool, err error) {
 	if rec, ok := e.store.Resource(keySGBastion); ok && rec.Live() && rec.Attrs["ssh_cidr"] != "" &&
-		(rec.Attrs["ssh_from"] == SpecSSHFromAuto || rec.Attrs["ssh_from"] == "") {
+		(rec.Attrs["ssh_from"] == spec.SSHFromAuto || rec.Attrs["ssh_from"] == "") {
 		return rec.Attrs["ssh_cidr"], true, nil
 	}
 	st, _ := e.securityStepOf()

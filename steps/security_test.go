@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"bytes"
 	"context"
 	"errors"
@@ -285,7 +286,7 @@ func TestSecuritySSHFromTheWorldWarns(t *testing.T) {
 func TestSecurityBastionArchitectureAndKeyPair(t *testing.T) {
 	env := newTestEnv(t, "sectest")
 	ctx := testContext(t)
-	yaml := func(extra string) *Spec {
+	yaml := func(extra string) *spec.Spec {
 		return env.spec(strings.Replace(secYAML, "enabled: true\n", "enabled: true\n    ssh_from: 203.0.113.0/24\n", 1) + "instance:\n  type: t4g.small\n" + extra)
 	}
 	netApply(t, env, yaml(""), networkStep{}, securityStep{})
@@ -464,14 +465,14 @@ func TestSecurityGroupDeleteRacingAnotherDelete(t *testing.T) {
 func TestNetworkAndSecurityWithAWSLikeDelays(t *testing.T) {
 	env := newTestEnv(t, "sectest", func(o *sandbox.Options) { o.Latency = sandbox.LatencyRealistic; o.Speed = 1000 })
 	srv, _ := checkIPServer(t, http.StatusOK, "198.51.100.7")
-	yaml := func(nat string) *Spec {
+	yaml := func(nat string) *spec.Spec {
 		return env.spec(strings.Replace(strings.Replace(secYAML, "nat: none", "nat: "+nat, 1), "azs: 2", "azs: 3", 1))
 	}
-	netApply(t, env, yaml(SpecNATPerAZ), networkStep{}, secStep(srv))
-	netCheckVPC(t, env, yaml(SpecNATPerAZ))
-	netApply(t, env, yaml(SpecNATSingle), networkStep{}, secStep(srv))
-	netCheckVPC(t, env, yaml(SpecNATSingle))
-	if err := env.engine(yaml(SpecNATSingle)).Destroy(testContext(t)); err != nil {
+	netApply(t, env, yaml(spec.NATPerAZ), networkStep{}, secStep(srv))
+	netCheckVPC(t, env, yaml(spec.NATPerAZ))
+	netApply(t, env, yaml(spec.NATSingle), networkStep{}, secStep(srv))
+	netCheckVPC(t, env, yaml(spec.NATSingle))
+	if err := env.engine(yaml(spec.NATSingle)).Destroy(testContext(t)); err != nil {
 		t.Fatalf("destroy: %v", err)
 	}
 	env.mustEmpty()

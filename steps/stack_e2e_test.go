@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,10 +16,10 @@ import (
 
 // exampleSpec loads examples/<name>.yaml as a user would, with the caller's
 // IP for SSH fixed (the sandbox has no internet to ask).
-func exampleSpec(t *testing.T, name string) *Spec {
+func exampleSpec(t *testing.T, name string) *spec.Spec {
 	t.Helper()
 	path := filepath.Join("..", "examples", name+".yaml")
-	s, err := Load(path)
+	s, err := spec.Load(path)
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
@@ -34,7 +35,7 @@ func exampleSpec(t *testing.T, name string) *Spec {
 	return s
 }
 
-func newExampleEnv(t *testing.T, name string, opts ...func(*sandbox.Options)) (*testEnv, *Spec) {
+func newExampleEnv(t *testing.T, name string, opts ...func(*sandbox.Options)) (*testEnv, *spec.Spec) {
 	spec := exampleSpec(t, name)
 	env := newTestEnv(t, spec.Name, opts...)
 	return env, spec

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"slices"
 
@@ -38,13 +39,13 @@ type Step interface {
 	// and plan ("the role comes first: ...").
 	Why() string
 	// Enabled reports whether spec asks for the step at all.
-	Enabled(spec *Spec) bool
+	Enabled(spec *spec.Spec) bool
 	// Needs lists the steps whose outputs this one reads.
-	Needs(spec *Spec) []StepID
+	Needs(spec *spec.Spec) []StepID
 	// Desired lists the resources the step keeps for spec, with the
 	// attributes plan compares with the record. Resources a step creates
 	// and removes within one apply (a builder instance) are not listed.
-	Desired(spec *Spec) []Desired
+	Desired(spec *spec.Spec) []Desired
 	// Apply creates or updates the step's resources through r and sets the
 	// outputs later steps read. It must be safe to run again at any point:
 	// apply is resume.
@@ -86,7 +87,7 @@ func All() []Step {
 }
 
 // Enabled returns the steps spec asks for, in the recommended order.
-func Enabled(spec *Spec, all []Step) []Step {
+func Enabled(spec *spec.Spec, all []Step) []Step {
 	var out []Step
 	for _, s := range all {
 		if s.Enabled(spec) {

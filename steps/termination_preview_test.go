@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"slices"
 	"strings"
 	"testing"
@@ -168,7 +169,7 @@ func TestPreviewScenarioShowsWhatEachPolicyRemoves(t *testing.T) {
 		if TerminationPolicyText[p] == "" {
 			t.Errorf("policy %s has no explanation", p)
 		}
-		if err := ValidateTerminationPolicies([]string{p}); err != nil && ValidateBlocking(err) != nil {
+		if err := spec.ValidateTerminationPolicies([]string{p}); err != nil && spec.ValidateBlocking(err) != nil {
 			t.Errorf("offered policy %s does not validate: %v", p, err)
 		}
 	}

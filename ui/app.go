@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -107,7 +108,7 @@ func stackComplete(dir, name string) bool {
 		return false
 	}
 	rec := st.Snapshot()
-	spec, err := steps.Parse([]byte(rec.Spec))
+	spec, err := spec.Parse([]byte(rec.Spec))
 	if spec == nil || rec.Spec == "" {
 		return false
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"image/color"
 	"path/filepath"
@@ -18,9 +19,9 @@ import (
 )
 
 // applyStack applies spec in-process, as `stackwiz apply -f` does.
-func (e *uiEnv) applyStack(t *testing.T, spec string) {
+func (e *uiEnv) applyStack(t *testing.T, sp string) {
 	t.Helper()
-	s, err := steps.Parse([]byte(spec))
+	s, err := spec.Parse([]byte(sp))
 	if err != nil {
 		t.Fatal(err)
 	}

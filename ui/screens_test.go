@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"os"
@@ -168,7 +169,7 @@ func (f failing) Apply(context.Context, *steps.Run) error { return f.err }
 // recordStopped applies identity and IAM for real and fails network with
 // an AWS error, then pins the record's time so the screen is repeatable.
 func (e *uiEnv) recordStopped(t *testing.T) {
-	spec, err := steps.Parse([]byte("name: demo\nregion: us-east-1\n"))
+	spec, err := spec.Parse([]byte("name: demo\nregion: us-east-1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,13 @@
 package screen
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 // Explained is an error put into words for a screen: what went wrong (AWS's
@@ -42,7 +42,7 @@ func Describe(err error) Explained {
 	if e.Code != "" {
 		e.Summary = e.Code + ": " + oneLine(aws.Message(err))
 	}
-	var ve *steps.ValidationError
+	var ve *spec.ValidationError
 	if errors.As(err, &ve) {
 		errs := ve.Errors()
 		if len(errs) > 0 {

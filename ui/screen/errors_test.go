@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 func TestDescribePutsErrorsIntoWords(t *testing.T) {
@@ -24,8 +24,8 @@ func TestDescribePutsErrorsIntoWords(t *testing.T) {
 		t.Fatalf("cancel described as %+v", e)
 	}
 
-	_, err := steps.Parse([]byte("name: Bad_Name\nnetwork:\n  azs: 7\n"))
-	var ve *steps.ValidationError
+	_, err := spec.Parse([]byte("name: Bad_Name\nnetwork:\n  azs: 7\n"))
+	var ve *spec.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("want a validation error, got %v", err)
 	}

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"errors"
 	"fmt"
 	"slices"
@@ -88,7 +89,7 @@ func volumeNumber(text string, keep int) int {
 }
 
 // answersFrom fills the fields from a spec.
-func answersFrom(s *steps.Spec, profile string) *answers {
+func answersFrom(s *spec.Spec, profile string) *answers {
 	hc := s.LoadBalancer.HealthCheck
 	billing := ""
 	if s.Alarms.BillingThresholdUSD > 0 {
@@ -130,7 +131,7 @@ func number(text string, keep int) int {
 }
 
 // applyTo writes the fields of step into s.
-func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
+func (a *answers) applyTo(s *spec.Spec, step steps.StepID) {
 	switch step {
 	case steps.StepIdentity:
 		// The role follows a renamed stack unless it was named by hand.
@@ -145,7 +146,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 	case steps.StepNetwork:
 		n := &s.Network
 		n.VPC, n.AZs = a.VPC, a.AZs
-		if a.VPC == steps.SpecVPCNew {
+		if a.VPC == spec.VPCNew {
 			n.CIDR, n.NAT = strings.TrimSpace(a.CIDR), a.NAT
 		}
 		n.Bastion.Enabled = a.Bastion
@@ -160,9 +161,9 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 		s.AMI.Source, s.AMI.Base = a.AMISource, a.AMIBase
 		s.AMI.ID, s.AMI.SetupScript = "", ""
 		switch a.AMISource {
-		case steps.SpecAMIExisting:
+		case spec.AMIExisting:
 			s.AMI.ID = strings.TrimSpace(a.AMIID)
-		case steps.SpecAMIBake:
+		case spec.AMIBake:
 			s.AMI.SetupScript = strings.TrimSpace(a.SetupScript)
 		}
 	case steps.StepLaunchTemplate:
@@ -247,8 +248,8 @@ type problem struct {
 // fieldProblems turns a validator's error into problems at path.
 func fieldProblems(path string, err error) []problem {
 	var out []problem
-	for _, e := range steps.SplitErrors(err) {
-		var fe *steps.FieldError
+	for _, e := range spec.SplitErrors(err) {
+		var fe *spec.FieldError
 		if errors.As(e, &fe) {
 			p := fe.Path
 			if p == "" {
@@ -271,105 +272,105 @@ func fieldProblems(path string, err error) []problem {
 // whole answers, for fields checked against another (timeout < interval,
 // record inside zone, min ≤ desired ≤ max).
 var validators = map[string]func(a *answers, baseDir string) error{
-	"name":                 func(a *answers, _ string) error { return steps.ValidateName(strings.TrimSpace(a.Name)) },
-	"region":               func(a *answers, _ string) error { return steps.ValidateRegion(strings.TrimSpace(a.Region)) },
-	"iam.role_name":        func(a *answers, _ string) error { return steps.ValidateRoleName(strings.TrimSpace(a.RoleName)) },
-	"iam.managed_policies": func(a *answers, _ string) error { return joinEach(a.Policies, steps.ValidateManagedPolicy) },
-	"network.vpc":          func(a *answers, _ string) error { return steps.ValidateVPC(a.VPC) },
+	"name":                 func(a *answers, _ string) error { return spec.ValidateName(strings.TrimSpace(a.Name)) },
+	"region":               func(a *answers, _ string) error { return spec.ValidateRegion(strings.TrimSpace(a.Region)) },
+	"iam.role_name":        func(a *answers, _ string) error { return spec.ValidateRoleName(strings.TrimSpace(a.RoleName)) },
+	"iam.managed_policies": func(a *answers, _ string) error { return joinEach(a.Policies, spec.ValidateManagedPolicy) },
+	"network.vpc":          func(a *answers, _ string) error { return spec.ValidateVPC(a.VPC) },
 	"network.cidr": func(a *answers, _ string) error {
-		if a.VPC != steps.SpecVPCNew {
+		if a.VPC != spec.VPCNew {
 			return nil
 		}
-		return steps.ValidateCIDR(strings.TrimSpace(a.CIDR))
+		return spec.ValidateCIDR(strings.TrimSpace(a.CIDR))
 	},
-	"network.nat": func(a *answers, _ string) error { return steps.ValidateNAT(a.NAT) },
+	"network.nat": func(a *answers, _ string) error { return spec.ValidateNAT(a.NAT) },
 	"network.bastion.ssh_from": func(a *answers, _ string) error {
-		err := steps.ValidateSSHFrom(strings.TrimSpace(a.SSHFrom))
-		if !a.Bastion && steps.ValidateBlocking(err) == nil {
+		err := spec.ValidateSSHFrom(strings.TrimSpace(a.SSHFrom))
+		if !a.Bastion && spec.ValidateBlocking(err) == nil {
 			return nil // no bastion: nothing is open, so a warning is moot
 		}
 		return err
 	},
-	"instance.port": func(a *answers, _ string) error { return steps.ValidateNumber(a.Port, steps.ValidatePort) },
-	"ami.source":    func(a *answers, _ string) error { return steps.ValidateAMISource(a.AMISource) },
-	"ami.base":      func(a *answers, _ string) error { return steps.ValidateAMIBase(a.AMIBase) },
+	"instance.port": func(a *answers, _ string) error { return spec.ValidateNumber(a.Port, spec.ValidatePort) },
+	"ami.source":    func(a *answers, _ string) error { return spec.ValidateAMISource(a.AMISource) },
+	"ami.base":      func(a *answers, _ string) error { return spec.ValidateAMIBase(a.AMIBase) },
 	"ami.id": func(a *answers, _ string) error {
-		if a.AMISource != steps.SpecAMIExisting {
+		if a.AMISource != spec.AMIExisting {
 			return nil
 		}
-		return steps.ValidateAMIID(strings.TrimSpace(a.AMIID))
+		return spec.ValidateAMIID(strings.TrimSpace(a.AMIID))
 	},
 	"ami.setup_script": func(a *answers, dir string) error {
-		if a.AMISource != steps.SpecAMIBake {
+		if a.AMISource != spec.AMIBake {
 			return nil
 		}
 		if strings.TrimSpace(a.SetupScript) == "" {
-			return &steps.FieldError{Problem: "is empty but the image is baked", Fix: "name the script that installs the app on the builder instance"}
+			return &spec.FieldError{Problem: "is empty but the image is baked", Fix: "name the script that installs the app on the builder instance"}
 		}
-		return steps.ValidateScriptFile(strings.TrimSpace(a.SetupScript), dir)
+		return spec.ValidateScriptFile(strings.TrimSpace(a.SetupScript), dir)
 	},
-	"instance.type": func(a *answers, _ string) error { return steps.ValidateInstanceType(strings.TrimSpace(a.Type)) },
+	"instance.type": func(a *answers, _ string) error { return spec.ValidateInstanceType(strings.TrimSpace(a.Type)) },
 	"instance.volume_gib": func(a *answers, _ string) error {
 		if strings.TrimSpace(a.Volume) == "" {
 			return nil // the image's root snapshot size
 		}
-		return steps.ValidateNumber(a.Volume, steps.ValidateVolumeGiB)
+		return spec.ValidateNumber(a.Volume, spec.ValidateVolumeGiB)
 	},
-	"instance.key_name": func(a *answers, _ string) error { return steps.ValidateKeyName(a.KeyName) },
+	"instance.key_name": func(a *answers, _ string) error { return spec.ValidateKeyName(a.KeyName) },
 	"instance.user_data": func(a *answers, dir string) error {
-		return steps.ValidateScriptFile(strings.TrimSpace(a.UserData), dir)
+		return spec.ValidateScriptFile(strings.TrimSpace(a.UserData), dir)
 	},
 	"dns.zone": func(a *answers, _ string) error {
 		if a.HTTPS && strings.TrimSpace(a.Zone) == "" {
-			return &steps.FieldError{Problem: "is empty but HTTPS needs it", Fix: "name the hosted zone the certificate is validated in, like example.com"}
+			return &spec.FieldError{Problem: "is empty but HTTPS needs it", Fix: "name the hosted zone the certificate is validated in, like example.com"}
 		}
-		return steps.ValidateDNSZone(strings.TrimSpace(a.Zone))
+		return spec.ValidateDNSZone(strings.TrimSpace(a.Zone))
 	},
 	"dns.record": func(a *answers, _ string) error {
-		return steps.ValidateDNSRecord(strings.TrimSpace(a.Record), strings.TrimSpace(a.Zone))
+		return spec.ValidateDNSRecord(strings.TrimSpace(a.Record), strings.TrimSpace(a.Zone))
 	},
 	"load_balancer.health_check.path": func(a *answers, _ string) error {
-		return steps.ValidateHealthCheckPath(strings.TrimSpace(a.HCPath))
+		return spec.ValidateHealthCheckPath(strings.TrimSpace(a.HCPath))
 	},
 	"load_balancer.health_check.interval_seconds": func(a *answers, _ string) error {
-		return steps.ValidateNumber(a.HCInterval, steps.ValidateHealthCheckInterval)
+		return spec.ValidateNumber(a.HCInterval, spec.ValidateHealthCheckInterval)
 	},
 	"load_balancer.health_check.timeout_seconds": func(a *answers, _ string) error {
 		interval := number(a.HCInterval, 300)
-		return steps.ValidateNumber(a.HCTimeout, func(t int) error { return steps.ValidateHealthCheckTimeout(t, interval) })
+		return spec.ValidateNumber(a.HCTimeout, func(t int) error { return spec.ValidateHealthCheckTimeout(t, interval) })
 	},
 	"load_balancer.health_check.healthy_threshold": func(a *answers, _ string) error {
-		return steps.ValidateNumber(a.HCHealthy, steps.ValidateThreshold)
+		return spec.ValidateNumber(a.HCHealthy, spec.ValidateThreshold)
 	},
 	"load_balancer.health_check.unhealthy_threshold": func(a *answers, _ string) error {
-		return steps.ValidateNumber(a.HCUnhealthy, steps.ValidateThreshold)
+		return spec.ValidateNumber(a.HCUnhealthy, spec.ValidateThreshold)
 	},
 	"load_balancer.health_check.success_codes": func(a *answers, _ string) error {
-		return steps.ValidateSuccessCodes(strings.TrimSpace(a.HCCodes))
+		return spec.ValidateSuccessCodes(strings.TrimSpace(a.HCCodes))
 	},
 	"load_balancer.ip_address_type": func(a *answers, _ string) error {
-		return steps.ValidateIPAddressType(a.IPType)
+		return spec.ValidateIPAddressType(a.IPType)
 	},
 	"autoscaling.min":     capacityCheck("autoscaling.min"),
 	"autoscaling.desired": capacityCheck("autoscaling.desired"),
 	"autoscaling.max":     capacityCheck("autoscaling.max"),
 	"autoscaling.termination_policies": func(a *answers, _ string) error {
-		return steps.ValidateTerminationPolicies(a.Termination)
+		return spec.ValidateTerminationPolicies(a.Termination)
 	},
 	"autoscaling.health_check_grace_seconds": func(a *answers, _ string) error {
-		return steps.ValidateNumber(a.Grace, steps.ValidateGraceSeconds)
+		return spec.ValidateNumber(a.Grace, spec.ValidateGraceSeconds)
 	},
 	"autoscaling.cpu_target_percent": func(a *answers, _ string) error {
-		return steps.ValidateNumber(a.CPUTarget, steps.ValidateCPUTarget)
+		return spec.ValidateNumber(a.CPUTarget, spec.ValidateCPUTarget)
 	},
-	"alarms.email": func(a *answers, _ string) error { return steps.ValidateEmail(strings.TrimSpace(a.Email)) },
+	"alarms.email": func(a *answers, _ string) error { return spec.ValidateEmail(strings.TrimSpace(a.Email)) },
 	"alarms.billing_threshold_usd": func(a *answers, _ string) error {
 		text := strings.TrimSpace(a.BillingLimit)
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			return &steps.FieldError{Value: text, Problem: fmt.Sprintf("%q is not an amount", text), Fix: "type a monthly amount in USD, like 20, or 0 for no billing alarm"}
+			return &spec.FieldError{Value: text, Problem: fmt.Sprintf("%q is not an amount", text), Fix: "type a monthly amount in USD, like 20, or 0 for no billing alarm"}
 		}
-		return steps.ValidateBillingThreshold(f)
+		return spec.ValidateBillingThreshold(f)
 	},
 }
 
@@ -382,19 +383,19 @@ func capacityCheck(path string) func(a *answers, _ string) error {
 			n, err := strconv.Atoi(strings.TrimSpace(text))
 			if err != nil {
 				if []string{"autoscaling.min", "autoscaling.desired", "autoscaling.max"}[i] == path {
-					return steps.ValidateNumber(text, func(int) error { return nil })
+					return spec.ValidateNumber(text, func(int) error { return nil })
 				}
 				return nil // the other field says so
 			}
 			parsed[i] = n
 		}
-		err := steps.ValidateCapacity(parsed[0], parsed[1], parsed[2])
+		err := spec.ValidateCapacity(parsed[0], parsed[1], parsed[2])
 		var mine []error
 		for _, p := range fieldProblems(path, err) {
 			if p.Path == path {
-				fe := &steps.FieldError{Problem: p.Text}
+				fe := &spec.FieldError{Problem: p.Text}
 				if p.Warning {
-					fe.Severity = steps.SeverityWarning
+					fe.Severity = spec.SeverityWarning
 				}
 				mine = append(mine, fe)
 			}
@@ -437,7 +438,7 @@ var stepFields = map[steps.StepID][]string{
 // validation of the draft with a applied (cross-field rules such as the
 // subnet plan against autoscaling.max), keeping the problems of step's
 // fields.
-func checkStep(step steps.StepID, a *answers, draft *steps.Spec, env steps.ValidateEnv) []problem {
+func checkStep(step steps.StepID, a *answers, draft *spec.Spec, env spec.ValidateEnv) []problem {
 	var out []problem
 	seen := map[string]bool{}
 	for _, path := range stepFields[step] {

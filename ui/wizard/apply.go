@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"slices"
@@ -119,7 +120,7 @@ func (m *Model) startApply() tea.Cmd {
 }
 
 // applyCmd runs the engine's Apply holding the stack's lock.
-func applyCmd(ctx context.Context, run int, spec *steps.Spec, clients *aws.Clients, store *state.Store,
+func applyCmd(ctx context.Context, run int, spec *spec.Spec, clients *aws.Clients, store *state.Store,
 	sink steps.Sink, ch chan steps.Event, opts steps.Options, jobs *sync.WaitGroup) tea.Cmd {
 	return func() tea.Msg {
 		defer jobs.Done()

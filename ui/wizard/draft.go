@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -359,7 +360,7 @@ func (a *answers) clone() *answers {
 // restore loads a draft saved by an earlier run: the submitted answers,
 // the step it was on and that step's confirmed fields.
 func (m *Model) restore(d draftFile) {
-	spec, _ := steps.ParseWithEnv([]byte(d.Spec), m.env())
+	spec, _ := spec.ParseWithEnv([]byte(d.Spec), m.env())
 	if spec == nil {
 		return
 	}
@@ -425,7 +426,7 @@ func (m *Model) draftFor(stack string) (draftFile, bool) {
 // and a stack.yaml in the working directory: start from it?
 type specOffer struct {
 	path    string
-	spec    *steps.Spec
+	spec    *spec.Spec
 	mod     time.Time
 	invalid int
 	yes, no key.Binding
@@ -442,15 +443,15 @@ func (m *Model) offerSpecFile() {
 	if err != nil {
 		return
 	}
-	spec, err := steps.ParseWithEnv(data, m.env())
-	if spec == nil {
+	sp, err := spec.ParseWithEnv(data, m.env())
+	if sp == nil {
 		return
 	}
-	o := &specOffer{path: path, spec: spec, mod: info.ModTime(),
+	o := &specOffer{path: path, spec: sp, mod: info.ModTime(),
 		yes: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "start from stack.yaml")),
 		no:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start empty")),
 	}
-	var ve *steps.ValidationError
+	var ve *spec.ValidationError
 	if errors.As(err, &ve) {
 		o.invalid = len(ve.Errors())
 	}

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"fmt"
 	"math/bits"
@@ -255,7 +256,7 @@ func (m *Model) stuckText(path string, err error) string {
 // userWords moves a problem that whole-spec validation reports on a field
 // the wizard does not show onto the field the user can change, saying
 // what is needed and why. ok is false when the problem is left as it is.
-func userWords(fe steps.FieldError, s *steps.Spec) (steps.FieldError, bool) {
+func userWords(fe spec.FieldError, s *spec.Spec) (spec.FieldError, bool) {
 	if fe.Path == "load_balancer.https" && s.LoadBalancer.HTTPS && (s.DNS.Zone == "" || s.DNS.Record == "") {
 		// HTTPS was chosen: what is missing is the zone or the name, the
 		// fields the form shows under it.
@@ -264,7 +265,7 @@ func userWords(fe steps.FieldError, s *steps.Spec) (steps.FieldError, bool) {
 		if s.DNS.Zone == "" {
 			path, fix = "dns.zone", "name the hosted zone the certificate is validated in, like example.com"
 		}
-		return steps.FieldError{Path: path, Severity: fe.Severity, Problem: what, Fix: fix}, true
+		return spec.FieldError{Path: path, Severity: fe.Severity, Problem: what, Fix: fix}, true
 	}
 	n := s.Network
 	hidden := fe.Path == "network.private_subnet_bits" || fe.Path == "network.public_subnet_bits"
@@ -281,18 +282,18 @@ func userWords(fe steps.FieldError, s *steps.Spec) (steps.FieldError, bool) {
 		// Each AZ's subnet holds fewer instances than max spreads over it:
 		// what the wizard lets the user change is max.
 		bits := n.PrivateSubnetBits
-		if n.NAT == steps.SpecNATNone {
+		if n.NAT == spec.NATNone {
 			bits = n.PublicSubnetBits
 		}
 		most := ((1 << (32 - bits)) - 5) * n.AZs
-		return steps.FieldError{Path: "autoscaling.max", Severity: fe.Severity,
+		return spec.FieldError{Path: "autoscaling.max", Severity: fe.Severity,
 			Problem: fmt.Sprintf("is more than the %d instances the stack's subnets hold (a /%d per AZ, of which AWS keeps 5 addresses)", most, bits),
 			Fix:     fmt.Sprintf("use %d or less", most)}, true
 	}
 	need := n.AZs * ((1 << (32 - n.PrivateSubnetBits)) + (1 << (32 - n.PublicSubnetBits)))
 	prefix := 32 - bits.Len(uint(need-1))
 	suggest := netip.PrefixFrom(vpc.Addr(), prefix).Masked()
-	return steps.FieldError{Path: "network.cidr", Value: n.CIDR, Severity: fe.Severity,
+	return spec.FieldError{Path: "network.cidr", Value: n.CIDR, Severity: fe.Severity,
 		Problem: fmt.Sprintf("%s is too small: each of the %d AZs gets a private /%d and a public /%d subnet, %s addresses in all, and a /%d holds %s",
 			vpc, n.AZs, n.PrivateSubnetBits, n.PublicSubnetBits, thousands(need), vpc.Bits(), thousands(1<<(32-vpc.Bits()))),
 		Fix: fmt.Sprintf("use a /%d or larger, like %s", prefix, suggest)}, true

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,8 +53,8 @@ func buildForm(step steps.StepID, a *answers, fc formContext) *huh.Form {
 		groups = []*huh.Group{huh.NewGroup(
 			fieldFor(a, fc, "instance.port", "App port", &a.Port),
 			huh.NewSelect[string]().Key("instance.egress").Title("Egress").Options(
-				option("restricted — only what the stack needs (HTTPS out; HTTP too for Ubuntu's mirrors)", steps.SpecEgressRestricted),
-				option("all — every port to anywhere (AWS's default)", steps.SpecEgressAll),
+				option("restricted — only what the stack needs (HTTPS out; HTTP too for Ubuntu's mirrors)", spec.EgressRestricted),
+				option("all — every port to anywhere (AWS's default)", spec.EgressAll),
 			).Value(&a.Egress),
 			huh.NewNote().Title("Security groups").Description(
 				"The load balancer admits "+ports+" from anywhere, and reaches only the app port of the instances.\n"+
@@ -179,10 +180,10 @@ func iamForm(a *answers, fc formContext) []*huh.Group {
 }
 
 func networkForm(a *answers, fc formContext) []*huh.Group {
-	vpcs := []huh.Option[string]{option("new — a VPC for this stack", steps.SpecVPCNew)}
+	vpcs := []huh.Option[string]{option("new — a VPC for this stack", spec.VPCNew)}
 	for _, v := range fc.found.vpcs {
 		if v.Default {
-			vpcs = append(vpcs, option("default — "+v.ID+" "+v.CIDR+" (public subnets only)", steps.SpecVPCDefault))
+			vpcs = append(vpcs, option("default — "+v.ID+" "+v.CIDR+" (public subnets only)", spec.VPCDefault))
 			continue
 		}
 		label := v.ID + " " + v.CIDR
@@ -197,7 +198,7 @@ func networkForm(a *answers, fc formContext) []*huh.Group {
 	if fc.found.done[lookVPCs] && !slices.ContainsFunc(fc.found.vpcs, func(v awsVPC) bool { return v.Default }) {
 		// No default VPC in the region: offering it would fail at apply.
 	} else if !fc.found.done[lookVPCs] {
-		vpcs = append(vpcs, option("default", steps.SpecVPCDefault))
+		vpcs = append(vpcs, option("default", spec.VPCDefault))
 	}
 	if a.VPC != "" && !slices.ContainsFunc(vpcs, func(o huh.Option[string]) bool { return o.Value == a.VPC }) {
 		vpcs = append(vpcs, option(a.VPC, a.VPC))
@@ -208,9 +209,9 @@ func networkForm(a *answers, fc formContext) []*huh.Group {
 		azs = append(azs, huh.NewOption(azLabel(3, fc.found.azs), 3))
 	}
 	nat := []huh.Option[string]{
-		option("single — one NAT gateway, cheaper", steps.SpecNATSingle),
-		option("per-az — one per AZ, an AZ outage stays local", steps.SpecNATPerAZ),
-		option("none — instances in public subnets", steps.SpecNATNone),
+		option("single — one NAT gateway, cheaper", spec.NATSingle),
+		option("per-az — one per AZ, an AZ outage stays local", spec.NATPerAZ),
+		option("none — instances in public subnets", spec.NATNone),
 	}
 	ssh := fieldFor(a, fc, "network.bastion.ssh_from", "SSH from", &a.SSHFrom)
 	if fc.found.publicIP != "" {
@@ -224,7 +225,7 @@ func networkForm(a *answers, fc formContext) []*huh.Group {
 		huh.NewGroup(
 			fieldFor(a, fc, "network.cidr", "CIDR", &a.CIDR),
 			huh.NewSelect[string]().Key("network.nat").Title("NAT").Options(nat...).Value(&a.NAT),
-		).WithHideFunc(func() bool { return a.VPC != steps.SpecVPCNew }),
+		).WithHideFunc(func() bool { return a.VPC != spec.VPCNew }),
 		huh.NewGroup(
 			huh.NewConfirm().Key("network.bastion.enabled").Title("Bastion host").Value(&a.Bastion).Inline(true).Affirmative("Yes").Negative("No"),
 		),
@@ -249,18 +250,18 @@ func amiForm(a *answers, fc formContext) []*huh.Group {
 	}
 	return []*huh.Group{
 		huh.NewGroup(huh.NewSelect[string]().Key("ami.source").Title("Image").Options(
-			option(latest, steps.SpecAMILatest),
-			option("bake — run a setup script on a builder, keep the image", steps.SpecAMIBake),
-			option("existing — an image id you have", steps.SpecAMIExisting),
+			option(latest, spec.AMILatest),
+			option("bake — run a setup script on a builder, keep the image", spec.AMIBake),
+			option("existing — an image id you have", spec.AMIExisting),
 		).Value(&a.AMISource)),
 		huh.NewGroup(huh.NewSelect[string]().Key("ami.base").Title("Base").Options(
-			option("Amazon Linux 2023", steps.SpecBaseAmazonLinux2023),
-			option("Ubuntu 24.04", steps.SpecBaseUbuntu2404),
-			option("Ubuntu 22.04", steps.SpecBaseUbuntu2204),
-		).Value(&a.AMIBase).Inline(true)).WithHideFunc(func() bool { return a.AMISource == steps.SpecAMIExisting }),
-		huh.NewGroup(id).WithHideFunc(func() bool { return a.AMISource != steps.SpecAMIExisting }),
+			option("Amazon Linux 2023", spec.BaseAmazonLinux2023),
+			option("Ubuntu 24.04", spec.BaseUbuntu2404),
+			option("Ubuntu 22.04", spec.BaseUbuntu2204),
+		).Value(&a.AMIBase).Inline(true)).WithHideFunc(func() bool { return a.AMISource == spec.AMIExisting }),
+		huh.NewGroup(id).WithHideFunc(func() bool { return a.AMISource != spec.AMIExisting }),
 		huh.NewGroup(fieldFor(a, fc, "ami.setup_script", "Setup script", &a.SetupScript).Placeholder("e.g. ./setup.sh")).
-			WithHideFunc(func() bool { return a.AMISource != steps.SpecAMIBake }),
+			WithHideFunc(func() bool { return a.AMISource != spec.AMIBake }),
 	}
 }
 

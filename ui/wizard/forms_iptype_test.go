@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"strings"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestTheLoadBalancerStepOffersDualstack(t *testing.T) {
 			t.Fatalf("the page lacks %q:\n%s", want, r.view())
 		}
 	}
-	if got := m.draft.LoadBalancer.IPAddressType; got != steps.SpecIPv4 {
+	if got := m.draft.LoadBalancer.IPAddressType; got != spec.IPv4 {
 		t.Fatalf("before a choice the spec has %q, want ipv4 (the default)", got)
 	}
 	r.press("down", "enter")
@@ -34,7 +35,7 @@ func TestTheLoadBalancerStepOffersDualstack(t *testing.T) {
 		t.Fatalf("after the IP type focused %s, want load_balancer.access_logs.enabled", got)
 	}
 	r.press("enter")
-	if got := m.draft.LoadBalancer.IPAddressType; got != steps.SpecDualstack {
+	if got := m.draft.LoadBalancer.IPAddressType; got != spec.Dualstack {
 		t.Fatalf("choosing dualstack left the spec at %q:\n%s", got, r.view())
 	}
 }

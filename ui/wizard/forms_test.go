@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -267,7 +268,7 @@ func TestRelativeScriptPathsStayRelative(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "user_data: ../start.sh") {
 		t.Fatalf("stack.yaml saved in deploy/ (%v):\n%s", err, data)
 	}
-	spec, err := steps.Load(filepath.Join(work, "deploy", "stack.yaml"))
+	spec, err := spec.Load(filepath.Join(work, "deploy", "stack.yaml"))
 	if err != nil {
 		t.Fatalf("the stack.yaml saved in deploy/ does not load: %v", err)
 	}

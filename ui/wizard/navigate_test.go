@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"strings"
@@ -89,7 +90,7 @@ func TestFieldsAreCheckedAsYouTypeWithTheSpecsValidators(t *testing.T) {
 		t.Fatalf("focused %s, want network.cidr", got)
 	}
 	r.press("ctrl+u", "10.0.0.1/16")
-	want := steps.ValidateCIDR("10.0.0.1/16").(*steps.FieldError)
+	want := spec.ValidateCIDR("10.0.0.1/16").(*spec.FieldError)
 	ps := checkStep(steps.StepNetwork, m.answers, m.draft, m.env())
 	if len(ps) == 0 || ps[0].Path != "network.cidr" || !strings.Contains(ps[0].Text, want.Fix) || ps[0].Warning {
 		t.Fatalf("checks %+v, want network.cidr's error with the fix %q", ps, want.Fix)
@@ -135,18 +136,18 @@ func TestCapacityIsCheckedAcrossItsFields(t *testing.T) {
 func TestSubmittingAStepWritesItsAnswersAndMovesOn(t *testing.T) {
 	e := newEnv(t)
 	m, r := e.wizard("", 80, 22)
-	before := steps.EstimateMonthly(m.draft).Total
+	before := spec.EstimateMonthly(m.draft).Total
 	r.press("demo", "enter", "enter", "enter", "enter")
 	r.press("enter", "enter")         // network: VPC, AZs
 	r.press("enter", "down", "enter") // CIDR as is; NAT: single → per-az
 	r.press("enter", "enter")         // no bastion, no flow logs: submit
-	if m.draft.Network.NAT != steps.SpecNATPerAZ || !m.answered[steps.StepNetwork] {
+	if m.draft.Network.NAT != spec.NATPerAZ || !m.answered[steps.StepNetwork] {
 		t.Fatalf("network submitted nat=%q answered=%v", m.draft.Network.NAT, m.answered[steps.StepNetwork])
 	}
 	if m.formStep != steps.StepSecurity || m.all[m.cursor].ID() != steps.StepSecurity {
 		t.Fatalf("after network the wizard opened %s", m.formStep)
 	}
-	after := steps.EstimateMonthly(m.draft).Total
+	after := spec.EstimateMonthly(m.draft).Total
 	if after <= before {
 		t.Fatalf("a NAT per AZ left the estimate at $%.2f (was $%.2f)", after, before)
 	}

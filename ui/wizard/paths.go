@@ -1,9 +1,9 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"path/filepath"
 
-	"github.com/stackwiz/stackwiz/steps"
 )
 
 // Script paths (instance.user_data, ami.setup_script) stay as the user
@@ -22,7 +22,7 @@ func resolved(p, dir string) string {
 }
 
 // engineSpec is the draft as the engine gets it: script paths absolute.
-func (m *Model) engineSpec() *steps.Spec {
+func (m *Model) engineSpec() *spec.Spec {
 	spec := *m.draft
 	spec.AMI.SetupScript = resolved(spec.AMI.SetupScript, m.d.WorkDir)
 	spec.Instance.UserData = resolved(spec.Instance.UserData, m.d.WorkDir)

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"path/filepath"
 	"strings"
@@ -35,9 +36,9 @@ func realStep(t *testing.T, id steps.StepID) steps.Step {
 
 // applyRecord runs the engine with stepList on spec, so the record holds
 // what that run leaves.
-func (e *env) applyRecord(spec string, stepList []steps.Step) error {
+func (e *env) applyRecord(sp string, stepList []steps.Step) error {
 	e.t.Helper()
-	s, err := steps.Parse([]byte(spec))
+	s, err := spec.Parse([]byte(sp))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -102,8 +103,8 @@ func TestAnUnfinishedStackShowsWhereItStoppedAndContinues(t *testing.T) {
 
 func TestACompleteStackOpensOnTheListAndAReopenedStepIsMarkedEdited(t *testing.T) {
 	e := newEnv(t)
-	spec := "name: demo\nregion: us-east-1\n"
-	s, _ := steps.Parse([]byte(spec))
+	sp := "name: demo\nregion: us-east-1\n"
+	s, _ := spec.Parse([]byte(sp))
 	var all []steps.Step
 	for _, st := range steps.Enabled(s, steps.All()) {
 		if st.ID() == steps.StepIdentity {
@@ -112,7 +113,7 @@ func TestACompleteStackOpensOnTheListAndAReopenedStepIsMarkedEdited(t *testing.T
 		}
 		all = append(all, scriptedStep{Step: st})
 	}
-	if err := e.applyRecord(spec, all); err != nil {
+	if err := e.applyRecord(sp, all); err != nil {
 		t.Fatal(err)
 	}
 	m, r := e.wizard("demo", 120, 38)

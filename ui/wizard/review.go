@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"os"
@@ -28,7 +29,7 @@ type review struct {
 	err      error
 	script   string
 	yaml     string
-	problems []steps.FieldError
+	problems []spec.FieldError
 	tab      int // 0 plan, 1 script, 2 yaml
 	vp       viewport.Model
 	// saving is the path prompt while saving a file; saveWhat says which.
@@ -68,7 +69,7 @@ func (saveDoneMsg) Screen() screen.ID { return screen.Wizard }
 
 // startReview validates the whole spec and, when it holds, plans.
 func (m *Model) startReview() (screen.Action, tea.Cmd) {
-	if err := steps.ValidateName(m.draft.Name); err != nil {
+	if err := spec.ValidateName(m.draft.Name); err != nil {
 		m.phase, m.focus = phaseSteps, focusForm
 		m.notice = "name the stack first"
 		return nil, m.openForm(m.stepIndex(steps.StepIdentity))
@@ -85,7 +86,7 @@ func (m *Model) startReview() (screen.Action, tea.Cmd) {
 	m.review = &review{run: run, loading: true, vp: viewport.New()}
 	m.review.resize(m.width, m.height)
 	m.phase = phaseReview
-	var errs []steps.FieldError
+	var errs []spec.FieldError
 	for _, p := range m.draft.Validate(m.env()) {
 		if !p.IsWarning() {
 			errs = append(errs, p)
@@ -110,7 +111,7 @@ func (m *Model) startReview() (screen.Action, tea.Cmd) {
 
 // planCmd plans in the background: the engine reads the record and, with
 // clients, asks AWS whether recorded resources still exist.
-func planCmd(ctx context.Context, run int, spec *steps.Spec, y string, yerr error, clients *aws.Clients, store *state.Store, opts steps.Options, all []steps.Step) tea.Cmd {
+func planCmd(ctx context.Context, run int, spec *spec.Spec, y string, yerr error, clients *aws.Clients, store *state.Store, opts steps.Options, all []steps.Step) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, lookupTimeout*2)
 		defer cancel()
@@ -369,7 +370,7 @@ func (r *review) planText(m *Model) string {
 	b.WriteString(s.Bold.Render(total) + "\n")
 	b.WriteString(s.Muted.Render(lipgloss.NewStyle().Width(width-2).Render(p.Cost.Note)) + "\n")
 	var warn []string
-	for _, a := range steps.Advise(m.draft) {
+	for _, a := range spec.Advise(m.draft) {
 		if a.Warn {
 			warn = append(warn, s.Warning.Render("$ ")+lipgloss.NewStyle().Width(width-4).Render(a.Text))
 		}

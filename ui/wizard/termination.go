@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ import (
 // policy would remove first when it scales back in, and why the chosen
 // list picks the one it picks — the surprise a hand-built server meets — before it happens. The
 // policy under the cursor is explained in plain words.
-func (m *Model) terminationView(spec *steps.Spec, l layout) string {
+func (m *Model) terminationView(spec *spec.Spec, l layout) string {
 	s := m.d.Shared.Styles
 	wrap := lipgloss.NewStyle().Width(l.inner)
 	azs := m.found.azs

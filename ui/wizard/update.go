@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 
 	"charm.land/bubbles/v2/key"
@@ -246,7 +247,7 @@ func (m *Model) submitForm() (screen.Action, tea.Cmd) {
 
 // identityChosen opens the record of the named stack, keeps a recorded
 // stack in its region, and reconnects when the profile or region changed.
-func (m *Model) identityChosen(before *steps.Spec) (tea.Cmd, error) {
+func (m *Model) identityChosen(before *spec.Spec) (tea.Cmd, error) {
 	if m.store == nil || m.store.Name() != m.draft.Name {
 		st, err := state.Open(m.d.StateDir, m.draft.Name)
 		if err != nil {
@@ -254,7 +255,7 @@ func (m *Model) identityChosen(before *steps.Spec) (tea.Cmd, error) {
 		}
 		m.store, m.rec = st, st.Snapshot()
 		if st.Exists() && m.rec.Spec != "" {
-			if spec, _ := steps.ParseWithEnv([]byte(m.rec.Spec), m.env()); spec != nil {
+			if spec, _ := spec.ParseWithEnv([]byte(m.rec.Spec), m.env()); spec != nil {
 				spec.Region = m.draft.Region
 				m.draft = spec
 				m.notice = fmt.Sprintf("stack %s already has a record: its answers are loaded", m.draft.Name)
@@ -289,7 +290,7 @@ func (m *Model) profileRegion(profile string) string {
 }
 
 // specChanged compares two specs by their YAML.
-func specChanged(a, b *steps.Spec) bool {
+func specChanged(a, b *spec.Spec) bool {
 	ya, _ := a.YAML()
 	yb, _ := b.YAML()
 	return string(ya) != string(yb)

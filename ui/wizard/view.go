@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 
@@ -200,7 +201,7 @@ func (m *Model) summaryView(width int) string {
 		lines = append(lines, s.Muted.Render("region "+m.clients.Region))
 	}
 	if m.draft.Name != "" {
-		est := steps.EstimateMonthly(m.draft)
+		est := spec.EstimateMonthly(m.draft)
 		lines = append(lines, s.Muted.Render("≈ "+est.TotalText()))
 	}
 	for i := range lines {
@@ -359,7 +360,7 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 			lines = append(lines, s.Muted.Render("• "+p.name+": "+p.why))
 		}
 	}
-	for _, a := range steps.AdviceFor(steps.Advise(&preview), step) {
+	for _, a := range spec.AdviceFor(spec.Advise(&preview), string(step)) {
 		mark, style := "• ", s.Muted
 		if a.Warn {
 			mark, style = "$ ", s.Warning
@@ -383,7 +384,7 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 
 // dnsNotes says what the account already has for the name: the hosted
 // zone (stackwiz uses it rather than making one) and certificates.
-func (m *Model) dnsNotes(spec *steps.Spec) []string {
+func (m *Model) dnsNotes(spec *spec.Spec) []string {
 	s := m.d.Shared.Styles
 	var out []string
 	zone := strings.TrimSuffix(strings.ToLower(spec.DNS.Zone), ".")

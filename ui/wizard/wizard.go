@@ -11,6 +11,7 @@
 package wizard
 
 import (
+	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"net/http"
 	"os"
@@ -89,7 +90,7 @@ type Model struct {
 	// cursor is the step selected in the list.
 	cursor int
 
-	draft    *steps.Spec
+	draft    *spec.Spec
 	answers  *answers
 	answered map[steps.StepID]bool
 	// edited marks steps changed since they were last applied.
@@ -167,7 +168,7 @@ func New(d Deps) (*Model, error) {
 	if all == nil {
 		all = steps.All()
 	}
-	def := steps.Defaults()
+	def := spec.Defaults()
 	def.Region = d.Region
 	m := &Model{
 		d: d, keys: newKeys(), all: all, draft: &def,
@@ -204,7 +205,7 @@ func (m *Model) openStack(name string) error {
 	}
 	m.store, m.rec = st, st.Snapshot()
 	if m.rec.Spec != "" {
-		spec, err := steps.ParseWithEnv([]byte(m.rec.Spec), steps.ValidateEnv{BaseDir: m.d.WorkDir})
+		spec, err := spec.ParseWithEnv([]byte(m.rec.Spec), spec.ValidateEnv{BaseDir: m.d.WorkDir})
 		if err != nil && spec == nil {
 			return err
 		}
@@ -321,6 +322,6 @@ func (m *Model) stepIndex(id steps.StepID) int {
 
 // env is what validation knows beyond the spec: the region's AZs, and
 // where relative script paths resolve.
-func (m *Model) env() steps.ValidateEnv {
-	return steps.ValidateEnv{AZCount: len(m.found.azs), BaseDir: m.d.WorkDir}
+func (m *Model) env() spec.ValidateEnv {
+	return spec.ValidateEnv{AZCount: len(m.found.azs), BaseDir: m.d.WorkDir}
 }

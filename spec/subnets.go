@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"errors"
@@ -8,33 +8,33 @@ import (
 	"strings"
 )
 
-// SpecSubnetTier says how a subnet reaches the internet.
-type SpecSubnetTier int
+// SubnetTier says how a subnet reaches the internet.
+type SubnetTier int
 
 // The subnet tiers.
 const (
-	// SpecSubnetPublic routes 0.0.0.0/0 to the internet gateway and maps public
+	// SubnetPublic routes 0.0.0.0/0 to the internet gateway and maps public
 	// IPs: the load balancer, the NAT gateways and the bastion live here.
-	SpecSubnetPublic SpecSubnetTier = iota
-	// SpecSubnetPrivate routes 0.0.0.0/0 to a NAT gateway: the instances live here.
-	SpecSubnetPrivate
+	SubnetPublic SubnetTier = iota
+	// SubnetPrivate routes 0.0.0.0/0 to a NAT gateway: the instances live here.
+	SubnetPrivate
 )
 
 // String returns "public" or "private".
-func (t SpecSubnetTier) String() string {
-	if t == SpecSubnetPrivate {
+func (t SubnetTier) String() string {
+	if t == SubnetPrivate {
 		return "private"
 	}
 	return "public"
 }
 
 // MarshalText makes a tier read as a word in JSON.
-func (t SpecSubnetTier) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+func (t SubnetTier) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
-// specAWSReservedPerSubnet is how many addresses AWS keeps in every subnet: the
+// aWSReservedPerSubnet is how many addresses AWS keeps in every subnet: the
 // network address, the VPC router, DNS, one reserved for future use, and
 // the last (broadcast) address (VPC User Guide, "Subnet CIDR blocks").
-const specAWSReservedPerSubnet = 5
+const aWSReservedPerSubnet = 5
 
 // PlannedSubnet is one subnet of a new VPC as the network step creates it.
 type PlannedSubnet struct {
@@ -42,9 +42,9 @@ type PlannedSubnet struct {
 	Name string `json:"name"`
 	// AZIndex is the position of the subnet's AZ among the region's
 	// available AZs, counting from 0.
-	AZIndex int            `json:"az_index"`
-	Tier    SpecSubnetTier `json:"tier"`
-	CIDR    netip.Prefix   `json:"cidr"`
+	AZIndex int          `json:"az_index"`
+	Tier    SubnetTier   `json:"tier"`
+	CIDR    netip.Prefix `json:"cidr"`
 	// Usable is how many addresses instances and ENIs can take: the block's
 	// size less the five AWS reserves.
 	Usable int `json:"usable"`
@@ -65,7 +65,7 @@ type PlannedSubnet struct {
 // the VPC's existing subnets.
 func (s *Spec) SubnetPlan() ([]PlannedSubnet, error) {
 	n := s.Network
-	if n.VPC != SpecVPCNew {
+	if n.VPC != VPCNew {
 		return nil, nil
 	}
 	vpc, err := netip.ParsePrefix(n.CIDR)
@@ -75,26 +75,26 @@ func (s *Spec) SubnetPlan() ([]PlannedSubnet, error) {
 	if n.AZs < 1 {
 		return nil, errors.New("plan subnets: network.azs must be at least 1")
 	}
-	tiers := specSubnetTiers(n)
+	tiers := subnetTiers(n)
 	for _, t := range tiers {
-		if fe := specCheckSubnetBits(t.bits, t.tier); fe != nil {
+		if fe := checkSubnetBits(t.bits, t.tier); fe != nil {
 			return nil, fmt.Errorf("plan subnets: %s subnets: %w", t.tier, fe)
 		}
 		if t.bits < vpc.Bits() {
 			return nil, fmt.Errorf("plan subnets: a %s /%d is larger than the /%d VPC", t.tier, t.bits, vpc.Bits())
 		}
 	}
-	if need := specSubnetsSize(n.AZs, tiers); need > specPrefixSize(vpc.Bits()) {
-		return nil, fmt.Errorf("plan subnets: %s take %d addresses, more than the %d of %s", specDescribeTiers(n.AZs, tiers), need, specPrefixSize(vpc.Bits()), vpc)
+	if need := subnetsSize(n.AZs, tiers); need > prefixSize(vpc.Bits()) {
+		return nil, fmt.Errorf("plan subnets: %s take %d addresses, more than the %d of %s", describeTiers(n.AZs, tiers), need, prefixSize(vpc.Bits()), vpc)
 	}
-	next := specAddrToUint32(vpc.Addr())
+	next := addrToUint32(vpc.Addr())
 	var plan []PlannedSubnet
-	count := map[SpecSubnetTier]int{}
+	count := map[SubnetTier]int{}
 	for _, t := range tiers {
 		for az := range n.AZs {
-			block := netip.PrefixFrom(specAddrFromUint32(next), t.bits)
-			next += uint32(specPrefixSize(t.bits))
-			if t.tier == SpecSubnetPrivate && n.NAT == SpecNATNone {
+			block := netip.PrefixFrom(addrFromUint32(next), t.bits)
+			next += uint32(prefixSize(t.bits))
+			if t.tier == SubnetPrivate && n.NAT == NATNone {
 				continue // reserved, not created
 			}
 			count[t.tier]++
@@ -103,41 +103,41 @@ func (s *Spec) SubnetPlan() ([]PlannedSubnet, error) {
 				AZIndex: az,
 				Tier:    t.tier,
 				CIDR:    block,
-				Usable:  specPrefixSize(t.bits) - specAWSReservedPerSubnet,
+				Usable:  prefixSize(t.bits) - aWSReservedPerSubnet,
 			})
 		}
 	}
 	return plan, nil
 }
 
-// specTierSize is one tier of the subnet plan and its prefix length.
-type specTierSize struct {
-	tier SpecSubnetTier
+// tierSize is one tier of the subnet plan and its prefix length.
+type tierSize struct {
+	tier SubnetTier
 	bits int
 }
 
-// specSubnetTiers lists the plan's tiers, largest block first, so that laid
+// subnetTiers lists the plan's tiers, largest block first, so that laid
 // out one after the other every block starts aligned on its own size. The
 // private tier is there even with nat none: its blocks stay reserved so
 // that the public subnets sit at the same addresses whatever network.nat is.
-func specSubnetTiers(n SpecNetwork) []specTierSize {
-	tiers := []specTierSize{{SpecSubnetPrivate, n.PrivateSubnetBits}, {SpecSubnetPublic, n.PublicSubnetBits}}
+func subnetTiers(n Network) []tierSize {
+	tiers := []tierSize{{SubnetPrivate, n.PrivateSubnetBits}, {SubnetPublic, n.PublicSubnetBits}}
 	if tiers[1].bits < tiers[0].bits {
 		tiers[0], tiers[1] = tiers[1], tiers[0]
 	}
 	return tiers
 }
 
-// specSubnetsSize is the number of addresses azs subnets of each tier take.
-func specSubnetsSize(azs int, tiers []specTierSize) int {
+// subnetsSize is the number of addresses azs subnets of each tier take.
+func subnetsSize(azs int, tiers []tierSize) int {
 	total := 0
 	for _, t := range tiers {
-		total += azs * specPrefixSize(t.bits)
+		total += azs * prefixSize(t.bits)
 	}
 	return total
 }
 
-func specDescribeTiers(azs int, tiers []specTierSize) string {
+func describeTiers(azs int, tiers []tierSize) string {
 	var parts []string
 	for _, t := range tiers {
 		parts = append(parts, fmt.Sprintf("%d %s /%d", azs, t.tier, t.bits))
@@ -145,22 +145,22 @@ func specDescribeTiers(azs int, tiers []specTierSize) string {
 	return strings.Join(parts, " and ")
 }
 
-// specPrefixSize is the number of IPv4 addresses in a /bits block.
-func specPrefixSize(bits int) int { return 1 << (32 - bits) }
+// prefixSize is the number of IPv4 addresses in a /bits block.
+func prefixSize(bits int) int { return 1 << (32 - bits) }
 
-// specPrefixFor returns the longest prefix length whose block holds n addresses.
-func specPrefixFor(n int) int {
+// prefixFor returns the longest prefix length whose block holds n addresses.
+func prefixFor(n int) int {
 	if n <= 1 {
 		return 32
 	}
 	return 32 - bits.Len(uint(n-1))
 }
 
-func specAddrToUint32(a netip.Addr) uint32 {
+func addrToUint32(a netip.Addr) uint32 {
 	b := a.As4()
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-func specAddrFromUint32(v uint32) netip.Addr {
+func addrFromUint32(v uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }

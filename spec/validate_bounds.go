@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"fmt"
@@ -13,36 +13,36 @@ import (
 // written to the state file (a 10 MB alarms.email once took 62 s and
 // 399 MB). Each limit is AWS's own where AWS has one.
 
-// specMaxFileBytes bounds the spec file itself, read before parsing: a
+// maxFileBytes bounds the spec file itself, read before parsing: a
 // stack.yaml is a few KiB, so a file over 1 MiB is the wrong file.
-const specMaxFileBytes = 1 << 20
+const maxFileBytes = 1 << 20
 
-// specMaxPathChars bounds a file path the spec names: Linux's PATH_MAX.
-const specMaxPathChars = 4096
+// maxPathChars bounds a file path the spec names: Linux's PATH_MAX.
+const maxPathChars = 4096
 
-// specMaxManagedPolicies is the most managed policies IAM lets a role
+// maxManagedPolicies is the most managed policies IAM lets a role
 // have attached, after a quota increase; the default quota is
-// specDefaultManagedPolicies (IAM User Guide, "IAM and AWS STS quotas").
+// defaultManagedPolicies (IAM User Guide, "IAM and AWS STS quotas").
 const (
-	specMaxManagedPolicies     = 20
-	specDefaultManagedPolicies = 10
+	maxManagedPolicies     = 20
+	defaultManagedPolicies = 10
 )
 
-// specMaxTerminationPolicies bounds autoscaling.termination_policies:
+// maxTerminationPolicies bounds autoscaling.termination_policies:
 // there are six named policies, and a list longer than that repeats one.
-const specMaxTerminationPolicies = 10
+const maxTerminationPolicies = 10
 
-// specStringBound is the longest value one string field may hold.
-type specStringBound struct {
+// stringBound is the longest value one string field may hold.
+type stringBound struct {
 	path string
 	max  int
 	why  string // where the limit comes from
 	get  func(*Spec) string
 }
 
-// specStringBounds lists every string field of Spec; a test walks Spec by
+// stringBounds lists every string field of Spec; a test walks Spec by
 // reflection so that a new field without a bound fails it.
-var specStringBounds = []specStringBound{
+var stringBounds = []stringBound{
 	{"name", 20, "stackwiz's limit (it prefixes AWS names of 32 characters)", func(s *Spec) string { return s.Name }},
 	{"region", 64, "far past any AWS region name", func(s *Spec) string { return s.Region }},
 	{"network.vpc", 64, "far past new, default or a VPC id", func(s *Spec) string { return s.Network.VPC }},
@@ -53,9 +53,9 @@ var specStringBounds = []specStringBound{
 	{"ami.source", 64, "far past latest, existing or bake", func(s *Spec) string { return s.AMI.Source }},
 	{"ami.id", 64, "far past an image id", func(s *Spec) string { return s.AMI.ID }},
 	{"ami.base", 64, "far past any base stackwiz offers", func(s *Spec) string { return s.AMI.Base }},
-	{"ami.setup_script", specMaxPathChars, "the longest path Linux opens", func(s *Spec) string { return s.AMI.SetupScript }},
+	{"ami.setup_script", maxPathChars, "the longest path Linux opens", func(s *Spec) string { return s.AMI.SetupScript }},
 	{"instance.type", 64, "far past any EC2 instance type", func(s *Spec) string { return s.Instance.Type }},
-	{"instance.user_data", specMaxPathChars, "the longest path Linux opens", func(s *Spec) string { return s.Instance.UserData }},
+	{"instance.user_data", maxPathChars, "the longest path Linux opens", func(s *Spec) string { return s.Instance.UserData }},
 	{"instance.key_name", 255, "EC2's limit for key pair names", func(s *Spec) string { return s.Instance.KeyName }},
 	{"instance.egress", 64, "far past any egress setting", func(s *Spec) string { return s.Instance.Egress }},
 	{"load_balancer.ip_address_type", 64, "far past any IP address type", func(s *Spec) string { return s.LoadBalancer.IPAddressType }},
@@ -66,8 +66,8 @@ var specStringBounds = []specStringBound{
 	{"alarms.email", 254, "RFC 5321's limit for an address", func(s *Spec) string { return s.Alarms.Email }},
 }
 
-// specListBound bounds a list field: how many entries, and how long each.
-type specListBound struct {
+// listBound bounds a list field: how many entries, and how long each.
+type listBound struct {
 	path     string
 	maxItems int
 	itemsWhy string
@@ -76,19 +76,19 @@ type specListBound struct {
 	get      func(*Spec) []string
 }
 
-var specListBounds = []specListBound{
-	{"iam.managed_policies", specMaxManagedPolicies, "IAM attaches at most 20 managed policies to a role (10 unless the quota is raised)",
+var listBounds = []listBound{
+	{"iam.managed_policies", maxManagedPolicies, "IAM attaches at most 20 managed policies to a role (10 unless the quota is raised)",
 		2048, "IAM's limit for a policy ARN", func(s *Spec) []string { return s.IAM.ManagedPolicies }},
-	{"autoscaling.termination_policies", specMaxTerminationPolicies, "there are six termination policies",
+	{"autoscaling.termination_policies", maxTerminationPolicies, "there are six termination policies",
 		1600, "Auto Scaling's limit for a termination policy", func(s *Spec) []string { return s.Autoscaling.TerminationPolicies }},
 }
 
-// specCheckLength refuses a value longer than max characters, saying how
+// checkLength refuses a value longer than max characters, saying how
 // long it is instead of quoting it.
-func specCheckLength(value string, max int, why string) *FieldError {
+func checkLength(value string, max int, why string) *FieldError {
 	if n := utf8.RuneCountInString(value); n > max {
 		return &FieldError{
-			Value:   specTruncate(value),
+			Value:   truncate(value),
 			Problem: fmt.Sprintf("is %d characters, more than the %d allowed (%s)", n, max, why),
 			Fix:     fmt.Sprintf("shorten it to at most %d characters", max),
 		}
@@ -96,47 +96,47 @@ func specCheckLength(value string, max int, why string) *FieldError {
 	return nil
 }
 
-// specFieldBound returns the bound of the string field at path.
-func specFieldBound(path string) (specStringBound, bool) {
-	for _, b := range specStringBounds {
+// fieldBound returns the bound of the string field at path.
+func fieldBound(path string) (stringBound, bool) {
+	for _, b := range stringBounds {
 		if b.path == path {
 			return b, true
 		}
 	}
-	return specStringBound{}, false
+	return stringBound{}, false
 }
 
-// specCheckFieldLength is specCheckLength with the bound of the field at
+// checkFieldLength is checkLength with the bound of the field at
 // path, for the field validators a form calls.
-func specCheckFieldLength(path, value string) *FieldError {
-	b, ok := specFieldBound(path)
+func checkFieldLength(path, value string) *FieldError {
+	b, ok := fieldBound(path)
 	if !ok {
 		return nil
 	}
-	return specCheckLength(value, b.max, b.why)
+	return checkLength(value, b.max, b.why)
 }
 
 // validateBounds checks every string and list of the spec against its
 // bound and marks the paths that fail, so no other check reports on them.
 // It returns the spec the other checks see: a copy whose over-long values
 // are cut short, since a problem with one field may quote another.
-func (s *Spec) validateBounds(c *specCollector) *Spec {
+func (s *Spec) validateBounds(c *collector) *Spec {
 	shown := *s
 	cut := reflect.ValueOf(&shown).Elem()
-	for _, b := range specStringBounds {
-		if fe := specCheckLength(b.get(s), b.max, b.why); fe != nil {
+	for _, b := range stringBounds {
+		if fe := checkLength(b.get(s), b.max, b.why); fe != nil {
 			c.bound(b.path, fe)
-			specPathValue(cut, b.path).SetString(specTruncate(b.get(s)))
+			pathValue(cut, b.path).SetString(truncate(b.get(s)))
 		}
 	}
-	for _, b := range specListBounds {
+	for _, b := range listBounds {
 		items := b.get(s)
 		short := make([]string, len(items))
 		for i, item := range items {
-			short[i] = specTruncate(item)
+			short[i] = truncate(item)
 		}
 		if items != nil {
-			specPathValue(cut, b.path).Set(reflect.ValueOf(short))
+			pathValue(cut, b.path).Set(reflect.ValueOf(short))
 		}
 		if len(items) > b.maxItems {
 			c.bound(b.path, &FieldError{
@@ -146,27 +146,27 @@ func (s *Spec) validateBounds(c *specCollector) *Spec {
 			})
 		}
 		for i, item := range items {
-			c.bound(fmt.Sprintf("%s[%d]", b.path, i), specCheckLength(item, b.maxChars, b.charsWhy))
+			c.bound(fmt.Sprintf("%s[%d]", b.path, i), checkLength(item, b.maxChars, b.charsWhy))
 		}
 	}
-	if n := len(s.IAM.ManagedPolicies); n > specDefaultManagedPolicies && n <= specMaxManagedPolicies {
-		c.at("iam.managed_policies", fmt.Sprintf("%d entries", n), specWarning(
-			fmt.Sprintf("has %d entries; IAM's default quota is %d managed policies per role", n, specDefaultManagedPolicies),
+	if n := len(s.IAM.ManagedPolicies); n > defaultManagedPolicies && n <= maxManagedPolicies {
+		c.at("iam.managed_policies", fmt.Sprintf("%d entries", n), warning(
+			fmt.Sprintf("has %d entries; IAM's default quota is %d managed policies per role", n, defaultManagedPolicies),
 			"make sure the account's quota was raised, or combine policies"))
 	}
 	return &shown
 }
 
-// specPathValue is the field of v (a Spec) at a dotted path.
-func specPathValue(v reflect.Value, path string) reflect.Value {
+// pathValue is the field of v (a Spec) at a dotted path.
+func pathValue(v reflect.Value, path string) reflect.Value {
 	for _, key := range strings.Split(path, ".") {
-		v, _ = specFieldByTag(v, key)
+		v, _ = fieldByTag(v, key)
 	}
 	return v
 }
 
-// specTruncate shortens a value for display in a problem.
-func specTruncate(v string) string {
+// truncate shortens a value for display in a problem.
+func truncate(v string) string {
 	const keep = 64
 	n := 0
 	for i := range v {
@@ -178,12 +178,12 @@ func specTruncate(v string) string {
 	return v
 }
 
-// specBounded is a form validator: the bound of the field at path first,
+// bounded is a form validator: the bound of the field at path first,
 // and check only on a value within it, so a pasted megabyte is refused by
 // its length before any pattern or edit distance runs on it.
-func specBounded(path, value string, check func(string) *FieldError) error {
-	if fe := specCheckFieldLength(path, value); fe != nil {
+func bounded(path, value string, check func(string) *FieldError) error {
+	if fe := checkFieldLength(path, value); fe != nil {
 		return fe
 	}
-	return specAsError(check(value))
+	return asError(check(value))
 }

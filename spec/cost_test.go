@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"math"
@@ -39,7 +39,7 @@ func TestEstimateMonthly(t *testing.T) {
 		},
 		{
 			name: "default VPC: no NAT, instances hold public IPs",
-			edit: func(s *Spec) { s.Region = "us-east-1"; s.Network.VPC = SpecVPCDefault },
+			edit: func(s *Spec) { s.Region = "us-east-1"; s.Network.VPC = VPCDefault },
 			lines: []line{
 				{"EC2 t3.micro instances", 2, 2 * 0.0104 * 730},
 				{"Application Load Balancer", 1, 0.0225 * 730},
@@ -51,7 +51,7 @@ func TestEstimateMonthly(t *testing.T) {
 		},
 		{
 			name: "per-AZ NAT multiplies the NAT line",
-			edit: func(s *Spec) { s.Region = "us-east-1"; s.Network.AZs = 3; s.Network.NAT = SpecNATPerAZ },
+			edit: func(s *Spec) { s.Region = "us-east-1"; s.Network.AZs = 3; s.Network.NAT = NATPerAZ },
 			lines: []line{
 				{"EC2 t3.micro instances", 2, 2 * 0.0104 * 730},
 				{"NAT gateways", 3, 3 * 0.045 * 730},
@@ -84,7 +84,7 @@ func TestEstimateMonthly(t *testing.T) {
 		},
 		{
 			name: "no region falls back to us-east-1 and says so",
-			edit: func(s *Spec) { s.Network.NAT = SpecNATNone; s.Autoscaling.Desired = 1 },
+			edit: func(s *Spec) { s.Network.NAT = NATNone; s.Autoscaling.Desired = 1 },
 			lines: []line{
 				{"EC2 t3.micro instances", 1, 0.0104 * 730},
 				{"Application Load Balancer", 1, 0.0225 * 730},
@@ -99,7 +99,7 @@ func TestEstimateMonthly(t *testing.T) {
 			name: "a billing alarm's topic has a key of its own; none without encryption",
 			edit: func(s *Spec) {
 				s.Region = "us-east-1"
-				s.Network.VPC = SpecVPCDefault
+				s.Network.VPC = VPCDefault
 				s.Alarms.BillingThresholdUSD = 20
 			},
 			lines: []line{
@@ -115,7 +115,7 @@ func TestEstimateMonthly(t *testing.T) {
 			name: "unpriced type is left out and noted",
 			edit: func(s *Spec) {
 				s.Region = "us-east-1"
-				s.Network.VPC = SpecVPCDefault
+				s.Network.VPC = VPCDefault
 				s.Instance.Type = "c6in.2xlarge"
 			},
 			lines: []line{

@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func LoadWithEnv(path string, env ValidateEnv) (*Spec, error) {
 	return ParseWithEnv(data, env)
 }
 
-// readSpecFile reads the spec at path, refusing one over specMaxFileBytes
+// readSpecFile reads the spec at path, refusing one over maxFileBytes
 // before reading it all: a stack.yaml is a few KiB, and a huge file is
 // the wrong file, not a spec to parse into memory.
 func readSpecFile(path string) ([]byte, error) {
@@ -45,20 +45,20 @@ func readSpecFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read stack spec: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, specMaxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read stack spec %s: %w", path, err)
 	}
-	if len(data) > specMaxFileBytes {
-		return nil, &ValidationError{Problems: []FieldError{specFileTooLarge(path)}}
+	if len(data) > maxFileBytes {
+		return nil, &ValidationError{Problems: []FieldError{fileTooLarge(path)}}
 	}
 	return data, nil
 }
 
-// specFileTooLarge is the problem of a spec over specMaxFileBytes.
-func specFileTooLarge(name string) FieldError {
+// fileTooLarge is the problem of a spec over maxFileBytes.
+func fileTooLarge(name string) FieldError {
 	return FieldError{
-		Problem: fmt.Sprintf("%s is larger than the %d bytes (1 MiB) a stack spec may be", name, specMaxFileBytes),
+		Problem: fmt.Sprintf("%s is larger than the %d bytes (1 MiB) a stack spec may be", name, maxFileBytes),
 		Fix:     "a stack.yaml is a few KiB: check that this is the spec, and name files (user data, setup script) by path instead of inlining them",
 	}
 }
@@ -71,29 +71,29 @@ func Parse(data []byte) (*Spec, error) {
 
 // ParseWithEnv is Parse with a validation environment.
 func ParseWithEnv(data []byte, env ValidateEnv) (*Spec, error) {
-	if len(data) > specMaxFileBytes {
+	if len(data) > maxFileBytes {
 		s := Defaults()
 		s.baseDir = env.BaseDir
-		return &s, &ValidationError{Problems: []FieldError{specFileTooLarge("the stack spec")}}
+		return &s, &ValidationError{Problems: []FieldError{fileTooLarge("the stack spec")}}
 	}
-	s, problems, ok := specDecode(data)
+	s, problems, ok := decode(data)
 	s.baseDir = env.BaseDir
 	if ok {
 		problems = append(problems, s.Validate(env)...)
 	}
-	specSortProblems(problems)
-	if specHasErrors(problems) {
+	sortProblems(problems)
+	if hasErrors(problems) {
 		return s, &ValidationError{Problems: problems}
 	}
 	return s, nil
 }
 
-// specDecode decodes data over Defaults(). It does not stop at the first
+// decode decodes data over Defaults(). It does not stop at the first
 // problem: it walks the YAML tree itself so that every unknown field,
 // duplicate key and badly typed value is reported, each with its line.
 // goccy's strict decoder would stop at the first unknown field. ok is
 // false when the YAML itself is broken: then nothing else is worth saying.
-func specDecode(data []byte) (spec *Spec, problems []FieldError, ok bool) {
+func decode(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	s := Defaults()
 	s.lines = map[string]int{}
 	// Duplicate keys are reported by the walk below, with the others.
@@ -101,9 +101,9 @@ func specDecode(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	if err != nil {
 		return &s, []FieldError{{Problem: "the file is not valid YAML: " + yaml.FormatError(err, false, true), Fix: "fix the YAML syntax"}}, false
 	}
-	d := specDecoder{lines: s.lines}
+	d := decoder{lines: s.lines}
 	if len(file.Docs) > 1 {
-		d.add(FieldError{Line: specDocLine(file.Docs[1]), Problem: "the file holds more than one YAML document", Fix: "keep one stack per file"})
+		d.add(FieldError{Line: docLine(file.Docs[1]), Problem: "the file holds more than one YAML document", Fix: "keep one stack per file"})
 	}
 	if len(file.Docs) == 0 || file.Docs[0].Body == nil {
 		return &s, []FieldError{{Problem: "the file is empty", Fix: "write at least `name: demo`; every other field has a default"}}, false
@@ -113,30 +113,30 @@ func specDecode(data []byte) (spec *Spec, problems []FieldError, ok bool) {
 	return &s, d.problems, true
 }
 
-func specDocLine(doc *ast.DocumentNode) int {
+func docLine(doc *ast.DocumentNode) int {
 	if doc.Body != nil && doc.Body.GetToken() != nil {
 		return doc.Body.GetToken().Position.Line
 	}
 	return 0
 }
 
-type specDecoder struct {
+type decoder struct {
 	lines    map[string]int
 	problems []FieldError
 }
 
-func (d *specDecoder) add(fe FieldError) { d.problems = append(d.problems, fe) }
+func (d *decoder) add(fe FieldError) { d.problems = append(d.problems, fe) }
 
-func specNodeLine(n ast.Node) int {
+func nodeLine(n ast.Node) int {
 	if n == nil || n.GetToken() == nil {
 		return 0
 	}
 	return n.GetToken().Position.Line
 }
 
-// specMappingValues returns the key/value pairs of a mapping node; goccy parses
+// mappingValues returns the key/value pairs of a mapping node; goccy parses
 // a one-key mapping as a lone MappingValueNode.
-func specMappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
+func mappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
 	switch m := n.(type) {
 	case *ast.MappingNode:
 		return m.Values, true
@@ -147,15 +147,15 @@ func specMappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
 }
 
 // mapping decodes a YAML mapping into the struct v; path is v's field path.
-func (d *specDecoder) mapping(n ast.Node, v reflect.Value, path string) {
+func (d *decoder) mapping(n ast.Node, v reflect.Value, path string) {
 	if _, null := n.(*ast.NullNode); null {
 		return // "network:" with nothing under it keeps the defaults
 	}
-	values, ok := specMappingValues(n)
+	values, ok := mappingValues(n)
 	if !ok {
-		d.add(FieldError{Path: path, Line: specNodeLine(n), Value: n.String(),
-			Problem: "is " + specNodeKind(n) + ", not a mapping of fields",
-			Fix:     "write its fields indented below it (" + strings.Join(specFieldNames(v.Type()), ", ") + ")"})
+		d.add(FieldError{Path: path, Line: nodeLine(n), Value: n.String(),
+			Problem: "is " + nodeKind(n) + ", not a mapping of fields",
+			Fix:     "write its fields indented below it (" + strings.Join(fieldNames(v.Type()), ", ") + ")"})
 		return
 	}
 	seen := map[string]int{}
@@ -164,8 +164,8 @@ func (d *specDecoder) mapping(n ast.Node, v reflect.Value, path string) {
 		if k, ok := mv.Key.(*ast.StringNode); ok {
 			key = k.Value
 		}
-		line := specNodeLine(mv.Key)
-		fpath := specJoinPath(path, key)
+		line := nodeLine(mv.Key)
+		fpath := joinPath(path, key)
 		if key == "<<" {
 			d.add(FieldError{Path: fpath, Line: line, Problem: "merge keys are not supported", Fix: "write the fields out"})
 			continue
@@ -177,9 +177,9 @@ func (d *specDecoder) mapping(n ast.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key] = line
-		field, ok := specFieldByTag(v, key)
+		field, ok := fieldByTag(v, key)
 		if !ok {
-			d.add(specUnknownField(v.Type(), path, key, line))
+			d.add(unknownField(v.Type(), path, key, line))
 			continue
 		}
 		d.lines[fpath] = line
@@ -188,12 +188,12 @@ func (d *specDecoder) mapping(n ast.Node, v reflect.Value, path string) {
 }
 
 // value decodes one field's node into field.
-func (d *specDecoder) value(n ast.Node, field reflect.Value, path string) {
+func (d *decoder) value(n ast.Node, field reflect.Value, path string) {
 	if _, null := n.(*ast.NullNode); null || n == nil {
 		return // an empty value keeps the default
 	}
 	if _, alias := n.(*ast.AliasNode); alias {
-		d.add(FieldError{Path: path, Line: specNodeLine(n), Problem: "anchors and aliases are not supported", Fix: "write the value out"})
+		d.add(FieldError{Path: path, Line: nodeLine(n), Problem: "anchors and aliases are not supported", Fix: "write the value out"})
 		return
 	}
 	if field.Kind() == reflect.Struct {
@@ -202,19 +202,19 @@ func (d *specDecoder) value(n ast.Node, field reflect.Value, path string) {
 	}
 	// Decode into a fresh value so that a failure leaves the default intact.
 	fresh := reflect.New(field.Type())
-	if err := yaml.NodeToValue(n, fresh.Interface()); err != nil || !specScalarMatches(n, field.Kind()) {
-		d.add(FieldError{Path: path, Line: specNodeLine(n), Value: n.String(),
-			Problem: "is " + specNodeKind(n) + ", not " + specKindName(field.Type()),
-			Fix:     "write " + specKindExample(field.Type())})
+	if err := yaml.NodeToValue(n, fresh.Interface()); err != nil || !scalarMatches(n, field.Kind()) {
+		d.add(FieldError{Path: path, Line: nodeLine(n), Value: n.String(),
+			Problem: "is " + nodeKind(n) + ", not " + kindName(field.Type()),
+			Fix:     "write " + kindExample(field.Type())})
 		return
 	}
 	field.Set(fresh.Elem())
 }
 
-// specScalarMatches rejects what the decoder would silently convert, such as a
+// scalarMatches rejects what the decoder would silently convert, such as a
 // quoted "3000" into an int or 3000 into a string, so that a typo in a
 // value's type is reported where it was made.
-func specScalarMatches(n ast.Node, k reflect.Kind) bool {
+func scalarMatches(n ast.Node, k reflect.Kind) bool {
 	switch n := n.(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		return k == reflect.String
@@ -229,7 +229,7 @@ func specScalarMatches(n ast.Node, k reflect.Kind) bool {
 			return false
 		}
 		for _, v := range n.Values {
-			if !specScalarMatches(v, reflect.String) {
+			if !scalarMatches(v, reflect.String) {
 				return false // the spec's lists are lists of names
 			}
 		}
@@ -238,7 +238,7 @@ func specScalarMatches(n ast.Node, k reflect.Kind) bool {
 	return true
 }
 
-func specNodeKind(n ast.Node) string {
+func nodeKind(n ast.Node) string {
 	switch n.(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		return "a string"
@@ -256,7 +256,7 @@ func specNodeKind(n ast.Node) string {
 	return "a " + strings.ToLower(n.Type().String())
 }
 
-func specKindName(t reflect.Type) string {
+func kindName(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
@@ -272,7 +272,7 @@ func specKindName(t reflect.Type) string {
 	return t.String()
 }
 
-func specKindExample(t reflect.Type) string {
+func kindExample(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		return `text, quoted if it looks like a number ("...")`
@@ -288,41 +288,41 @@ func specKindExample(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-func specJoinPath(parent, key string) string {
+func joinPath(parent, key string) string {
 	if parent == "" {
 		return key
 	}
 	return parent + "." + key
 }
 
-func specYAMLName(f reflect.StructField) string {
+func yAMLName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 	return name
 }
 
-func specFieldByTag(v reflect.Value, key string) (reflect.Value, bool) {
+func fieldByTag(v reflect.Value, key string) (reflect.Value, bool) {
 	t := v.Type()
 	for i := range t.NumField() {
-		if f := t.Field(i); f.IsExported() && specYAMLName(f) == key {
+		if f := t.Field(i); f.IsExported() && yAMLName(f) == key {
 			return v.Field(i), true
 		}
 	}
 	return reflect.Value{}, false
 }
 
-func specFieldNames(t reflect.Type) []string {
+func fieldNames(t reflect.Type) []string {
 	var names []string
 	for i := range t.NumField() {
 		if f := t.Field(i); f.IsExported() {
-			names = append(names, specYAMLName(f))
+			names = append(names, yAMLName(f))
 		}
 	}
 	return names
 }
 
-// specPaths lists every field path of Spec in the contract's order, parents
+// paths lists every field path of Spec in the contract's order, parents
 // before their children; it is the order problems are reported in.
-func specPaths() []string {
+func paths() []string {
 	var paths []string
 	var walk func(t reflect.Type, prefix string)
 	walk = func(t reflect.Type, prefix string) {
@@ -331,7 +331,7 @@ func specPaths() []string {
 			if !f.IsExported() {
 				continue
 			}
-			p := specJoinPath(prefix, specYAMLName(f))
+			p := joinPath(prefix, yAMLName(f))
 			paths = append(paths, p)
 			if f.Type.Kind() == reflect.Struct {
 				walk(f.Type, p)
@@ -342,25 +342,25 @@ func specPaths() []string {
 	return paths
 }
 
-// specUnknownField reports key as unknown under parent and suggests the field
+// unknownField reports key as unknown under parent and suggests the field
 // that was probably meant: a sibling a typo away, or the same name elsewhere
 // in the spec (port at the top level is instance.port).
-func specUnknownField(t reflect.Type, parent, key string, line int) FieldError {
-	fe := FieldError{Path: specJoinPath(parent, key), Line: line, Problem: "is not a field of the stack spec"}
+func unknownField(t reflect.Type, parent, key string, line int) FieldError {
+	fe := FieldError{Path: joinPath(parent, key), Line: line, Problem: "is not a field of the stack spec"}
 	where := "the top level"
 	if parent != "" {
 		where = parent
 	}
-	if best := specClosest(key, specFieldNames(t)); best != "" {
-		fe.Fix = "did you mean " + specJoinPath(parent, best) + "?"
+	if best := closest(key, fieldNames(t)); best != "" {
+		fe.Fix = "did you mean " + joinPath(parent, best) + "?"
 		return fe
 	}
 	var elsewhere []string
-	for _, p := range specPaths() {
-		if p == specJoinPath(parent, key) {
+	for _, p := range paths() {
+		if p == joinPath(parent, key) {
 			continue
 		}
-		if last := p[strings.LastIndex(p, ".")+1:]; last == key || specClosest(key, []string{last}) != "" {
+		if last := p[strings.LastIndex(p, ".")+1:]; last == key || closest(key, []string{last}) != "" {
 			elsewhere = append(elsewhere, p)
 		}
 	}
@@ -368,16 +368,16 @@ func specUnknownField(t reflect.Type, parent, key string, line int) FieldError {
 		fe.Fix = "did you mean " + strings.Join(elsewhere, " or ") + "?"
 		return fe
 	}
-	fe.Fix = "remove it; the fields of " + where + " are " + strings.Join(specFieldNames(t), ", ")
+	fe.Fix = "remove it; the fields of " + where + " are " + strings.Join(fieldNames(t), ", ")
 	return fe
 }
 
-// specClosest returns the candidate within a small edit distance of s, or "".
-func specClosest(s string, candidates []string) string {
+// closest returns the candidate within a small edit distance of s, or "".
+func closest(s string, candidates []string) string {
 	best, bestDist := "", 0
 	for _, c := range candidates {
 		limit := max(1, min(3, len(c)/3))
-		d := specEditDistance(strings.ToLower(s), c)
+		d := editDistance(strings.ToLower(s), c)
 		if d <= limit && (best == "" || d < bestDist) {
 			best, bestDist = c, d
 		}
@@ -385,9 +385,9 @@ func specClosest(s string, candidates []string) string {
 	return best
 }
 
-// specEditDistance is the Damerau-Levenshtein (optimal string alignment)
+// editDistance is the Damerau-Levenshtein (optimal string alignment)
 // distance, so a swapped pair of letters counts as one typo.
-func specEditDistance(a, b string) int {
+func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	d := make([][]int, len(ra)+1)
 	for i := range d {
@@ -412,12 +412,12 @@ func specEditDistance(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-// specSortProblems orders problems by their field's place in the spec (an
+// sortProblems orders problems by their field's place in the spec (an
 // unknown field goes with its parent), then by list index; problems about
 // the same field keep the order they were found in (unknown fields: file order).
-func specSortProblems(ps []FieldError) {
+func sortProblems(ps []FieldError) {
 	order := map[string]int{}
-	for i, p := range specPaths() {
+	for i, p := range paths() {
 		order[p] = i + 1
 	}
 	rank := func(path string) (int, string) {

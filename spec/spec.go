@@ -1,6 +1,6 @@
 // Package steps owns the stack: its spec (stack.yaml), the validation of that
 // spec, and the graph of steps that plans, applies and destroys it.
-package steps
+package spec
 
 import (
 	"fmt"
@@ -16,15 +16,15 @@ type Spec struct {
 	// Name prefixes every resource name and tags every resource (stackwiz:stack).
 	Name string `yaml:"name" json:"name"`
 	// Region is empty to take the region from the profile or AWS_REGION.
-	Region       string           `yaml:"region" json:"region"`
-	Network      SpecNetwork      `yaml:"network" json:"network"`
-	IAM          SpecIAM          `yaml:"iam" json:"iam"`
-	AMI          SpecAMI          `yaml:"ami" json:"ami"`
-	Instance     SpecInstance     `yaml:"instance" json:"instance"`
-	LoadBalancer SpecLoadBalancer `yaml:"load_balancer" json:"load_balancer"`
-	Autoscaling  SpecAutoscaling  `yaml:"autoscaling" json:"autoscaling"`
-	DNS          SpecDNS          `yaml:"dns" json:"dns"`
-	Alarms       SpecAlarms       `yaml:"alarms" json:"alarms"`
+	Region       string       `yaml:"region" json:"region"`
+	Network      Network      `yaml:"network" json:"network"`
+	IAM          IAM          `yaml:"iam" json:"iam"`
+	AMI          AMI          `yaml:"ami" json:"ami"`
+	Instance     Instance     `yaml:"instance" json:"instance"`
+	LoadBalancer LoadBalancer `yaml:"load_balancer" json:"load_balancer"`
+	Autoscaling  Autoscaling  `yaml:"autoscaling" json:"autoscaling"`
+	DNS          DNS          `yaml:"dns" json:"dns"`
+	Alarms       Alarms       `yaml:"alarms" json:"alarms"`
 
 	// lines maps the field paths present in the parsed file to their line,
 	// so that a problem with a field the user wrote can point at it. It is
@@ -36,9 +36,9 @@ type Spec struct {
 	baseDir string
 }
 
-// SpecNetwork is where the stack lives: the default VPC, an existing one, or
+// Network is where the stack lives: the default VPC, an existing one, or
 // a new VPC with public and private subnets in each AZ.
-type SpecNetwork struct {
+type Network struct {
 	// VPC is "new", "default" or an existing VPC id (vpc-0123...).
 	VPC string `yaml:"vpc" json:"vpc"`
 	// CIDR is the new VPC's IPv4 block; used only when VPC is "new".
@@ -50,29 +50,29 @@ type SpecNetwork struct {
 	// PublicSubnetBits is the prefix length of each public subnet (24 = /24).
 	PublicSubnetBits int `yaml:"public_subnet_bits" json:"public_subnet_bits"`
 	// PrivateSubnetBits is the prefix length of each private subnet (20 = /20).
-	PrivateSubnetBits int         `yaml:"private_subnet_bits" json:"private_subnet_bits"`
-	Bastion           SpecBastion `yaml:"bastion" json:"bastion"`
+	PrivateSubnetBits int     `yaml:"private_subnet_bits" json:"private_subnet_bits"`
+	Bastion           Bastion `yaml:"bastion" json:"bastion"`
 	// FlowLogs records the VPC's connections to a bucket (network_flowlogs.go).
-	FlowLogs SpecLogs `yaml:"flow_logs" json:"flow_logs"`
+	FlowLogs Logs `yaml:"flow_logs" json:"flow_logs"`
 }
 
-// SpecBastion is the optional SSH jump host in a public subnet.
-type SpecBastion struct {
+// Bastion is the optional SSH jump host in a public subnet.
+type Bastion struct {
 	Enabled bool `yaml:"enabled" json:"enabled"`
 	// SSHFrom is "auto" (the caller's public IP as a /32) or an IPv4 CIDR.
 	SSHFrom string `yaml:"ssh_from" json:"ssh_from"`
 }
 
-// SpecIAM is the role the instances run as.
-type SpecIAM struct {
+// IAM is the role the instances run as.
+type IAM struct {
 	// RoleName is empty in code to mean "<name>-app"; Parse fills it in.
 	RoleName string `yaml:"role_name" json:"role_name"`
 	// ManagedPolicies are AWS managed policy names or policy ARNs.
 	ManagedPolicies []string `yaml:"managed_policies" json:"managed_policies"`
 }
 
-// SpecAMI is the image the group launches.
-type SpecAMI struct {
+// AMI is the image the group launches.
+type AMI struct {
 	// Source is "latest" (the base's current public image), "existing" (ID)
 	// or "bake" (a builder instance runs SetupScript, then an image is taken).
 	Source string `yaml:"source" json:"source"`
@@ -83,8 +83,8 @@ type SpecAMI struct {
 	SetupScript string `yaml:"setup_script" json:"setup_script"`
 }
 
-// SpecInstance is what each instance of the group looks like.
-type SpecInstance struct {
+// Instance is what each instance of the group looks like.
+type Instance struct {
 	Type string `yaml:"type" json:"type"`
 	// Port is the port the app listens on; the target group sends traffic there.
 	Port int `yaml:"port" json:"port"`
@@ -106,24 +106,24 @@ type SpecInstance struct {
 	EgressPorts []int `yaml:"egress_ports" json:"egress_ports"`
 }
 
-// SpecLoadBalancer is the internet-facing Application Load Balancer.
-type SpecLoadBalancer struct {
-	HealthCheck SpecHealthCheck `yaml:"health_check" json:"health_check"`
+// LoadBalancer is the internet-facing Application Load Balancer.
+type LoadBalancer struct {
+	HealthCheck HealthCheck `yaml:"health_check" json:"health_check"`
 	// HTTPS needs DNS.Zone and DNS.Record: the certificate is DNS-validated there.
 	HTTPS bool `yaml:"https" json:"https"`
 	// DropInvalidHeaderFields makes the load balancer drop HTTP headers
 	// whose names are not valid (request smuggling; Security Hub ELB.4).
 	DropInvalidHeaderFields bool `yaml:"drop_invalid_header_fields" json:"drop_invalid_header_fields"`
 	// AccessLogs records every request to a bucket (loadbalancer_accesslogs.go).
-	AccessLogs SpecLogs `yaml:"access_logs" json:"access_logs"`
+	AccessLogs Logs `yaml:"access_logs" json:"access_logs"`
 	// IPAddressType is ipv4 or dualstack (IPv4 and IPv6: the new VPC gets
 	// an Amazon-provided IPv6 block, the public subnets a /64 each, and
 	// dns.record an AAAA alias beside the A alias).
 	IPAddressType string `yaml:"ip_address_type" json:"ip_address_type"`
 }
 
-// SpecHealthCheck is the target group's health check.
-type SpecHealthCheck struct {
+// HealthCheck is the target group's health check.
+type HealthCheck struct {
 	Path               string `yaml:"path" json:"path"`
 	IntervalSeconds    int    `yaml:"interval_seconds" json:"interval_seconds"`
 	TimeoutSeconds     int    `yaml:"timeout_seconds" json:"timeout_seconds"`
@@ -133,8 +133,8 @@ type SpecHealthCheck struct {
 	SuccessCodes string `yaml:"success_codes" json:"success_codes"`
 }
 
-// SpecAutoscaling is the Auto Scaling group.
-type SpecAutoscaling struct {
+// Autoscaling is the Auto Scaling group.
+type Autoscaling struct {
 	Min     int `yaml:"min" json:"min"`
 	Desired int `yaml:"desired" json:"desired"`
 	Max     int `yaml:"max" json:"max"`
@@ -145,14 +145,14 @@ type SpecAutoscaling struct {
 	CPUTargetPercent int `yaml:"cpu_target_percent" json:"cpu_target_percent"`
 }
 
-// SpecDNS is the Route 53 name of the stack. An empty Zone skips Route 53.
-type SpecDNS struct {
+// DNS is the Route 53 name of the stack. An empty Zone skips Route 53.
+type DNS struct {
 	Zone   string `yaml:"zone" json:"zone"`
 	Record string `yaml:"record" json:"record"`
 }
 
-// SpecAlarms is the CloudWatch alarms and their SNS topic.
-type SpecAlarms struct {
+// Alarms is the CloudWatch alarms and their SNS topic.
+type Alarms struct {
 	// Email subscribes to the alarm topic; empty creates alarms without one.
 	Email string `yaml:"email" json:"email"`
 	// BillingThresholdUSD is the billing alarm's threshold; 0 disables it.
@@ -166,28 +166,28 @@ type SpecAlarms struct {
 
 // The values of the enumerated fields.
 const (
-	SpecVPCNew     = "new"
-	SpecVPCDefault = "default"
+	VPCNew     = "new"
+	VPCDefault = "default"
 
-	SpecNATNone   = "none"
-	SpecNATSingle = "single"
-	SpecNATPerAZ  = "per-az"
+	NATNone   = "none"
+	NATSingle = "single"
+	NATPerAZ  = "per-az"
 
-	SpecSSHFromAuto = "auto"
+	SSHFromAuto = "auto"
 
-	SpecEgressRestricted = "restricted"
-	SpecEgressAll        = "all"
+	EgressRestricted = "restricted"
+	EgressAll        = "all"
 
-	SpecIPv4      = "ipv4"
-	SpecDualstack = "dualstack"
+	IPv4      = "ipv4"
+	Dualstack = "dualstack"
 
-	SpecAMILatest   = "latest"
-	SpecAMIExisting = "existing"
-	SpecAMIBake     = "bake"
+	AMILatest   = "latest"
+	AMIExisting = "existing"
+	AMIBake     = "bake"
 
-	SpecBaseAmazonLinux2023 = "amazon-linux-2023"
-	SpecBaseUbuntu2204      = "ubuntu-22.04"
-	SpecBaseUbuntu2404      = "ubuntu-24.04"
+	BaseAmazonLinux2023 = "amazon-linux-2023"
+	BaseUbuntu2204      = "ubuntu-22.04"
+	BaseUbuntu2404      = "ubuntu-24.04"
 )
 
 // Defaults returns a spec with every field set to its default except Name,
@@ -196,34 +196,34 @@ const (
 // AZs, ELB health checks with a grace period, CPU target tracking at 50%.
 func Defaults() Spec {
 	return Spec{
-		Network: SpecNetwork{
-			VPC:               SpecVPCNew,
+		Network: Network{
+			VPC:               VPCNew,
 			CIDR:              "10.0.0.0/16",
 			AZs:               2,
-			NAT:               SpecNATSingle,
+			NAT:               NATSingle,
 			PublicSubnetBits:  24, // a public /24 per AZ: room for load balancer nodes and NAT gateways
 			PrivateSubnetBits: 20, // a private /20 per AZ: room for the group to grow
-			Bastion:           SpecBastion{SSHFrom: SpecSSHFromAuto},
-			FlowLogs:          specLogsDefault,
+			Bastion:           Bastion{SSHFrom: SSHFromAuto},
+			FlowLogs:          logsDefault,
 		},
-		IAM: SpecIAM{
+		IAM: IAM{
 			// SSM replaces SSH keys for getting onto an instance; the agent
 			// policy lets it ship logs and memory metrics.
 			ManagedPolicies: []string{"AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"},
 		},
-		AMI: SpecAMI{Source: SpecAMILatest, Base: SpecBaseAmazonLinux2023},
-		Instance: SpecInstance{
+		AMI: AMI{Source: AMILatest, Base: BaseAmazonLinux2023},
+		Instance: Instance{
 			Type: "t3.micro",
 			Port: 3000,
 			// 0: the image's root snapshot size, read when the launch
 			// template is made, since only a value the user wrote may be
 			// refused for being smaller than the image.
 			VolumeGiB:   0,
-			Egress:      SpecEgressRestricted,
+			Egress:      EgressRestricted,
 			EgressPorts: []int{},
 		},
-		LoadBalancer: SpecLoadBalancer{
-			HealthCheck: SpecHealthCheck{
+		LoadBalancer: LoadBalancer{
+			HealthCheck: HealthCheck{
 				Path:               "/",
 				IntervalSeconds:    30,
 				TimeoutSeconds:     5,
@@ -232,10 +232,10 @@ func Defaults() Spec {
 				SuccessCodes:       "200",
 			},
 			DropInvalidHeaderFields: true,
-			AccessLogs:              specLogsDefault,
-			IPAddressType:           SpecIPv4,
+			AccessLogs:              logsDefault,
+			IPAddressType:           IPv4,
 		},
-		Autoscaling: SpecAutoscaling{
+		Autoscaling: Autoscaling{
 			Min:     2,
 			Desired: 2,
 			Max:     4,
@@ -247,7 +247,7 @@ func Defaults() Spec {
 			HealthCheckGraceSeconds: 120,
 			CPUTargetPercent:        50,
 		},
-		Alarms: SpecAlarms{CPUHighPercent: 80, EncryptTopic: true},
+		Alarms: Alarms{CPUHighPercent: 80, EncryptTopic: true},
 	}
 }
 
@@ -299,7 +299,7 @@ func (s *Spec) YAML() ([]byte, error) {
 		out.Autoscaling.TerminationPolicies = []string{}
 	}
 	comments := yaml.CommentMap{}
-	for path, text := range specFieldComments {
+	for path, text := range fieldComments {
 		comments["$."+path] = []*yaml.Comment{yaml.LineComment(" " + text)}
 	}
 	b, err := yaml.MarshalWithOptions(out, yaml.Indent(2), yaml.IndentSequence(true), yaml.WithComment(comments))
@@ -309,9 +309,9 @@ func (s *Spec) YAML() ([]byte, error) {
 	return b, nil
 }
 
-// specFieldComments are the line comments YAML writes, so that a stack.yaml
+// fieldComments are the line comments YAML writes, so that a stack.yaml
 // the wizard wrote explains its own choices (as the README's example spec does).
-var specFieldComments = map[string]string{
+var fieldComments = map[string]string{
 	"name":                        "[a-z0-9-]{1,20}; prefixes resource names",
 	"region":                      "empty: from the profile / AWS_REGION",
 	"network.vpc":                 "new | default | vpc-0123...",

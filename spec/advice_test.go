@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"strings"
@@ -31,7 +31,7 @@ func TestAdviceGivesTheFiguresWhereTheSeedsWereBurned(t *testing.T) {
 		want []string // substrings of the text
 	}{
 		{"single NAT costs per hour and per month", spec(nil), "network.nat", true, []string{"1 NAT gateway", "$0.045/hour", "$32.85/month"}},
-		{"per-AZ NAT multiplies it", spec(func(s *Spec) { s.Network.NAT, s.Network.AZs = SpecNATPerAZ, 3 }), "network.nat", true,
+		{"per-AZ NAT multiplies it", spec(func(s *Spec) { s.Network.NAT, s.Network.AZs = NATPerAZ, 3 }), "network.nat", true,
 			[]string{"3 NAT gateways", "3 × $32.85", "$98.55/month", "save $65.70/month"}},
 		{"two micro instances exceed the free tier's hours", spec(nil), "instance.type", true,
 			[]string{"2 × t3.micro run 1460 instance-hours", "covers 750", "other 710 h cost ≈ $7.38", "$200 of credits"}},
@@ -41,7 +41,7 @@ func TestAdviceGivesTheFiguresWhereTheSeedsWereBurned(t *testing.T) {
 			[]string{"t3.small is outside the free tier", "$0.0208/hour", "$30.37/month"}},
 		{"volumes at max exceed 30 GB", spec(nil), "instance.volume_gib", true,
 			[]string{"2 × 8 GiB volumes = 16 GB", "32 GB at autoscaling.max 4", "2 GB over"}},
-		{"SSH open to the world", spec(func(s *Spec) { s.Network.Bastion = SpecBastion{Enabled: true, SSHFrom: "0.0.0.0/0"} }), "network.bastion.ssh_from", true,
+		{"SSH open to the world", spec(func(s *Spec) { s.Network.Bastion = Bastion{Enabled: true, SSHFrom: "0.0.0.0/0"} }), "network.bastion.ssh_from", true,
 			[]string{"SSH open to 0.0.0.0/0"}},
 		{"no billing alarm, with a threshold to set", spec(nil), "alarms.billing_threshold_usd", true, []string{"no billing alarm", "/month"}},
 		{"no HTTPS", spec(nil), "load_balancer.https", true, []string{"no HTTPS"}},
@@ -70,7 +70,7 @@ func TestAdviceGivesTheFiguresWhereTheSeedsWereBurned(t *testing.T) {
 	quiet := spec(func(s *Spec) {
 		s.Alarms.BillingThresholdUSD = 200
 		s.LoadBalancer.HTTPS = true
-		s.DNS = SpecDNS{Zone: "example.com", Record: "api.example.com"}
+		s.DNS = DNS{Zone: "example.com", Record: "api.example.com"}
 	})
 	for _, a := range Advise(quiet) {
 		if a.Path == "alarms.billing_threshold_usd" || a.Path == "load_balancer.https" {

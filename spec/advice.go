@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"fmt"
@@ -17,6 +17,17 @@ const (
 	freeTierCutoverDate = "15 July 2025"
 )
 
+// The ids of the steps advice belongs to: the values of steps.StepID, which
+// spec cannot import (steps imports spec; a steps test keeps them equal).
+const (
+	stepNetwork        = "network"
+	stepLaunchTemplate = "launch_template"
+	stepCertificate    = "certificate"
+	stepLoadBalancer   = "load_balancer"
+	stepAutoscaling    = "autoscaling"
+	stepAlarms         = "alarms"
+)
+
 // freeTierTypes are the instance types the legacy free tier covers.
 var freeTierTypes = map[string]bool{"t2.micro": true, "t3.micro": true}
 
@@ -24,8 +35,9 @@ var freeTierTypes = map[string]bool{"t2.micro": true, "t3.micro": true}
 // figures that make it matter. Unlike a validation problem it never stops
 // anything.
 type Advice struct {
-	// Step is the step whose form the advice belongs to.
-	Step StepID `json:"step"`
+	// Step is the id of the step whose form the advice belongs to (a
+	// steps.StepID: "network", "launch_template", ...).
+	Step string `json:"step"`
 	// Path is the spec field it is about.
 	Path string `json:"path"`
 	// Warn is true for something that costs money or exposes the stack;
@@ -40,7 +52,7 @@ type Advice struct {
 // from the same table as EstimateMonthly.
 func Advise(s *Spec) []Advice {
 	var out []Advice
-	add := func(step StepID, path string, warn bool, format string, args ...any) {
+	add := func(step string, path string, warn bool, format string, args ...any) {
 		out = append(out, Advice{Step: step, Path: path, Warn: warn, Text: fmt.Sprintf(format, args...)})
 	}
 	region := s.Region
@@ -51,23 +63,23 @@ func Advise(s *Spec) []Advice {
 	month := func(hourly float64) float64 { return costRound(hourly*costHoursPerMonth, 2) }
 
 	// Network: NAT gateways and public IPv4 addresses.
-	if s.Network.VPC == SpecVPCNew {
+	if s.Network.VPC == VPCNew {
 		switch s.Network.NAT {
-		case SpecNATSingle:
-			add(StepNetwork, "network.nat", true, "1 NAT gateway: $%g/hour ≈ $%.2f/month, plus $%g per GB it forwards (%s); one AZ's outage cuts the others' private subnets off the internet",
+		case NATSingle:
+			add(stepNetwork, "network.nat", true, "1 NAT gateway: $%g/hour ≈ $%.2f/month, plus $%g per GB it forwards (%s); one AZ's outage cuts the others' private subnets off the internet",
 				r.natHourly, month(r.natHourly), r.natPerGB, region)
-		case SpecNATPerAZ:
-			add(StepNetwork, "network.nat", true, "%d NAT gateways, one per AZ: %d × $%.2f ≈ $%.2f/month, plus $%g per GB (%s); single would save $%.2f/month",
+		case NATPerAZ:
+			add(stepNetwork, "network.nat", true, "%d NAT gateways, one per AZ: %d × $%.2f ≈ $%.2f/month, plus $%g per GB (%s); single would save $%.2f/month",
 				s.Network.AZs, s.Network.AZs, month(r.natHourly), month(float64(s.Network.AZs)*r.natHourly), r.natPerGB, region,
 				month(float64(s.Network.AZs-1)*r.natHourly))
 		}
 	}
 	if ips := advisePublicIPs(s); ips > 0 {
-		add(StepNetwork, "network.nat", false, "%d public IPv4 addresses (%s) at $%g/hour each ≈ $%.2f/month: AWS charges every one, attached or idle, since February 2024; stackwiz releases its Elastic IPs on destroy",
+		add(stepNetwork, "network.nat", false, "%d public IPv4 addresses (%s) at $%g/hour each ≈ $%.2f/month: AWS charges every one, attached or idle, since February 2024; stackwiz releases its Elastic IPs on destroy",
 			ips, advisePublicIPsText(s), costPublicIPv4Hourly, month(float64(ips)*costPublicIPv4Hourly))
 	}
 	if s.Network.Bastion.Enabled && strings.TrimSpace(s.Network.Bastion.SSHFrom) == "0.0.0.0/0" {
-		add(StepNetwork, "network.bastion.ssh_from", true, "SSH open to 0.0.0.0/0: bots find and try the bastion within minutes; use auto (your IP /32)")
+		add(stepNetwork, "network.bastion.ssh_from", true, "SSH open to 0.0.0.0/0: bots find and try the bastion within minutes; use auto (your IP /32)")
 	}
 
 	// Instances: free tier hours and EBS gigabytes.
@@ -80,7 +92,7 @@ func Advise(s *Spec) []Advice {
 		who += " + the bastion"
 	}
 	if price, ok := costInstanceHourly(s.Instance.Type, region); ok && !freeTierTypes[s.Instance.Type] {
-		add(StepLaunchTemplate, "instance.type", true, "%s is outside the free tier: %d × $%g/hour ≈ $%.2f/month",
+		add(stepLaunchTemplate, "instance.type", true, "%s is outside the free tier: %d × $%g/hour ≈ $%.2f/month",
 			s.Instance.Type, s.Autoscaling.Desired, price, month(float64(s.Autoscaling.Desired)*price))
 	} else if ok {
 		over := hours - freeTierHours
@@ -89,7 +101,7 @@ func Advise(s *Spec) []Advice {
 		if over > 0 {
 			text += fmt.Sprintf(": the other %d h cost ≈ $%.2f", over, costRound(float64(over)*price, 2))
 		}
-		add(StepLaunchTemplate, "instance.type", over > 0, "%s. Accounts opened since get up to $%d of credits for 6 months instead", text, freeTierCreditsUSD)
+		add(stepLaunchTemplate, "instance.type", over > 0, "%s. Accounts opened since get up to $%d of credits for 6 months instead", text, freeTierCreditsUSD)
 	}
 	gb := s.Autoscaling.Desired * s.RootGiB()
 	maxGB := s.Autoscaling.Max * s.RootGiB()
@@ -102,27 +114,27 @@ func Advise(s *Spec) []Advice {
 	if over := maxGB - freeTierEBSGB; over > 0 {
 		text += fmt.Sprintf(", beyond it gp3 is $%g/GB-month (≈ $%.2f for the %d GB over at max)", r.gp3GBMonth, costRound(float64(over)*r.gp3GBMonth, 2), over)
 	}
-	add(StepLaunchTemplate, "instance.volume_gib", maxGB > freeTierEBSGB, "%s. Stopped instances keep paying for their volumes", text)
+	add(stepLaunchTemplate, "instance.volume_gib", maxGB > freeTierEBSGB, "%s. Stopped instances keep paying for their volumes", text)
 
 	// Load balancer: how long before a new instance takes traffic, HTTPS.
 	hc := s.LoadBalancer.HealthCheck
-	add(StepLoadBalancer, "load_balancer.health_check.interval_seconds", false,
+	add(stepLoadBalancer, "load_balancer.health_check.interval_seconds", false,
 		"a new instance takes traffic after %d passing checks %d s apart: at least %d s after the app answers on port %d",
 		hc.HealthyThreshold, hc.IntervalSeconds, hc.HealthyThreshold*hc.IntervalSeconds, s.Instance.Port)
 	if price := r.albHourly; price > 0 {
-		add(StepLoadBalancer, "load_balancer", false, "the load balancer: $%g/hour ≈ $%.2f/month, plus $%g per LCU-hour of traffic", price, month(price), r.albLCUHourly)
+		add(stepLoadBalancer, "load_balancer", false, "the load balancer: $%g/hour ≈ $%.2f/month, plus $%g per LCU-hour of traffic", price, month(price), r.albLCUHourly)
 	}
 	if !s.LoadBalancer.HTTPS {
 		fix := "set a hosted zone and record (dns) to get a free ACM certificate"
 		if s.DNS.Zone != "" && s.DNS.Record != "" {
 			fix = "turn https on: the certificate is free and validated in " + s.DNS.Zone
 		}
-		add(StepCertificate, "load_balancer.https", true, "no HTTPS: logins and cookies cross the internet readable; %s", fix)
+		add(stepCertificate, "load_balancer.https", true, "no HTTPS: logins and cookies cross the internet readable; %s", fix)
 	}
 
 	// Autoscaling: metrics granularity.
 	if s.Autoscaling.CPUTargetPercent > 0 {
-		add(StepAutoscaling, "autoscaling.cpu_target_percent", false,
+		add(stepAutoscaling, "autoscaling.cpu_target_percent", false,
 			"target tracking at %d%% CPU reads EC2's free 5-minute metrics; AWS advises 1-minute (detailed monitoring, paid) for faster reaction",
 			s.Autoscaling.CPUTargetPercent)
 	}
@@ -130,17 +142,17 @@ func Advise(s *Spec) []Advice {
 	// Alarms: no billing alarm.
 	est := EstimateMonthly(s)
 	if s.Alarms.BillingThresholdUSD <= 0 {
-		add(StepAlarms, "alarms.billing_threshold_usd", true, "no billing alarm: nothing warns you when the bill grows (set one before anything else); this stack is ≈ $%.2f/month, so a threshold of $%.0f would catch a surprise",
+		add(stepAlarms, "alarms.billing_threshold_usd", true, "no billing alarm: nothing warns you when the bill grows (set one before anything else); this stack is ≈ $%.2f/month, so a threshold of $%.0f would catch a surprise",
 			est.Total, adviseThreshold(est.Total))
 	} else if s.Alarms.BillingThresholdUSD < est.Total {
-		add(StepAlarms, "alarms.billing_threshold_usd", true, "the billing alarm at $%g is below this stack's ≈ $%.2f/month: it will fire every month",
+		add(stepAlarms, "alarms.billing_threshold_usd", true, "the billing alarm at $%g is below this stack's ≈ $%.2f/month: it will fire every month",
 			s.Alarms.BillingThresholdUSD, est.Total)
 	}
 	return out
 }
 
 // AdviceFor returns the advice about step.
-func AdviceFor(all []Advice, step StepID) []Advice {
+func AdviceFor(all []Advice, step string) []Advice {
 	var out []Advice
 	for _, a := range all {
 		if a.Step == step {
@@ -164,11 +176,11 @@ func advisePublicIPs(s *Spec) int {
 func advisePublicIPsText(s *Spec) string {
 	var parts []string
 	switch {
-	case s.Network.VPC != SpecVPCNew || s.Network.NAT == SpecNATNone:
+	case s.Network.VPC != VPCNew || s.Network.NAT == NATNone:
 		parts = append(parts, fmt.Sprintf("%d instances in public subnets", s.Autoscaling.Desired))
-	case s.Network.NAT == SpecNATSingle:
+	case s.Network.NAT == NATSingle:
 		parts = append(parts, "the NAT gateway's")
-	case s.Network.NAT == SpecNATPerAZ:
+	case s.Network.NAT == NATPerAZ:
 		parts = append(parts, fmt.Sprintf("%d NAT gateways'", s.Network.AZs))
 	}
 	parts = append(parts, fmt.Sprintf("the load balancer's %d", s.Network.AZs))

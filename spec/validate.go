@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"errors"
@@ -76,9 +76,9 @@ type ValidationError struct {
 func (e *ValidationError) Error() string {
 	nerr := len(e.Errors())
 	var b strings.Builder
-	fmt.Fprintf(&b, "invalid stack spec: %s", specPlural(nerr, "error"))
+	fmt.Fprintf(&b, "invalid stack spec: %s", plural(nerr, "error"))
 	if nwarn := len(e.Problems) - nerr; nwarn > 0 {
-		fmt.Fprintf(&b, ", %s", specPlural(nwarn, "warning"))
+		fmt.Fprintf(&b, ", %s", plural(nwarn, "warning"))
 	}
 	for _, p := range e.Problems {
 		b.WriteString("\n  ")
@@ -101,14 +101,14 @@ func (e *ValidationError) Errors() []FieldError {
 	return out
 }
 
-func specPlural(n int, word string) string {
+func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-func specHasErrors(ps []FieldError) bool {
+func hasErrors(ps []FieldError) bool {
 	for _, p := range ps {
 		if !p.IsWarning() {
 			return true
@@ -160,26 +160,26 @@ type ValidateEnv struct {
 	TypeZones []string
 }
 
-// specProblem builds a *FieldError; specWarning builds a warning.
-func specProblem(specProblem, fix string) *FieldError {
-	return &FieldError{Problem: specProblem, Fix: fix}
+// problem builds a *FieldError; warning builds a warning.
+func problem(problem, fix string) *FieldError {
+	return &FieldError{Problem: problem, Fix: fix}
 }
 
-func specWarning(specProblem, fix string) *FieldError {
-	return &FieldError{Problem: specProblem, Fix: fix, Severity: SeverityWarning}
+func warning(problem, fix string) *FieldError {
+	return &FieldError{Problem: problem, Fix: fix, Severity: SeverityWarning}
 }
 
-// specAsError turns a nil *FieldError into a nil error, which a plain
+// asError turns a nil *FieldError into a nil error, which a plain
 // `return fe` would not.
-func specAsError(fe *FieldError) error {
+func asError(fe *FieldError) error {
 	if fe == nil {
 		return nil
 	}
 	return fe
 }
 
-// specJoinProblems is specAsError for a list of problems.
-func specJoinProblems(fes []FieldError) error {
+// joinProblems is asError for a list of problems.
+func joinProblems(fes []FieldError) error {
 	errs := make([]error, len(fes))
 	for i := range fes {
 		errs[i] = &fes[i]
@@ -187,8 +187,8 @@ func specJoinProblems(fes []FieldError) error {
 	return errors.Join(errs...)
 }
 
-// specCollector gathers the problems of one Validate call.
-type specCollector struct {
+// collector gathers the problems of one Validate call.
+type collector struct {
 	lines    map[string]int
 	problems []FieldError
 	// overlong holds the paths whose value is over its bound: their
@@ -198,7 +198,7 @@ type specCollector struct {
 
 // bound records fe, if not nil, as the bound problem of the field at path,
 // and keeps every later problem of that field out.
-func (c *specCollector) bound(path string, fe *FieldError) {
+func (c *collector) bound(path string, fe *FieldError) {
 	if fe == nil {
 		return
 	}
@@ -212,20 +212,20 @@ func (c *specCollector) bound(path string, fe *FieldError) {
 }
 
 // at records fe, if not nil, as a problem of the field at path with value.
-func (c *specCollector) at(path string, value any, fe *FieldError) {
+func (c *collector) at(path string, value any, fe *FieldError) {
 	if fe == nil {
 		return
 	}
 	out := *fe
 	out.Path = path
 	if out.Value == "" {
-		out.Value = specValueText(value)
+		out.Value = valueText(value)
 	}
 	c.add(out)
 }
 
 // add records a problem that already carries its path.
-func (c *specCollector) add(fe FieldError) {
+func (c *collector) add(fe FieldError) {
 	if c.overlong[fe.Path] {
 		return
 	}
@@ -236,20 +236,20 @@ func (c *specCollector) add(fe FieldError) {
 	c.problems = append(c.problems, fe)
 }
 
-func specValueText(v any) string {
+func valueText(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
 	case []string:
 		return "[" + strings.Join(v, ", ") + "]"
 	case string:
-		return specTruncate(v)
+		return truncate(v)
 	}
 	return fmt.Sprint(v)
 }
 
 // explicit reports whether path was written in the parsed file.
-func (c *specCollector) explicit(path string) bool {
+func (c *collector) explicit(path string) bool {
 	_, ok := c.lines[path]
 	return ok
 }
@@ -261,11 +261,11 @@ func (s *Spec) Validate(env ValidateEnv) []FieldError {
 	if env.AZCount <= 0 {
 		env.AZCount = 3
 	}
-	c := &specCollector{lines: s.lines}
+	c := &collector{lines: s.lines}
 	// From here on s is the spec with its over-long values cut short.
 	s = s.validateBounds(c)
-	c.at("name", s.Name, specCheckName(s.Name))
-	c.at("region", s.Region, specCheckRegion(s.Region))
+	c.at("name", s.Name, checkName(s.Name))
+	c.at("region", s.Region, checkRegion(s.Region))
 	s.validateNetwork(c, env)
 	s.validateIAM(c)
 	s.validateAMI(c, env)
@@ -274,7 +274,7 @@ func (s *Spec) Validate(env ValidateEnv) []FieldError {
 	s.validateAutoscaling(c)
 	s.validateDNS(c)
 	s.validateAlarms(c)
-	specSortProblems(c.problems)
+	sortProblems(c.problems)
 	return c.problems
 }
 

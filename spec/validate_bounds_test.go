@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"errors"
@@ -11,42 +11,42 @@ import (
 	"time"
 )
 
-// specStringPaths lists the path of every string and []string field of Spec.
-func specStringPaths(t reflect.Type, prefix string) (strs, lists []string) {
+// stringPaths lists the path of every string and []string field of Spec.
+func stringPaths(t reflect.Type, prefix string) (strs, lists []string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
-		p := specJoinPath(prefix, specYAMLName(f))
+		p := joinPath(prefix, yAMLName(f))
 		switch {
 		case f.Type.Kind() == reflect.String:
 			strs = append(strs, p)
 		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.String:
 			lists = append(lists, p)
 		case f.Type.Kind() == reflect.Struct:
-			s, l := specStringPaths(f.Type, p)
+			s, l := stringPaths(f.Type, p)
 			strs, lists = append(strs, s...), append(lists, l...)
 		}
 	}
 	return strs, lists
 }
 
-// specSetPath sets the field at a dotted path of s.
-func specSetPath(t *testing.T, s *Spec, path string, v any) {
+// setPath sets the field at a dotted path of s.
+func setPath(t *testing.T, s *Spec, path string, v any) {
 	t.Helper()
 	field := reflect.ValueOf(s).Elem()
 	for _, key := range strings.Split(path, ".") {
 		var ok bool
-		if field, ok = specFieldByTag(field, key); !ok {
+		if field, ok = fieldByTag(field, key); !ok {
 			t.Fatalf("no field %s", path)
 		}
 	}
 	field.Set(reflect.ValueOf(v))
 }
 
-// specBoundProblems returns the problems at path that are about a length.
-func specBoundProblems(ps []FieldError, path string) []FieldError {
+// boundProblems returns the problems at path that are about a length.
+func boundProblems(ps []FieldError, path string) []FieldError {
 	var out []FieldError
 	for _, p := range ps {
 		if p.Path == path && strings.Contains(p.Problem, "allowed (") {
@@ -61,26 +61,26 @@ func specBoundProblems(ps []FieldError, path string) []FieldError {
 // past its bound with an error naming its path and the limit, without
 // echoing the value; at the bound it passes the length check.
 func TestEveryStringFieldIsBounded(t *testing.T) {
-	strs, lists := specStringPaths(reflect.TypeFor[Spec](), "")
+	strs, lists := stringPaths(reflect.TypeFor[Spec](), "")
 	bounded := map[string]int{}
-	for _, b := range specStringBounds {
+	for _, b := range stringBounds {
 		bounded[b.path] = b.max
 	}
 	for _, p := range strs {
 		if _, ok := bounded[p]; !ok {
-			t.Errorf("string field %s has no bound in specStringBounds", p)
+			t.Errorf("string field %s has no bound in stringBounds", p)
 		}
 	}
-	listBounded := map[string]specListBound{}
-	for _, b := range specListBounds {
+	listBounded := map[string]listBound{}
+	for _, b := range listBounds {
 		listBounded[b.path] = b
 	}
 	for _, p := range lists {
 		if _, ok := listBounded[p]; !ok {
-			t.Errorf("list field %s has no bound in specListBounds", p)
+			t.Errorf("list field %s has no bound in listBounds", p)
 		}
 	}
-	for _, b := range specStringBounds {
+	for _, b := range stringBounds {
 		t.Run(b.path, func(t *testing.T) {
 			s := Defaults()
 			s.Name = "demo"
@@ -88,13 +88,13 @@ func TestEveryStringFieldIsBounded(t *testing.T) {
 			if b.path == "name" {
 				at = strings.Repeat("a", 20)
 			}
-			specSetPath(t, &s, b.path, at)
-			if got := specBoundProblems(s.Validate(ValidateEnv{}), b.path); len(got) != 0 {
+			setPath(t, &s, b.path, at)
+			if got := boundProblems(s.Validate(ValidateEnv{}), b.path); len(got) != 0 {
 				t.Errorf("%d characters refused: %v", b.max, got)
 			}
-			specSetPath(t, &s, b.path, at+"a"+strings.Repeat("x", 100_000))
+			setPath(t, &s, b.path, at+"a"+strings.Repeat("x", 100_000))
 			ps := s.Validate(ValidateEnv{})
-			got := specBoundProblems(ps, b.path)
+			got := boundProblems(ps, b.path)
 			if len(got) != 1 || got[0].IsWarning() || !strings.Contains(got[0].Problem, fmt.Sprintf("the %d allowed", b.max)) {
 				t.Fatalf("over the bound: got %v, want one error naming %d", got, b.max)
 			}
@@ -107,7 +107,7 @@ func TestEveryStringFieldIsBounded(t *testing.T) {
 			}
 		})
 	}
-	for _, b := range specListBounds {
+	for _, b := range listBounds {
 		t.Run(b.path, func(t *testing.T) {
 			s := Defaults()
 			s.Name = "demo"
@@ -115,12 +115,12 @@ func TestEveryStringFieldIsBounded(t *testing.T) {
 			for i := range items {
 				items[i] = fmt.Sprintf("Policy%d", i)
 			}
-			specSetPath(t, &s, b.path, items)
-			if got := specBoundProblems(s.Validate(ValidateEnv{}), b.path); len(got) != 1 || !strings.Contains(got[0].Problem, fmt.Sprintf("the %d allowed", b.maxItems)) {
+			setPath(t, &s, b.path, items)
+			if got := boundProblems(s.Validate(ValidateEnv{}), b.path); len(got) != 1 || !strings.Contains(got[0].Problem, fmt.Sprintf("the %d allowed", b.maxItems)) {
 				t.Errorf("%d entries: got %v, want one error naming %d", len(items), got, b.maxItems)
 			}
-			specSetPath(t, &s, b.path, []string{"Default", strings.Repeat("a", b.maxChars+1)})
-			if got := specBoundProblems(s.Validate(ValidateEnv{}), b.path+"[1]"); len(got) != 1 || !strings.Contains(got[0].Problem, fmt.Sprint(b.maxChars)) {
+			setPath(t, &s, b.path, []string{"Default", strings.Repeat("a", b.maxChars+1)})
+			if got := boundProblems(s.Validate(ValidateEnv{}), b.path+"[1]"); len(got) != 1 || !strings.Contains(got[0].Problem, fmt.Sprint(b.maxChars)) {
 				t.Errorf("an entry of %d characters: got %v", b.maxChars+1, got)
 			}
 		})
@@ -200,7 +200,7 @@ func TestSpecBounds(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Parse([]byte("name: demo\n# " + strings.Repeat("x", specMaxFileBytes))); err == nil || !strings.Contains(err.Error(), "1 MiB") {
+	if _, err := Parse([]byte("name: demo\n# " + strings.Repeat("x", maxFileBytes))); err == nil || !strings.Contains(err.Error(), "1 MiB") {
 		t.Errorf("Parse of a spec over 1 MiB: %v", err)
 	}
 }
@@ -208,12 +208,12 @@ func TestSpecBounds(t *testing.T) {
 // TestFormValidatorsAreBounded: the validators the wizard's forms call
 // refuse an over-long value by its length, as the loader does.
 func TestFormValidatorsAreBounded(t *testing.T) {
-	specCheckFieldCases(t, []specFieldCase{
-		{"email over 254", ValidateEmail(strings.Repeat("a", 250) + "@example.com"), specIsError, "254"},
-		{"email at 254", ValidateEmail(strings.Repeat("a", 242) + "@example.com"), specOK, ""},
-		{"nat over 64", ValidateNAT(strings.Repeat("single", 1000)), specIsError, "64"},
-		{"ssh_from over 64", ValidateSSHFrom(strings.Repeat("1", 65)), specIsError, "64"},
-		{"policy over 2048", ValidateManagedPolicy("arn:aws:iam::aws:policy/" + strings.Repeat("a", 2048)), specIsError, "2048"},
-		{"zone over 253", ValidateDNSZone(strings.Repeat("a.", 127) + "com"), specIsError, "253"},
+	checkFieldCases(t, []fieldCase{
+		{"email over 254", ValidateEmail(strings.Repeat("a", 250) + "@example.com"), isError, "254"},
+		{"email at 254", ValidateEmail(strings.Repeat("a", 242) + "@example.com"), oK, ""},
+		{"nat over 64", ValidateNAT(strings.Repeat("single", 1000)), isError, "64"},
+		{"ssh_from over 64", ValidateSSHFrom(strings.Repeat("1", 65)), isError, "64"},
+		{"policy over 2048", ValidateManagedPolicy("arn:aws:iam::aws:policy/" + strings.Repeat("a", 2048)), isError, "2048"},
+		{"zone over 253", ValidateDNSZone(strings.Repeat("a.", 127) + "com"), isError, "253"},
 	})
 }

@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"fmt"
@@ -9,13 +9,13 @@ import (
 func TestSubnetPlan(t *testing.T) {
 	cases := []struct {
 		name    string
-		network func(n *SpecNetwork)
+		network func(n *Network)
 		want    []string // "name az tier cidr usable"
 		wantErr string
 	}{
 		{
 			name:    "defaults: two AZs, private /20 and public /24 each",
-			network: func(n *SpecNetwork) {},
+			network: func(n *Network) {},
 			want: []string{
 				"demo-private-1 0 private 10.0.0.0/20 4091",
 				"demo-private-2 1 private 10.0.16.0/20 4091",
@@ -25,7 +25,7 @@ func TestSubnetPlan(t *testing.T) {
 		},
 		{
 			name:    "seed 004: three AZs",
-			network: func(n *SpecNetwork) { n.AZs = 3; n.NAT = SpecNATPerAZ },
+			network: func(n *Network) { n.AZs = 3; n.NAT = NATPerAZ },
 			want: []string{
 				"demo-private-1 0 private 10.0.0.0/20 4091",
 				"demo-private-2 1 private 10.0.16.0/20 4091",
@@ -37,7 +37,7 @@ func TestSubnetPlan(t *testing.T) {
 		},
 		{
 			name:    "no NAT: public subnets only, where they are with NAT",
-			network: func(n *SpecNetwork) { n.NAT = SpecNATNone },
+			network: func(n *Network) { n.NAT = NATNone },
 			want: []string{
 				"demo-public-1 0 public 10.0.32.0/24 251",
 				"demo-public-2 1 public 10.0.33.0/24 251",
@@ -45,7 +45,7 @@ func TestSubnetPlan(t *testing.T) {
 		},
 		{
 			name: "public larger than private goes first",
-			network: func(n *SpecNetwork) {
+			network: func(n *Network) {
 				n.CIDR = "172.16.0.0/22"
 				n.PublicSubnetBits, n.PrivateSubnetBits = 24, 26
 			},
@@ -58,7 +58,7 @@ func TestSubnetPlan(t *testing.T) {
 		},
 		{
 			name: "an exact fit",
-			network: func(n *SpecNetwork) {
+			network: func(n *Network) {
 				n.CIDR = "192.168.0.0/24"
 				n.PublicSubnetBits, n.PrivateSubnetBits = 26, 26
 			},
@@ -71,22 +71,22 @@ func TestSubnetPlan(t *testing.T) {
 		},
 		{
 			name:    "one address too many",
-			network: func(n *SpecNetwork) { n.CIDR = "192.168.0.0/25"; n.PublicSubnetBits, n.PrivateSubnetBits = 26, 27 },
+			network: func(n *Network) { n.CIDR = "192.168.0.0/25"; n.PublicSubnetBits, n.PrivateSubnetBits = 26, 27 },
 			wantErr: "2 public /26 and 2 private /27 take 192 addresses, more than the 128 of 192.168.0.0/25",
 		},
 		{
 			name:    "a VPC too small",
-			network: func(n *SpecNetwork) { n.CIDR = "10.0.0.0/20" },
+			network: func(n *Network) { n.CIDR = "10.0.0.0/20" },
 			wantErr: "take 8704 addresses, more than the 4096",
 		},
 		{
 			name:    "host bits set",
-			network: func(n *SpecNetwork) { n.CIDR = "10.0.0.1/16" },
+			network: func(n *Network) { n.CIDR = "10.0.0.1/16" },
 			wantErr: "not an IPv4 network address",
 		},
 		{
 			name:    "default VPC has no plan",
-			network: func(n *SpecNetwork) { n.VPC = SpecVPCDefault },
+			network: func(n *Network) { n.VPC = VPCDefault },
 			want:    nil,
 		},
 	}
@@ -114,7 +114,7 @@ func TestSubnetPlan(t *testing.T) {
 			}
 			// Whatever the sizes, no two subnets overlap and all are inside the VPC.
 			for i, a := range plan {
-				if !specContains(s.Network.CIDR, a.CIDR.String()) {
+				if !contains(s.Network.CIDR, a.CIDR.String()) {
 					t.Errorf("%s is outside %s", a.CIDR, s.Network.CIDR)
 				}
 				for _, b := range plan[i+1:] {
@@ -127,10 +127,10 @@ func TestSubnetPlan(t *testing.T) {
 	}
 }
 
-func specContains(outer, inner string) bool {
-	s := Spec{Network: SpecNetwork{CIDR: outer}}
-	o, fe := specParseIPv4Prefix(s.Network.CIDR, "")
-	i, fe2 := specParseIPv4Prefix(inner, "")
+func contains(outer, inner string) bool {
+	s := Spec{Network: Network{CIDR: outer}}
+	o, fe := parseIPv4Prefix(s.Network.CIDR, "")
+	i, fe2 := parseIPv4Prefix(inner, "")
 	return fe == nil && fe2 == nil && o.Bits() <= i.Bits() && o.Contains(i.Addr())
 }
 
@@ -170,7 +170,7 @@ func TestSubnetPlanAgreesWithValidation(t *testing.T) {
 func TestSubnetPlanKeepsPublicSubnetsAcrossNATModes(t *testing.T) {
 	for _, azs := range []int{2, 3} {
 		public := map[string][]string{}
-		for _, nat := range []string{SpecNATNone, SpecNATSingle, SpecNATPerAZ} {
+		for _, nat := range []string{NATNone, NATSingle, NATPerAZ} {
 			s := Defaults()
 			s.Name = "demo"
 			s.Network.AZs, s.Network.NAT = azs, nat
@@ -179,17 +179,17 @@ func TestSubnetPlanKeepsPublicSubnetsAcrossNATModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, p := range plan {
-				if p.Tier == SpecSubnetPublic {
+				if p.Tier == SubnetPublic {
 					public[nat] = append(public[nat], p.CIDR.String())
 				}
 			}
 		}
-		if len(public[SpecNATNone]) != azs {
-			t.Fatalf("%d AZs, nat none: %d public subnets", azs, len(public[SpecNATNone]))
+		if len(public[NATNone]) != azs {
+			t.Fatalf("%d AZs, nat none: %d public subnets", azs, len(public[NATNone]))
 		}
-		for _, nat := range []string{SpecNATSingle, SpecNATPerAZ} {
-			if strings.Join(public[nat], " ") != strings.Join(public[SpecNATNone], " ") {
-				t.Errorf("%d AZs: public subnets with nat %s are %v, with none %v", azs, nat, public[nat], public[SpecNATNone])
+		for _, nat := range []string{NATSingle, NATPerAZ} {
+			if strings.Join(public[nat], " ") != strings.Join(public[NATNone], " ") {
+				t.Errorf("%d AZs: public subnets with nat %s are %v, with none %v", azs, nat, public[nat], public[NATNone])
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"fmt"
@@ -185,14 +185,14 @@ func EstimateMonthly(s *Spec) CostEstimate {
 	}
 
 	publicIPs := 0.0
-	if s.Network.VPC == SpecVPCNew {
+	if s.Network.VPC == VPCNew {
 		nats := 0.0
 		switch s.Network.NAT {
-		case SpecNATSingle:
+		case NATSingle:
 			nats = 1
-		case SpecNATPerAZ:
+		case NATPerAZ:
 			nats = float64(s.Network.AZs)
-		case SpecNATNone:
+		case NATNone:
 			publicIPs += instances // instances run in public subnets
 		}
 		hourly("NAT gateways", nats, r.natHourly, regionKnown)
@@ -322,4 +322,18 @@ func (s *Spec) logsCostNotes() []string {
 		out = append(out, fmt.Sprintf("flow logs: $%.2f per GB delivered plus S3 storage at $%.3f per GB-month, each log kept %d days", costFlowLogDeliveredGB, costS3GBMonth, l.RetentionDays))
 	}
 	return out
+}
+
+// dualstackCostNote says what dualstack adds to the bill: nothing. IPv6
+// addresses and an Amazon-provided IPv6 block are free, while the
+// internet-facing load balancer keeps a public IPv4 address per AZ,
+// already counted among the public IPv4 addresses
+// (aws.amazon.com/vpc/pricing, "Public IPv4 addresses", read on
+// costPriceDate); alias queries to a load balancer, the AAAA one
+// included, are free (aws.amazon.com/route53/pricing).
+func (s *Spec) dualstackCostNote() string {
+	if s.LoadBalancer.IPAddressType != Dualstack {
+		return ""
+	}
+	return "dualstack adds nothing: IPv6 addresses and the VPC's Amazon-provided IPv6 block are free, the AAAA alias's queries too; the load balancer keeps its public IPv4 address per AZ, billed above"
 }

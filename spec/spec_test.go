@@ -1,4 +1,4 @@
-package steps
+package spec
 
 import (
 	"encoding/json"
@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// specProblemLines renders problems as "severity path (line N): problem: fix".
-func specProblemLines(ps []FieldError) []string {
+// problemLines renders problems as "severity path (line N): problem: fix".
+func problemLines(ps []FieldError) []string {
 	out := make([]string, len(ps))
 	for i := range ps {
 		out[i] = ps[i].Severity.String() + " " + ps[i].Error()
@@ -19,7 +19,7 @@ func specProblemLines(ps []FieldError) []string {
 	return out
 }
 
-func specMustParse(t *testing.T, yml string) *Spec {
+func mustParse(t *testing.T, yml string) *Spec {
 	t.Helper()
 	s, err := Parse([]byte(yml))
 	if err != nil {
@@ -28,7 +28,7 @@ func specMustParse(t *testing.T, yml string) *Spec {
 	return s
 }
 
-func specValidationProblems(t *testing.T, err error) []FieldError {
+func validationProblems(t *testing.T, err error) []FieldError {
 	t.Helper()
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
@@ -38,7 +38,7 @@ func specValidationProblems(t *testing.T, err error) []FieldError {
 }
 
 func TestNameAloneIsACompleteSpec(t *testing.T) {
-	s := specMustParse(t, "name: demo\n")
+	s := mustParse(t, "name: demo\n")
 	want := Defaults()
 	want.Name = "demo"
 	want.IAM.RoleName = "demo-app"
@@ -63,7 +63,7 @@ func TestNameAloneIsACompleteSpec(t *testing.T) {
 func TestEmptySpecSaysItIsEmpty(t *testing.T) {
 	for _, data := range []string{"", "\n\n", "# only a comment\n"} {
 		_, err := Parse([]byte(data))
-		got := specProblemLines(specValidationProblems(t, err))
+		got := problemLines(validationProblems(t, err))
 		if len(got) != 1 || got[0] != "error the file is empty: write at least `name: demo`; every other field has a default" {
 			t.Errorf("Parse(%q) = %q", data, got)
 		}
@@ -72,7 +72,7 @@ func TestEmptySpecSaysItIsEmpty(t *testing.T) {
 
 func TestSpecWithoutANameNeedsOne(t *testing.T) {
 	_, err := Parse([]byte("instance:\n  type: t3.small\n"))
-	got := specProblemLines(specValidationProblems(t, err))
+	got := problemLines(validationProblems(t, err))
 	if len(got) == 0 || got[0] != "error name: is required: set name: to a short lowercase name such as demo; it prefixes every resource" {
 		t.Fatalf("got %q", got)
 	}
@@ -105,7 +105,7 @@ colour: blue
 		"error autoscaling.termination_policy (line 13): is not a field of the stack spec: did you mean autoscaling.termination_policies?",
 	}
 	// The default instance has no user data: that warning comes too.
-	got := specProblemLines(specValidationProblems(t, err))
+	got := problemLines(validationProblems(t, err))
 	var errs []string
 	for _, g := range got {
 		if strings.HasPrefix(g, "error ") {
@@ -133,7 +133,7 @@ autoscaling:
   min: 2
 `
 	s, err := Parse([]byte(yml))
-	got := specProblemLines(specValidationProblems(t, err))
+	got := problemLines(validationProblems(t, err))
 	want := []string{
 		"error network (line 2): is a string, not a mapping of fields: write its fields indented below it (vpc, cidr, azs, nat, public_subnet_bits, private_subnet_bits, bastion, flow_logs)",
 		`error iam.managed_policies (line 4): is a list, not a list of strings: write a list: [a, b] or one "- a" per line`,
@@ -159,7 +159,7 @@ autoscaling:
 
 func TestInvalidYAMLIsOneProblem(t *testing.T) {
 	_, err := Parse([]byte("name: demo\nnetwork:\n  vpc: [new\n"))
-	ps := specValidationProblems(t, err)
+	ps := validationProblems(t, err)
 	if len(ps) == 0 || !strings.Contains(ps[0].Problem, "not valid YAML") {
 		t.Fatalf("got %v", ps)
 	}
@@ -211,7 +211,7 @@ alarms:
   billing_threshold_usd: -5
 `
 	_, err := ParseWithEnv([]byte(yml), ValidateEnv{BaseDir: dir, AZCount: 4})
-	got := specProblemLines(specValidationProblems(t, err))
+	got := problemLines(validationProblems(t, err))
 	want := []string{
 		"error name (line 1): My_Stack has characters other than a-z, 0-9 and -",
 		"error region (line 2): us-east1 is not a region name: did you mean us-east-1?",
@@ -317,12 +317,12 @@ func TestCrossFieldRules(t *testing.T) {
 			_, err := ParseWithEnv([]byte(tc.yml), tc.env)
 			var ps []FieldError
 			if err != nil {
-				ps = specValidationProblems(t, err)
+				ps = validationProblems(t, err)
 			} else {
 				s, _ := ParseWithEnv([]byte(tc.yml), tc.env)
 				ps = s.Validate(tc.env)
 			}
-			got := specProblemLines(ps)
+			got := problemLines(ps)
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d problems:\n%s\nwant %d:\n%s", len(got), strings.Join(got, "\n"), len(tc.want), strings.Join(tc.want, "\n"))
 			}
@@ -344,7 +344,7 @@ func TestExampleSpecsLoadAndValidateClean(t *testing.T) {
 				t.Fatalf("Load: %v", err)
 			}
 			if ps := s.Validate(ValidateEnv{BaseDir: filepath.Dir(path), AZCount: 4}); len(ps) != 0 {
-				t.Fatalf("problems:\n%s", strings.Join(specProblemLines(ps), "\n"))
+				t.Fatalf("problems:\n%s", strings.Join(problemLines(ps), "\n"))
 			}
 		})
 	}
@@ -377,7 +377,7 @@ func TestLoadResolvesFilesAgainstTheSpecDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Load(spec)
-	if ps := specValidationProblems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Problem, filepath.Join(dir, "start.sh")) {
+	if ps := validationProblems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Problem, filepath.Join(dir, "start.sh")) {
 		t.Fatalf("got %v", ps)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "start.sh"), []byte("#!/bin/sh\n"), 0o600); err != nil {
@@ -408,7 +408,7 @@ func TestYAMLRoundTrips(t *testing.T) {
 				t.Fatal(err)
 			}
 			back, err := ParseWithEnv(out, ValidateEnv{BaseDir: filepath.Join("..", "examples")})
-			if err != nil && specHasErrors(specValidationProblems(t, err)) {
+			if err != nil && hasErrors(validationProblems(t, err)) {
 				t.Fatalf("Parse(YAML()): %v\n%s", err, out)
 			}
 			want := *s
@@ -444,7 +444,7 @@ func TestArchitectureFollowsTheInstanceFamily(t *testing.T) {
 		"t3.micro": "x86_64", "t4g.micro": "arm64", "m7g.large": "arm64", "c7gn.xlarge": "arm64",
 		"a1.large": "arm64", "g5.xlarge": "x86_64", "m7i-flex.large": "x86_64", "g5g.xlarge": "arm64",
 	} {
-		s := Spec{Instance: SpecInstance{Type: typ}}
+		s := Spec{Instance: Instance{Type: typ}}
 		if got := s.Architecture(); got != want {
 			t.Errorf("%s: got %s, want %s", typ, got, want)
 		}
@@ -458,8 +458,8 @@ func TestSpecPolicyARN(t *testing.T) {
 		{"arn:aws:iam::123456789012:policy/app", "aws", "arn:aws:iam::123456789012:policy/app"},
 	}
 	for _, tc := range cases {
-		if got := SpecPolicyARN(tc.policy, tc.partition); got != tc.want {
-			t.Errorf("SpecPolicyARN(%q, %q) = %q, want %q", tc.policy, tc.partition, got, tc.want)
+		if got := PolicyARN(tc.policy, tc.partition); got != tc.want {
+			t.Errorf("PolicyARN(%q, %q) = %q, want %q", tc.policy, tc.partition, got, tc.want)
 		}
 	}
 }
@@ -471,7 +471,7 @@ func TestValidationErrorRendering(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("got\n%s\nwant prefix\n%s", err, want)
 	}
-	ve := specValidationProblems(t, err)
+	ve := validationProblems(t, err)
 	b, jerr := json.Marshal(ve[len(ve)-1])
 	if jerr != nil {
 		t.Fatal(jerr)
