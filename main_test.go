@@ -12,9 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -24,55 +22,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
-// The binary under test, built once by TestMain with these linker values,
-// as a release build sets them.
+// The binary under test, built by the test kit with these linker values,
+// as a release build sets them (once for every package's tests).
 var (
 	binary      string
-	testVersion = "v9.8.7-test"
-	testCommit  = "0123456789abcdef0123456789abcdef01234567"
-	testDate    = "2026-11-23T12:00:00Z"
+	testVersion = testkit.Version
+	testCommit  = testkit.Commit
+	testDate    = testkit.Date
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "stackwiz-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "temp dir:", err)
+	var err error
+	if binary, err = testkit.BuildBinary(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "stackwiz")
-	args := []string{"build", "-o", binary,
-		"-ldflags", fmt.Sprintf("-X github.com/stackwiz/stackwiz/cli.version=%s -X github.com/stackwiz/stackwiz/cli.commit=%s -X github.com/stackwiz/stackwiz/cli.date=%s", testVersion, testCommit, testDate)}
-	if raceEnabled() {
-		// The binary runs the same code as the tests: race-check it too.
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, ".")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "go build:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// raceEnabled reports whether this test binary was built with -race.
-func raceEnabled() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
+	os.Exit(m.Run())
 }
 
 // result is what one run of the binary did.

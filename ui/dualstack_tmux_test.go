@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // TestBinaryWizardBuildsADualstackStack drives `stackwiz --sandbox` in a
@@ -14,13 +16,13 @@ import (
 // apply completes; then `status` exits 0 (clean) and `destroy --yes`
 // leaves nothing in the sandbox's world.
 func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
-	needTmux(t)
-	bin := stackwizBinary(t)
+	testkit.NeedTmux(t)
+	bin := testkit.Binary(t)
 	work, dir := t.TempDir(), t.TempDir()
 	p := newPane(t, bin, work)
-	p.run("--sandbox", "--state-dir", dir)
-	p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
-	p.typeText("demo")
+	p.Run("--sandbox", "--state-dir", dir)
+	p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
+	p.Type("demo")
 	script, err := os.ReadFile(filepath.Join("..", "examples", "start.sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,18 +31,18 @@ func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
 	if err := os.WriteFile(start, script, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p.enterUntil("┃ User data", 60)
-	p.typeText(start)
-	p.enterUntil("Clients reach it over", 60)
-	p.waitFor(5*time.Second, "IPv4 and IPv6 (dualstack)", "No extra cost")
-	p.keys("Down")
-	p.enterUntil("Review: demo", 60)
-	p.waitFor(30*time.Second, "to create")
-	p.keys("a", "y")
-	p.waitFor(30*time.Second, "Applying demo")
-	p.waitFor(3*time.Minute, "Stack demo is complete")
-	p.keys("q")
-	p.exited(20 * time.Second)
+	enterUntil(p, "┃ User data", 60)
+	p.Type(start)
+	enterUntil(p, "Clients reach it over", 60)
+	p.WaitText(5*time.Second, "IPv4 and IPv6 (dualstack)", "No extra cost")
+	p.Keys("Down")
+	enterUntil(p, "Review: demo", 60)
+	p.WaitText(30*time.Second, "to create")
+	p.Keys("a", "y")
+	p.WaitText(30*time.Second, "Applying demo")
+	p.WaitText(3*time.Minute, "Stack demo is complete")
+	p.Keys("q")
+	p.Exited(20 * time.Second)
 
 	rec := record(t, dir, "demo")
 	if !strings.Contains(rec.Spec, "ip_address_type: dualstack") {

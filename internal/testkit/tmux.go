@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -20,6 +21,8 @@ func NeedTmux(t testing.TB) {
 		t.Skip("tmux is not installed: the terminal tests of the built binary need it (.ci/run installs it)")
 	}
 }
+
+var paneSeq atomic.Int64
 
 // Pane is one tmux session with a single pane, on a tmux server of its
 // own (its socket in the pane's folder), so neither the user's sessions
@@ -34,7 +37,8 @@ type Pane struct {
 	Dir string
 	// Env is added to the environment of what Run and RunShell start
 	// (later entries win).
-	Env []string
+	Env     []string
+	program string
 	// Pause is how long Keys waits after each key, the pause a person
 	// leaves between them.
 	Pause time.Duration
@@ -44,8 +48,11 @@ type Pane struct {
 type PaneOptions struct {
 	// Dir is the working folder (required).
 	Dir string
-	// Name of the session; empty is "stackwiz".
+	// Name of the session; empty is "stackwiz-N", N counting the panes
+	// of this process.
 	Name string
+	// Program is what Run starts.
+	Program string
 	// Width and Height of the terminal; zero is 120×40.
 	Width, Height int
 	// Env is Pane.Env.
@@ -59,12 +66,12 @@ func NewPane(t testing.TB, o PaneOptions) *Pane {
 	t.Helper()
 	NeedTmux(t)
 	if o.Name == "" {
-		o.Name = "stackwiz"
+		o.Name = fmt.Sprintf("stackwiz-%d", paneSeq.Add(1))
 	}
 	if o.Width == 0 {
 		o.Width, o.Height = 120, 40
 	}
-	p := &Pane{t: t, Name: o.Name, Dir: o.Dir, Socket: filepath.Join(o.Dir, o.Name+".tmux"), Env: o.Env, Pause: 250 * time.Millisecond}
+	p := &Pane{t: t, Name: o.Name, program: o.Program, Dir: o.Dir, Socket: filepath.Join(o.Dir, o.Name+".tmux"), Env: o.Env, Pause: 250 * time.Millisecond}
 	p.Tmux("new-session", "-d", "-s", p.Name, "-x", strconv.Itoa(o.Width), "-y", strconv.Itoa(o.Height), "-c", o.Dir)
 	t.Cleanup(p.Kill)
 	p.Tmux("set-option", "-t", p.Name, "remain-on-exit", "on")
@@ -74,12 +81,13 @@ func NewPane(t testing.TB, o PaneOptions) *Pane {
 // Kill stops the pane's tmux server and what runs in it.
 func (p *Pane) Kill() { _ = exec.Command("tmux", "-S", p.Socket, "kill-server").Run() }
 
-// Run starts argv in the pane with Env, replacing what ran there. A small
+// Run starts the pane's Program with args, with Env, replacing what ran
+// there. A small
 // shell around it writes its exit status for Exited: tmux's own
 // #{pane_dead_status} is not reliable across respawns.
-func (p *Pane) Run(argv ...string) {
+func (p *Pane) Run(args ...string) {
 	_ = os.Remove(p.statusFile())
-	p.respawn(append([]string{"sh", "-c", `"$0" "$@"; echo $? > ` + p.statusFile()}, argv...)...)
+	p.respawn(append([]string{"sh", "-c", `"$0" "$@"; echo $? > ` + p.statusFile(), p.program}, args...)...)
 }
 
 // RunShell starts command, a line for sh (env assignments, redirections),

@@ -192,6 +192,7 @@ func expand(msg tea.Msg) []tea.Cmd {
 var (
 	keyMsgs = testkit.Keys
 	plain   = testkit.Plain
+	flat    = testkit.Flat
 )
 
 func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

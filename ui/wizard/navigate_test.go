@@ -27,11 +27,6 @@ func flatRight(m *Model, view string) string {
 	return flat(strings.Join(right, "\n"))
 }
 
-func flat(view string) string {
-	view = strings.NewReplacer("│", " ", "╭", " ", "╮", " ", "╰", " ", "╯", " ", "─", " ", "┃", " ").Replace(view)
-	return strings.Join(strings.Fields(view), " ")
-}
-
 func TestStepListMovesWithArrowsAndHJKLAndOpensEachStepsForm(t *testing.T) {
 	e := newEnv(t)
 	m, r := e.wizard("", 80, 22)
