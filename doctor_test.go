@@ -7,14 +7,13 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // doctorEnv is an environment with throwaway credentials and no AWS
@@ -61,12 +60,7 @@ func doctorRun(t *testing.T, env []string, args ...string) result {
 // `stackwiz sandbox serve` would after POST /_sandbox/faults.
 func deniedSandbox(t *testing.T, deny ...string) string {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
+	srv := testkit.NewServer(t, testkit.ServerOptions{})
 	body, _ := json.Marshal(map[string]any{"deny": deny})
 	resp, err := http.Post(srv.URL+"/_sandbox/faults", "application/json", bytes.NewReader(body))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
@@ -43,13 +43,8 @@ func newWorld(t *testing.T) *world {
 	w := &world{}
 	// The HA example's domain is delegated to the zone apply creates, as
 	// apply tells the user to do; without that ACM would never issue.
-	sb, err := sandbox.New(sandbox.Options{AfterServe: w.served, DelegatedDomains: []string{"example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	w.sb, w.url = sb, srv.URL
+	srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: sandbox.Options{AfterServe: w.served, DelegatedDomains: []string{"example.com"}}})
+	w.sb, w.url = srv.SB, srv.URL
 	return w
 }
 

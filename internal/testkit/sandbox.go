@@ -45,20 +45,29 @@ type ServerOptions struct {
 	// Transport, when set, carries the clients' requests (a test that
 	// loses answers on the way back wraps http.DefaultTransport).
 	Transport http.RoundTripper
+	// Wrap, when set, wraps the sandbox's handler (a test that breaks
+	// some answers on the way out).
+	Wrap func(http.Handler) http.Handler
 }
 
 // QuickRetry is the retry policy of ServerOptions' zero value: a test
 // against the sandbox does not wait for the real backoff.
 var QuickRetry = aws.Options{MaxAttempts: 2, MaxBackoff: 10 * time.Millisecond}
 
-// NewServer starts a sandbox with o and serves it until the test ends.
+// NewServer starts a sandbox with o and serves it until the test ends,
+// then closes it (with a DataDir, its world is unlocked).
 func NewServer(t testing.TB, o ServerOptions) *Server {
 	t.Helper()
 	sb, err := sandbox.New(o.Sandbox)
 	if err != nil {
 		t.Fatalf("sandbox.New: %v", err)
 	}
-	srv := httptest.NewServer(sb)
+	t.Cleanup(func() { _ = sb.Close() })
+	var h http.Handler = sb
+	if o.Wrap != nil {
+		h = o.Wrap(sb)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	if o.Retry.MaxAttempts == 0 && o.Retry.MaxBackoff == 0 {
 		o.Retry = QuickRetry

@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
@@ -24,16 +24,11 @@ import (
 // must fail, and returns its clients' config for region.
 func faultySandbox(t *testing.T, region string, f sandbox.Faults) sdk.Config {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
+	srv := testkit.NewServer(t, testkit.ServerOptions{Region: region, Retry: aws.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond}})
+	if err := srv.SB.SetFaults(f); err != nil {
 		t.Fatal(err)
 	}
-	if err := sb.SetFaults(f); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	return aws.WithRetryer(sandbox.Config(srv.URL, region), aws.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	return srv.Cfg
 }
 
 // taggedGroup makes, in region of w's sandbox, an Auto Scaling group
