@@ -7,8 +7,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // The wizard's answers are state: these tests quit the real binary with
@@ -46,14 +44,12 @@ func ctrlC(t *testing.T, p *tmuxPane) {
 }
 
 func TestBinaryWizardKeepsEveryAnswerAcrossCtrlC(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, bin, work)
+	p := newPane(t, work)
 
 	// After the name: the field is left, so the name is confirmed.
 	p.Run("--sandbox", "--state-dir", dir)
-	p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
+	waitFirstStep(p)
 	p.Type("keepme")
 	p.Keys("Enter")
 	waitDraft(t, dir, `"Name": "keepme"`)
@@ -111,12 +107,10 @@ func TestBinaryWizardKeepsEveryAnswerAcrossCtrlC(t *testing.T) {
 }
 
 func TestBinaryWizardKilledKeepsTheConfirmedAnswers(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, bin, work)
+	p := newPane(t, work)
 	p.Run("--sandbox", "--state-dir", dir)
-	p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
+	waitFirstStep(p)
 	p.Type("killed")
 	enterUntil(p, "IAM role · to do", 10)
 	p.WaitText(10*time.Second, "Role name")
@@ -138,14 +132,12 @@ func TestBinaryWizardKilledKeepsTheConfirmedAnswers(t *testing.T) {
 }
 
 func TestBinaryWizardOffersStackYAMLWhenNoDraft(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, dir := t.TempDir(), t.TempDir()
 	spec := "name: offered\nnetwork:\n  cidr: 10.7.0.0/16\n"
 	if err := os.WriteFile(filepath.Join(work, "stack.yaml"), []byte(spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := newPane(t, bin, work)
+	p := newPane(t, work)
 	p.Run("--sandbox", "--state-dir", dir)
 	p.WaitText(30*time.Second, "Start from stack.yaml?", filepath.Join(work, "stack.yaml"), "offered")
 	p.Keys("y")
@@ -177,10 +169,8 @@ func TestBinaryWizardOffersStackYAMLWhenNoDraft(t *testing.T) {
 // resume screen says the user quit, never "needs attention", and shows no
 // Go error such as "context canceled".
 func TestBinaryResumeAfterQuitSaysSo(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, bin, work, "STACKWIZ_SANDBOX_SPEED=60")
+	p := newPane(t, work, "STACKWIZ_SANDBOX_SPEED=60")
 	p.Run("--sandbox", "--state-dir", dir)
 	walkWizardToReview(t, p)
 	p.Keys("a", "y")

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // TestBinaryWizardBuildsADualstackStack drives `stackwiz --sandbox` in a
@@ -16,12 +14,10 @@ import (
 // apply completes; then `status` exits 0 (clean) and `destroy --yes`
 // leaves nothing in the sandbox's world.
 func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, bin, work)
+	p := newPane(t, work)
 	p.Run("--sandbox", "--state-dir", dir)
-	p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
+	waitFirstStep(p)
 	p.Type("demo")
 	script, err := os.ReadFile(filepath.Join("..", "examples", "start.sh"))
 	if err != nil {
@@ -48,10 +44,10 @@ func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
 	if !strings.Contains(rec.Spec, "ip_address_type: dualstack") {
 		t.Fatalf("the wizard recorded no dualstack choice:\n%s", rec.Spec)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
 		t.Fatalf("status of the dualstack stack is not clean: %v\n%s", err, out)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "destroy", "--yes"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", dir, "destroy", "--yes"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
 	if left := liveResources(t, dir); len(left) > 0 {

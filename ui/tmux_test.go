@@ -24,14 +24,22 @@ import (
 // tmuxPane is the kit's tmux driver.
 type tmuxPane = testkit.Pane
 
-// newPane opens a detached 120×40 tmux session in cwd for bin; Run starts
-// it. env adds to the environment (later entries win).
-func newPane(t *testing.T, bin, cwd string, env ...string) *tmuxPane {
+// newPane opens a detached 120×40 tmux session in cwd for the built
+// binary (skipping the test without tmux); Run starts it. env adds to the
+// environment (later entries win).
+func newPane(t *testing.T, cwd string, env ...string) *tmuxPane {
 	t.Helper()
+	testkit.NeedTmux(t)
+	bin := testkit.Binary(t)
 	// No AWS config of the machine's, and a quick sandbox clock.
 	return testkit.NewPane(t, testkit.PaneOptions{Dir: cwd, Program: bin, Env: append([]string{
 		"AWS_CONFIG_FILE=" + filepath.Join(cwd, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(cwd, "no-aws-credentials"),
 		"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}, env...)})
+}
+
+// waitFirstStep waits for the wizard's first step, its lookups answered.
+func waitFirstStep(p *tmuxPane) string {
+	return p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
 }
 
 // enterUntil presses Enter until the screen shows want.
@@ -46,9 +54,9 @@ func enterUntil(p *tmuxPane, want string, max int) string {
 }
 
 // stackwiz runs the binary as a plain command and returns its output.
-func stackwiz(t *testing.T, bin, cwd string, args ...string) (string, error) {
+func stackwiz(t *testing.T, cwd string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(testkit.Binary(t), args...)
 	cmd.Dir = cwd
 	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+filepath.Join(cwd, "no-aws-config"), "STACKWIZ_SANDBOX_SPEED=300")
 	out, err := cmd.CombinedOutput()
@@ -59,7 +67,7 @@ func stackwiz(t *testing.T, bin, cwd string, args ...string) (string, error) {
 // stack demo, and stops on the plan review.
 func walkWizardToReview(t *testing.T, p *tmuxPane) {
 	t.Helper()
-	p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
+	waitFirstStep(p)
 	p.Type("demo") // the name is the first field
 	// The plan warns that a plain image with no user data never passes the
 	// health check, and on the sandbox as on AWS it does not: give the
@@ -128,11 +136,9 @@ func liveKeys(rec state.Stack) []string {
 // `stackwiz apply -f` of that file builds the same stack: same record, same
 // resources in the sandbox.
 func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, wizDir, applyDir := t.TempDir(), t.TempDir(), t.TempDir()
 
-	p := newPane(t, bin, work)
+	p := newPane(t, work)
 	p.Run("--sandbox", "--state-dir", wizDir)
 	walkWizardToReview(t, p)
 	p.Keys("s")
@@ -152,10 +158,10 @@ func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
 		t.Fatalf("stackwiz exited with %s after q; screen:\n%s", status, p.Screen())
 	}
 
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", wizDir, "status"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", wizDir, "status"); err != nil {
 		t.Fatalf("status of the wizard's stack failed: %v\n%s", err, out)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", applyDir, "apply", "-f", "stack.yaml", "--yes"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", applyDir, "apply", "-f", "stack.yaml", "--yes"); err != nil {
 		t.Fatalf("apply -f stack.yaml: %v\n%s", err, out)
 	}
 
@@ -181,11 +187,9 @@ func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
 // screen: the stack completes with exactly the resources an uninterrupted
 // run makes, nothing twice.
 func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	work, dir, cleanDir := t.TempDir(), t.TempDir(), t.TempDir()
 	// A slower sandbox clock, so the kill lands while AWS still works.
-	p := newPane(t, bin, work, "STACKWIZ_SANDBOX_SPEED=60")
+	p := newPane(t, work, "STACKWIZ_SANDBOX_SPEED=60")
 	p.Run("--sandbox", "--state-dir", dir)
 	walkWizardToReview(t, p)
 	p.Keys("a", "y")
@@ -222,7 +226,7 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	if err := os.WriteFile(spec, []byte(record(t, dir, "demo").Spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", cleanDir, "apply", "-f", spec, "--yes"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", cleanDir, "apply", "-f", spec, "--yes"); err != nil {
 		t.Fatalf("apply -f: %v\n%s", err, out)
 	}
 	if a, b := liveResources(t, dir), liveResources(t, cleanDir); !slices.Equal(a, b) {
@@ -231,7 +235,7 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	if a, b := liveKeys(record(t, dir, "demo")), liveKeys(record(t, cleanDir, "demo")); !slices.Equal(a, b) {
 		t.Fatalf("records differ after the resume:\n%v\n%v", a, b)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
 		t.Fatalf("status after the resume: %v\n%s", err, out)
 	}
 }
@@ -244,17 +248,15 @@ var sgrColor = regexp.MustCompile(`\x1b\[(?:[0-9]+;)*(?:38;[25];|48;[25];|3[0-7]
 // wizard is in colour, and under NO_COLOR=1 it has none (bold and the
 // layout stay). The renderer does it; no view checks NO_COLOR.
 func TestBinaryHonoursNoColor(t *testing.T) {
-	testkit.NeedTmux(t)
-	bin := testkit.Binary(t)
 	for _, noColor := range []bool{false, true} {
 		work, dir := t.TempDir(), t.TempDir()
 		var env []string
 		if noColor {
 			env = append(env, "NO_COLOR=1")
 		}
-		p := newPane(t, bin, work, env...)
+		p := newPane(t, work, env...)
 		p.Run("--sandbox", "--state-dir", dir)
-		p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
+		waitFirstStep(p)
 		raw := p.ScreenANSI()
 		colored := sgrColor.MatchString(raw)
 		if colored == noColor {
