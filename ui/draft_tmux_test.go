@@ -44,13 +44,8 @@ func ctrlC(t *testing.T, p *tmuxPane) {
 }
 
 func TestBinaryWizardKeepsEveryAnswerAcrossCtrlC(t *testing.T) {
-	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, work)
-
 	// After the name: the field is left, so the name is confirmed.
-	p.Run("--sandbox", "--state-dir", dir)
-	waitFirstStep(p)
-	p.Type("keepme")
+	p, _, dir := startWizard(t, "keepme")
 	p.Keys("Enter")
 	waitDraft(t, dir, `"Name": "keepme"`)
 	ctrlC(t, p)
@@ -107,11 +102,7 @@ func TestBinaryWizardKeepsEveryAnswerAcrossCtrlC(t *testing.T) {
 }
 
 func TestBinaryWizardKilledKeepsTheConfirmedAnswers(t *testing.T) {
-	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, work)
-	p.Run("--sandbox", "--state-dir", dir)
-	waitFirstStep(p)
-	p.Type("killed")
+	p, _, dir := startWizard(t, "killed")
 	enterUntil(p, "IAM role · to do", 10)
 	p.WaitText(10*time.Second, "Role name")
 	p.Keys("Enter") // the role name's default, confirmed

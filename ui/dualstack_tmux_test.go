@@ -14,11 +14,7 @@ import (
 // apply completes; then `status` exits 0 (clean) and `destroy --yes`
 // leaves nothing in the sandbox's world.
 func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
-	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, work)
-	p.Run("--sandbox", "--state-dir", dir)
-	waitFirstStep(p)
-	p.Type("demo")
+	p, work, dir := startWizard(t, "demo")
 	script, err := os.ReadFile(filepath.Join("..", "examples", "start.sh"))
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,19 @@ func newPane(t *testing.T, cwd string, env ...string) *tmuxPane {
 		"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}, env...)})
 }
 
+// startWizard runs the built binary's wizard in a new pane on a new
+// --sandbox state dir, waits for its first step and types name into the
+// stack name; it returns the pane, its working folder and the state dir.
+func startWizard(t *testing.T, name string, env ...string) (p *tmuxPane, work, dir string) {
+	t.Helper()
+	work, dir = t.TempDir(), t.TempDir()
+	p = newPane(t, work, env...)
+	p.Run("--sandbox", "--state-dir", dir)
+	waitFirstStep(p)
+	p.Type(name)
+	return p, work, dir
+}
+
 // waitFirstStep waits for the wizard's first step, its lookups answered.
 func waitFirstStep(p *tmuxPane) string {
 	return p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")

@@ -18,14 +18,7 @@ import (
 // switch back; destroy of blue deletes its record (saying it pointed at
 // green) and its zone, and green's destroy then goes through.
 func TestConsoleInTmuxBlueGreenSwitchIsOwnedByTheStacks(t *testing.T) {
-	dir := t.TempDir()
-	bin := consoleBinary(t)
-	stateDir := filepath.Join(dir, "state")
-	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := cliEnv(dir)
+	dir, bin, stateDir, start, env := binaryOnSandbox(t)
 	// run runs the binary on the sandbox and returns its output and exit.
 	run := func(args ...string) (string, int) {
 		t.Helper()

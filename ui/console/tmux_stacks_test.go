@@ -25,14 +25,7 @@ import (
 // for the user: the next console opened without --stack opens the stack
 // chosen last.
 func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
-	dir := t.TempDir()
-	bin := consoleBinary(t)
-	stateDir := filepath.Join(dir, "state")
-	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := cliEnv(dir)
+	dir, bin, stateDir, start, env := binaryOnSandbox(t)
 	stacks := []struct{ name, region, desired string }{{"blue", "ap-northeast-2", "1"}, {"green", "us-west-2", "2"}}
 	for _, s := range stacks {
 		spec := filepath.Join(dir, s.name+".yaml")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -47,6 +48,21 @@ func waitFor(p *tmuxPane, what string, ok func(string) bool) string {
 // waitText waits until the screen shows every one of texts.
 func waitText(p *tmuxPane, what string, texts ...string) string {
 	return waitFor(p, what, func(s string) bool { return testkit.ContainsAll(s, texts...) })
+}
+
+// binaryOnSandbox is what a test of the built binary on its embedded
+// sandbox starts from: a folder, the binary (see consoleBinary), a state
+// dir in the folder, the example's start script for user data, and the
+// environment (cliEnv).
+func binaryOnSandbox(t *testing.T) (dir, bin, stateDir, start string, env []string) {
+	t.Helper()
+	dir = t.TempDir()
+	bin = consoleBinary(t)
+	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, bin, filepath.Join(dir, "state"), start, cliEnv(dir)
 }
 
 // cliEnv is the environment of the binary run as a command on its
