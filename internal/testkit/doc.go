@@ -5,6 +5,6 @@
 // (tmux.go), and that binary, built once per test run for every package
 // (binary.go).
 //
-// Only tests import it. It imports aws, sandbox and state, never steps or
+// Only tests import it. It imports aws and sandbox, never steps or
 // ui, so the tests of those packages can use it without a cycle.
 package testkit
