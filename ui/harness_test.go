@@ -19,9 +19,6 @@ import (
 	"github.com/stackwiz/stackwiz/steps"
 )
 
-// testNow is the UI's clock in tests, so what it shows is repeatable.
-var testNow = testkit.Now
-
 // uiEnv is the whole UI under test: the root model run by a real Bubble
 // Tea program (teatest), against a sandbox reached over HTTP by the real
 // SDK, with its own state dir and AWS config files.
@@ -47,7 +44,7 @@ func newUIEnv(t *testing.T) *uiEnv {
 			return srv.Clients(region), nil
 		},
 		EngineOptions: steps.Options{Poll: steps.Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 20 * time.Second, Dependency: 20 * time.Second},
-			Now: testkit.Clock},
+			Now: testkit.Clock}, // the UI's clock is fixed, so what it shows is repeatable
 		ConfigFile: config, CredentialsFile: filepath.Join(cfgDir, "credentials"),
 		WorkDir: cfgDir, Now: testkit.Clock,
 	}
