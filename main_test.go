@@ -27,7 +27,8 @@ import (
 )
 
 // The binary under test, built by the test kit with these linker values,
-// as a release build sets them (once for every package's tests).
+// as a release build sets them, and with -race when these tests have it:
+// the binary runs the same code as the tests, so it is race-checked too.
 var (
 	binary      string
 	testVersion = testkit.Version
@@ -37,7 +38,7 @@ var (
 
 func TestMain(m *testing.M) {
 	var err error
-	if binary, err = testkit.BuildBinary(); err != nil {
+	if binary, err = testkit.BuildBinary(testkit.RaceEnabled()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

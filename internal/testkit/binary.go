@@ -26,44 +26,58 @@ const (
 	Date    = "2026-11-23T12:00:00Z"
 )
 
-var binary struct {
-	once sync.Once
-	path string
-	err  error
+var binaries struct {
+	sync.Mutex
+	built map[bool]string
 }
 
-// Binary returns the stackwiz binary built from this module's sources,
-// building it at most once per test process and, through a cache shared
-// by every package's tests, once per change of the sources (see
-// BuildBinary).
+// Binary returns the stackwiz binary built from this module's sources
+// with the release linker values, without the race detector: the terminal
+// tests type at a person's pace, and a race-checked binary is several
+// times slower, so keys land before the screen they are meant for. It is
+// built at most once per test process and, through a cache shared by
+// every package's tests, once per change of the sources (see BuildBinary).
 func Binary(t testing.TB) string {
 	t.Helper()
-	path, err := BuildBinary()
+	path, err := BuildBinary(false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return path
 }
 
-// BuildBinary is Binary for TestMain: it builds with the release linker
-// values (Version, Commit, Date) and with -race when the test binary has
-// it (the binary runs the same code as the tests: race-check it too),
-// into <user cache>/stackwiz-test/bin-<key>/stackwiz, where key hashes
-// those flags, the Go version and the module's sources, go.mod and go.sum.
-// A file lock makes the tests of packages run side by side (go test ./...)
+// BuildBinary builds stackwiz with the release linker values (Version,
+// Commit, Date), and with -race when race is set (the root package's
+// TestMain sets it when its tests have it: the binary runs the same code
+// as the tests, so it is race-checked too), into
+// <user cache>/stackwiz-test/bin-<key>/stackwiz, where key hashes those
+// flags, the Go version and the module's sources, go.mod and go.sum. A
+// file lock makes the tests of packages run side by side (go test ./...)
 // wait for one build instead of each building its own.
-func BuildBinary() (string, error) {
-	binary.once.Do(func() { binary.path, binary.err = build() })
-	return binary.path, binary.err
+func BuildBinary(race bool) (string, error) {
+	binaries.Lock()
+	defer binaries.Unlock()
+	if path, ok := binaries.built[race]; ok {
+		return path, nil
+	}
+	path, err := build(race)
+	if err != nil {
+		return "", err
+	}
+	if binaries.built == nil {
+		binaries.built = map[bool]string{}
+	}
+	binaries.built[race] = path
+	return path, nil
 }
 
-func build() (string, error) {
+func build(race bool) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
 	args := []string{"build", "-ldflags", fmt.Sprintf("-X github.com/stackwiz/stackwiz/cli.version=%s -X github.com/stackwiz/stackwiz/cli.commit=%s -X github.com/stackwiz/stackwiz/cli.date=%s", Version, Commit, Date)}
-	if raceEnabled() {
+	if race {
 		args = append(args, "-race")
 	}
 	key, err := sourceKey(root, strings.Join(args, " "))
@@ -182,8 +196,8 @@ func sourceKey(root, flags string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// raceEnabled reports whether this test binary was built with -race.
-func raceEnabled() bool {
+// RaceEnabled reports whether this test binary was built with -race.
+func RaceEnabled() bool {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return false

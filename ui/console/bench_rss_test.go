@@ -24,8 +24,7 @@ import (
 // Run: go test -run '^$' -bench ConsolePeakRSS -benchtime 1x ./ui/console
 func BenchmarkConsolePeakRSS(b *testing.B) {
 	testkit.NeedTmux(b)
-	// Built as the tests build it: run the benchmark without -race, or
-	// the race detector's shadow memory is counted.
+	// The kit's binary is built without -race: no shadow memory counted.
 	bin := testkit.Binary(b)
 	for _, size := range []int{10, 1000} {
 		b.Run(fmt.Sprintf("instances_%d", size), func(b *testing.B) { consolePeakRSS(b, bin, size) })
