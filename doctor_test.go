@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -45,12 +44,8 @@ func doctorRun(t *testing.T, env []string, args ...string) result {
 	if ctx.Err() != nil {
 		t.Fatalf("stackwiz doctor %s did not finish in 90s:\n%s", strings.Join(args, " "), stdout.String())
 	}
-	var exitErr *exec.ExitError
-	code := 0
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("run stackwiz doctor: %v", err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,11 +101,8 @@ func (w *world) stackwiz(t *testing.T, stateDir string, killAt int, args ...stri
 	killed := w.killed
 	w.killAt, w.victim = 0, nil
 	w.mu.Unlock()
-	code := 0
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else if err != nil {
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("stackwiz %s: %v", strings.Join(args, " "), err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}, killed
@@ -203,11 +199,8 @@ func TestHAStackThroughTheEmbeddedSandboxAcrossProcesses(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
-		code := 0
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			code = exitErr.ExitCode()
-		} else if err != nil {
+		code, ran := exitCode(err)
+		if !ran {
 			t.Fatal(err)
 		}
 		return result{stdout: stdout.String(), stderr: stderr.String(), code: code}

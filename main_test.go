@@ -45,6 +45,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// exitCode is the exit status of a command from its Run or Wait error;
+// ran is false when it could not run at all.
+func exitCode(err error) (code int, ran bool) {
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), true
+	case err != nil:
+		return 0, false
+	}
+	return 0, true
+}
+
 // result is what one run of the binary did.
 type result struct {
 	stdout, stderr string
@@ -69,12 +82,8 @@ func runCommand(t testing.TB, cmd *exec.Cmd) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	var exitErr *exec.ExitError
-	code := 0
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("run %s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -79,12 +78,8 @@ func (d *sharedStateDir) run(t *testing.T, args ...string) result {
 	defer cancel()
 	cmd, stdout, stderr := d.command(ctx, args...)
 	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Errorf("run stackwiz %s: %v", strings.Join(args, " "), err)
 		code = -1
 	}
