@@ -92,7 +92,9 @@ func build(race bool) (string, error) {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", err
 	}
-	lock := flock.New(filepath.Join(base, "build.lock"))
+	// One lock per key: the plain and the race-checked builds of one run
+	// go side by side; two packages wanting the same one wait for it.
+	lock := flock.New(filepath.Join(base, "bin-"+key+".lock"))
 	if err := lock.Lock(); err != nil {
 		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
 	}
@@ -123,13 +125,13 @@ func build(race bool) (string, error) {
 	return bin, nil
 }
 
-// prune removes builds unused for a day: each change of the sources
-// leaves one behind.
+// prune removes builds (and their locks) unused for a day: each change of
+// the sources leaves one behind.
 func prune(base string) {
 	entries, _ := os.ReadDir(base)
 	for _, e := range entries {
 		info, err := e.Info()
-		if err == nil && e.IsDir() && time.Since(info.ModTime()) > 24*time.Hour {
+		if err == nil && time.Since(info.ModTime()) > 24*time.Hour {
 			_ = os.RemoveAll(filepath.Join(base, e.Name()))
 		}
 	}
