@@ -99,12 +99,13 @@ func build(race bool) (string, error) {
 		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
 	}
 	defer lock.Unlock()
+	now := time.Now()
+	_ = os.Chtimes(lock.Path(), now, now) // in use: kept by prune
 
 	dir := filepath.Join(base, "bin-"+key)
 	bin := filepath.Join(dir, "stackwiz")
 	if _, err := os.Stat(bin); err == nil {
-		now := time.Now()
-		_ = os.Chtimes(dir, now, now) // recently used: kept by prune
+		_ = os.Chtimes(dir, now, now) // in use: kept by prune
 		return bin, nil
 	}
 	prune(base)
