@@ -127,7 +127,7 @@ func (a *answers) applyTo(s *steps.Spec, step steps.StepID) {
 	for _, g := range form.Groups {
 		hidden := g.Hide != nil && g.Hide(a)
 		for _, f := range g.Fields {
-			if !(formField{FormField: f}).edits() || hidden && f.Hidden == steps.HiddenKept {
+			if !(formField{f}).edits() || hidden && f.Hidden == steps.HiddenKept {
 				continue
 			}
 			v, ok := steps.SpecField(s, f.Path)

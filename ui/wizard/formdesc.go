@@ -15,42 +15,47 @@ import (
 // what each form waits for. A new step with ordinary fields needs nothing
 // here.
 
-// allSteps are the steps whose forms the wizard asks.
-var allSteps = steps.All()
+// The steps' form descriptions, as the wizard uses them: the steps, their
+// forms by step, every field in step and form order, and the title each
+// spec path is shown with.
+var (
+	allSteps    []steps.Step
+	forms       map[steps.StepID]steps.Form
+	allFields   []formField
+	fieldTitles map[string]string
+)
 
-// forms are the steps' form descriptions, by step.
-var forms = func() map[steps.StepID]steps.Form {
-	out := map[steps.StepID]steps.Form{}
-	for _, st := range allSteps {
-		if f, ok := steps.FormOf(st); ok {
-			out[st.ID()] = f
+func init() { describe(steps.All()) }
+
+// describe reads the form descriptions of all.
+func describe(all []steps.Step) {
+	allSteps, forms, allFields, fieldTitles = all, map[steps.StepID]steps.Form{}, nil, map[string]string{}
+	for _, st := range all {
+		f, ok := steps.FormOf(st)
+		if !ok {
+			continue
+		}
+		forms[st.ID()] = f
+		for _, fd := range f.Fields() {
+			allFields = append(allFields, formField{fd})
+			if fd.Path == "" || fd.Kind == steps.FieldNote || slices.Contains(pathTitleless, fd.Path) {
+				continue
+			}
+			if _, ok := fieldTitles[fd.Path]; !ok {
+				fieldTitles[fd.Path] = fd.Title
+			}
 		}
 	}
-	return out
-}()
+}
 
 // formField is a field of a step's form.
-type formField struct {
-	steps.FormField
-	step steps.StepID
-}
+type formField struct{ steps.FormField }
 
 // edits reports whether the field edits a spec field (not a note, not the
 // profile).
 func (f formField) edits() bool {
 	return f.Path != "" && f.Kind != steps.FieldNote && f.Kind != steps.FieldProfile
 }
-
-// allFields are every form's fields, in step and form order.
-var allFields = func() []formField {
-	var out []formField
-	for _, st := range allSteps {
-		for _, f := range forms[st.ID()].Fields() {
-			out = append(out, formField{FormField: f, step: st.ID()})
-		}
-	}
-	return out
-}()
 
 // fieldOf returns the first field that asks path.
 func fieldOf(path string) (formField, bool) {
@@ -68,20 +73,6 @@ var pathTitleless = []string{
 	"instance.egress", "network.flow_logs.enabled", "load_balancer.access_logs.enabled",
 	"load_balancer.ip_address_type", "alarms.encrypt_topic",
 }
-
-// fieldTitles are the titles the forms give each spec path.
-var fieldTitles = func() map[string]string {
-	out := map[string]string{}
-	for _, f := range allFields {
-		if f.Path == "" || f.Kind == steps.FieldNote || slices.Contains(pathTitleless, f.Path) {
-			continue
-		}
-		if _, ok := out[f.Path]; !ok {
-			out[f.Path] = f.Title
-		}
-	}
-	return out
-}()
 
 // lookupOf maps a form's lookup name to what the wizard looks up.
 var lookupOf = map[steps.FormLookup]lookup{

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,65 @@ func TestADraftWrittenBeforeTheFormsWereDescribedComesBack(t *testing.T) {
 	a.applyTo(&s, steps.StepNetwork)
 	if s.Network.CIDR != "10.9.0.0/16" || s.Network.AZs != 3 || s.Network.NAT != "per-az" || !s.Network.Bastion.Enabled {
 		t.Fatalf("the old draft's network answers, submitted, give %+v", s.Network)
+	}
+}
+
+// askingStep is a hypothetical new step: an existing step's verbs, its own
+// id and a form of its own.
+type askingStep struct {
+	steps.Step
+	id   steps.StepID
+	form steps.Form
+}
+
+func (s askingStep) ID() steps.StepID { return s.id }
+func (s askingStep) Form() steps.Form { return s.form }
+
+// TestANewStepsFormNeedsNoWizardCode adds a hypothetical step whose form
+// asks a spec field no step asks (alarms.cpu_high_percent) and checks that
+// the wizard builds its form, reads, validates and writes its answer and
+// maps its problems to it from the description alone.
+func TestANewStepsFormNeedsNoWizardCode(t *testing.T) {
+	const path = "alarms.cpu_high_percent"
+	uptime := askingStep{Step: steps.All()[0], id: "uptime", form: steps.Form{
+		Groups: []steps.FormGroup{{Fields: []steps.FormField{
+			{Path: path, Title: "CPU alarm %", Kind: steps.FieldNumber,
+				Validate: func(a steps.Answers, _ string) error {
+					return steps.ValidateNumber(a.Text(path), func(int) error { return nil })
+				}},
+		}}},
+	}}
+	describe(append(steps.All(), uptime))
+	t.Cleanup(func() { describe(steps.All()) })
+
+	s := steps.Defaults()
+	s.Name = "demo"
+	a := answersFrom(&s, "")
+	if got, want := a.Text(path), strconv.Itoa(s.Alarms.CPUHighPercent); got != want {
+		t.Fatalf("the answer read from the spec is %q, want %q", got, want)
+	}
+	f := buildForm("uptime", a, formContext{found: &found{}, check: func(string) error { return nil }})
+	f.Init()
+	if got := f.GetFocusedField().GetKey(); got != path {
+		t.Fatalf("the form's field is %q, want %s", got, path)
+	}
+	if !strings.Contains(plain(f.View()), "CPU alarm %:") {
+		t.Fatalf("the form does not ask it:\n%s", plain(f.View()))
+	}
+	a.setText(path, "9x")
+	ps := checkStep("uptime", a, &s, steps.ValidateEnv{})
+	if len(ps) != 1 || ps[0].Path != path || !strings.HasPrefix(ps[0].sentence(), "CPU alarm %") {
+		t.Fatalf("the problems of 9x are %+v", ps)
+	}
+	if got := stepOfPath(path); got != "uptime" {
+		t.Fatalf("the problems of %s go to step %q", path, got)
+	}
+	a.setText(path, "95")
+	if ps := checkStep("uptime", a, &s, steps.ValidateEnv{}); blocking(ps) {
+		t.Fatalf("95 is refused: %+v", ps)
+	}
+	a.applyTo(&s, "uptime")
+	if s.Alarms.CPUHighPercent != 95 {
+		t.Fatalf("the spec's cpu_high_percent is %d after the step, want 95", s.Alarms.CPUHighPercent)
 	}
 }
