@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -345,17 +344,6 @@ func (m *Model) unsavedInput() string {
 	return fmt.Sprintf("Your answers up to %s are saved; the field you are typing is not.", m.all[m.cursor].Title())
 }
 
-// clone copies the answers, lists included.
-func (a *answers) clone() *answers {
-	if a == nil {
-		return nil
-	}
-	c := *a
-	c.Policies = slices.Clone(a.Policies)
-	c.Termination = slices.Clone(a.Termination)
-	return &c
-}
-
 // restore loads a draft saved by an earlier run: the submitted answers,
 // the step it was on and that step's confirmed fields.
 func (m *Model) restore(d draftFile) {
@@ -377,7 +365,8 @@ func (m *Model) restore(d draftFile) {
 		m.cursor = i
 	}
 	if d.Open != nil {
-		m.held, m.heldStep = d.Open.clone(), d.Step
+		// A draft from before a field existed keeps the spec's answer.
+		m.held, m.heldStep = answersFrom(spec, m.profile).over(d.Open), d.Step
 	}
 	m.phase, m.focus = phaseSteps, focusForm
 	m.reopenReview = d.Review

@@ -57,7 +57,7 @@ func TestChoosingHTTPSFlagsNothingUntilTheFieldsAreLeft(t *testing.T) {
 	r.press("demo", "enter", "enter", "esc")
 	r.m.cursor = m.stepIndex(steps.StepCertificate)
 	r.press("enter", "left")
-	if !m.answers.HTTPS {
+	if !m.answers.On("load_balancer.https") {
 		t.Fatal("left did not choose Yes")
 	}
 	if v := flatRight(m, r.view()); strings.Contains(v, "✗") {
@@ -153,7 +153,7 @@ func TestTerminationPoliciesAreAnOrderedList(t *testing.T) {
 	}
 	// OldestLaunchTemplate, OldestInstance: the second unchosen row.
 	r.press("down", "down", "space")
-	if got := m.answers.Termination; strings.Join(got, ",") != "Default,OldestInstance" {
+	if got := m.answers.List("autoscaling.termination_policies"); strings.Join(got, ",") != "Default,OldestInstance" {
 		t.Fatalf("space chose %v, want Default then OldestInstance", got)
 	}
 	r.press("K") // earlier: before Default
@@ -169,7 +169,7 @@ func TestTerminationPoliciesAreAnOrderedList(t *testing.T) {
 	r.m.cursor = m.stepIndex(steps.StepAutoscaling)
 	r.press("esc", "enter", "enter", "enter", "enter", "enter", "enter")
 	r.press("down", "J")
-	if got := m.answers.Termination; strings.Join(got, ",") != "OldestInstance,Default" {
+	if got := m.answers.List("autoscaling.termination_policies"); strings.Join(got, ",") != "OldestInstance,Default" {
 		t.Fatalf("J on the last chosen policy moved it: %v", got)
 	}
 	r.press("up", "J")

@@ -226,7 +226,7 @@ func TestTheCertificateStepSaysWhatTheAccountHas(t *testing.T) {
 	r.press("demo", "enter", "enter", "esc")
 	r.m.cursor = m.stepIndex(steps.StepCertificate)
 	r.press("enter", "left") // HTTPS: No → Yes
-	if !m.answers.HTTPS {
+	if !m.answers.On("load_balancer.https") {
 		t.Fatal("left did not choose Yes")
 	}
 	r.press("enter", "example.com", "enter", "api.example.com")

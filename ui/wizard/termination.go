@@ -46,7 +46,7 @@ func (m *Model) terminationView(spec *steps.Spec, l layout) string {
 			hovered = wrap.Render(s.Bold.Render(p) + ": " + steps.TerminationPolicyText[p])
 		}
 	}
-	chosen := m.answers.Termination
+	chosen := m.answers.List("autoscaling.termination_policies")
 	g, ins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, chosen, now)
 	var desc []string
 	for _, in := range ins {

@@ -262,7 +262,7 @@ func (m *Model) connect() tea.Cmd {
 	profiles := m.found.profiles
 	m.found = found{profiles: profiles}
 	m.found.done[lookProfiles] = profiles != nil || m.found.done[lookProfiles]
-	region := m.answers.Region
+	region := m.answers.Text("region")
 	if region == "" {
 		region = m.draft.Region
 	}
