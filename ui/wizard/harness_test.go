@@ -33,7 +33,9 @@ type env struct {
 	Dir string
 	sh  *screen.Shared
 	srv *testkit.Server
-	d   Deps
+	// cancel stops the work the wizard started (an apply).
+	cancel context.CancelFunc
+	d      Deps
 }
 
 func newEnv(t *testing.T) *env {
@@ -47,7 +49,7 @@ func newEnv(t *testing.T) *env {
 	if err := os.WriteFile(config, []byte("[default]\nregion = us-east-1\n[profile work]\nsso_session = corp\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, SB: srv.SB, URL: srv.URL, Dir: dir, srv: srv}
+	e := &env{t: t, SB: srv.SB, URL: srv.URL, Dir: dir, srv: srv, cancel: cancel}
 	e.sh = &screen.Shared{Ctx: ctx, Styles: theme.New(true), Keys: screen.NewKeys(), Sandbox: true}
 	e.d = Deps{
 		Shared: e.sh, StateDir: dir, Connect: e.connect,
@@ -73,6 +75,14 @@ func (e *env) wizard(stack string, w, h int) (*Model, *runner) {
 		e.t.Fatalf("wizard.New: %v", err)
 	}
 	r := &runner{t: e.t, m: m, msgs: make(chan tea.Msg, 1024)}
+	// Before the state dir is removed: stop what the test left running
+	// (an apply it started) and let its last commands (the draft and
+	// record saves) land, so nothing writes into a folder being removed.
+	e.t.Cleanup(func() {
+		e.cancel()
+		r.before = nil
+		r.quiet()
+	})
 	r.send(tea.WindowSizeMsg{Width: w, Height: h})
 	r.start(m.Init())
 	r.until(func() bool {
