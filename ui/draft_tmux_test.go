@@ -45,9 +45,10 @@ func ctrlC(t *testing.T, p *tmuxPane) {
 
 func TestBinaryWizardKeepsEveryAnswerAcrossCtrlC(t *testing.T) {
 	// After the name: the field is left, so the name is confirmed.
+	// The draft keeps the open form's answers by spec path (name, network.cidr).
 	p, _, dir := startWizard(t, "keepme")
 	p.Keys("Enter")
-	waitDraft(t, dir, `"Name": "keepme"`)
+	waitDraft(t, dir, `"name": "keepme"`)
 	ctrlC(t, p)
 	info, err := os.Stat(draftFile(dir))
 	if err != nil {
