@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,22 +36,15 @@ var partLabels = map[aws.FleetPart]string{
 	aws.PartRecord:     "Alias record",
 }
 
-// panelPart is the part a tab's panel shows; a view without one (the
-// instances come with the group, the log is the console's own) is absent.
-var panelPart = map[view]aws.FleetPart{
-	viewTargets:  aws.PartTargets,
-	viewLB:       aws.PartLB,
-	viewAlarms:   aws.PartAlarms,
-	viewActivity: aws.PartActivities,
-}
-
 // partPanel is the tab a part shows in, for the parts drawn inside
 // another part's panel (a section or a column).
-var partPanel = map[aws.FleetPart]view{
-	aws.PartInstances: viewInstances, aws.PartMetrics: viewInstances,
-	aws.PartTargets: viewTargets, aws.PartAlarms: viewAlarms, aws.PartHistory: viewAlarms,
-	aws.PartActivities: viewActivity, aws.PartRefreshes: viewActivity,
-	aws.PartLB: viewLB, aws.PartCerts: viewLB, aws.PartRecord: viewLB,
+func partPanel(p aws.FleetPart) (view, bool) {
+	for i, pn := range panels {
+		if slices.Contains(pn.shows(), p) {
+			return view(i), true
+		}
+	}
+	return 0, false
 }
 
 // gapText is the one line about a part that cannot be read: the IAM action
@@ -83,8 +77,8 @@ func gapLines(st aws.FleetPartStatus, now time.Time) []line {
 
 // panelGap returns the gap that replaces tab v's panel, if any.
 func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
-	p, ok := panelPart[v]
-	if !ok || s == nil {
+	p := panels[v].part()
+	if p == "" || s == nil {
 		return aws.FleetPartStatus{}, false
 	}
 	st := s.Part(p)
@@ -95,26 +89,26 @@ func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
 // the panels unavailable, then the sections and columns hidden in panels
 // that show.
 func gapFacts(s *aws.Snapshot) (facts []string, n int) {
-	var panels, hidden []string
+	var names, hidden []string
 	gapped := map[view]bool{}
 	for _, st := range s.Gaps() {
-		if v, ok := partPanel[st.Part]; ok && panelPart[v] == st.Part {
+		if v, ok := partPanel(st.Part); ok && panels[v].part() == st.Part {
 			gapped[v] = true
-			panels = append(panels, viewNames[v])
+			names = append(names, panels[v].name())
 		}
 	}
 	for _, st := range s.Gaps() {
-		if v := partPanel[st.Part]; panelPart[v] != st.Part && !gapped[v] {
+		if v, _ := partPanel(st.Part); panels[v].part() != st.Part && !gapped[v] {
 			hidden = append(hidden, partLabels[st.Part])
 		}
 	}
-	if len(panels) > 0 {
-		facts = append(facts, plural(len(panels), "panel")+" unavailable ("+strings.Join(panels, ", ")+")")
+	if len(names) > 0 {
+		facts = append(facts, plural(len(names), "panel")+" unavailable ("+strings.Join(names, ", ")+")")
 	}
 	if len(hidden) > 0 {
 		facts = append(facts, strings.Join(hidden, ", ")+" hidden")
 	}
-	return facts, len(panels) + len(hidden)
+	return facts, len(names) + len(hidden)
 }
 
 // columnGaps are the lines over the instances table for the columns it

@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
-	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -51,28 +50,6 @@ type snapshotMsg struct {
 	snap *aws.Snapshot
 	err  error
 	view *prepared
-}
-
-// prepared is everything the views draw from one snapshot.
-type prepared struct {
-	instances, targets, alarms, activity []row
-	lb                                   []line
-	picks                                []steps.TerminationPick
-	verdict                              verdict
-}
-
-// prepare builds the views' rows from a snapshot. It reads only s and st,
-// so it runs in the fetch command.
-func prepare(s *aws.Snapshot, st stackInfo) *prepared {
-	return &prepared{
-		instances: instanceRows(s),
-		targets:   targetRows(s),
-		alarms:    alarmRows(s),
-		activity:  activityRows(s),
-		lb:        lbLines(s, st),
-		picks:     scaleIn(s, s.Group.TerminationPolicies, previewPicks),
-		verdict:   judge(s),
-	}
 }
 
 // tickMsg says a refresh is due.
@@ -219,12 +196,8 @@ func (m *Model) setSnapshot(s *aws.Snapshot, v *prepared) {
 	}
 	m.snap = s
 	m.verdict = v.verdict
-	m.tables[viewInstances].setRows(v.instances)
-	m.tables[viewTargets].setRows(v.targets)
-	m.tables[viewAlarms].setRows(v.alarms)
-	m.tables[viewActivity].setRows(v.activity)
+	m.setPanels(v)
 	m.picks = v.picks
-	m.lbLines = v.lb
 	if s.LB != nil {
 		m.stack.lbDNS = s.LB.DNSName
 	}

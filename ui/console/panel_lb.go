@@ -8,6 +8,33 @@ import (
 	"github.com/stackwiz/stackwiz/aws"
 )
 
+// viewLB is the load balancer in words: its listeners and rules, the
+// certificates, the alias record and the health check. A text panel that
+// scrolls, not a table.
+var viewLB = registerPanel(3, lbPanel{})
+
+type lbPanel struct{ basePanel }
+
+func (lbPanel) name() string { return "Load balancer" }
+
+func (lbPanel) part() aws.FleetPart { return aws.PartLB }
+
+func (lbPanel) shows() []aws.FleetPart {
+	return []aws.FleetPart{aws.PartLB, aws.PartCerts, aws.PartRecord}
+}
+
+func (lbPanel) prepare(s *aws.Snapshot, st stackInfo) (content, bool) {
+	return content{lines: lbLines(s, st)}, true
+}
+
+// above is the panel's title, once the load balancer was read.
+func (lbPanel) above(m *Model, _ int) []line {
+	if m.snap.LB == nil {
+		return nil
+	}
+	return []line{m.lbTitle()}
+}
+
 // certWarnDays is when a certificate's expiry turns into a warning. ACM
 // renews DNS-validated certificates it can validate about 60 days ahead,
 // so one this close to expiry is one ACM could not renew.
