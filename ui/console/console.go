@@ -17,7 +17,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
@@ -30,7 +30,7 @@ const DefaultInterval = 5 * time.Second
 type Deps struct {
 	// Fleet reads and acts on the stack: the Fleet of the stack's
 	// aws.Clients (its region's).
-	Fleet *aws.Fleet
+	Fleet *fleet.Fleet
 	// Stack is the stack's state record (state.Store.Snapshot()). The
 	// console reads its name, account and region and these outputs:
 	// autoscaling asg_name (required); load_balancer lb_arn, lb_dns,
@@ -58,8 +58,8 @@ type Deps struct {
 // screen.Busier.
 type Model struct {
 	sh       *screen.Shared
-	fleet    *aws.Fleet
-	target   aws.FleetRef
+	fleet    *fleet.Fleet
+	target   fleet.Ref
 	stack    stackInfo
 	stateDir string
 	now      func() time.Time
@@ -68,7 +68,7 @@ type Model struct {
 	refresh refresher
 	// tick arms a refresh timer: tea.Tick, or a test's stand-in.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-	snap *aws.Snapshot
+	snap *fleet.Snapshot
 	// picks are the next instances scale-in would terminate under the
 	// group's policies, previewed when a snapshot arrives.
 	picks []steps.TerminationPick
@@ -109,7 +109,7 @@ type Model struct {
 	peerNames map[string]string
 
 	opened time.Time // on the wall clock, as the feed stamps retries
-	retry  *aws.FleetRetry
+	retry  *fleet.Retry
 
 	// readOnly, when not "", is why the console only reads (the Fleet's
 	// reason): every action key is refused, and the Fleet refuses too.

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // What the console shows of a part it cannot read. A part denied by a
-// policy or not implemented by the endpoint (aws.FleetPartStatus.Gap) is
+// policy or not implemented by the endpoint (fleet.PartStatus.Gap) is
 // not a refresh that failed: asking again in 5 s gives the same answer, so
 // it never turns the header STALE. Its panel says in one line what hides
 // it and how to fix it, its tab is marked, and the verdict says the
@@ -23,22 +23,22 @@ const policyFile = "docs/iam-policy.json"
 const gapMark = "⊘"
 
 // partLabels name the parts as the panels do.
-var partLabels = map[aws.FleetPart]string{
-	aws.PartInstances:  "EC2 details",
-	aws.PartTargets:    "Target health",
-	aws.PartMetrics:    "CPU",
-	aws.PartAlarms:     "Alarms",
-	aws.PartHistory:    "Alarm history",
-	aws.PartActivities: "Scaling activities",
-	aws.PartRefreshes:  "Instance refreshes",
-	aws.PartLB:         "Load balancer",
-	aws.PartCerts:      "Certificates",
-	aws.PartRecord:     "Alias record",
+var partLabels = map[fleet.Part]string{
+	fleet.PartInstances:  "EC2 details",
+	fleet.PartTargets:    "Target health",
+	fleet.PartMetrics:    "CPU",
+	fleet.PartAlarms:     "Alarms",
+	fleet.PartHistory:    "Alarm history",
+	fleet.PartActivities: "Scaling activities",
+	fleet.PartRefreshes:  "Instance refreshes",
+	fleet.PartLB:         "Load balancer",
+	fleet.PartCerts:      "Certificates",
+	fleet.PartRecord:     "Alias record",
 }
 
 // partPanel is the tab a part shows in, for the parts drawn inside
 // another part's panel (a section or a column).
-func partPanel(p aws.FleetPart) (view, bool) {
+func partPanel(p fleet.Part) (view, bool) {
 	for i, pn := range panels {
 		if slices.Contains(pn.shows(), p) {
 			return view(i), true
@@ -49,16 +49,16 @@ func partPanel(p aws.FleetPart) (view, bool) {
 
 // gapText is the one line about a part that cannot be read: the IAM action
 // to allow, or the operation and endpoint that lack it.
-func gapText(st aws.FleetPartStatus) string {
+func gapText(st fleet.PartStatus) string {
 	label := partLabels[st.Part]
 	switch st.State {
-	case aws.PartDenied:
+	case fleet.PartDenied:
 		action := st.Action
 		if action == "" {
 			action = "a permission"
 		}
 		return fmt.Sprintf("%s hidden: %s denied — allow it (%s)", label, action, policyFile)
-	case aws.PartUnsupported:
+	case fleet.PartUnsupported:
 		return label + ": " + st.Detail
 	}
 	return ""
@@ -66,9 +66,9 @@ func gapText(st aws.FleetPartStatus) string {
 
 // gapLines is a panel replaced by its gap: the line, then when it is asked
 // again.
-func gapLines(st aws.FleetPartStatus, now time.Time) []line {
-	next := st.Checked.Add(aws.FleetGapRetry)
-	when := "asked again every " + dur(aws.FleetGapRetry)
+func gapLines(st fleet.PartStatus, now time.Time) []line {
+	next := st.Checked.Add(fleet.GapRetry)
+	when := "asked again every " + dur(fleet.GapRetry)
 	if !st.Checked.IsZero() {
 		when += " (next " + clock(next, now) + ")"
 	}
@@ -76,10 +76,10 @@ func gapLines(st aws.FleetPartStatus, now time.Time) []line {
 }
 
 // panelGap returns the gap that replaces tab v's panel, if any.
-func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
+func panelGap(s *fleet.Snapshot, v view) (fleet.PartStatus, bool) {
 	p := panels[v].part()
 	if p == "" || s == nil {
-		return aws.FleetPartStatus{}, false
+		return fleet.PartStatus{}, false
 	}
 	st := s.Part(p)
 	return st, st.Gap()
@@ -88,7 +88,7 @@ func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
 // gapFacts are the verdict's words for what the snapshot could not read:
 // the panels unavailable, then the sections and columns hidden in panels
 // that show.
-func gapFacts(s *aws.Snapshot) (facts []string, n int) {
+func gapFacts(s *fleet.Snapshot) (facts []string, n int) {
 	var names, hidden []string
 	gapped := map[view]bool{}
 	for _, st := range s.Gaps() {
@@ -113,9 +113,9 @@ func gapFacts(s *aws.Snapshot) (facts []string, n int) {
 
 // columnGaps are the lines over the instances table for the columns it
 // cannot fill (shown as ?).
-func columnGaps(s *aws.Snapshot) []line {
+func columnGaps(s *fleet.Snapshot) []line {
 	var out []line
-	for _, p := range []aws.FleetPart{aws.PartInstances, aws.PartTargets, aws.PartMetrics} {
+	for _, p := range []fleet.Part{fleet.PartInstances, fleet.PartTargets, fleet.PartMetrics} {
 		if st := s.Part(p); st.Gap() {
 			out = append(out, line{text: "? " + gapText(st), tone: toneWarn})
 		}

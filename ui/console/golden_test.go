@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // goldenWorld is the stack the goldens show: four instances on AWS's
@@ -22,19 +22,19 @@ func goldenWorld(t *testing.T) *stackWorld {
 	t.Helper()
 	w := newStackWorld(t, worldOptions{size: 4, realistic: true, cpuAlarm: 15})
 	for range 30 {
-		w.advance(time.Minute)
+		w.Advance(time.Minute)
 	}
-	g := w.describeGroup()
+	g := w.DescribeGroup()
 	if err := w.SB.SetAppHealth(*g.Instances[1].InstanceId, false); err != nil {
 		t.Fatal(err)
 	}
-	w.newTemplateVersion()
-	if _, err := w.Fleet.StartInstanceRefresh(w.ctx, "demo-asg", aws.FleetRefreshOptions{MinHealthyPercentage: 75}); err != nil {
+	w.NewTemplateVersion()
+	if _, err := w.Fleet.StartInstanceRefresh(w.Ctx, "demo-asg", fleet.RefreshOptions{MinHealthyPercentage: 75}); err != nil {
 		t.Fatal(err)
 	}
 	for range 8 {
-		w.advance(10 * time.Second)
-		w.describeGroup()
+		w.Advance(10 * time.Second)
+		w.DescribeGroup()
 	}
 	return w
 }

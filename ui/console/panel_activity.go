@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // viewActivity is the group's scaling activities under the instance
@@ -16,15 +16,15 @@ type activityPanel struct{ basePanel }
 
 func (activityPanel) name() string { return "Activity" }
 
-func (activityPanel) part() aws.FleetPart { return aws.PartActivities }
+func (activityPanel) part() fleet.Part { return fleet.PartActivities }
 
-func (activityPanel) shows() []aws.FleetPart {
-	return []aws.FleetPart{aws.PartActivities, aws.PartRefreshes}
+func (activityPanel) shows() []fleet.Part {
+	return []fleet.Part{fleet.PartActivities, fleet.PartRefreshes}
 }
 
 func (activityPanel) newTable() *table { return &table{cols: activityColumns(), noSort: true} }
 
-func (activityPanel) prepare(s *aws.Snapshot, _ stackInfo) (content, bool) {
+func (activityPanel) prepare(s *fleet.Snapshot, _ stackInfo) (content, bool) {
 	return content{rows: activityRows(s)}, true
 }
 
@@ -58,7 +58,7 @@ func activityColumns() []column {
 	}
 }
 
-func activityRows(s *aws.Snapshot) []row {
+func activityRows(s *fleet.Snapshot) []row {
 	rows := make([]row, 0, len(s.Activities))
 	for _, a := range s.Activities {
 		started, startedText := math.NaN(), "–"
@@ -98,10 +98,10 @@ func (m *Model) refreshPanel(width int) []line {
 	// The activities and refreshes are read together while the group is
 	// steady: the panel's first line says how old the older of them is.
 	age := ""
-	if d, old := m.oldest(aws.PartActivities, aws.PartRefreshes); old {
+	if d, old := m.oldest(fleet.PartActivities, fleet.PartRefreshes); old {
 		age = "Activity read " + ago(d) + " ago · "
 	}
-	if st := s.Part(aws.PartRefreshes); st.Gap() {
+	if st := s.Part(fleet.PartRefreshes); st.Gap() {
 		return []line{{text: age + gapText(st), tone: toneWarn}}
 	}
 	if len(s.Refreshes) == 0 {

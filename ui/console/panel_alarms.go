@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // viewAlarms is the stack's alarms, with their recent state changes.
@@ -16,10 +16,10 @@ type alarmsPanel struct{ basePanel }
 
 func (alarmsPanel) name() string { return "Alarms" }
 
-func (alarmsPanel) part() aws.FleetPart { return aws.PartAlarms }
+func (alarmsPanel) part() fleet.Part { return fleet.PartAlarms }
 
-func (alarmsPanel) shows() []aws.FleetPart {
-	return []aws.FleetPart{aws.PartAlarms, aws.PartHistory}
+func (alarmsPanel) shows() []fleet.Part {
+	return []fleet.Part{fleet.PartAlarms, fleet.PartHistory}
 }
 
 // count is the alarms firing, marked, or else all of them.
@@ -38,7 +38,7 @@ func (alarmsPanel) count(m *Model) string {
 
 func (alarmsPanel) newTable() *table { return &table{cols: alarmColumns()} }
 
-func (alarmsPanel) prepare(s *aws.Snapshot, _ stackInfo) (content, bool) {
+func (alarmsPanel) prepare(s *fleet.Snapshot, _ stackInfo) (content, bool) {
 	return content{rows: alarmRows(s)}, true
 }
 
@@ -95,7 +95,7 @@ var comparisons = map[string]string{
 	"LessThanLowerOrGreaterThanUpperThreshold": "outside", "LessThanLowerThreshold": "<", "GreaterThanUpperThreshold": ">",
 }
 
-func alarmRows(s *aws.Snapshot) []row {
+func alarmRows(s *fleet.Snapshot) []row {
 	rows := make([]row, 0, len(s.Alarms))
 	for _, a := range s.Alarms {
 		op := comparisons[a.Comparison]
@@ -128,11 +128,11 @@ func (m *Model) historyLines(n int) []line {
 		return nil
 	}
 	title := "Recent state changes (24 h)"
-	if d, old := m.partAge(aws.PartHistory); old {
-		title += " · read " + ago(d) + " ago, " + m.cadenceText(aws.PartHistory)
+	if d, old := m.partAge(fleet.PartHistory); old {
+		title += " · read " + ago(d) + " ago, " + m.cadenceText(fleet.PartHistory)
 	}
 	out := []line{{text: title, tone: toneNone}}
-	if st := m.snap.Part(aws.PartHistory); st.Gap() {
+	if st := m.snap.Part(fleet.PartHistory); st.Gap() {
 		return append(out, line{text: gapText(st), tone: toneWarn})
 	}
 	for _, h := range m.snap.AlarmHistory {

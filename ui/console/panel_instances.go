@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // viewInstances is the group's instances joined with target health and
@@ -18,15 +18,15 @@ type instancesPanel struct{ basePanel }
 
 func (instancesPanel) name() string { return "Instances" }
 
-func (instancesPanel) shows() []aws.FleetPart {
-	return []aws.FleetPart{aws.PartInstances, aws.PartMetrics}
+func (instancesPanel) shows() []fleet.Part {
+	return []fleet.Part{fleet.PartInstances, fleet.PartMetrics}
 }
 
 func (instancesPanel) count(m *Model) string { return fmt.Sprint(len(m.snap.Instances)) }
 
 func (instancesPanel) newTable() *table { return &table{cols: instanceColumns()} }
 
-func (instancesPanel) prepare(s *aws.Snapshot, _ stackInfo) (content, bool) {
+func (instancesPanel) prepare(s *fleet.Snapshot, _ stackInfo) (content, bool) {
 	return content{rows: instanceRows(s)}, true
 }
 
@@ -115,11 +115,11 @@ const (
 
 // instanceRows joins each instance into a row; ages count from when the
 // snapshot was taken, so a row reads the same however late it is drawn.
-func instanceRows(s *aws.Snapshot) []row {
+func instanceRows(s *fleet.Snapshot) []row {
 	rows := make([]row, 0, len(s.Instances))
 	// A column whose part cannot be read shows ?, not a dash: a dash says
 	// "none", which nobody knows.
-	noEC2, noTargets, noCPU := s.Part(aws.PartInstances).Gap(), s.Part(aws.PartTargets).Gap(), s.Part(aws.PartMetrics).Gap()
+	noEC2, noTargets, noCPU := s.Part(fleet.PartInstances).Gap(), s.Part(fleet.PartTargets).Gap(), s.Part(fleet.PartMetrics).Gap()
 	for i := range s.Instances {
 		in := &s.Instances[i]
 		age, ageText := math.NaN(), "–"
@@ -203,7 +203,7 @@ func (m *Model) instancesTitle() []line {
 		}
 	}
 	parts = append(parts, out, fmt.Sprintf("%s health, grace %s", orDash(g.HealthCheckType), dur(g.HealthCheckGrace)), "sort "+t.sortName())
-	title := m.withAges(strings.Join(parts, " · "), aws.PartInstances, aws.PartMetrics)
+	title := m.withAges(strings.Join(parts, " · "), fleet.PartInstances, fleet.PartMetrics)
 	return append([]line{{text: title, tone: toneMuted}}, columnGaps(m.snap)...)
 }
 
@@ -243,7 +243,7 @@ func cpuSummary(points []float64) string {
 	return fmt.Sprintf("now %s, avg %.0f%%, peak %.0f%%", percent(lastValue(points)), sum/float64(n), peak)
 }
 
-func findInstance(s *aws.Snapshot, id string) *aws.FleetInstance {
+func findInstance(s *fleet.Snapshot, id string) *fleet.Instance {
 	if s == nil {
 		return nil
 	}

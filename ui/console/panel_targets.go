@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // viewTargets is the target group's targets and their health.
@@ -15,15 +15,15 @@ type targetsPanel struct{ basePanel }
 
 func (targetsPanel) name() string { return "Targets" }
 
-func (targetsPanel) part() aws.FleetPart { return aws.PartTargets }
+func (targetsPanel) part() fleet.Part { return fleet.PartTargets }
 
-func (targetsPanel) shows() []aws.FleetPart { return []aws.FleetPart{aws.PartTargets} }
+func (targetsPanel) shows() []fleet.Part { return []fleet.Part{fleet.PartTargets} }
 
 func (targetsPanel) count(m *Model) string { return fmt.Sprint(len(m.snap.Targets)) }
 
 func (targetsPanel) newTable() *table { return &table{cols: targetColumns()} }
 
-func (targetsPanel) prepare(s *aws.Snapshot, _ stackInfo) (content, bool) {
+func (targetsPanel) prepare(s *fleet.Snapshot, _ stackInfo) (content, bool) {
 	return content{rows: targetRows(s)}, true
 }
 
@@ -54,7 +54,7 @@ func targetColumns() []column {
 	}
 }
 
-func targetRows(s *aws.Snapshot) []row {
+func targetRows(s *fleet.Snapshot) []row {
 	// DescribeTargetHealth names the zone of IP targets only: an instance
 	// target's comes from the group.
 	zone := make(map[string]string, len(s.Instances))
@@ -97,5 +97,5 @@ func (m *Model) targetsTitle() []line {
 	if len(parts) == 0 {
 		parts = []string{"no targets registered"}
 	}
-	return []line{{text: m.withAges(shortARN(m.target.TargetGroupARN)+" · "+strings.Join(parts, ", "), aws.PartTargets), tone: toneMuted}}
+	return []line{{text: m.withAges(shortARN(m.target.TargetGroupARN)+" · "+strings.Join(parts, ", "), fleet.PartTargets), tone: toneMuted}}
 }

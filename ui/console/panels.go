@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/steps"
 )
 
@@ -22,10 +22,10 @@ type panel interface {
 	// read (a gap) the panel is replaced by one line saying why. "" when
 	// the panel has none (the instances come with the group; the log is
 	// the console's own).
-	part() aws.FleetPart
+	part() fleet.Part
 	// shows are the parts drawn inside the panel as a section or a column,
 	// its own part included: the verdict names a gap in one by the panel.
-	shows() []aws.FleetPart
+	shows() []fleet.Part
 	// count is the number the tab shows beside its name, "" for none.
 	// It is asked only once a snapshot has arrived (m.snap is not nil).
 	count(m *Model) string
@@ -35,7 +35,7 @@ type panel interface {
 	// table, lines for a text panel. It runs in the fetch command, off
 	// the UI goroutine, and reads only s and st. ok is false for a panel
 	// whose content does not come from the snapshot.
-	prepare(s *aws.Snapshot, st stackInfo) (c content, ok bool)
+	prepare(s *fleet.Snapshot, st stackInfo) (c content, ok bool)
 	// needsSnapshot is false for a panel that draws before the first
 	// snapshot arrives.
 	needsSnapshot() bool
@@ -61,16 +61,16 @@ type content struct {
 // override what the panel needs.
 type basePanel struct{}
 
-func (basePanel) part() aws.FleetPart                              { return "" }
-func (basePanel) shows() []aws.FleetPart                           { return nil }
-func (basePanel) count(*Model) string                              { return "" }
-func (basePanel) newTable() *table                                 { return nil }
-func (basePanel) prepare(*aws.Snapshot, stackInfo) (content, bool) { return content{}, false }
-func (basePanel) needsSnapshot() bool                              { return true }
-func (basePanel) placeholder(*Model, int) []line                   { return nil }
-func (basePanel) above(*Model, int) []line                         { return nil }
-func (basePanel) below(*Model, int) []line                         { return nil }
-func (basePanel) detail(*Model, string, *detailPane)               {}
+func (basePanel) part() fleet.Part                                   { return "" }
+func (basePanel) shows() []fleet.Part                                { return nil }
+func (basePanel) count(*Model) string                                { return "" }
+func (basePanel) newTable() *table                                   { return nil }
+func (basePanel) prepare(*fleet.Snapshot, stackInfo) (content, bool) { return content{}, false }
+func (basePanel) needsSnapshot() bool                                { return true }
+func (basePanel) placeholder(*Model, int) []line                     { return nil }
+func (basePanel) above(*Model, int) []line                           { return nil }
+func (basePanel) below(*Model, int) []line                           { return nil }
+func (basePanel) detail(*Model, string, *detailPane)                 {}
 
 // view is a tab: its panel's position in panels.
 type view int
@@ -125,7 +125,7 @@ type prepared struct {
 
 // prepare builds the views' rows from a snapshot. It reads only s and st,
 // so it runs in the fetch command.
-func prepare(s *aws.Snapshot, st stackInfo) *prepared {
+func prepare(s *fleet.Snapshot, st stackInfo) *prepared {
 	p := &prepared{panels: make([]*content, len(panels))}
 	for i, pn := range panels {
 		if c, ok := pn.prepare(s, st); ok {

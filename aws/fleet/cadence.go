@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"fmt"
@@ -29,16 +29,16 @@ import (
 //	every AlarmScan (60 s) the alarms by name prefix, to find new ones
 //
 // A part whose last read failed is due on the next snapshot; a gap (denied
-// or unsupported) every FleetGapRetry; SnapshotOptions.All makes every part
+// or unsupported) every GapRetry; SnapshotOptions.All makes every part
 // due. So at the moment a snapshot is taken no part's data is older than
 // its cadence, and Snapshot.ReadAt says how old each part is.
 
-// Default cadences (FleetCadence's zero fields).
+// Default cadences (Cadence's zero fields).
 const (
-	FleetQuietEvery     = 30 * time.Second
-	FleetMetricsEvery   = 60 * time.Second
-	FleetLBEvery        = 60 * time.Second
-	FleetAlarmScanEvery = 60 * time.Second
+	QuietEvery     = 30 * time.Second
+	MetricsEvery   = 60 * time.Second
+	LBEvery        = 60 * time.Second
+	AlarmScanEvery = 60 * time.Second
 	// fleetAlarmNamesPerCall is DescribeAlarms' limit of AlarmNames (CloudWatch
 	// API reference: "Maximum number of 100 items").
 	fleetAlarmNamesPerCall = 100
@@ -50,42 +50,42 @@ const (
 	fleetNever = time.Duration(math.MaxInt64)
 )
 
-// FleetCadence says how often the parts that are not read on every refresh
+// Cadence says how often the parts that are not read on every refresh
 // are read when nothing asks for them sooner. A zero field takes its
 // default.
-type FleetCadence struct {
+type Cadence struct {
 	// Quiet: EC2 details, scaling activities and instance refreshes when
-	// nothing signals a change (default FleetQuietEvery).
+	// nothing signals a change (default QuietEvery).
 	Quiet time.Duration
-	// Metrics: the CPU sparklines (default FleetMetricsEvery: EC2's basic
+	// Metrics: the CPU sparklines (default MetricsEvery: EC2's basic
 	// monitoring has one point every 5 minutes).
 	Metrics time.Duration
 	// LB: the load balancer part with its certificates and record (default
-	// FleetLBEvery). SnapshotOptions.LoadBalancer reads it at once.
+	// LBEvery). SnapshotOptions.LoadBalancer reads it at once.
 	LB time.Duration
 	// AlarmScan: looking for the stack's alarms by name prefix (default
-	// FleetAlarmScanEvery); between scans the alarms found are read by
+	// AlarmScanEvery); between scans the alarms found are read by
 	// name, in one call per 100.
 	AlarmScan time.Duration
 }
 
-func (c FleetCadence) withDefaults() FleetCadence {
+func (c Cadence) withDefaults() Cadence {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
 		}
 	}
-	def(&c.Quiet, FleetQuietEvery)
-	def(&c.Metrics, FleetMetricsEvery)
-	def(&c.LB, FleetLBEvery)
-	def(&c.AlarmScan, FleetAlarmScanEvery)
+	def(&c.Quiet, QuietEvery)
+	def(&c.Metrics, MetricsEvery)
+	def(&c.LB, LBEvery)
+	def(&c.AlarmScan, AlarmScanEvery)
 	return c
 }
 
 // Every is how often part p is read at the latest while the group is
 // steady: 0 for the parts read on every snapshot, -1 for alarm history
 // (read when an alarm's state moves).
-func (c FleetCadence) Every(p FleetPart) time.Duration {
+func (c Cadence) Every(p Part) time.Duration {
 	c = c.withDefaults()
 	switch p {
 	case PartInstances, PartActivities, PartRefreshes:
@@ -105,15 +105,15 @@ type fleetDue struct {
 	prev *Snapshot
 	now  time.Time
 	opts SnapshotOptions
-	cad  FleetCadence
+	cad  Cadence
 	gaps fleetGaps
 }
 
 // due reports whether part p is read now: always on the first snapshot; a
-// gap when FleetGapRetry has passed (or on a recheck); otherwise when All
+// gap when GapRetry has passed (or on a recheck); otherwise when All
 // asks, the last read failed, signal says something changed, or the part
 // is at least every old.
-func (d fleetDue) due(p FleetPart, signal bool, every time.Duration) bool {
+func (d fleetDue) due(p Part, signal bool, every time.Duration) bool {
 	if d.prev == nil {
 		return true
 	}
@@ -140,7 +140,7 @@ func (d fleetDue) alarmScan() bool {
 // steady: the group's status, desired ≠ in service, instances on their way
 // in or out, instances that joined or left since prev, a refresh running
 // or an activity unfinished (as prev saw them).
-func fleetChanging(g FleetGroup, members []FleetInstance, prev *Snapshot) string {
+func fleetChanging(g Group, members []Instance, prev *Snapshot) string {
 	if g.Status != "" {
 		return g.Status
 	}
@@ -181,7 +181,7 @@ func fleetChanging(g FleetGroup, members []FleetInstance, prev *Snapshot) string
 }
 
 // Done reports whether the activity has ended.
-func (a FleetActivity) Done() bool {
+func (a Activity) Done() bool {
 	switch a.Status {
 	case "Successful", "Failed", "Cancelled":
 		return true
@@ -191,7 +191,7 @@ func (a FleetActivity) Done() bool {
 
 // fleetMembersMoved reports whether the group's members or their lifecycle
 // states differ from prev's.
-func fleetMembersMoved(members []FleetInstance, prev *Snapshot) bool {
+func fleetMembersMoved(members []Instance, prev *Snapshot) bool {
 	if prev == nil || len(members) != len(prev.Instances) {
 		return true
 	}
@@ -220,7 +220,7 @@ func fleetRefreshSignal(prev *Snapshot) bool {
 }
 
 // fleetNewestAlarm is the latest state change among alarms.
-func fleetNewestAlarm(alarms []FleetAlarm) time.Time {
+func fleetNewestAlarm(alarms []Alarm) time.Time {
 	var t time.Time
 	for _, a := range alarms {
 		if a.Updated.After(t) {
@@ -236,7 +236,7 @@ func fleetNewestAlarm(alarms []FleetAlarm) time.Time {
 // show yet, so that it is read again until it does or fleetHistoryGrace has
 // passed. An alarm prev did not know is not waited for: its creation is
 // no state change in the history.
-func fleetHistoryMark(alarms, prevAlarms []FleetAlarm, history []FleetAlarmEvent, now time.Time) time.Time {
+func fleetHistoryMark(alarms, prevAlarms []Alarm, history []AlarmEvent, now time.Time) time.Time {
 	mark := fleetNewestAlarm(alarms)
 	before := make(map[string]time.Time, len(prevAlarms))
 	for _, a := range prevAlarms {

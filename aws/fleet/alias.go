@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"context"
@@ -23,8 +23,8 @@ type SwitchTarget struct {
 
 // AliasSwitch is what SwitchAlias did.
 type AliasSwitch struct {
-	Before *FleetRecord
-	After  *FleetRecord
+	Before *Record
+	After  *Record
 	// Changed is false when the record already pointed at the target.
 	Changed bool
 	// ChangeID and Status (PENDING, then INSYNC once every Route 53 server

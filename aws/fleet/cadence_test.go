@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"fmt"
@@ -49,8 +49,8 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 	c := windowCost{byOp: map[string]int{}}
 	calls := 0
 	for range fleetWindowLen {
-		w.advance(fleetRefreshEvery)
-		s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev})
+		w.Advance(fleetRefreshEvery)
+		s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev})
 		if err != nil {
 			t.Fatalf("Snapshot: %v", err)
 		}
@@ -90,7 +90,7 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 // checkFresh asserts the cadence's promise: when a snapshot is taken, no
 // part is older than its cadence, and the parts read on every refresh were
 // read by it.
-func checkFresh(t *testing.T, s *Snapshot, cad FleetCadence) {
+func checkFresh(t *testing.T, s *Snapshot, cad Cadence) {
 	t.Helper()
 	for _, p := range fleetParts {
 		at, every := s.ReadAt(p), cad.Every(p)
@@ -120,16 +120,16 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 	for _, size := range []int{10, 100, 1000} {
 		w := newFleetWorld(t, size)
 		w.SB.ResetStats()
-		first, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{All: true})
+		first, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{All: true})
 		if err != nil {
 			t.Fatalf("%d: Snapshot: %v", size, err)
 		}
 		var f figures
-		f.first.requests = w.requests()
+		f.first.requests = w.Requests()
 		if f.first.requests != first.Calls {
 			t.Errorf("%d: sandbox served %d requests, snapshot counted %d", size, f.first.requests, first.Calls)
 		}
-		if want := (size + FleetMetricsPerCall - 1) / FleetMetricsPerCall; w.SB.Stats().Count("monitoring", "GetMetricData") != want {
+		if want := (size + MetricsPerCall - 1) / MetricsPerCall; w.SB.Stats().Count("monitoring", "GetMetricData") != want {
 			t.Errorf("%d: GetMetricData called %d times, want %d (500 sparklines a call)", size, w.SB.Stats().Count("monitoring", "GetMetricData"), want)
 		}
 		for _, in := range first.Instances {
@@ -151,7 +151,7 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := s.Group
-		if err := w.Fleet.SetCapacity(w.ctx, g.Name, g.Min, g.Desired+max(1, size/10), g.Max); err != nil {
+		if err := w.Fleet.SetCapacity(w.Ctx, g.Name, g.Min, g.Desired+max(1, size/10), g.Max); err != nil {
 			t.Fatalf("%d: SetCapacity: %v", size, err)
 		}
 		s, f.changing = w.window(t, s)
@@ -180,7 +180,7 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 // by the next scan by prefix.
 func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	w := newFleetWorld(t, 2)
-	prev, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{All: true})
+	prev, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,10 +190,10 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	// and then shows it.
 	moves := 0
 	for i := range 96 {
-		w.advance(fleetRefreshEvery)
+		w.Advance(fleetRefreshEvery)
 		before := prev
 		w.SB.ResetStats()
-		if prev, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
+		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 		reads := w.SB.Stats().Count("monitoring", "DescribeAlarmHistory")
@@ -226,8 +226,8 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	// refreshes (one call each) and by prefix on one (two calls).
 	w.SB.ResetStats()
 	for range 12 {
-		w.advance(fleetRefreshEvery)
-		if prev, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
+		w.Advance(fleetRefreshEvery)
+		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -241,7 +241,7 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 
 	// A new alarm of the stack shows within a scan period.
 	cw := cloudwatch.NewFromConfig(w.Cfg)
-	_, err = cw.PutMetricAlarm(w.ctx, &cloudwatch.PutMetricAlarmInput{
+	_, err = cw.PutMetricAlarm(w.Ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: sdk.String("demo-latency"), Namespace: sdk.String("AWS/ApplicationELB"), MetricName: sdk.String("TargetResponseTime"),
 		Statistic: cwtypes.StatisticAverage, Period: sdk.Int32(60), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(1),
 		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
@@ -249,16 +249,16 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	added := w.now()
+	added := w.Now()
 	for range 13 {
-		w.advance(fleetRefreshEvery)
-		if prev, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
+		w.Advance(fleetRefreshEvery)
+		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range prev.Alarms {
 			if a.Name == "demo-latency" {
-				if d := prev.TakenAt.Sub(added); d > FleetAlarmScanEvery {
-					t.Errorf("the new alarm showed %s after it was created, want within %s", d, FleetAlarmScanEvery)
+				if d := prev.TakenAt.Sub(added); d > AlarmScanEvery {
+					t.Errorf("the new alarm showed %s after it was created, want within %s", d, AlarmScanEvery)
 				}
 				return
 			}
@@ -270,25 +270,25 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 // What makes a group "changing" (EC2 details and scaling activities read on
 // every refresh) and what leaves it steady.
 func TestFleetChangingSaysWhatIsChanging(t *testing.T) {
-	in := func(id, lc string) FleetInstance { return FleetInstance{ID: id, Lifecycle: lc} }
-	steady := []FleetInstance{in("i-1", "InService"), in("i-2", "InService")}
-	prev := &Snapshot{Instances: steady, Activities: []FleetActivity{{Status: "Successful"}}}
+	in := func(id, lc string) Instance { return Instance{ID: id, Lifecycle: lc} }
+	steady := []Instance{in("i-1", "InService"), in("i-2", "InService")}
+	prev := &Snapshot{Instances: steady, Activities: []Activity{{Status: "Successful"}}}
 	cases := []struct {
 		name    string
-		g       FleetGroup
-		members []FleetInstance
+		g       Group
+		members []Instance
 		prev    *Snapshot
 		want    string
 	}{
-		{"steady", FleetGroup{Desired: 2}, steady, prev, ""},
-		{"standby not replaced counts toward desired", FleetGroup{Desired: 2}, []FleetInstance{in("i-1", "InService"), in("i-2", "Standby")}, &Snapshot{Instances: []FleetInstance{in("i-1", "InService"), in("i-2", "Standby")}}, ""},
-		{"desired moved", FleetGroup{Desired: 3}, steady, prev, "desired 3, 2 in service"},
-		{"an instance on its way in", FleetGroup{Desired: 3}, append(steady[:2:2], in("i-3", "Pending")), prev, "1 instance Pending"},
-		{"an instance on its way out", FleetGroup{Desired: 1}, []FleetInstance{in("i-1", "InService"), in("i-2", "Terminating:Wait")}, prev, "1 instance Terminating:Wait"},
-		{"an instance replaced between two reads", FleetGroup{Desired: 2}, []FleetInstance{in("i-1", "InService"), in("i-3", "InService")}, prev, "instances joined or left"},
-		{"a refresh running", FleetGroup{Desired: 2}, steady, &Snapshot{Instances: steady, Group: FleetGroup{Refresh: &FleetRefresh{Status: "InProgress"}}}, "instance refresh InProgress"},
-		{"an activity unfinished", FleetGroup{Desired: 2}, steady, &Snapshot{Instances: steady, Activities: []FleetActivity{{Status: "WaitingForELBConnectionDraining"}}}, "scaling activity WaitingForELBConnectionDraining"},
-		{"the group being deleted", FleetGroup{Desired: 2, Status: "Delete in progress"}, steady, prev, "Delete in progress"},
+		{"steady", Group{Desired: 2}, steady, prev, ""},
+		{"standby not replaced counts toward desired", Group{Desired: 2}, []Instance{in("i-1", "InService"), in("i-2", "Standby")}, &Snapshot{Instances: []Instance{in("i-1", "InService"), in("i-2", "Standby")}}, ""},
+		{"desired moved", Group{Desired: 3}, steady, prev, "desired 3, 2 in service"},
+		{"an instance on its way in", Group{Desired: 3}, append(steady[:2:2], in("i-3", "Pending")), prev, "1 instance Pending"},
+		{"an instance on its way out", Group{Desired: 1}, []Instance{in("i-1", "InService"), in("i-2", "Terminating:Wait")}, prev, "1 instance Terminating:Wait"},
+		{"an instance replaced between two reads", Group{Desired: 2}, []Instance{in("i-1", "InService"), in("i-3", "InService")}, prev, "instances joined or left"},
+		{"a refresh running", Group{Desired: 2}, steady, &Snapshot{Instances: steady, Group: Group{Refresh: &Refresh{Status: "InProgress"}}}, "instance refresh InProgress"},
+		{"an activity unfinished", Group{Desired: 2}, steady, &Snapshot{Instances: steady, Activities: []Activity{{Status: "WaitingForELBConnectionDraining"}}}, "scaling activity WaitingForELBConnectionDraining"},
+		{"the group being deleted", Group{Desired: 2, Status: "Delete in progress"}, steady, prev, "Delete in progress"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -301,7 +301,7 @@ func TestFleetChangingSaysWhatIsChanging(t *testing.T) {
 	if fleetRefreshSignal(prev) {
 		t.Error("refreshes due on a steady group")
 	}
-	byRefresh := &Snapshot{Activities: []FleetActivity{{Status: "InProgress", Cause: "At 2026-03-02T09:00:00Z an instance was taken out of service in response to an instance refresh."}}}
+	byRefresh := &Snapshot{Activities: []Activity{{Status: "InProgress", Cause: "At 2026-03-02T09:00:00Z an instance was taken out of service in response to an instance refresh."}}}
 	if !fleetRefreshSignal(byRefresh) {
 		t.Error("an activity caused by an instance refresh does not make the refreshes due")
 	}
