@@ -6,9 +6,6 @@ import (
 	"github.com/stackwiz/stackwiz/aws/fleet/fleettest"
 )
 
-// fleetBase is the fixed start of the sandbox clock in fleet tests.
-var fleetBase = fleettest.Base
-
 // fleetWorld is the shared fixture stack (fleettest.World: a sandbox
 // served over HTTP holding one stack's running pieces) with the Fleet
 // under test, on the fixture's clock, and the stack's Ref.

@@ -12,10 +12,6 @@ import (
 	"github.com/stackwiz/stackwiz/state"
 )
 
-// fixtureBase is the sandbox clock's fixed start in console tests, so that
-// ages, metrics and goldens are the same on every run.
-var fixtureBase = fleettest.Base
-
 // stackWorld is the shared fixture stack (fleettest.World: one stack's
 // running pieces in a sandbox, built through the real SDK as the steps
 // build them) with the Fleet the console reads it through and the stack's
@@ -33,7 +29,7 @@ type worldOptions struct {
 	name string // "demo" unless set
 	size int
 	// wallClock runs the sandbox on the real clock (the built binary's
-	// sandbox does); otherwise it starts at fixtureBase and moves only
+	// sandbox does); otherwise it starts at fleettest.Base and moves only
 	// with advance.
 	wallClock bool
 	dataDir   string

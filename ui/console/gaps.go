@@ -2,7 +2,6 @@ package console
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,26 +21,14 @@ const policyFile = "docs/iam-policy.json"
 // gapMark marks a tab whose panel cannot be read.
 const gapMark = "⊘"
 
-// partLabels name the parts as the panels do.
-var partLabels = map[fleet.Part]string{
-	fleet.PartInstances:  "EC2 details",
-	fleet.PartTargets:    "Target health",
-	fleet.PartMetrics:    "CPU",
-	fleet.PartAlarms:     "Alarms",
-	fleet.PartHistory:    "Alarm history",
-	fleet.PartActivities: "Scaling activities",
-	fleet.PartRefreshes:  "Instance refreshes",
-	fleet.PartLB:         "Load balancer",
-	fleet.PartCerts:      "Certificates",
-	fleet.PartRecord:     "Alias record",
-}
-
 // partPanel is the tab a part shows in, for the parts drawn inside
 // another part's panel (a section or a column).
 func partPanel(p fleet.Part) (view, bool) {
 	for i, pn := range panels {
-		if slices.Contains(pn.shows(), p) {
-			return view(i), true
+		for _, s := range pn.shows() {
+			if s.part == p {
+				return view(i), true
+			}
 		}
 	}
 	return 0, false

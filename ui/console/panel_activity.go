@@ -18,8 +18,8 @@ func (activityPanel) name() string { return "Activity" }
 
 func (activityPanel) part() fleet.Part { return fleet.PartActivities }
 
-func (activityPanel) shows() []fleet.Part {
-	return []fleet.Part{fleet.PartActivities, fleet.PartRefreshes}
+func (activityPanel) shows() []section {
+	return []section{{fleet.PartActivities, "Scaling activities"}, {fleet.PartRefreshes, "Instance refreshes"}}
 }
 
 func (activityPanel) newTable() *table { return &table{cols: activityColumns(), noSort: true} }

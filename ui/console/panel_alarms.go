@@ -18,8 +18,8 @@ func (alarmsPanel) name() string { return "Alarms" }
 
 func (alarmsPanel) part() fleet.Part { return fleet.PartAlarms }
 
-func (alarmsPanel) shows() []fleet.Part {
-	return []fleet.Part{fleet.PartAlarms, fleet.PartHistory}
+func (alarmsPanel) shows() []section {
+	return []section{{fleet.PartAlarms, "Alarms"}, {fleet.PartHistory, "Alarm history"}}
 }
 
 // count is the alarms firing, marked, or else all of them.

@@ -18,8 +18,8 @@ type instancesPanel struct{ basePanel }
 
 func (instancesPanel) name() string { return "Instances" }
 
-func (instancesPanel) shows() []fleet.Part {
-	return []fleet.Part{fleet.PartInstances, fleet.PartMetrics}
+func (instancesPanel) shows() []section {
+	return []section{{fleet.PartInstances, "EC2 details"}, {fleet.PartMetrics, "CPU"}}
 }
 
 func (instancesPanel) count(m *Model) string { return fmt.Sprint(len(m.snap.Instances)) }

@@ -19,8 +19,8 @@ func (lbPanel) name() string { return "Load balancer" }
 
 func (lbPanel) part() fleet.Part { return fleet.PartLB }
 
-func (lbPanel) shows() []fleet.Part {
-	return []fleet.Part{fleet.PartLB, fleet.PartCerts, fleet.PartRecord}
+func (lbPanel) shows() []section {
+	return []section{{fleet.PartLB, "Load balancer"}, {fleet.PartCerts, "Certificates"}, {fleet.PartRecord, "Alias record"}}
 }
 
 func (lbPanel) prepare(s *fleet.Snapshot, st stackInfo) (content, bool) {

@@ -8,8 +8,9 @@ import (
 	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
-// viewTargets is the target group's targets and their health.
-var viewTargets = registerPanel(2, targetsPanel{})
+// The target group's targets and their health. Nothing refers to this
+// tab by its view, so the registration's result is dropped.
+var _ = registerPanel(2, targetsPanel{})
 
 type targetsPanel struct{ basePanel }
 
@@ -17,7 +18,7 @@ func (targetsPanel) name() string { return "Targets" }
 
 func (targetsPanel) part() fleet.Part { return fleet.PartTargets }
 
-func (targetsPanel) shows() []fleet.Part { return []fleet.Part{fleet.PartTargets} }
+func (targetsPanel) shows() []section { return []section{{fleet.PartTargets, "Target health"}} }
 
 func (targetsPanel) count(m *Model) string { return fmt.Sprint(len(m.snap.Targets)) }
 

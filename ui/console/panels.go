@@ -24,8 +24,9 @@ type panel interface {
 	// the console's own).
 	part() fleet.Part
 	// shows are the parts drawn inside the panel as a section or a column,
-	// its own part included: the verdict names a gap in one by the panel.
-	shows() []fleet.Part
+	// its own part included, with their names: the verdict names a gap in
+	// one by the panel, and the freshness line by its label.
+	shows() []section
 	// count is the number the tab shows beside its name, "" for none.
 	// It is asked only once a snapshot has arrived (m.snap is not nil).
 	count(m *Model) string
@@ -50,6 +51,12 @@ type panel interface {
 	detail(m *Model, id string, d *detailPane)
 }
 
+// section is a part of the snapshot a panel draws, and its name there.
+type section struct {
+	part  fleet.Part
+	label string
+}
+
 // content is a panel's share of a snapshot: the rows of its table, or
 // the lines of a text panel.
 type content struct {
@@ -62,7 +69,7 @@ type content struct {
 type basePanel struct{}
 
 func (basePanel) part() fleet.Part                                   { return "" }
-func (basePanel) shows() []fleet.Part                                { return nil }
+func (basePanel) shows() []section                                   { return nil }
 func (basePanel) count(*Model) string                                { return "" }
 func (basePanel) newTable() *table                                   { return nil }
 func (basePanel) prepare(*fleet.Snapshot, stackInfo) (content, bool) { return content{}, false }
@@ -101,8 +108,15 @@ func init() {
 		if p == nil {
 			panic(fmt.Sprintf("console: no panel at tab %d", i+1))
 		}
+		for _, s := range p.shows() {
+			partLabels[s.part] = s.label
+		}
 	}
 }
+
+// partLabels name the parts as the panels do (filled by init from the
+// panels' sections).
+var partLabels = map[fleet.Part]string{}
 
 // viewCount is the number of tabs.
 func viewCount() view { return view(len(panels)) }
