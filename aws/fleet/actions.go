@@ -145,7 +145,7 @@ func (f *Fleet) TerminateInstance(ctx context.Context, id string, decrementDesir
 	if out.Activity == nil {
 		return Activity{}, nil
 	}
-	return fleetActivityOf(*out.Activity), nil
+	return activityOf(*out.Activity), nil
 }
 
 // EnterStandby moves InService instances to Standby: out of the load
@@ -166,7 +166,7 @@ func (f *Fleet) EnterStandby(ctx context.Context, group string, ids []string, de
 	if err != nil {
 		return nil, fmt.Errorf("move %s to standby in %s: %w", strings.Join(ids, ", "), group, err)
 	}
-	return fleetActivitiesOf(out.Activities), nil
+	return activitiesOf(out.Activities), nil
 }
 
 // ExitStandby returns Standby instances to service; the group's desired
@@ -182,13 +182,13 @@ func (f *Fleet) ExitStandby(ctx context.Context, group string, ids []string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("return %s from standby in %s: %w", strings.Join(ids, ", "), group, err)
 	}
-	return fleetActivitiesOf(out.Activities), nil
+	return activitiesOf(out.Activities), nil
 }
 
-func fleetActivitiesOf(as []astypes.Activity) []Activity {
+func activitiesOf(as []astypes.Activity) []Activity {
 	out := make([]Activity, 0, len(as))
 	for _, a := range as {
-		out = append(out, fleetActivityOf(a))
+		out = append(out, activityOf(a))
 	}
 	return out
 }

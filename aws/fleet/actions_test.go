@@ -97,16 +97,16 @@ func TestTerminateInstanceWithAndWithoutDecrement(t *testing.T) {
 		t.Fatalf("TerminateInstance = %+v, %v", act, err)
 	}
 	g = w.Settle()
-	if *g.DesiredCapacity != 3 || len(g.Instances) != 3 || slices.Contains(fleetInstanceIDs(g), victim) {
-		t.Errorf("without decrement: desired %d, instances %v (terminated %s)", *g.DesiredCapacity, fleetInstanceIDs(g), victim)
+	if *g.DesiredCapacity != 3 || len(g.Instances) != 3 || slices.Contains(instanceIDs(g), victim) {
+		t.Errorf("without decrement: desired %d, instances %v (terminated %s)", *g.DesiredCapacity, instanceIDs(g), victim)
 	}
 	victim = *g.Instances[1].InstanceId
 	if _, err := w.Fleet.TerminateInstance(w.Ctx, victim, true); err != nil {
 		t.Fatalf("TerminateInstance: %v", err)
 	}
 	g = w.Settle()
-	if *g.DesiredCapacity != 2 || len(g.Instances) != 2 || slices.Contains(fleetInstanceIDs(g), victim) {
-		t.Errorf("with decrement: desired %d, instances %v (terminated %s)", *g.DesiredCapacity, fleetInstanceIDs(g), victim)
+	if *g.DesiredCapacity != 2 || len(g.Instances) != 2 || slices.Contains(instanceIDs(g), victim) {
+		t.Errorf("with decrement: desired %d, instances %v (terminated %s)", *g.DesiredCapacity, instanceIDs(g), victim)
 	}
 	if _, err := w.Fleet.TerminateInstance(w.Ctx, "i-0000000000000dead", true); err == nil || !strings.Contains(err.Error(), "i-0000000000000dead") {
 		t.Errorf("unknown instance: err = %v", err)
@@ -129,7 +129,7 @@ func TestStandbyTakesAnInstanceOutOfServiceAndBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in := fleetFind(s, id); in == nil || in.Lifecycle != "Standby" || s.Group.Desired != 1 || in.Target.State == "healthy" {
+	if in := find(s, id); in == nil || in.Lifecycle != "Standby" || s.Group.Desired != 1 || in.Target.State == "healthy" {
 		t.Errorf("after EnterStandby: instance %+v, desired %d", in, s.Group.Desired)
 	}
 	if _, err := w.Fleet.ExitStandby(w.Ctx, "demo-asg", []string{id}); err != nil {
@@ -140,7 +140,7 @@ func TestStandbyTakesAnInstanceOutOfServiceAndBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in := fleetFind(s, id); in == nil || in.Lifecycle != "InService" || s.Group.Desired != 2 || in.Target.State != "healthy" {
+	if in := find(s, id); in == nil || in.Lifecycle != "InService" || s.Group.Desired != 2 || in.Target.State != "healthy" {
 		t.Errorf("after ExitStandby: instance %+v, desired %d", in, s.Group.Desired)
 	}
 	if _, err := w.Fleet.ExitStandby(w.Ctx, "demo-asg", []string{id}); err == nil {
@@ -234,7 +234,7 @@ func TestSwitchAliasToAnIPv4StackDropsTheDualstackAAAA(t *testing.T) {
 	}
 }
 
-func fleetFind(s *Snapshot, id string) *Instance {
+func find(s *Snapshot, id string) *Instance {
 	for i := range s.Instances {
 		if s.Instances[i].ID == id {
 			return &s.Instances[i]
@@ -243,7 +243,7 @@ func fleetFind(s *Snapshot, id string) *Instance {
 	return nil
 }
 
-func fleetInstanceIDs(g astypes.AutoScalingGroup) []string {
+func instanceIDs(g astypes.AutoScalingGroup) []string {
 	var ids []string
 	for _, in := range g.Instances {
 		ids = append(ids, *in.InstanceId)

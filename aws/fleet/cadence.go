@@ -39,15 +39,15 @@ const (
 	MetricsEvery   = 60 * time.Second
 	LBEvery        = 60 * time.Second
 	AlarmScanEvery = 60 * time.Second
-	// fleetAlarmNamesPerCall is DescribeAlarms' limit of AlarmNames (CloudWatch
+	// alarmNamesPerCall is DescribeAlarms' limit of AlarmNames (CloudWatch
 	// API reference: "Maximum number of 100 items").
-	fleetAlarmNamesPerCall = 100
-	// fleetHistoryGrace is how long an alarm whose state moved keeps its
+	alarmNamesPerCall = 100
+	// historyGrace is how long an alarm whose state moved keeps its
 	// history due when the history does not show the move yet (CloudWatch's
 	// history can lag the alarm's own state by a moment).
-	fleetHistoryGrace = time.Minute
-	// fleetNever is the cadence of a part read only on a signal.
-	fleetNever = time.Duration(math.MaxInt64)
+	historyGrace = time.Minute
+	// never is the cadence of a part read only on a signal.
+	never = time.Duration(math.MaxInt64)
 )
 
 // Cadence says how often the parts that are not read on every refresh
@@ -100,20 +100,20 @@ func (c Cadence) Every(p Part) time.Duration {
 	return 0
 }
 
-// fleetDue decides which parts one snapshot reads.
-type fleetDue struct {
+// schedule decides which parts one snapshot reads.
+type schedule struct {
 	prev *Snapshot
 	now  time.Time
 	opts SnapshotOptions
 	cad  Cadence
-	gaps fleetGaps
+	gaps gapSkips
 }
 
 // due reports whether part p is read now: always on the first snapshot; a
 // gap when GapRetry has passed (or on a recheck); otherwise when All
 // asks, the last read failed, signal says something changed, or the part
 // is at least every old.
-func (d fleetDue) due(p Part, signal bool, every time.Duration) bool {
+func (d schedule) due(p Part, signal bool, every time.Duration) bool {
 	if d.prev == nil {
 		return true
 	}
@@ -130,17 +130,17 @@ func (d fleetDue) due(p Part, signal bool, every time.Duration) bool {
 
 // alarmScan reports whether this snapshot looks for the alarms by prefix
 // rather than reading the known ones by name.
-func (d fleetDue) alarmScan() bool {
+func (d schedule) alarmScan() bool {
 	p := d.prev
 	return p == nil || d.opts.All || p.alarmScan.IsZero() || p.Part(PartAlarms).State != PartOK ||
 		d.now.Sub(p.alarmScan) >= d.cad.AlarmScan
 }
 
-// fleetChanging says what is changing in the group, or "" when it is
+// whatChanges says what is changing in the group, or "" when it is
 // steady: the group's status, desired ≠ in service, instances on their way
 // in or out, instances that joined or left since prev, a refresh running
 // or an activity unfinished (as prev saw them).
-func fleetChanging(g Group, members []Instance, prev *Snapshot) string {
+func whatChanges(g Group, members []Instance, prev *Snapshot) string {
 	if g.Status != "" {
 		return g.Status
 	}
@@ -162,12 +162,12 @@ func fleetChanging(g Group, members []Instance, prev *Snapshot) string {
 		if len(moving) == 1 {
 			noun = "instance"
 		}
-		return fmt.Sprintf("%d %s %s", len(moving), noun, strings.Join(fleetDistinct(moving), "/"))
+		return fmt.Sprintf("%d %s %s", len(moving), noun, strings.Join(distinct(moving), "/"))
 	case g.Desired != inService && g.Desired != inService+standby:
 		return fmt.Sprintf("desired %d, %d in service", g.Desired, inService)
 	case prev == nil:
 		return ""
-	case fleetMembersMoved(members, prev):
+	case membersMoved(members, prev):
 		return "instances joined or left"
 	case prev.Group.Refresh != nil:
 		return "instance refresh " + prev.Group.Refresh.Status
@@ -189,9 +189,9 @@ func (a Activity) Done() bool {
 	return false
 }
 
-// fleetMembersMoved reports whether the group's members or their lifecycle
+// membersMoved reports whether the group's members or their lifecycle
 // states differ from prev's.
-func fleetMembersMoved(members []Instance, prev *Snapshot) bool {
+func membersMoved(members []Instance, prev *Snapshot) bool {
 	if prev == nil || len(members) != len(prev.Instances) {
 		return true
 	}
@@ -204,10 +204,10 @@ func fleetMembersMoved(members []Instance, prev *Snapshot) bool {
 	return false
 }
 
-// fleetRefreshSignal reports whether the instance refreshes are worth
+// refreshSignal reports whether the instance refreshes are worth
 // reading on this snapshot: one was running, or an unfinished activity
 // was caused by one (a refresh started from elsewhere).
-func fleetRefreshSignal(prev *Snapshot) bool {
+func refreshSignal(prev *Snapshot) bool {
 	if prev == nil || prev.Group.Refresh != nil {
 		return true
 	}
@@ -219,8 +219,8 @@ func fleetRefreshSignal(prev *Snapshot) bool {
 	return false
 }
 
-// fleetNewestAlarm is the latest state change among alarms.
-func fleetNewestAlarm(alarms []Alarm) time.Time {
+// newestAlarm is the latest state change among alarms.
+func newestAlarm(alarms []Alarm) time.Time {
 	var t time.Time
 	for _, a := range alarms {
 		if a.Updated.After(t) {
@@ -230,21 +230,21 @@ func fleetNewestAlarm(alarms []Alarm) time.Time {
 	return t
 }
 
-// fleetHistoryMark is how far the history read at now covers the alarms'
+// historyMarkAt is how far the history read at now covers the alarms'
 // state changes: the newest change, or just before the first recent move
 // (an alarm prev knew whose state changed since) that the history does not
-// show yet, so that it is read again until it does or fleetHistoryGrace has
+// show yet, so that it is read again until it does or historyGrace has
 // passed. An alarm prev did not know is not waited for: its creation is
 // no state change in the history.
-func fleetHistoryMark(alarms, prevAlarms []Alarm, history []AlarmEvent, now time.Time) time.Time {
-	mark := fleetNewestAlarm(alarms)
+func historyMarkAt(alarms, prevAlarms []Alarm, history []AlarmEvent, now time.Time) time.Time {
+	mark := newestAlarm(alarms)
 	before := make(map[string]time.Time, len(prevAlarms))
 	for _, a := range prevAlarms {
 		before[a.Name] = a.Updated
 	}
 	for _, a := range alarms {
 		was, known := before[a.Name]
-		if !known || !a.Updated.After(was) || now.Sub(a.Updated) >= fleetHistoryGrace {
+		if !known || !a.Updated.After(was) || now.Sub(a.Updated) >= historyGrace {
 			continue
 		}
 		shown := false
@@ -261,7 +261,7 @@ func fleetHistoryMark(alarms, prevAlarms []Alarm, history []AlarmEvent, now time
 	return mark
 }
 
-func fleetDistinct(xs []string) []string {
+func distinct(xs []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, x := range xs {

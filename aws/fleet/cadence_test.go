@@ -18,8 +18,8 @@ import (
 // averaged over: a minute, 12 refreshes, in which every part with a
 // cadence of a minute or less is read at least once.
 const (
-	fleetRefreshEvery = 5 * time.Second
-	fleetWindowLen    = 12
+	refreshEvery = 5 * time.Second
+	windowLen    = 12
 )
 
 // windowCost is what a window of refreshes asked.
@@ -29,7 +29,7 @@ type windowCost struct {
 	changing int // refreshes that found the group changing
 }
 
-func (c windowCost) perRefresh() float64 { return float64(c.requests) / fleetWindowLen }
+func (c windowCost) perRefresh() float64 { return float64(c.requests) / windowLen }
 
 func (c windowCost) String() string {
 	var ops []string
@@ -37,10 +37,10 @@ func (c windowCost) String() string {
 		ops = append(ops, fmt.Sprintf("%s %d", op, n))
 	}
 	sort.Strings(ops)
-	return fmt.Sprintf("%.2f/refresh (%d in %d; %s)", c.perRefresh(), c.requests, fleetWindowLen, strings.Join(ops, ", "))
+	return fmt.Sprintf("%.2f/refresh (%d in %d; %s)", c.perRefresh(), c.requests, windowLen, strings.Join(ops, ", "))
 }
 
-// window takes fleetWindowLen snapshots fleetRefreshEvery apart, as the
+// window takes windowLen snapshots refreshEvery apart, as the
 // console does, checking each one's freshness, and counts the requests
 // the sandbox served for them.
 func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost) {
@@ -48,8 +48,8 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 	w.SB.ResetStats()
 	c := windowCost{byOp: map[string]int{}}
 	calls := 0
-	for range fleetWindowLen {
-		w.Advance(fleetRefreshEvery)
+	for range windowLen {
+		w.Advance(refreshEvery)
 		s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev})
 		if err != nil {
 			t.Fatalf("Snapshot: %v", err)
@@ -64,7 +64,7 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 				t.Errorf("the group is changing (%s), yet the activities were not read", s.Changing)
 			}
 		}
-		if fleetMembersMoved(s.Instances, prev) && !s.ReadAt(PartInstances).Equal(s.TakenAt) {
+		if membersMoved(s.Instances, prev) && !s.ReadAt(PartInstances).Equal(s.TakenAt) {
 			t.Errorf("instances joined, left or changed state, yet EC2 was not read")
 		}
 		calls += s.Calls
@@ -92,7 +92,7 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 // read by it.
 func checkFresh(t *testing.T, s *Snapshot, cad Cadence) {
 	t.Helper()
-	for _, p := range fleetParts {
+	for _, p := range allParts {
 		at, every := s.ReadAt(p), cad.Every(p)
 		switch {
 		case at.IsZero() || every < 0:
@@ -158,14 +158,14 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 		if f.changing.changing == 0 {
 			t.Errorf("%d: the scale-out was never seen changing", size)
 		}
-		if f.changing.changing < fleetWindowLen/2 {
-			t.Errorf("%d: the scale-out was seen changing on %d of %d refreshes: not the window of a change", size, f.changing.changing, fleetWindowLen)
+		if f.changing.changing < windowLen/2 {
+			t.Errorf("%d: the scale-out was seen changing on %d of %d refreshes: not the window of a change", size, f.changing.changing, windowLen)
 		}
 		if len(s.Instances) != g.Desired+max(1, size/10) {
 			t.Errorf("%d: after the scale-out the snapshot holds %d instances", size, len(s.Instances))
 		}
 		t.Logf("%4d instances: first %d; steady %s", size, f.first.requests, f.steady)
-		t.Logf("%4d instances: scale-out +%d (changing on %d of %d refreshes) %s", size, max(1, size/10), f.changing.changing, fleetWindowLen, f.changing)
+		t.Logf("%4d instances: scale-out +%d (changing on %d of %d refreshes) %s", size, max(1, size/10), f.changing.changing, windowLen, f.changing)
 		got[size] = f
 	}
 	for size, f := range got {
@@ -190,14 +190,14 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	// and then shows it.
 	moves := 0
 	for i := range 96 {
-		w.Advance(fleetRefreshEvery)
+		w.Advance(refreshEvery)
 		before := prev
 		w.SB.ResetStats()
 		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 		reads := w.SB.Stats().Count("monitoring", "DescribeAlarmHistory")
-		moved := fleetNewestAlarm(prev.Alarms).After(fleetNewestAlarm(before.Alarms))
+		moved := newestAlarm(prev.Alarms).After(newestAlarm(before.Alarms))
 		if moved != (reads == 1) {
 			t.Errorf("refresh %d: an alarm state moved = %v, history read %d times", i, moved, reads)
 		}
@@ -206,7 +206,7 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 		}
 		moves++
 		for _, a := range prev.Alarms {
-			if !a.Updated.After(fleetNewestAlarm(before.Alarms)) {
+			if !a.Updated.After(newestAlarm(before.Alarms)) {
 				continue
 			}
 			found := false
@@ -226,7 +226,7 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	// refreshes (one call each) and by prefix on one (two calls).
 	w.SB.ResetStats()
 	for range 12 {
-		w.Advance(fleetRefreshEvery)
+		w.Advance(refreshEvery)
 		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	}
 	added := w.Now()
 	for range 13 {
-		w.Advance(fleetRefreshEvery)
+		w.Advance(refreshEvery)
 		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
@@ -292,17 +292,17 @@ func TestFleetChangingSaysWhatIsChanging(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := fleetChanging(c.g, c.members, c.prev); got != c.want {
+			if got := whatChanges(c.g, c.members, c.prev); got != c.want {
 				t.Errorf("changing = %q, want %q", got, c.want)
 			}
 		})
 	}
 	// The refreshes follow a refresh that runs, or an activity it caused.
-	if fleetRefreshSignal(prev) {
+	if refreshSignal(prev) {
 		t.Error("refreshes due on a steady group")
 	}
 	byRefresh := &Snapshot{Activities: []Activity{{Status: "InProgress", Cause: "At 2026-03-02T09:00:00Z an instance was taken out of service in response to an instance refresh."}}}
-	if !fleetRefreshSignal(byRefresh) {
+	if !refreshSignal(byRefresh) {
 		t.Error("an activity caused by an instance refresh does not make the refreshes due")
 	}
 }

@@ -30,12 +30,12 @@ import (
 // console refreshing every 5 s averages about 4 requests a refresh at 10,
 // 100 or 1,000 instances, far from the throttling limits.
 type Fleet struct {
-	asg fleetASGAPI
-	ec2 fleetEC2API
-	elb fleetELBAPI
-	cw  fleetCWAPI
-	acm fleetACMAPI
-	dns fleetDNSAPI
+	asg asgAPI
+	ec2 ec2API
+	elb elbAPI
+	cw  cwAPI
+	acm acmAPI
+	dns dnsAPI
 	now func() time.Time
 	// readOnly, when not "", is why every action is refused (see
 	// WithReadOnly).
@@ -45,8 +45,8 @@ type Fleet struct {
 	retries *RetryFeed
 }
 
-// fleetASGAPI lists the Auto Scaling methods Fleet calls.
-type fleetASGAPI interface {
+// asgAPI lists the Auto Scaling methods Fleet calls.
+type asgAPI interface {
 	DescribeAutoScalingGroups(context.Context, *autoscaling.DescribeAutoScalingGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error)
 	DescribeScalingActivities(context.Context, *autoscaling.DescribeScalingActivitiesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeScalingActivitiesOutput, error)
 	DescribeInstanceRefreshes(context.Context, *autoscaling.DescribeInstanceRefreshesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeInstanceRefreshesOutput, error)
@@ -58,13 +58,13 @@ type fleetASGAPI interface {
 	ExitStandby(context.Context, *autoscaling.ExitStandbyInput, ...func(*autoscaling.Options)) (*autoscaling.ExitStandbyOutput, error)
 }
 
-// fleetEC2API lists the EC2 methods Fleet calls.
-type fleetEC2API interface {
+// ec2API lists the EC2 methods Fleet calls.
+type ec2API interface {
 	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 }
 
-// fleetELBAPI lists the Elastic Load Balancing methods Fleet calls.
-type fleetELBAPI interface {
+// elbAPI lists the Elastic Load Balancing methods Fleet calls.
+type elbAPI interface {
 	DescribeTargetHealth(context.Context, *elasticloadbalancingv2.DescribeTargetHealthInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeTargetHealthOutput, error)
 	DescribeLoadBalancers(context.Context, *elasticloadbalancingv2.DescribeLoadBalancersInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeLoadBalancersOutput, error)
 	DescribeListeners(context.Context, *elasticloadbalancingv2.DescribeListenersInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeListenersOutput, error)
@@ -72,20 +72,20 @@ type fleetELBAPI interface {
 	DescribeTargetGroups(context.Context, *elasticloadbalancingv2.DescribeTargetGroupsInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeTargetGroupsOutput, error)
 }
 
-// fleetCWAPI lists the CloudWatch methods Fleet calls.
-type fleetCWAPI interface {
+// cwAPI lists the CloudWatch methods Fleet calls.
+type cwAPI interface {
 	GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
 	DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
 	DescribeAlarmHistory(context.Context, *cloudwatch.DescribeAlarmHistoryInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error)
 }
 
-// fleetACMAPI lists the ACM methods Fleet calls.
-type fleetACMAPI interface {
+// acmAPI lists the ACM methods Fleet calls.
+type acmAPI interface {
 	DescribeCertificate(context.Context, *acm.DescribeCertificateInput, ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
 }
 
-// fleetDNSAPI lists the Route 53 methods Fleet calls.
-type fleetDNSAPI interface {
+// dnsAPI lists the Route 53 methods Fleet calls.
+type dnsAPI interface {
 	ListResourceRecordSets(context.Context, *route53.ListResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error)
 	ChangeResourceRecordSets(context.Context, *route53.ChangeResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error)
 }
@@ -149,16 +149,16 @@ const (
 	// InstancesPerPage is DescribeInstances' largest MaxResults (EC2 API
 	// reference): one call covers a group of up to 1,000 instances.
 	InstancesPerPage = 1000
-	// fleetActivityPage and fleetRefreshPage are the single pages of scaling
+	// activityPage and refreshPage are the single pages of scaling
 	// activities and instance refreshes a snapshot reads, newest first.
-	fleetActivityPage = 20
-	fleetRefreshPage  = 5
+	activityPage = 20
+	refreshPage  = 5
 	// alarmPage is DescribeAlarms' largest MaxRecords.
-	fleetAlarmPage = 100
+	alarmPage = 100
 	// historyPage is the alarm history items read in one call, over
 	// historyWindow.
-	fleetHistoryPage   = 100
-	fleetHistoryWindow = 24 * time.Hour
+	historyPage   = 100
+	historyWindow = 24 * time.Hour
 )
 
 // SnapshotOptions tune one snapshot.

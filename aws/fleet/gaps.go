@@ -91,7 +91,7 @@ func (s *Snapshot) Part(p Part) PartStatus {
 // the constants above.
 func (s *Snapshot) Gaps() []PartStatus {
 	var out []PartStatus
-	for _, p := range fleetParts {
+	for _, p := range allParts {
 		if st := s.Part(p); st.Gap() {
 			out = append(out, st)
 		}
@@ -99,11 +99,11 @@ func (s *Snapshot) Gaps() []PartStatus {
 	return out
 }
 
-var fleetParts = []Part{PartInstances, PartTargets, PartMetrics, PartAlarms, PartHistory,
+var allParts = []Part{PartInstances, PartTargets, PartMetrics, PartAlarms, PartHistory,
 	PartActivities, PartRefreshes, PartLB, PartCerts, PartRecord}
 
-// fleetPartStatus classifies the error of one part's read at now.
-func fleetPartStatus(p Part, err error, now time.Time) PartStatus {
+// partStatus classifies the error of one part's read at now.
+func partStatus(p Part, err error, now time.Time) PartStatus {
 	st := PartStatus{Part: p, Err: err, Checked: now}
 	switch {
 	case err == nil:
@@ -120,17 +120,17 @@ func fleetPartStatus(p Part, err error, now time.Time) PartStatus {
 	return st
 }
 
-// fleetGaps decides, from the previous snapshot, which parts this one
+// gapSkips decides, from the previous snapshot, which parts this one
 // skips: the gaps not due for another look. recheck asks every part now
 // (the console's r).
-type fleetGaps struct {
+type gapSkips struct {
 	prev    *Snapshot
 	now     time.Time
 	recheck bool
 }
 
 // skip reports whether part p is a gap the snapshot does not ask this time.
-func (g fleetGaps) skip(p Part) bool {
+func (g gapSkips) skip(p Part) bool {
 	if g.prev == nil || g.recheck {
 		return false
 	}

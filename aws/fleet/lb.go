@@ -22,7 +22,7 @@ import (
 // certificates (ACM) and the alias record (Route 53) are parts of their
 // own, read after it (certificates, record): another service, another
 // permission.
-func (rd *fleetReader) loadBalancer(ctx context.Context) (*LB, error) {
+func (rd *reader) loadBalancer(ctx context.Context) (*LB, error) {
 	lb, err := rd.f.describeLB(ctx, rd.t.LoadBalancerARN, rd.call)
 	if err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*LB, error) {
 			return nil, fmt.Errorf("describe target group %s: %w", rd.t.TargetGroupARN, err)
 		}
 		if len(out.TargetGroups) > 0 {
-			lb.HealthCheck = fleetHealthCheckOf(out.TargetGroups[0])
+			lb.HealthCheck = healthCheckOf(out.TargetGroups[0])
 		}
 	}
 	rd.call()
@@ -44,7 +44,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*LB, error) {
 		return nil, fmt.Errorf("describe listeners of %s: %w", lb.Name, err)
 	}
 	for _, l := range ls.Listeners {
-		li := Listener{ARN: sdk.ToString(l.ListenerArn), Protocol: string(l.Protocol), Port: int(sdk.ToInt32(l.Port)), Default: fleetActionsText(l.DefaultActions)}
+		li := Listener{ARN: sdk.ToString(l.ListenerArn), Protocol: string(l.Protocol), Port: int(sdk.ToInt32(l.Port)), Default: actionsText(l.DefaultActions)}
 		for _, c := range l.Certificates {
 			li.CertificateARNs = append(li.CertificateARNs, sdk.ToString(c.CertificateArn))
 		}
@@ -60,7 +60,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*LB, error) {
 			if sdk.ToBool(r.IsDefault) {
 				continue
 			}
-			li.Rules = append(li.Rules, Rule{Priority: sdk.ToString(r.Priority), Conditions: fleetConditionsText(r.Conditions), Actions: fleetActionsText(r.Actions)})
+			li.Rules = append(li.Rules, Rule{Priority: sdk.ToString(r.Priority), Conditions: conditionsText(r.Conditions), Actions: actionsText(r.Actions)})
 		}
 		lb.Listeners = append(lb.Listeners, li)
 	}
@@ -70,7 +70,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*LB, error) {
 
 // certificates reads the certificates lb's listeners serve: one
 // DescribeCertificate each.
-func (rd *fleetReader) certificates(ctx context.Context, lb *LB) ([]Cert, error) {
+func (rd *reader) certificates(ctx context.Context, lb *LB) ([]Cert, error) {
 	certs := map[string]bool{}
 	for _, l := range lb.Listeners {
 		for _, arn := range l.CertificateARNs {
@@ -129,7 +129,7 @@ func (f *Fleet) LoadBalancerAlias(ctx context.Context, arn string) (SwitchTarget
 	return SwitchTarget{DNSName: lb.DNSName, ZoneID: lb.CanonicalZoneID, DualStack: strings.HasPrefix(lb.IPAddressType, "dualstack")}, nil
 }
 
-func fleetHealthCheckOf(tg elbtypes.TargetGroup) HealthCheck {
+func healthCheckOf(tg elbtypes.TargetGroup) HealthCheck {
 	hc := HealthCheck{
 		Protocol: string(tg.HealthCheckProtocol), Port: sdk.ToString(tg.HealthCheckPort), Path: sdk.ToString(tg.HealthCheckPath),
 		Interval:  time.Duration(sdk.ToInt32(tg.HealthCheckIntervalSeconds)) * time.Second,
@@ -143,11 +143,11 @@ func fleetHealthCheckOf(tg elbtypes.TargetGroup) HealthCheck {
 	return hc
 }
 
-// fleetARNName returns the name part of an ELB ARN (".../targetgroup/name/id").
-func fleetARNName(arn string) string { return aws.ELBName(arn) }
+// arnName returns the name part of an ELB ARN (".../targetgroup/name/id").
+func arnName(arn string) string { return aws.ELBName(arn) }
 
 // actionsText puts listener actions in words.
-func fleetActionsText(actions []elbtypes.Action) string {
+func actionsText(actions []elbtypes.Action) string {
 	var out []string
 	for _, a := range actions {
 		switch a.Type {
@@ -155,14 +155,14 @@ func fleetActionsText(actions []elbtypes.Action) string {
 			var tgs []string
 			if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
 				for _, t := range a.ForwardConfig.TargetGroups {
-					s := fleetARNName(sdk.ToString(t.TargetGroupArn))
+					s := arnName(sdk.ToString(t.TargetGroupArn))
 					if len(a.ForwardConfig.TargetGroups) > 1 {
 						s += fmt.Sprintf(" (weight %d)", sdk.ToInt32(t.Weight))
 					}
 					tgs = append(tgs, s)
 				}
 			} else {
-				tgs = append(tgs, fleetARNName(sdk.ToString(a.TargetGroupArn)))
+				tgs = append(tgs, arnName(sdk.ToString(a.TargetGroupArn)))
 			}
 			out = append(out, "forward to "+strings.Join(tgs, ", "))
 		case elbtypes.ActionTypeEnumRedirect:
@@ -186,7 +186,7 @@ func fleetActionsText(actions []elbtypes.Action) string {
 }
 
 // conditionsText puts rule conditions in words.
-func fleetConditionsText(conds []elbtypes.RuleCondition) string {
+func conditionsText(conds []elbtypes.RuleCondition) string {
 	var out []string
 	for _, c := range conds {
 		vals := c.Values
@@ -208,14 +208,14 @@ func (f *Fleet) record(ctx context.Context, zone, name string, count func()) (*R
 	if err != nil {
 		return nil, err
 	}
-	return fleetRecordOf(zone, name, sets), nil
+	return recordOf(zone, name, sets), nil
 }
 
 // recordSets reads the A and AAAA record sets of name in zone: one
 // ListResourceRecordSets from the name's A record (A sorts before AAAA).
 func (f *Fleet) recordSets(ctx context.Context, zone, name string, count func()) ([]r53types.ResourceRecordSet, error) {
 	count()
-	fqdn := fleetFQDN(name)
+	fqdn := fqdnOf(name)
 	out, err := f.dns.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{
 		HostedZoneId: sdk.String(zone), StartRecordName: sdk.String(fqdn), StartRecordType: r53types.RRTypeA, MaxItems: sdk.Int32(2),
 	})
@@ -224,18 +224,18 @@ func (f *Fleet) recordSets(ctx context.Context, zone, name string, count func())
 	}
 	var sets []r53types.ResourceRecordSet
 	for _, rs := range out.ResourceRecordSets {
-		if fleetFQDN(sdk.ToString(rs.Name)) == fqdn && (rs.Type == r53types.RRTypeA || rs.Type == r53types.RRTypeAaaa) {
+		if fqdnOf(sdk.ToString(rs.Name)) == fqdn && (rs.Type == r53types.RRTypeA || rs.Type == r53types.RRTypeAaaa) {
 			sets = append(sets, rs)
 		}
 	}
 	return sets, nil
 }
 
-func fleetRecordOf(zone, name string, sets []r53types.ResourceRecordSet) *Record {
+func recordOf(zone, name string, sets []r53types.ResourceRecordSet) *Record {
 	if len(sets) == 0 {
 		return nil
 	}
-	rec := &Record{ZoneID: zone, Name: fleetFQDN(name)}
+	rec := &Record{ZoneID: zone, Name: fqdnOf(name)}
 	for _, rs := range sets {
 		rec.Types = append(rec.Types, string(rs.Type))
 		if rs.Type == r53types.RRTypeA && rs.AliasTarget != nil {
@@ -248,7 +248,7 @@ func fleetRecordOf(zone, name string, sets []r53types.ResourceRecordSet) *Record
 }
 
 // canonicalName lowercases a DNS name and gives it its final dot.
-func fleetFQDN(name string) string {
+func fqdnOf(name string) string {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if !strings.HasSuffix(name, ".") {
 		name += "."
@@ -256,6 +256,6 @@ func fleetFQDN(name string) string {
 	return name
 }
 
-func sortFleetTargets(ts []Target) {
+func sortTargets(ts []Target) {
 	sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
 }

@@ -108,7 +108,7 @@ func TestListenerActionsAndConditionsInWords(t *testing.T) {
 		{[]elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{StatusCode: sdk.String("503")}}}, "fixed response 503"},
 	}
 	for _, c := range cases {
-		if got := fleetActionsText(c.actions); got != c.want {
+		if got := actionsText(c.actions); got != c.want {
 			t.Errorf("actions = %q, want %q", got, c.want)
 		}
 	}
@@ -116,7 +116,7 @@ func TestListenerActionsAndConditionsInWords(t *testing.T) {
 		{Field: sdk.String("path-pattern"), PathPatternConfig: &elbtypes.PathPatternConditionConfig{Values: []string{"/api/*", "/v2/*"}}},
 		{Field: sdk.String("host-header"), HostHeaderConfig: &elbtypes.HostHeaderConditionConfig{Values: []string{"api.example.com"}}},
 	}
-	if got := fleetConditionsText(conds); got != "path-pattern /api/*,/v2/* and host-header api.example.com" {
+	if got := conditionsText(conds); got != "path-pattern /api/*,/v2/* and host-header api.example.com" {
 		t.Errorf("conditions = %q", got)
 	}
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // group reads the group with its instances: one DescribeAutoScalingGroups.
-func (rd *fleetReader) group(ctx context.Context) (Group, []Instance, error) {
+func (rd *reader) group(ctx context.Context) (Group, []Instance, error) {
 	rd.call()
 	out, err := rd.f.asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{
 		AutoScalingGroupNames: []string{rd.t.ASGName},
@@ -58,12 +58,12 @@ func (rd *fleetReader) group(ctx context.Context) (Group, []Instance, error) {
 		}
 		members = append(members, m)
 	}
-	sortFleetInstances(members)
+	sortInstances(members)
 	return grp, members, nil
 }
 
 // ec2Instance is what a snapshot takes from EC2.
-type fleetEC2Instance struct {
+type ec2Instance struct {
 	State, PrivateIP, ImageID, InstanceType string
 	LaunchTime                              time.Time
 }
@@ -72,7 +72,7 @@ type fleetEC2Instance struct {
 // puts on them, InstancesPerPage at a time (one call up to 1,000).
 // Terminated instances are left out: they linger for an hour after they
 // leave the group.
-func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instance, error) {
+func (rd *reader) instances(ctx context.Context) (map[string]ec2Instance, error) {
 	in := &ec2.DescribeInstancesInput{
 		MaxResults: sdk.Int32(InstancesPerPage),
 		Filters: []ec2types.Filter{
@@ -80,7 +80,7 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 			{Name: sdk.String("instance-state-name"), Values: []string{"pending", "running", "shutting-down", "stopping", "stopped"}},
 		},
 	}
-	got := map[string]fleetEC2Instance{}
+	got := map[string]ec2Instance{}
 	p := ec2.NewDescribeInstancesPaginator(rd.f.ec2, in)
 	for p.HasMorePages() {
 		rd.call()
@@ -90,7 +90,7 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 		}
 		for _, r := range out.Reservations {
 			for _, i := range r.Instances {
-				e := fleetEC2Instance{PrivateIP: sdk.ToString(i.PrivateIpAddress), ImageID: sdk.ToString(i.ImageId),
+				e := ec2Instance{PrivateIP: sdk.ToString(i.PrivateIpAddress), ImageID: sdk.ToString(i.ImageId),
 					InstanceType: string(i.InstanceType), LaunchTime: sdk.ToTime(i.LaunchTime)}
 				if i.State != nil {
 					e.State = string(i.State.Name)
@@ -103,7 +103,7 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 }
 
 // targets reads the target group's targets: one DescribeTargetHealth.
-func (rd *fleetReader) targets(ctx context.Context) ([]Target, error) {
+func (rd *reader) targets(ctx context.Context) ([]Target, error) {
 	rd.call()
 	out, err := rd.f.elb.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: sdk.String(rd.t.TargetGroupARN)})
 	if err != nil {
@@ -120,7 +120,7 @@ func (rd *fleetReader) targets(ctx context.Context) ([]Target, error) {
 		}
 		ts = append(ts, th)
 	}
-	sortFleetTargets(ts)
+	sortTargets(ts)
 	return ts, nil
 }
 
@@ -128,7 +128,7 @@ func (rd *fleetReader) targets(ctx context.Context) ([]Target, error) {
 // GetMetricData. A response is paged only past 100,800 data points, which
 // 500 sparklines of 12 points never reach; the paginator follows
 // NextToken all the same rather than drop data.
-func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]float64, error) {
+func (rd *reader) cpu(ctx context.Context, ids []string) (map[string][]float64, error) {
 	start, period, points := rd.cpuWindow()
 	queries := make([]cwtypes.MetricDataQuery, len(ids))
 	for i, id := range ids {
@@ -169,7 +169,7 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 	}
 	cpu := make(map[string][]float64, len(ids))
 	for _, id := range ids {
-		cpu[id] = fleetSeries(start, period, points, ts[id], vals[id])
+		cpu[id] = series(start, period, points, ts[id], vals[id])
 	}
 	return cpu, nil
 }
@@ -179,17 +179,17 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 // 100 per prefix. Otherwise the alarms known from the last scan are read by
 // name: one call per 100 names (an alarm deleted since is simply not
 // answered; one created is found by the next scan).
-func (rd *fleetReader) alarms(ctx context.Context, scan bool, known []string) ([]Alarm, error) {
+func (rd *reader) alarms(ctx context.Context, scan bool, known []string) ([]Alarm, error) {
 	var inputs []*cloudwatch.DescribeAlarmsInput
 	if scan {
-		for _, prefix := range []string{rd.t.AlarmPrefix, fleetTTPrefix(rd.t.ASGName)} {
+		for _, prefix := range []string{rd.t.AlarmPrefix, ttPrefix(rd.t.ASGName)} {
 			if prefix != "" {
-				inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: sdk.String(prefix), MaxRecords: sdk.Int32(fleetAlarmPage)})
+				inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: sdk.String(prefix), MaxRecords: sdk.Int32(alarmPage)})
 			}
 		}
 	} else {
-		for names := range slices.Chunk(known, fleetAlarmNamesPerCall) {
-			inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: sdk.Int32(fleetAlarmPage)})
+		for names := range slices.Chunk(known, alarmNamesPerCall) {
+			inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: sdk.Int32(alarmPage)})
 		}
 	}
 	var lists [][]Alarm
@@ -220,13 +220,13 @@ func (rd *fleetReader) alarms(ctx context.Context, scan bool, known []string) ([
 // history reads the state changes of the last 24 hours of every alarm in
 // the region, newest first, in one DescribeAlarmHistory call, and keeps the
 // target's: one call instead of one per alarm.
-func (rd *fleetReader) history(ctx context.Context) ([]AlarmEvent, error) {
+func (rd *reader) history(ctx context.Context) ([]AlarmEvent, error) {
 	rd.call()
 	out, err := rd.f.cw.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{
 		HistoryItemType: cwtypes.HistoryItemTypeStateUpdate,
-		StartDate:       sdk.Time(rd.now.Add(-fleetHistoryWindow)),
+		StartDate:       sdk.Time(rd.now.Add(-historyWindow)),
 		EndDate:         sdk.Time(rd.now.Add(time.Minute)),
-		MaxRecords:      sdk.Int32(fleetHistoryPage),
+		MaxRecords:      sdk.Int32(historyPage),
 		ScanBy:          cwtypes.ScanByTimestampDescending,
 	})
 	if err != nil {
@@ -244,23 +244,23 @@ func (rd *fleetReader) history(ctx context.Context) ([]AlarmEvent, error) {
 }
 
 // activities reads the group's newest scaling activities: one page.
-func (rd *fleetReader) activities(ctx context.Context) ([]Activity, error) {
+func (rd *reader) activities(ctx context.Context) ([]Activity, error) {
 	rd.call()
 	out, err := rd.f.asg.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{
 		AutoScalingGroupName: sdk.String(rd.t.ASGName),
-		MaxRecords:           sdk.Int32(fleetActivityPage),
+		MaxRecords:           sdk.Int32(activityPage),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describe scaling activities of %s: %w", rd.t.ASGName, err)
 	}
 	acts := make([]Activity, 0, len(out.Activities))
 	for _, a := range out.Activities {
-		acts = append(acts, fleetActivityOf(a))
+		acts = append(acts, activityOf(a))
 	}
 	return acts, nil
 }
 
-func fleetActivityOf(a astypes.Activity) Activity {
+func activityOf(a astypes.Activity) Activity {
 	return Activity{
 		ID: sdk.ToString(a.ActivityId), Status: string(a.StatusCode), Description: sdk.ToString(a.Description),
 		Cause: sdk.ToString(a.Cause), Message: sdk.ToString(a.StatusMessage), Progress: int(sdk.ToInt32(a.Progress)),
@@ -269,11 +269,11 @@ func fleetActivityOf(a astypes.Activity) Activity {
 }
 
 // refreshes reads the group's newest instance refreshes: one page.
-func (rd *fleetReader) refreshes(ctx context.Context) ([]Refresh, error) {
+func (rd *reader) refreshes(ctx context.Context) ([]Refresh, error) {
 	rd.call()
 	out, err := rd.f.asg.DescribeInstanceRefreshes(ctx, &autoscaling.DescribeInstanceRefreshesInput{
 		AutoScalingGroupName: sdk.String(rd.t.ASGName),
-		MaxRecords:           sdk.Int32(fleetRefreshPage),
+		MaxRecords:           sdk.Int32(refreshPage),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describe instance refreshes of %s: %w", rd.t.ASGName, err)

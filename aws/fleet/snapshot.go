@@ -55,10 +55,10 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 		s.Seq = prev.Seq + 1
 		s.alarmScan, s.historyMark = prev.alarmScan, prev.historyMark
 	}
-	rd := &fleetReader{f: f, t: t, now: s.TakenAt}
-	gaps := fleetGaps{prev: prev, now: s.TakenAt, recheck: opts.Recheck}
+	rd := &reader{f: f, t: t, now: s.TakenAt}
+	gaps := gapSkips{prev: prev, now: s.TakenAt, recheck: opts.Recheck}
 	cad := t.Cadence.withDefaults()
-	due := fleetDue{prev: prev, now: s.TakenAt, opts: opts, cad: cad, gaps: gaps}
+	due := schedule{prev: prev, now: s.TakenAt, opts: opts, cad: cad, gaps: gaps}
 	var known []string // the alarms' names, read by name between scans
 	if prev != nil {
 		for _, a := range prev.Alarms {
@@ -72,7 +72,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 		members  []Instance
 		groupErr error
 		changing string
-		ec2s     map[string]fleetEC2Instance
+		ec2s     map[string]ec2Instance
 		cpu      map[string][]float64
 		targets  []Target
 		alarms   []Alarm
@@ -99,7 +99,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 	readHistory := func(alarmsRead bool) {
 		signal, every := false, cad.Metrics
 		if alarmsRead {
-			signal, every = fleetNewestAlarm(alarms).After(s.historyMark), fleetNever
+			signal, every = newestAlarm(alarms).After(s.historyMark), never
 		}
 		if due.due(PartHistory, signal, every) {
 			read(PartHistory, func() (err error) { history, err = rd.history(ctx); return })
@@ -113,14 +113,14 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 		}
 		// The parts that follow what the group is doing are read as soon
 		// as it is known, beside the rest.
-		changing = fleetChanging(group, members, prev)
-		if due.due(PartInstances, opts.Changed || fleetMembersMoved(members, prev), cad.Quiet) {
+		changing = whatChanges(group, members, prev)
+		if due.due(PartInstances, opts.Changed || membersMoved(members, prev), cad.Quiet) {
 			read(PartInstances, func() (err error) { ec2s, err = rd.instances(ctx); return })
 		}
 		if due.due(PartActivities, opts.Changed || changing != "", cad.Quiet) {
 			read(PartActivities, func() (err error) { acts, err = rd.activities(ctx); return })
 		}
-		if due.due(PartRefreshes, opts.Changed || fleetRefreshSignal(prev), cad.Quiet) {
+		if due.due(PartRefreshes, opts.Changed || refreshSignal(prev), cad.Quiet) {
 			read(PartRefreshes, func() (err error) { refrs, err = rd.refreshes(ctx); return })
 		}
 		if len(members) > 0 && due.due(PartMetrics, false, cad.Metrics) {
@@ -188,7 +188,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 		st := PartStatus{Part: p, State: PartOK}
 		switch {
 		case asked:
-			st = fleetPartStatus(p, err, s.TakenAt)
+			st = partStatus(p, err, s.TakenAt)
 		case prev != nil:
 			st = prev.Part(p)
 		}
@@ -220,7 +220,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 	if status(PartHistory) {
 		// Carried: the events that have left the window go.
 		for _, h := range prev.AlarmHistory {
-			if s.TakenAt.Sub(h.Time) < fleetHistoryWindow {
+			if s.TakenAt.Sub(h.Time) < historyWindow {
 				history = append(history, h)
 			}
 		}
@@ -229,7 +229,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 		if prev != nil {
 			prevAlarms = prev.Alarms
 		}
-		s.historyMark = fleetHistoryMark(alarms, prevAlarms, history, s.TakenAt)
+		s.historyMark = historyMarkAt(alarms, prevAlarms, history, s.TakenAt)
 	}
 	if status(PartActivities) {
 		acts = prev.Activities
@@ -306,7 +306,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Sna
 
 // cpuAll reads the CPU sparklines of ids, MetricsPerCall per
 // GetMetricData, the calls side by side.
-func (rd *fleetReader) cpuAll(ctx context.Context, ids []string) (map[string][]float64, error) {
+func (rd *reader) cpuAll(ctx context.Context, ids []string) (map[string][]float64, error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -336,18 +336,18 @@ func (rd *fleetReader) cpuAll(ctx context.Context, ids []string) (map[string][]f
 
 // reader is one snapshot's reads: the target, its clock, and a count of
 // the requests made.
-type fleetReader struct {
+type reader struct {
 	f     *Fleet
 	t     Ref
 	now   time.Time
 	calls atomic.Int32
 }
 
-func (rd *fleetReader) call() { rd.calls.Add(1) }
+func (rd *reader) call() { rd.calls.Add(1) }
 
 // cpuWindow returns the sparkline grid: points periods ending with the
 // period under way.
-func (rd *fleetReader) cpuWindow() (start time.Time, period time.Duration, points int) {
+func (rd *reader) cpuWindow() (start time.Time, period time.Duration, points int) {
 	period, points = rd.t.CPUPeriod, rd.t.CPUPoints
 	if period <= 0 {
 		period = 5 * time.Minute
@@ -361,7 +361,7 @@ func (rd *fleetReader) cpuWindow() (start time.Time, period time.Duration, point
 
 // fillSeries places (timestamp, value) pairs on the grid, NaN where a
 // period has no data.
-func fleetSeries(start time.Time, period time.Duration, points int, ts []time.Time, vals []float64) []float64 {
+func series(start time.Time, period time.Duration, points int, ts []time.Time, vals []float64) []float64 {
 	out := make([]float64, points)
 	for i := range out {
 		out[i] = math.NaN()
@@ -379,18 +379,18 @@ func fleetSeries(start time.Time, period time.Duration, points int, ts []time.Ti
 }
 
 // sortInstances sorts members by id, as snapshots list them.
-func sortFleetInstances(members []Instance) {
+func sortInstances(members []Instance) {
 	sort.Slice(members, func(i, j int) bool { return members[i].ID < members[j].ID })
 }
 
 // ttPrefix is the name prefix of the alarms target tracking creates for a
 // group ("TargetTracking-<group>-AlarmHigh-<uuid>").
-func fleetTTPrefix(group string) string { return "TargetTracking-" + group + "-" }
+func ttPrefix(group string) string { return "TargetTracking-" + group + "-" }
 
 // ownAlarm reports whether an alarm name belongs to the target.
-func (rd *fleetReader) ownAlarm(name string) bool {
+func (rd *reader) ownAlarm(name string) bool {
 	return rd.t.AlarmPrefix != "" && strings.HasPrefix(name, rd.t.AlarmPrefix) ||
-		strings.HasPrefix(name, fleetTTPrefix(rd.t.ASGName))
+		strings.HasPrefix(name, ttPrefix(rd.t.ASGName))
 }
 
 // mergeAlarms combines alarm lists by name, sorted.
