@@ -28,8 +28,8 @@ const DefaultInterval = 5 * time.Second
 
 // Deps are what the console needs from the root.
 type Deps struct {
-	// Fleet reads and acts on the stack: the Fleet of the stack's
-	// aws.Clients (its region's).
+	// Fleet reads and acts on the stack: fleet.New of the config of the
+	// stack's aws.Clients (its region's).
 	Fleet *fleet.Fleet
 	// Stack is the stack's state record (state.Store.Snapshot()). The
 	// console reads its name, account and region and these outputs:
