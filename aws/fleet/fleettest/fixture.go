@@ -74,9 +74,10 @@ type World struct {
 	LBDNS, LBZone     string
 	Zone, Record      string // the hosted zone ("" when none) and the alias's name
 
-	mu                  sync.Mutex
-	offset              time.Duration
-	treatMissingUnhosts string
+	mu     sync.Mutex
+	offset time.Duration
+	// unhealthyMissing is the unhealthy-hosts alarm's TreatMissingData.
+	unhealthyMissing string
 }
 
 // Options shape a World.
@@ -114,7 +115,7 @@ func New(t testing.TB, o Options) *World {
 	if o.Name == "" {
 		o.Name = "demo"
 	}
-	w := &World{T: t, Name: o.Name, Fixed: !o.WallClock, treatMissingUnhosts: o.TreatMissingData}
+	w := &World{T: t, Name: o.Name, Fixed: !o.WallClock, unhealthyMissing: o.TreatMissingData}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	w.Ctx = ctx
@@ -301,8 +302,8 @@ func (w *World) alarms(cpu float64, foreign bool) {
 		Statistic:  cwtypes.StatisticMaximum, Period: sdk.Int32(60), EvaluationPeriods: sdk.Int32(2), Threshold: sdk.Float64(0),
 		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
 	}
-	if w.treatMissingUnhosts != "" {
-		unhealthy.TreatMissingData = sdk.String(w.treatMissingUnhosts)
+	if w.unhealthyMissing != "" {
+		unhealthy.TreatMissingData = sdk.String(w.unhealthyMissing)
 	}
 	_, err := cw.PutMetricAlarm(w.Ctx, unhealthy)
 	w.Must(err, "PutMetricAlarm unhealthy")
