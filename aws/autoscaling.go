@@ -528,3 +528,11 @@ func (a *AutoScaling) TargetHealth(ctx context.Context, targetGroupARN string) (
 	}
 	return m, nil
 }
+
+// TerminationPolicyNames are the policies Auto Scaling accepts, in the order
+// the console offers them ("Configure termination policies for Amazon EC2
+// Auto Scaling").
+var TerminationPolicyNames = []string{
+	"Default", "AllocationStrategy", "OldestLaunchTemplate", "OldestLaunchConfiguration",
+	"ClosestToNextInstanceHour", "NewestInstance", "OldestInstance",
+}

@@ -10,7 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
@@ -43,7 +43,7 @@ type dialog struct {
 	choices []string
 	choice  int
 	// instance is the instance acted on (terminate, standby).
-	instance aws.FleetInstance
+	instance fleet.Instance
 	// policies is the termination policies editor: every policy, the
 	// chosen ones first in order; cursor is the line under the cursor.
 	policies []policyItem

@@ -20,7 +20,7 @@ func viewIDs(t *table) []string {
 
 func TestFilterSortDetailAndCopy(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 4})
-	w.advance(20 * time.Minute)
+	w.Advance(20 * time.Minute)
 	d := newDriver(t, newConsole(t, w, time.Hour, ""))
 	d.start()
 	tbl := d.m.tables[viewInstances]

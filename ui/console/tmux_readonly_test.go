@@ -36,7 +36,7 @@ func servedWorld(t *testing.T, dir string, withGreen bool) (stateDir, url string
 		green := newStackWorld(t, worldOptions{name: "green", size: 1, wallClock: true, sb: blue.SB, cfg: &blue.Cfg})
 		green.save(stateDir)
 	}
-	blue.close()
+	blue.Close()
 	sb, err := sandbox.New(sandbox.Options{DataDir: worldDir})
 	if err != nil {
 		t.Fatal(err)

@@ -31,8 +31,8 @@ func TestConsoleInTmux(t *testing.T) {
 	sbDir := filepath.Join(stateDir, "sandbox")
 	w := newStackWorld(t, worldOptions{size: 3, wallClock: true, dataDir: filepath.Join(sbDir, "world")})
 	w.save(sbDir)
-	group := w.describeGroup()
-	w.close()
+	group := w.DescribeGroup()
+	w.Close()
 
 	cmd := strings.Join([]string{"env", "STACKWIZ_SANDBOX_LATENCY=instant", "TERM=xterm-256color", bin, "console", "--sandbox", "--state-dir", stateDir}, " ")
 	p := startPane(t, dir, "console", cmd)

@@ -1,10 +1,11 @@
-package aws
+package fleet
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
@@ -28,8 +29,8 @@ func mutatingServed(sb *sandbox.Sandbox) map[string]int {
 // and the group is as it was. Reads still work.
 func TestReadOnlyFleetRefusesEveryActionBeforeAnyRequest(t *testing.T) {
 	w := newFleetWorld(t, 2)
-	w.newTemplateVersion()
-	before := w.describeGroup()
+	w.NewTemplateVersion()
+	before := w.DescribeGroup()
 	ro := w.Fleet.WithReadOnly("--read-only")
 	if ro.ReadOnly() != "--read-only" || w.Fleet.ReadOnly() != "" {
 		t.Fatalf("WithReadOnly changed the original or did not mark the copy: %q, %q", ro.ReadOnly(), w.Fleet.ReadOnly())
@@ -40,18 +41,18 @@ func TestReadOnlyFleetRefusesEveryActionBeforeAnyRequest(t *testing.T) {
 		name string
 		run  func() error
 	}{
-		{"set capacity of demo-asg", func() error { return ro.SetCapacity(w.ctx, "demo-asg", 1, 3, 4) }},
-		{"set termination policies of demo-asg", func() error { return ro.SetTerminationPolicies(w.ctx, "demo-asg", []string{"NewestInstance"}) }},
+		{"set capacity of demo-asg", func() error { return ro.SetCapacity(w.Ctx, "demo-asg", 1, 3, 4) }},
+		{"set termination policies of demo-asg", func() error { return ro.SetTerminationPolicies(w.Ctx, "demo-asg", []string{"NewestInstance"}) }},
 		{"start instance refresh of demo-asg", func() error {
-			_, err := ro.StartInstanceRefresh(w.ctx, "demo-asg", FleetRefreshOptions{MinHealthyPercentage: 50})
+			_, err := ro.StartInstanceRefresh(w.Ctx, "demo-asg", RefreshOptions{MinHealthyPercentage: 50})
 			return err
 		}},
-		{"cancel instance refresh of demo-asg", func() error { _, err := ro.CancelInstanceRefresh(w.ctx, "demo-asg"); return err }},
-		{"terminate instance " + id, func() error { _, err := ro.TerminateInstance(w.ctx, id, false); return err }},
-		{"move " + id + " to standby", func() error { _, err := ro.EnterStandby(w.ctx, "demo-asg", []string{id}, false); return err }},
-		{"return " + id + " from standby", func() error { _, err := ro.ExitStandby(w.ctx, "demo-asg", []string{id}); return err }},
+		{"cancel instance refresh of demo-asg", func() error { _, err := ro.CancelInstanceRefresh(w.Ctx, "demo-asg"); return err }},
+		{"terminate instance " + id, func() error { _, err := ro.TerminateInstance(w.Ctx, id, false); return err }},
+		{"move " + id + " to standby", func() error { _, err := ro.EnterStandby(w.Ctx, "demo-asg", []string{id}, false); return err }},
+		{"return " + id + " from standby", func() error { _, err := ro.ExitStandby(w.Ctx, "demo-asg", []string{id}); return err }},
 		{"switch alias api.example.com", func() error {
-			_, err := ro.SwitchAlias(w.ctx, w.Target.ZoneID, "api.example.com", SwitchTarget{DNSName: "other.elb.amazonaws.com", ZoneID: w.LBZone})
+			_, err := ro.SwitchAlias(w.Ctx, w.Target.ZoneID, "api.example.com", SwitchTarget{DNSName: "other.elb.amazonaws.com", ZoneID: w.LBZone})
 			return err
 		}},
 	}
@@ -73,19 +74,19 @@ func TestReadOnlyFleetRefusesEveryActionBeforeAnyRequest(t *testing.T) {
 		t.Errorf("a refused action sent %d requests; it should send none", total)
 	}
 	// Reads are unaffected.
-	if _, err := ro.Snapshot(w.ctx, w.Target, SnapshotOptions{}); err != nil {
+	if _, err := ro.Snapshot(w.Ctx, w.Target, SnapshotOptions{}); err != nil {
 		t.Fatalf("a read-only Fleet's snapshot: %v", err)
 	}
 	if got := mutatingServed(w.SB); len(got) != 0 {
 		t.Errorf("a snapshot sent mutating requests: %v", got)
 	}
-	after := w.describeGroup()
+	after := w.DescribeGroup()
 	if *after.DesiredCapacity != *before.DesiredCapacity || len(after.Instances) != len(before.Instances) || after.TerminationPolicies[0] != before.TerminationPolicies[0] {
 		t.Errorf("the group changed under a read-only Fleet: desired %d→%d, %d→%d instances, policies %v→%v",
 			*before.DesiredCapacity, *after.DesiredCapacity, len(before.Instances), len(after.Instances), before.TerminationPolicies, after.TerminationPolicies)
 	}
 	// The writable original still acts.
-	if err := w.Fleet.SetCapacity(w.ctx, "demo-asg", 1, 3, 4); err != nil {
+	if err := w.Fleet.SetCapacity(w.Ctx, "demo-asg", 1, 3, 4); err != nil {
 		t.Errorf("the writable Fleet: %v", err)
 	}
 }
@@ -95,7 +96,7 @@ func TestReadOnlyFleetRefusesEveryActionBeforeAnyRequest(t *testing.T) {
 func TestRetryFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
 	feed := NewRetryFeed(2)
 	for i := 1; i <= 5; i++ {
-		feed.Send(RetryEvent{Operation: "DescribeAutoScalingGroups", Attempt: i})
+		feed.Send(aws.RetryEvent{Operation: "DescribeAutoScalingGroups", Attempt: i})
 	}
 	var got []int
 	for range 2 {
@@ -114,11 +115,11 @@ func TestRetryFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
 // reaches AWS as 0, not as AWS's default 90.
 func TestInstanceRefreshSendsAnExplicitZeroMinHealthy(t *testing.T) {
 	w := newFleetWorld(t, 2)
-	w.newTemplateVersion()
-	if _, err := w.Fleet.StartInstanceRefresh(w.ctx, "demo-asg", FleetRefreshOptions{MinHealthyPercentage: 0, MinHealthyExplicit: true}); err != nil {
+	w.NewTemplateVersion()
+	if _, err := w.Fleet.StartInstanceRefresh(w.Ctx, "demo-asg", RefreshOptions{MinHealthyPercentage: 0, MinHealthyExplicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{All: true})
+	s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{All: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"fmt"
@@ -29,63 +29,63 @@ import (
 //	every AlarmScan (60 s) the alarms by name prefix, to find new ones
 //
 // A part whose last read failed is due on the next snapshot; a gap (denied
-// or unsupported) every FleetGapRetry; SnapshotOptions.All makes every part
+// or unsupported) every GapRetry; SnapshotOptions.All makes every part
 // due. So at the moment a snapshot is taken no part's data is older than
 // its cadence, and Snapshot.ReadAt says how old each part is.
 
-// Default cadences (FleetCadence's zero fields).
+// Default cadences (Cadence's zero fields).
 const (
-	FleetQuietEvery     = 30 * time.Second
-	FleetMetricsEvery   = 60 * time.Second
-	FleetLBEvery        = 60 * time.Second
-	FleetAlarmScanEvery = 60 * time.Second
-	// fleetAlarmNamesPerCall is DescribeAlarms' limit of AlarmNames (CloudWatch
+	QuietEvery     = 30 * time.Second
+	MetricsEvery   = 60 * time.Second
+	LBEvery        = 60 * time.Second
+	AlarmScanEvery = 60 * time.Second
+	// alarmNamesPerCall is DescribeAlarms' limit of AlarmNames (CloudWatch
 	// API reference: "Maximum number of 100 items").
-	fleetAlarmNamesPerCall = 100
-	// fleetHistoryGrace is how long an alarm whose state moved keeps its
+	alarmNamesPerCall = 100
+	// historyGrace is how long an alarm whose state moved keeps its
 	// history due when the history does not show the move yet (CloudWatch's
 	// history can lag the alarm's own state by a moment).
-	fleetHistoryGrace = time.Minute
-	// fleetNever is the cadence of a part read only on a signal.
-	fleetNever = time.Duration(math.MaxInt64)
+	historyGrace = time.Minute
+	// never is the cadence of a part read only on a signal.
+	never = time.Duration(math.MaxInt64)
 )
 
-// FleetCadence says how often the parts that are not read on every refresh
+// Cadence says how often the parts that are not read on every refresh
 // are read when nothing asks for them sooner. A zero field takes its
 // default.
-type FleetCadence struct {
+type Cadence struct {
 	// Quiet: EC2 details, scaling activities and instance refreshes when
-	// nothing signals a change (default FleetQuietEvery).
+	// nothing signals a change (default QuietEvery).
 	Quiet time.Duration
-	// Metrics: the CPU sparklines (default FleetMetricsEvery: EC2's basic
+	// Metrics: the CPU sparklines (default MetricsEvery: EC2's basic
 	// monitoring has one point every 5 minutes).
 	Metrics time.Duration
 	// LB: the load balancer part with its certificates and record (default
-	// FleetLBEvery). SnapshotOptions.LoadBalancer reads it at once.
+	// LBEvery). SnapshotOptions.LoadBalancer reads it at once.
 	LB time.Duration
 	// AlarmScan: looking for the stack's alarms by name prefix (default
-	// FleetAlarmScanEvery); between scans the alarms found are read by
+	// AlarmScanEvery); between scans the alarms found are read by
 	// name, in one call per 100.
 	AlarmScan time.Duration
 }
 
-func (c FleetCadence) withDefaults() FleetCadence {
+func (c Cadence) withDefaults() Cadence {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
 		}
 	}
-	def(&c.Quiet, FleetQuietEvery)
-	def(&c.Metrics, FleetMetricsEvery)
-	def(&c.LB, FleetLBEvery)
-	def(&c.AlarmScan, FleetAlarmScanEvery)
+	def(&c.Quiet, QuietEvery)
+	def(&c.Metrics, MetricsEvery)
+	def(&c.LB, LBEvery)
+	def(&c.AlarmScan, AlarmScanEvery)
 	return c
 }
 
 // Every is how often part p is read at the latest while the group is
 // steady: 0 for the parts read on every snapshot, -1 for alarm history
 // (read when an alarm's state moves).
-func (c FleetCadence) Every(p FleetPart) time.Duration {
+func (c Cadence) Every(p Part) time.Duration {
 	c = c.withDefaults()
 	switch p {
 	case PartInstances, PartActivities, PartRefreshes:
@@ -100,20 +100,20 @@ func (c FleetCadence) Every(p FleetPart) time.Duration {
 	return 0
 }
 
-// fleetDue decides which parts one snapshot reads.
-type fleetDue struct {
+// schedule decides which parts one snapshot reads.
+type schedule struct {
 	prev *Snapshot
 	now  time.Time
 	opts SnapshotOptions
-	cad  FleetCadence
-	gaps fleetGaps
+	cad  Cadence
+	gaps gapSkips
 }
 
 // due reports whether part p is read now: always on the first snapshot; a
-// gap when FleetGapRetry has passed (or on a recheck); otherwise when All
+// gap when GapRetry has passed (or on a recheck); otherwise when All
 // asks, the last read failed, signal says something changed, or the part
 // is at least every old.
-func (d fleetDue) due(p FleetPart, signal bool, every time.Duration) bool {
+func (d schedule) due(p Part, signal bool, every time.Duration) bool {
 	if d.prev == nil {
 		return true
 	}
@@ -130,17 +130,17 @@ func (d fleetDue) due(p FleetPart, signal bool, every time.Duration) bool {
 
 // alarmScan reports whether this snapshot looks for the alarms by prefix
 // rather than reading the known ones by name.
-func (d fleetDue) alarmScan() bool {
+func (d schedule) alarmScan() bool {
 	p := d.prev
 	return p == nil || d.opts.All || p.alarmScan.IsZero() || p.Part(PartAlarms).State != PartOK ||
 		d.now.Sub(p.alarmScan) >= d.cad.AlarmScan
 }
 
-// fleetChanging says what is changing in the group, or "" when it is
+// whatChanges says what is changing in the group, or "" when it is
 // steady: the group's status, desired ≠ in service, instances on their way
 // in or out, instances that joined or left since prev, a refresh running
 // or an activity unfinished (as prev saw them).
-func fleetChanging(g FleetGroup, members []FleetInstance, prev *Snapshot) string {
+func whatChanges(g Group, members []Instance, prev *Snapshot) string {
 	if g.Status != "" {
 		return g.Status
 	}
@@ -162,12 +162,12 @@ func fleetChanging(g FleetGroup, members []FleetInstance, prev *Snapshot) string
 		if len(moving) == 1 {
 			noun = "instance"
 		}
-		return fmt.Sprintf("%d %s %s", len(moving), noun, strings.Join(fleetDistinct(moving), "/"))
+		return fmt.Sprintf("%d %s %s", len(moving), noun, strings.Join(distinct(moving), "/"))
 	case g.Desired != inService && g.Desired != inService+standby:
 		return fmt.Sprintf("desired %d, %d in service", g.Desired, inService)
 	case prev == nil:
 		return ""
-	case fleetMembersMoved(members, prev):
+	case membersMoved(members, prev):
 		return "instances joined or left"
 	case prev.Group.Refresh != nil:
 		return "instance refresh " + prev.Group.Refresh.Status
@@ -181,7 +181,7 @@ func fleetChanging(g FleetGroup, members []FleetInstance, prev *Snapshot) string
 }
 
 // Done reports whether the activity has ended.
-func (a FleetActivity) Done() bool {
+func (a Activity) Done() bool {
 	switch a.Status {
 	case "Successful", "Failed", "Cancelled":
 		return true
@@ -189,9 +189,9 @@ func (a FleetActivity) Done() bool {
 	return false
 }
 
-// fleetMembersMoved reports whether the group's members or their lifecycle
+// membersMoved reports whether the group's members or their lifecycle
 // states differ from prev's.
-func fleetMembersMoved(members []FleetInstance, prev *Snapshot) bool {
+func membersMoved(members []Instance, prev *Snapshot) bool {
 	if prev == nil || len(members) != len(prev.Instances) {
 		return true
 	}
@@ -204,10 +204,10 @@ func fleetMembersMoved(members []FleetInstance, prev *Snapshot) bool {
 	return false
 }
 
-// fleetRefreshSignal reports whether the instance refreshes are worth
+// refreshSignal reports whether the instance refreshes are worth
 // reading on this snapshot: one was running, or an unfinished activity
 // was caused by one (a refresh started from elsewhere).
-func fleetRefreshSignal(prev *Snapshot) bool {
+func refreshSignal(prev *Snapshot) bool {
 	if prev == nil || prev.Group.Refresh != nil {
 		return true
 	}
@@ -219,8 +219,8 @@ func fleetRefreshSignal(prev *Snapshot) bool {
 	return false
 }
 
-// fleetNewestAlarm is the latest state change among alarms.
-func fleetNewestAlarm(alarms []FleetAlarm) time.Time {
+// newestAlarm is the latest state change among alarms.
+func newestAlarm(alarms []Alarm) time.Time {
 	var t time.Time
 	for _, a := range alarms {
 		if a.Updated.After(t) {
@@ -230,21 +230,21 @@ func fleetNewestAlarm(alarms []FleetAlarm) time.Time {
 	return t
 }
 
-// fleetHistoryMark is how far the history read at now covers the alarms'
+// historyMarkAt is how far the history read at now covers the alarms'
 // state changes: the newest change, or just before the first recent move
 // (an alarm prev knew whose state changed since) that the history does not
-// show yet, so that it is read again until it does or fleetHistoryGrace has
+// show yet, so that it is read again until it does or historyGrace has
 // passed. An alarm prev did not know is not waited for: its creation is
 // no state change in the history.
-func fleetHistoryMark(alarms, prevAlarms []FleetAlarm, history []FleetAlarmEvent, now time.Time) time.Time {
-	mark := fleetNewestAlarm(alarms)
+func historyMarkAt(alarms, prevAlarms []Alarm, history []AlarmEvent, now time.Time) time.Time {
+	mark := newestAlarm(alarms)
 	before := make(map[string]time.Time, len(prevAlarms))
 	for _, a := range prevAlarms {
 		before[a.Name] = a.Updated
 	}
 	for _, a := range alarms {
 		was, known := before[a.Name]
-		if !known || !a.Updated.After(was) || now.Sub(a.Updated) >= fleetHistoryGrace {
+		if !known || !a.Updated.After(was) || now.Sub(a.Updated) >= historyGrace {
 			continue
 		}
 		shown := false
@@ -261,7 +261,7 @@ func fleetHistoryMark(alarms, prevAlarms []FleetAlarm, history []FleetAlarmEvent
 	return mark
 }
 
-func fleetDistinct(xs []string) []string {
+func distinct(xs []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, x := range xs {

@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // Snapshot reads the fleet of t once and joins it into one view.
 //
-// Each part is read when it is due (see FleetCadence), and the number of
+// Each part is read when it is due (see Cadence), and the number of
 // requests does not grow with the group's size. Every snapshot makes:
 //
 //	autoscaling DescribeAutoScalingGroups   1  the group, instances included
@@ -39,26 +39,26 @@ import (
 // With the default cadences and a refresh every 5 s, a steady group of up
 // to 500 instances costs 49 requests a minute (4.1 a refresh) with an HTTP
 // listener and an alias record. A part found denied or unsupported costs
-// nothing until FleetGapRetry has passed.
+// nothing until GapRetry has passed.
 //
 // Snapshot fails only when the group itself cannot be read. Any other part
 // answers for itself (Parts): one that failed for a passing reason is
 // listed in Problems and carried from opts.Prev; one denied or unsupported
 // is left empty.
-func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) (*Snapshot, error) {
+func (f *Fleet) Snapshot(ctx context.Context, t Ref, opts SnapshotOptions) (*Snapshot, error) {
 	if t.ASGName == "" {
 		return nil, errors.New("read fleet: no Auto Scaling group name (the stack's autoscaling output asg_name is empty: has the autoscaling step run?)")
 	}
 	prev := opts.Prev
-	s := &Snapshot{TakenAt: f.now(), readAt: map[FleetPart]time.Time{}}
+	s := &Snapshot{TakenAt: f.now(), readAt: map[Part]time.Time{}}
 	if prev != nil {
 		s.Seq = prev.Seq + 1
 		s.alarmScan, s.historyMark = prev.alarmScan, prev.historyMark
 	}
-	rd := &fleetReader{f: f, t: t, now: s.TakenAt}
-	gaps := fleetGaps{prev: prev, now: s.TakenAt, recheck: opts.Recheck}
+	rd := &reader{f: f, t: t, now: s.TakenAt}
+	gaps := gapSkips{prev: prev, now: s.TakenAt, recheck: opts.Recheck}
 	cad := t.Cadence.withDefaults()
-	due := fleetDue{prev: prev, now: s.TakenAt, opts: opts, cad: cad, gaps: gaps}
+	due := schedule{prev: prev, now: s.TakenAt, opts: opts, cad: cad, gaps: gaps}
 	var known []string // the alarms' names, read by name between scans
 	if prev != nil {
 		for _, a := range prev.Alarms {
@@ -68,38 +68,38 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 
 	var (
 		wg       sync.WaitGroup
-		group    FleetGroup
-		members  []FleetInstance
+		group    Group
+		members  []Instance
 		groupErr error
 		changing string
-		ec2s     map[string]fleetEC2Instance
+		ec2s     map[string]ec2Instance
 		cpu      map[string][]float64
-		targets  []FleetTarget
-		alarms   []FleetAlarm
+		targets  []Target
+		alarms   []Alarm
 		scanned  bool
-		history  []FleetAlarmEvent
-		acts     []FleetActivity
-		refrs    []FleetRefresh
-		lb       *FleetLB
-		certs    []FleetCert
-		rec      *FleetRecord
+		history  []AlarmEvent
+		acts     []Activity
+		refrs    []Refresh
+		lb       *LB
+		certs    []Cert
+		rec      *Record
 		// errs holds the error of each part read this time (nil when it
 		// was read): a part absent from it was not asked.
-		errs   = map[FleetPart]error{}
+		errs   = map[Part]error{}
 		errsMu sync.Mutex
 	)
-	record := func(p FleetPart, err error) {
+	record := func(p Part, err error) {
 		errsMu.Lock()
 		errs[p] = err
 		errsMu.Unlock()
 	}
-	read := func(p FleetPart, fn func() error) { wg.Go(func() { record(p, fn()) }) }
+	read := func(p Part, fn func() error) { wg.Go(func() { record(p, fn()) }) }
 	// The alarm history follows the alarms: read when a state moved, and
 	// every Metrics period while the alarms cannot be read.
 	readHistory := func(alarmsRead bool) {
 		signal, every := false, cad.Metrics
 		if alarmsRead {
-			signal, every = fleetNewestAlarm(alarms).After(s.historyMark), fleetNever
+			signal, every = newestAlarm(alarms).After(s.historyMark), never
 		}
 		if due.due(PartHistory, signal, every) {
 			read(PartHistory, func() (err error) { history, err = rd.history(ctx); return })
@@ -113,14 +113,14 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 		}
 		// The parts that follow what the group is doing are read as soon
 		// as it is known, beside the rest.
-		changing = fleetChanging(group, members, prev)
-		if due.due(PartInstances, opts.Changed || fleetMembersMoved(members, prev), cad.Quiet) {
+		changing = whatChanges(group, members, prev)
+		if due.due(PartInstances, opts.Changed || membersMoved(members, prev), cad.Quiet) {
 			read(PartInstances, func() (err error) { ec2s, err = rd.instances(ctx); return })
 		}
 		if due.due(PartActivities, opts.Changed || changing != "", cad.Quiet) {
 			read(PartActivities, func() (err error) { acts, err = rd.activities(ctx); return })
 		}
-		if due.due(PartRefreshes, opts.Changed || fleetRefreshSignal(prev), cad.Quiet) {
+		if due.due(PartRefreshes, opts.Changed || refreshSignal(prev), cad.Quiet) {
 			read(PartRefreshes, func() (err error) { refrs, err = rd.refreshes(ctx); return })
 		}
 		if len(members) > 0 && due.due(PartMetrics, false, cad.Metrics) {
@@ -183,23 +183,23 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	// status records how part p went, and when its data was read; it
 	// reports whether the data is to be carried from prev (asked and
 	// failed for a passing reason, or not asked this time).
-	status := func(p FleetPart) (carry bool) {
+	status := func(p Part) (carry bool) {
 		err, asked := errs[p]
-		st := FleetPartStatus{Part: p, State: PartOK}
+		st := PartStatus{Part: p, State: PartOK}
 		switch {
 		case asked:
-			st = fleetPartStatus(p, err, s.TakenAt)
+			st = partStatus(p, err, s.TakenAt)
 		case prev != nil:
 			st = prev.Part(p)
 		}
 		if st.State != PartOK {
 			if s.Parts == nil {
-				s.Parts = map[FleetPart]FleetPartStatus{}
+				s.Parts = map[Part]PartStatus{}
 			}
 			s.Parts[p] = st
 		}
 		if asked && st.State == PartFailed {
-			s.Problems = append(s.Problems, FleetProblem{Part: string(p), Err: err})
+			s.Problems = append(s.Problems, Problem{Part: string(p), Err: err})
 		}
 		switch {
 		case asked && st.State == PartOK:
@@ -220,16 +220,16 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	if status(PartHistory) {
 		// Carried: the events that have left the window go.
 		for _, h := range prev.AlarmHistory {
-			if s.TakenAt.Sub(h.Time) < fleetHistoryWindow {
+			if s.TakenAt.Sub(h.Time) < historyWindow {
 				history = append(history, h)
 			}
 		}
 	} else if err, asked := errs[PartHistory]; asked && err == nil {
-		var prevAlarms []FleetAlarm
+		var prevAlarms []Alarm
 		if prev != nil {
 			prevAlarms = prev.Alarms
 		}
-		s.historyMark = fleetHistoryMark(alarms, prevAlarms, history, s.TakenAt)
+		s.historyMark = historyMarkAt(alarms, prevAlarms, history, s.TakenAt)
 	}
 	if status(PartActivities) {
 		acts = prev.Activities
@@ -240,7 +240,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	if status(PartLB) {
 		lb = prev.LB
 	} else if lb != nil {
-		var prevLB *FleetLB
+		var prevLB *LB
 		if prev != nil {
 			prevLB = prev.LB
 		}
@@ -267,7 +267,7 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	}
 
 	// Join the instances: EC2's fields, target health, then CPU.
-	prevByID := map[string]*FleetInstance{}
+	prevByID := map[string]*Instance{}
 	if prev != nil {
 		for i := range prev.Instances {
 			prevByID[prev.Instances[i].ID] = &prev.Instances[i]
@@ -275,9 +275,9 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	}
 	ec2Carry := status(PartInstances)
 	cpuCarry := status(PartMetrics)
-	health := make(map[string]FleetHealth, len(targets))
+	health := make(map[string]Health, len(targets))
 	for _, th := range targets {
-		health[th.ID] = th.FleetHealth
+		health[th.ID] = th.Health
 	}
 	for i := range members {
 		in := &members[i]
@@ -304,16 +304,16 @@ func (f *Fleet) Snapshot(ctx context.Context, t FleetRef, opts SnapshotOptions) 
 	return s, nil
 }
 
-// cpuAll reads the CPU sparklines of ids, FleetMetricsPerCall per
+// cpuAll reads the CPU sparklines of ids, MetricsPerCall per
 // GetMetricData, the calls side by side.
-func (rd *fleetReader) cpuAll(ctx context.Context, ids []string) (map[string][]float64, error) {
+func (rd *reader) cpuAll(ctx context.Context, ids []string) (map[string][]float64, error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		out  = make(map[string][]float64, len(ids))
 		errs []error
 	)
-	for batch := range slices.Chunk(ids, FleetMetricsPerCall) {
+	for batch := range slices.Chunk(ids, MetricsPerCall) {
 		wg.Go(func() {
 			cpu, err := rd.cpu(ctx, batch)
 			mu.Lock()
@@ -336,18 +336,18 @@ func (rd *fleetReader) cpuAll(ctx context.Context, ids []string) (map[string][]f
 
 // reader is one snapshot's reads: the target, its clock, and a count of
 // the requests made.
-type fleetReader struct {
+type reader struct {
 	f     *Fleet
-	t     FleetRef
+	t     Ref
 	now   time.Time
 	calls atomic.Int32
 }
 
-func (rd *fleetReader) call() { rd.calls.Add(1) }
+func (rd *reader) call() { rd.calls.Add(1) }
 
 // cpuWindow returns the sparkline grid: points periods ending with the
 // period under way.
-func (rd *fleetReader) cpuWindow() (start time.Time, period time.Duration, points int) {
+func (rd *reader) cpuWindow() (start time.Time, period time.Duration, points int) {
 	period, points = rd.t.CPUPeriod, rd.t.CPUPoints
 	if period <= 0 {
 		period = 5 * time.Minute
@@ -361,7 +361,7 @@ func (rd *fleetReader) cpuWindow() (start time.Time, period time.Duration, point
 
 // fillSeries places (timestamp, value) pairs on the grid, NaN where a
 // period has no data.
-func fleetSeries(start time.Time, period time.Duration, points int, ts []time.Time, vals []float64) []float64 {
+func series(start time.Time, period time.Duration, points int, ts []time.Time, vals []float64) []float64 {
 	out := make([]float64, points)
 	for i := range out {
 		out[i] = math.NaN()
@@ -379,24 +379,24 @@ func fleetSeries(start time.Time, period time.Duration, points int, ts []time.Ti
 }
 
 // sortInstances sorts members by id, as snapshots list them.
-func sortFleetInstances(members []FleetInstance) {
+func sortInstances(members []Instance) {
 	sort.Slice(members, func(i, j int) bool { return members[i].ID < members[j].ID })
 }
 
 // ttPrefix is the name prefix of the alarms target tracking creates for a
 // group ("TargetTracking-<group>-AlarmHigh-<uuid>").
-func fleetTTPrefix(group string) string { return "TargetTracking-" + group + "-" }
+func ttPrefix(group string) string { return "TargetTracking-" + group + "-" }
 
 // ownAlarm reports whether an alarm name belongs to the target.
-func (rd *fleetReader) ownAlarm(name string) bool {
+func (rd *reader) ownAlarm(name string) bool {
 	return rd.t.AlarmPrefix != "" && strings.HasPrefix(name, rd.t.AlarmPrefix) ||
-		strings.HasPrefix(name, fleetTTPrefix(rd.t.ASGName))
+		strings.HasPrefix(name, ttPrefix(rd.t.ASGName))
 }
 
 // mergeAlarms combines alarm lists by name, sorted.
-func mergeFleetAlarms(lists ...[]FleetAlarm) []FleetAlarm {
+func mergeFleetAlarms(lists ...[]Alarm) []Alarm {
 	seen := map[string]bool{}
-	var out []FleetAlarm
+	var out []Alarm
 	for _, l := range lists {
 		for _, a := range l {
 			if !seen[a.Name] {
@@ -405,6 +405,6 @@ func mergeFleetAlarms(lists ...[]FleetAlarm) []FleetAlarm {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b FleetAlarm) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b Alarm) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }

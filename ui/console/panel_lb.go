@@ -5,8 +5,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
+
+// viewLB is the load balancer in words: its listeners and rules, the
+// certificates, the alias record and the health check. A text panel that
+// scrolls, not a table.
+var viewLB = registerPanel(3, lbPanel{})
+
+type lbPanel struct{ basePanel }
+
+func (lbPanel) name() string { return "Load balancer" }
+
+func (lbPanel) part() fleet.Part { return fleet.PartLB }
+
+func (lbPanel) shows() []section {
+	return []section{{fleet.PartLB, "Load balancer"}, {fleet.PartCerts, "Certificates"}, {fleet.PartRecord, "Alias record"}}
+}
+
+func (lbPanel) prepare(s *fleet.Snapshot, st stackInfo) (content, bool) {
+	return content{lines: lbLines(s, st)}, true
+}
+
+// above is the panel's title, once the load balancer was read.
+func (lbPanel) above(m *Model, _ int) []line {
+	if m.snap.LB == nil {
+		return nil
+	}
+	return []line{m.lbTitle()}
+}
 
 // certWarnDays is when a certificate's expiry turns into a warning. ACM
 // renews DNS-validated certificates it can validate about 60 days ahead,
@@ -17,9 +44,9 @@ const certWarnDays = 30
 // balancer, the alias record, the listeners with their rules, the
 // certificates with their expiry, and the health check with what it costs
 // a new instance.
-func lbLines(s *aws.Snapshot, st stackInfo) []line {
+func lbLines(s *fleet.Snapshot, st stackInfo) []line {
 	lb := s.LB
-	if st := s.Part(aws.PartLB); st.Gap() {
+	if st := s.Part(fleet.PartLB); st.Gap() {
 		return gapLines(st, s.TakenAt)
 	}
 	if lb == nil {
@@ -36,8 +63,8 @@ func lbLines(s *aws.Snapshot, st stackInfo) []line {
 	add(toneMuted, "  zone id      %s (what an alias to it names)", lb.CanonicalZoneID)
 	out = append(out, line{})
 	switch r := lb.Record; {
-	case s.Part(aws.PartRecord).Gap():
-		add(toneWarn, "Record         %s", gapText(s.Part(aws.PartRecord)))
+	case s.Part(fleet.PartRecord).Gap():
+		add(toneWarn, "Record         %s", gapText(s.Part(fleet.PartRecord)))
 	case r != nil:
 		add(toneNone, "Record         %s %s → %s", r.Name, strings.Join(r.Types, "+"), orDash(r.TargetDNS))
 		if r.TargetDNS != "" && !sameHost(r.TargetDNS, lb.DNSName) {
@@ -62,7 +89,7 @@ func lbLines(s *aws.Snapshot, st stackInfo) []line {
 			add(toneMuted, "    rule %-6s %s → %s", r.Priority, r.Conditions, r.Actions)
 		}
 	}
-	if st := s.Part(aws.PartCerts); st.Gap() {
+	if st := s.Part(fleet.PartCerts); st.Gap() {
 		out = append(out, line{})
 		add(toneWarn, "%s", gapText(st))
 	} else if len(lb.Certificates) > 0 {
@@ -104,7 +131,7 @@ func (m *Model) lbTitle() line {
 		return line{}
 	}
 	now := m.now()
-	return line{text: fmt.Sprintf("Read at %s (%s ago) · %s · r reads it now", clock(lb.ReadAt, now), ago(now.Sub(lb.ReadAt)), m.cadenceText(aws.PartLB)), tone: toneMuted}
+	return line{text: fmt.Sprintf("Read at %s (%s ago) · %s · r reads it now", clock(lb.ReadAt, now), ago(now.Sub(lb.ReadAt)), m.cadenceText(fleet.PartLB)), tone: toneMuted}
 }
 
 // sameHost compares DNS names as Route 53 stores alias targets.

@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"context"
@@ -18,19 +18,19 @@ import (
 )
 
 // group reads the group with its instances: one DescribeAutoScalingGroups.
-func (rd *fleetReader) group(ctx context.Context) (FleetGroup, []FleetInstance, error) {
+func (rd *reader) group(ctx context.Context) (Group, []Instance, error) {
 	rd.call()
 	out, err := rd.f.asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{
 		AutoScalingGroupNames: []string{rd.t.ASGName},
 	})
 	if err != nil {
-		return FleetGroup{}, nil, fmt.Errorf("describe Auto Scaling group %s: %w", rd.t.ASGName, err)
+		return Group{}, nil, fmt.Errorf("describe Auto Scaling group %s: %w", rd.t.ASGName, err)
 	}
 	if len(out.AutoScalingGroups) == 0 {
-		return FleetGroup{}, nil, fmt.Errorf("describe Auto Scaling group %s: not found (deleted outside stackwiz? `stackwiz status` shows what is missing; `stackwiz apply` recreates it)", rd.t.ASGName)
+		return Group{}, nil, fmt.Errorf("describe Auto Scaling group %s: not found (deleted outside stackwiz? `stackwiz status` shows what is missing; `stackwiz apply` recreates it)", rd.t.ASGName)
 	}
 	g := out.AutoScalingGroups[0]
-	grp := FleetGroup{
+	grp := Group{
 		Name: sdk.ToString(g.AutoScalingGroupName), ARN: sdk.ToString(g.AutoScalingGroupARN),
 		Min: int(sdk.ToInt32(g.MinSize)), Desired: int(sdk.ToInt32(g.DesiredCapacity)), Max: int(sdk.ToInt32(g.MaxSize)),
 		TerminationPolicies: g.TerminationPolicies,
@@ -46,9 +46,9 @@ func (rd *fleetReader) group(ctx context.Context) (FleetGroup, []FleetInstance, 
 		lt := mp.LaunchTemplate.LaunchTemplateSpecification
 		grp.LaunchTemplateID, grp.LaunchTemplateName, grp.LaunchTemplateVersion = sdk.ToString(lt.LaunchTemplateId), sdk.ToString(lt.LaunchTemplateName), sdk.ToString(lt.Version)
 	}
-	members := make([]FleetInstance, 0, len(g.Instances))
+	members := make([]Instance, 0, len(g.Instances))
 	for _, in := range g.Instances {
-		m := FleetInstance{
+		m := Instance{
 			ID: sdk.ToString(in.InstanceId), AZ: sdk.ToString(in.AvailabilityZone),
 			Lifecycle: string(in.LifecycleState), Health: sdk.ToString(in.HealthStatus),
 			Protected: sdk.ToBool(in.ProtectedFromScaleIn), InstanceType: sdk.ToString(in.InstanceType),
@@ -58,29 +58,29 @@ func (rd *fleetReader) group(ctx context.Context) (FleetGroup, []FleetInstance, 
 		}
 		members = append(members, m)
 	}
-	sortFleetInstances(members)
+	sortInstances(members)
 	return grp, members, nil
 }
 
 // ec2Instance is what a snapshot takes from EC2.
-type fleetEC2Instance struct {
+type ec2Instance struct {
 	State, PrivateIP, ImageID, InstanceType string
 	LaunchTime                              time.Time
 }
 
 // instances reads the group's instances from EC2 by the tag Auto Scaling
-// puts on them, FleetInstancesPerPage at a time (one call up to 1,000).
+// puts on them, InstancesPerPage at a time (one call up to 1,000).
 // Terminated instances are left out: they linger for an hour after they
 // leave the group.
-func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instance, error) {
+func (rd *reader) instances(ctx context.Context) (map[string]ec2Instance, error) {
 	in := &ec2.DescribeInstancesInput{
-		MaxResults: sdk.Int32(FleetInstancesPerPage),
+		MaxResults: sdk.Int32(InstancesPerPage),
 		Filters: []ec2types.Filter{
 			{Name: sdk.String("tag:aws:autoscaling:groupName"), Values: []string{rd.t.ASGName}},
 			{Name: sdk.String("instance-state-name"), Values: []string{"pending", "running", "shutting-down", "stopping", "stopped"}},
 		},
 	}
-	got := map[string]fleetEC2Instance{}
+	got := map[string]ec2Instance{}
 	p := ec2.NewDescribeInstancesPaginator(rd.f.ec2, in)
 	for p.HasMorePages() {
 		rd.call()
@@ -90,7 +90,7 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 		}
 		for _, r := range out.Reservations {
 			for _, i := range r.Instances {
-				e := fleetEC2Instance{PrivateIP: sdk.ToString(i.PrivateIpAddress), ImageID: sdk.ToString(i.ImageId),
+				e := ec2Instance{PrivateIP: sdk.ToString(i.PrivateIpAddress), ImageID: sdk.ToString(i.ImageId),
 					InstanceType: string(i.InstanceType), LaunchTime: sdk.ToTime(i.LaunchTime)}
 				if i.State != nil {
 					e.State = string(i.State.Name)
@@ -103,15 +103,15 @@ func (rd *fleetReader) instances(ctx context.Context) (map[string]fleetEC2Instan
 }
 
 // targets reads the target group's targets: one DescribeTargetHealth.
-func (rd *fleetReader) targets(ctx context.Context) ([]FleetTarget, error) {
+func (rd *reader) targets(ctx context.Context) ([]Target, error) {
 	rd.call()
 	out, err := rd.f.elb.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: sdk.String(rd.t.TargetGroupARN)})
 	if err != nil {
 		return nil, fmt.Errorf("describe target health of %s: %w", rd.t.TargetGroupARN, err)
 	}
-	ts := make([]FleetTarget, 0, len(out.TargetHealthDescriptions))
+	ts := make([]Target, 0, len(out.TargetHealthDescriptions))
 	for _, d := range out.TargetHealthDescriptions {
-		th := FleetTarget{}
+		th := Target{}
 		if d.Target != nil {
 			th.ID, th.Port, th.AZ = sdk.ToString(d.Target.Id), int(sdk.ToInt32(d.Target.Port)), sdk.ToString(d.Target.AvailabilityZone)
 		}
@@ -120,15 +120,15 @@ func (rd *fleetReader) targets(ctx context.Context) ([]FleetTarget, error) {
 		}
 		ts = append(ts, th)
 	}
-	sortFleetTargets(ts)
+	sortTargets(ts)
 	return ts, nil
 }
 
-// cpu reads the CPU sparklines of ids (at most FleetMetricsPerCall) in one
+// cpu reads the CPU sparklines of ids (at most MetricsPerCall) in one
 // GetMetricData. A response is paged only past 100,800 data points, which
 // 500 sparklines of 12 points never reach; the paginator follows
 // NextToken all the same rather than drop data.
-func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]float64, error) {
+func (rd *reader) cpu(ctx context.Context, ids []string) (map[string][]float64, error) {
 	start, period, points := rd.cpuWindow()
 	queries := make([]cwtypes.MetricDataQuery, len(ids))
 	for i, id := range ids {
@@ -169,7 +169,7 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 	}
 	cpu := make(map[string][]float64, len(ids))
 	for _, id := range ids {
-		cpu[id] = fleetSeries(start, period, points, ts[id], vals[id])
+		cpu[id] = series(start, period, points, ts[id], vals[id])
 	}
 	return cpu, nil
 }
@@ -179,20 +179,20 @@ func (rd *fleetReader) cpu(ctx context.Context, ids []string) (map[string][]floa
 // 100 per prefix. Otherwise the alarms known from the last scan are read by
 // name: one call per 100 names (an alarm deleted since is simply not
 // answered; one created is found by the next scan).
-func (rd *fleetReader) alarms(ctx context.Context, scan bool, known []string) ([]FleetAlarm, error) {
+func (rd *reader) alarms(ctx context.Context, scan bool, known []string) ([]Alarm, error) {
 	var inputs []*cloudwatch.DescribeAlarmsInput
 	if scan {
-		for _, prefix := range []string{rd.t.AlarmPrefix, fleetTTPrefix(rd.t.ASGName)} {
+		for _, prefix := range []string{rd.t.AlarmPrefix, ttPrefix(rd.t.ASGName)} {
 			if prefix != "" {
-				inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: sdk.String(prefix), MaxRecords: sdk.Int32(fleetAlarmPage)})
+				inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: sdk.String(prefix), MaxRecords: sdk.Int32(alarmPage)})
 			}
 		}
 	} else {
-		for names := range slices.Chunk(known, fleetAlarmNamesPerCall) {
-			inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: sdk.Int32(fleetAlarmPage)})
+		for names := range slices.Chunk(known, alarmNamesPerCall) {
+			inputs = append(inputs, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, MaxRecords: sdk.Int32(alarmPage)})
 		}
 	}
-	var lists [][]FleetAlarm
+	var lists [][]Alarm
 	for _, in := range inputs {
 		in.AlarmTypes = []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm}
 		rd.call()
@@ -203,9 +203,9 @@ func (rd *fleetReader) alarms(ctx context.Context, scan bool, known []string) ([
 			}
 			return nil, fmt.Errorf("describe %d alarms by name: %w", len(in.AlarmNames), err)
 		}
-		l := make([]FleetAlarm, 0, len(out.MetricAlarms))
+		l := make([]Alarm, 0, len(out.MetricAlarms))
 		for _, a := range out.MetricAlarms {
-			l = append(l, FleetAlarm{
+			l = append(l, Alarm{
 				Name: sdk.ToString(a.AlarmName), State: string(a.StateValue), Reason: sdk.ToString(a.StateReason),
 				Namespace: sdk.ToString(a.Namespace), Metric: sdk.ToString(a.MetricName), Statistic: string(a.Statistic),
 				Comparison: string(a.ComparisonOperator), Threshold: sdk.ToFloat64(a.Threshold),
@@ -220,48 +220,48 @@ func (rd *fleetReader) alarms(ctx context.Context, scan bool, known []string) ([
 // history reads the state changes of the last 24 hours of every alarm in
 // the region, newest first, in one DescribeAlarmHistory call, and keeps the
 // target's: one call instead of one per alarm.
-func (rd *fleetReader) history(ctx context.Context) ([]FleetAlarmEvent, error) {
+func (rd *reader) history(ctx context.Context) ([]AlarmEvent, error) {
 	rd.call()
 	out, err := rd.f.cw.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{
 		HistoryItemType: cwtypes.HistoryItemTypeStateUpdate,
-		StartDate:       sdk.Time(rd.now.Add(-fleetHistoryWindow)),
+		StartDate:       sdk.Time(rd.now.Add(-historyWindow)),
 		EndDate:         sdk.Time(rd.now.Add(time.Minute)),
-		MaxRecords:      sdk.Int32(fleetHistoryPage),
+		MaxRecords:      sdk.Int32(historyPage),
 		ScanBy:          cwtypes.ScanByTimestampDescending,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describe alarm history: %w", err)
 	}
-	var evs []FleetAlarmEvent
+	var evs []AlarmEvent
 	for _, h := range out.AlarmHistoryItems {
 		name := sdk.ToString(h.AlarmName)
 		if !rd.ownAlarm(name) {
 			continue
 		}
-		evs = append(evs, FleetAlarmEvent{Alarm: name, Time: sdk.ToTime(h.Timestamp), Type: string(h.HistoryItemType), Summary: sdk.ToString(h.HistorySummary)})
+		evs = append(evs, AlarmEvent{Alarm: name, Time: sdk.ToTime(h.Timestamp), Type: string(h.HistoryItemType), Summary: sdk.ToString(h.HistorySummary)})
 	}
 	return evs, nil
 }
 
 // activities reads the group's newest scaling activities: one page.
-func (rd *fleetReader) activities(ctx context.Context) ([]FleetActivity, error) {
+func (rd *reader) activities(ctx context.Context) ([]Activity, error) {
 	rd.call()
 	out, err := rd.f.asg.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{
 		AutoScalingGroupName: sdk.String(rd.t.ASGName),
-		MaxRecords:           sdk.Int32(fleetActivityPage),
+		MaxRecords:           sdk.Int32(activityPage),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describe scaling activities of %s: %w", rd.t.ASGName, err)
 	}
-	acts := make([]FleetActivity, 0, len(out.Activities))
+	acts := make([]Activity, 0, len(out.Activities))
 	for _, a := range out.Activities {
-		acts = append(acts, fleetActivityOf(a))
+		acts = append(acts, activityOf(a))
 	}
 	return acts, nil
 }
 
-func fleetActivityOf(a astypes.Activity) FleetActivity {
-	return FleetActivity{
+func activityOf(a astypes.Activity) Activity {
+	return Activity{
 		ID: sdk.ToString(a.ActivityId), Status: string(a.StatusCode), Description: sdk.ToString(a.Description),
 		Cause: sdk.ToString(a.Cause), Message: sdk.ToString(a.StatusMessage), Progress: int(sdk.ToInt32(a.Progress)),
 		Start: sdk.ToTime(a.StartTime), End: sdk.ToTime(a.EndTime),
@@ -269,18 +269,18 @@ func fleetActivityOf(a astypes.Activity) FleetActivity {
 }
 
 // refreshes reads the group's newest instance refreshes: one page.
-func (rd *fleetReader) refreshes(ctx context.Context) ([]FleetRefresh, error) {
+func (rd *reader) refreshes(ctx context.Context) ([]Refresh, error) {
 	rd.call()
 	out, err := rd.f.asg.DescribeInstanceRefreshes(ctx, &autoscaling.DescribeInstanceRefreshesInput{
 		AutoScalingGroupName: sdk.String(rd.t.ASGName),
-		MaxRecords:           sdk.Int32(fleetRefreshPage),
+		MaxRecords:           sdk.Int32(refreshPage),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describe instance refreshes of %s: %w", rd.t.ASGName, err)
 	}
-	rs := make([]FleetRefresh, 0, len(out.InstanceRefreshes))
+	rs := make([]Refresh, 0, len(out.InstanceRefreshes))
 	for _, r := range out.InstanceRefreshes {
-		ref := FleetRefresh{
+		ref := Refresh{
 			ID: sdk.ToString(r.InstanceRefreshId), Status: string(r.Status), Reason: sdk.ToString(r.StatusReason),
 			Percent: int(sdk.ToInt32(r.PercentageComplete)), ToUpdate: int(sdk.ToInt32(r.InstancesToUpdate)),
 			Start: sdk.ToTime(r.StartTime), End: sdk.ToTime(r.EndTime),

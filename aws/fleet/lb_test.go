@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"net/http"
@@ -18,50 +18,50 @@ import (
 // issueCertificate requests a DNS-validated certificate for name, writes
 // its validation CNAME into zone and waits until ACM issues it.
 func (w *fleetWorld) issueCertificate(zone, name string) string {
-	w.t.Helper()
+	w.T.Helper()
 	// ACM validates only a zone the domain's registrar points at: the
 	// sandbox is told it does, as a registrar would be.
 	resp, err := http.Post(w.URL+"/_sandbox/delegate", "application/json", strings.NewReader(`{"zone":"`+zone+`"}`))
-	w.must(err, "delegate zone")
+	w.Must(err, "delegate zone")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		w.t.Fatalf("delegate zone %s: HTTP %d", zone, resp.StatusCode)
+		w.T.Fatalf("delegate zone %s: HTTP %d", zone, resp.StatusCode)
 	}
 	c := acm.NewFromConfig(w.Cfg)
-	out, err := c.RequestCertificate(w.ctx, &acm.RequestCertificateInput{DomainName: sdk.String(name), ValidationMethod: acmtypes.ValidationMethodDns})
-	w.must(err, "RequestCertificate")
+	out, err := c.RequestCertificate(w.Ctx, &acm.RequestCertificateInput{DomainName: sdk.String(name), ValidationMethod: acmtypes.ValidationMethodDns})
+	w.Must(err, "RequestCertificate")
 	arn := *out.CertificateArn
 	for range 20 {
-		d, err := c.DescribeCertificate(w.ctx, &acm.DescribeCertificateInput{CertificateArn: sdk.String(arn)})
-		w.must(err, "DescribeCertificate")
+		d, err := c.DescribeCertificate(w.Ctx, &acm.DescribeCertificateInput{CertificateArn: sdk.String(arn)})
+		w.Must(err, "DescribeCertificate")
 		cert := d.Certificate
 		if cert.Status == acmtypes.CertificateStatusIssued {
 			return arn
 		}
 		if len(cert.DomainValidationOptions) > 0 && cert.DomainValidationOptions[0].ResourceRecord != nil {
 			rr := cert.DomainValidationOptions[0].ResourceRecord
-			_, err := w.r53.ChangeResourceRecordSets(w.ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: sdk.String(zone), ChangeBatch: &r53types.ChangeBatch{
+			_, err := w.R53.ChangeResourceRecordSets(w.Ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: sdk.String(zone), ChangeBatch: &r53types.ChangeBatch{
 				Changes: []r53types.Change{{Action: r53types.ChangeActionUpsert, ResourceRecordSet: &r53types.ResourceRecordSet{
 					Name: rr.Name, Type: r53types.RRTypeCname, TTL: sdk.Int64(300), ResourceRecords: []r53types.ResourceRecord{{Value: rr.Value}},
 				}}},
 			}})
-			w.must(err, "ChangeResourceRecordSets CNAME")
+			w.Must(err, "ChangeResourceRecordSets CNAME")
 		}
-		w.advance(10 * time.Second)
+		w.Advance(10 * time.Second)
 	}
-	w.t.Fatalf("certificate %s was not issued", arn)
+	w.T.Fatalf("certificate %s was not issued", arn)
 	return ""
 }
 
 func TestSnapshotReadsTheHTTPSListenerItsRuleAndTheCertificateExpiry(t *testing.T) {
 	w := newFleetWorld(t, 1)
 	cert := w.issueCertificate(w.Target.ZoneID, "api.example.com")
-	_, err := w.elb.CreateListener(w.ctx, &elb.CreateListenerInput{LoadBalancerArn: sdk.String(w.Target.LoadBalancerARN), Port: sdk.Int32(443), Protocol: elbtypes.ProtocolEnumHttps,
+	_, err := w.ELB.CreateListener(w.Ctx, &elb.CreateListenerInput{LoadBalancerArn: sdk.String(w.Target.LoadBalancerARN), Port: sdk.Int32(443), Protocol: elbtypes.ProtocolEnumHttps,
 		Certificates:   []elbtypes.Certificate{{CertificateArn: sdk.String(cert)}},
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: sdk.String(w.Target.TargetGroupARN)}}})
-	w.must(err, "CreateListener HTTPS")
+	w.Must(err, "CreateListener HTTPS")
 
-	s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{})
+	s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestListenerActionsAndConditionsInWords(t *testing.T) {
 		{[]elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{StatusCode: sdk.String("503")}}}, "fixed response 503"},
 	}
 	for _, c := range cases {
-		if got := fleetActionsText(c.actions); got != c.want {
+		if got := actionsText(c.actions); got != c.want {
 			t.Errorf("actions = %q, want %q", got, c.want)
 		}
 	}
@@ -116,7 +116,7 @@ func TestListenerActionsAndConditionsInWords(t *testing.T) {
 		{Field: sdk.String("path-pattern"), PathPatternConfig: &elbtypes.PathPatternConditionConfig{Values: []string{"/api/*", "/v2/*"}}},
 		{Field: sdk.String("host-header"), HostHeaderConfig: &elbtypes.HostHeaderConditionConfig{Values: []string{"api.example.com"}}},
 	}
-	if got := fleetConditionsText(conds); got != "path-pattern /api/*,/v2/* and host-header api.example.com" {
+	if got := conditionsText(conds); got != "path-pattern /api/*,/v2/* and host-header api.example.com" {
 		t.Errorf("conditions = %q", got)
 	}
 }

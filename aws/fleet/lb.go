@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/stackwiz/stackwiz/aws"
 )
 
 // loadBalancer reads the load balancer part: the load balancer, its target
@@ -20,7 +22,7 @@ import (
 // certificates (ACM) and the alias record (Route 53) are parts of their
 // own, read after it (certificates, record): another service, another
 // permission.
-func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
+func (rd *reader) loadBalancer(ctx context.Context) (*LB, error) {
 	lb, err := rd.f.describeLB(ctx, rd.t.LoadBalancerARN, rd.call)
 	if err != nil {
 		return nil, err
@@ -33,7 +35,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 			return nil, fmt.Errorf("describe target group %s: %w", rd.t.TargetGroupARN, err)
 		}
 		if len(out.TargetGroups) > 0 {
-			lb.HealthCheck = fleetHealthCheckOf(out.TargetGroups[0])
+			lb.HealthCheck = healthCheckOf(out.TargetGroups[0])
 		}
 	}
 	rd.call()
@@ -42,7 +44,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 		return nil, fmt.Errorf("describe listeners of %s: %w", lb.Name, err)
 	}
 	for _, l := range ls.Listeners {
-		li := FleetListener{ARN: sdk.ToString(l.ListenerArn), Protocol: string(l.Protocol), Port: int(sdk.ToInt32(l.Port)), Default: fleetActionsText(l.DefaultActions)}
+		li := Listener{ARN: sdk.ToString(l.ListenerArn), Protocol: string(l.Protocol), Port: int(sdk.ToInt32(l.Port)), Default: actionsText(l.DefaultActions)}
 		for _, c := range l.Certificates {
 			li.CertificateARNs = append(li.CertificateARNs, sdk.ToString(c.CertificateArn))
 		}
@@ -58,7 +60,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 			if sdk.ToBool(r.IsDefault) {
 				continue
 			}
-			li.Rules = append(li.Rules, FleetRule{Priority: sdk.ToString(r.Priority), Conditions: fleetConditionsText(r.Conditions), Actions: fleetActionsText(r.Actions)})
+			li.Rules = append(li.Rules, Rule{Priority: sdk.ToString(r.Priority), Conditions: conditionsText(r.Conditions), Actions: actionsText(r.Actions)})
 		}
 		lb.Listeners = append(lb.Listeners, li)
 	}
@@ -68,7 +70,7 @@ func (rd *fleetReader) loadBalancer(ctx context.Context) (*FleetLB, error) {
 
 // certificates reads the certificates lb's listeners serve: one
 // DescribeCertificate each.
-func (rd *fleetReader) certificates(ctx context.Context, lb *FleetLB) ([]FleetCert, error) {
+func (rd *reader) certificates(ctx context.Context, lb *LB) ([]Cert, error) {
 	certs := map[string]bool{}
 	for _, l := range lb.Listeners {
 		for _, arn := range l.CertificateARNs {
@@ -80,7 +82,7 @@ func (rd *fleetReader) certificates(ctx context.Context, lb *FleetLB) ([]FleetCe
 		arns = append(arns, arn)
 	}
 	sort.Strings(arns)
-	var out []FleetCert
+	var out []Cert
 	for _, arn := range arns {
 		rd.call()
 		d, err := rd.f.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: sdk.String(arn)})
@@ -88,7 +90,7 @@ func (rd *fleetReader) certificates(ctx context.Context, lb *FleetLB) ([]FleetCe
 			return nil, fmt.Errorf("describe certificate %s: %w", arn, err)
 		}
 		c := d.Certificate
-		out = append(out, FleetCert{
+		out = append(out, Cert{
 			ARN: arn, Domain: sdk.ToString(c.DomainName), Status: string(c.Status),
 			NotAfter: sdk.ToTime(c.NotAfter), RenewalEligibility: string(c.RenewalEligibility),
 		})
@@ -97,7 +99,7 @@ func (rd *fleetReader) certificates(ctx context.Context, lb *FleetLB) ([]FleetCe
 }
 
 // describeLB reads one load balancer's identity and state.
-func (f *Fleet) describeLB(ctx context.Context, arn string, count func()) (*FleetLB, error) {
+func (f *Fleet) describeLB(ctx context.Context, arn string, count func()) (*LB, error) {
 	count()
 	out, err := f.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
 	if err != nil {
@@ -107,7 +109,7 @@ func (f *Fleet) describeLB(ctx context.Context, arn string, count func()) (*Flee
 		return nil, fmt.Errorf("describe load balancer %s: not found", arn)
 	}
 	l := out.LoadBalancers[0]
-	lb := &FleetLB{
+	lb := &LB{
 		ARN: arn, Name: sdk.ToString(l.LoadBalancerName), DNSName: sdk.ToString(l.DNSName),
 		CanonicalZoneID: sdk.ToString(l.CanonicalHostedZoneId), Scheme: string(l.Scheme), IPAddressType: string(l.IpAddressType),
 	}
@@ -127,8 +129,8 @@ func (f *Fleet) LoadBalancerAlias(ctx context.Context, arn string) (SwitchTarget
 	return SwitchTarget{DNSName: lb.DNSName, ZoneID: lb.CanonicalZoneID, DualStack: strings.HasPrefix(lb.IPAddressType, "dualstack")}, nil
 }
 
-func fleetHealthCheckOf(tg elbtypes.TargetGroup) FleetHealthCheck {
-	hc := FleetHealthCheck{
+func healthCheckOf(tg elbtypes.TargetGroup) HealthCheck {
+	hc := HealthCheck{
 		Protocol: string(tg.HealthCheckProtocol), Port: sdk.ToString(tg.HealthCheckPort), Path: sdk.ToString(tg.HealthCheckPath),
 		Interval:  time.Duration(sdk.ToInt32(tg.HealthCheckIntervalSeconds)) * time.Second,
 		Timeout:   time.Duration(sdk.ToInt32(tg.HealthCheckTimeoutSeconds)) * time.Second,
@@ -141,11 +143,11 @@ func fleetHealthCheckOf(tg elbtypes.TargetGroup) FleetHealthCheck {
 	return hc
 }
 
-// fleetARNName returns the name part of an ELB ARN (".../targetgroup/name/id").
-func fleetARNName(arn string) string { return ELBName(arn) }
+// arnName returns the name part of an ELB ARN (".../targetgroup/name/id").
+func arnName(arn string) string { return aws.ELBName(arn) }
 
 // actionsText puts listener actions in words.
-func fleetActionsText(actions []elbtypes.Action) string {
+func actionsText(actions []elbtypes.Action) string {
 	var out []string
 	for _, a := range actions {
 		switch a.Type {
@@ -153,14 +155,14 @@ func fleetActionsText(actions []elbtypes.Action) string {
 			var tgs []string
 			if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
 				for _, t := range a.ForwardConfig.TargetGroups {
-					s := fleetARNName(sdk.ToString(t.TargetGroupArn))
+					s := arnName(sdk.ToString(t.TargetGroupArn))
 					if len(a.ForwardConfig.TargetGroups) > 1 {
 						s += fmt.Sprintf(" (weight %d)", sdk.ToInt32(t.Weight))
 					}
 					tgs = append(tgs, s)
 				}
 			} else {
-				tgs = append(tgs, fleetARNName(sdk.ToString(a.TargetGroupArn)))
+				tgs = append(tgs, arnName(sdk.ToString(a.TargetGroupArn)))
 			}
 			out = append(out, "forward to "+strings.Join(tgs, ", "))
 		case elbtypes.ActionTypeEnumRedirect:
@@ -184,7 +186,7 @@ func fleetActionsText(actions []elbtypes.Action) string {
 }
 
 // conditionsText puts rule conditions in words.
-func fleetConditionsText(conds []elbtypes.RuleCondition) string {
+func conditionsText(conds []elbtypes.RuleCondition) string {
 	var out []string
 	for _, c := range conds {
 		vals := c.Values
@@ -201,19 +203,19 @@ func fleetConditionsText(conds []elbtypes.RuleCondition) string {
 
 // record reads the alias record name in zone, or nil when there is no A
 // or AAAA record by that name.
-func (f *Fleet) record(ctx context.Context, zone, name string, count func()) (*FleetRecord, error) {
+func (f *Fleet) record(ctx context.Context, zone, name string, count func()) (*Record, error) {
 	sets, err := f.recordSets(ctx, zone, name, count)
 	if err != nil {
 		return nil, err
 	}
-	return fleetRecordOf(zone, name, sets), nil
+	return recordOf(zone, name, sets), nil
 }
 
 // recordSets reads the A and AAAA record sets of name in zone: one
 // ListResourceRecordSets from the name's A record (A sorts before AAAA).
 func (f *Fleet) recordSets(ctx context.Context, zone, name string, count func()) ([]r53types.ResourceRecordSet, error) {
 	count()
-	fqdn := fleetFQDN(name)
+	fqdn := fqdnOf(name)
 	out, err := f.dns.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{
 		HostedZoneId: sdk.String(zone), StartRecordName: sdk.String(fqdn), StartRecordType: r53types.RRTypeA, MaxItems: sdk.Int32(2),
 	})
@@ -222,18 +224,18 @@ func (f *Fleet) recordSets(ctx context.Context, zone, name string, count func())
 	}
 	var sets []r53types.ResourceRecordSet
 	for _, rs := range out.ResourceRecordSets {
-		if fleetFQDN(sdk.ToString(rs.Name)) == fqdn && (rs.Type == r53types.RRTypeA || rs.Type == r53types.RRTypeAaaa) {
+		if fqdnOf(sdk.ToString(rs.Name)) == fqdn && (rs.Type == r53types.RRTypeA || rs.Type == r53types.RRTypeAaaa) {
 			sets = append(sets, rs)
 		}
 	}
 	return sets, nil
 }
 
-func fleetRecordOf(zone, name string, sets []r53types.ResourceRecordSet) *FleetRecord {
+func recordOf(zone, name string, sets []r53types.ResourceRecordSet) *Record {
 	if len(sets) == 0 {
 		return nil
 	}
-	rec := &FleetRecord{ZoneID: zone, Name: fleetFQDN(name)}
+	rec := &Record{ZoneID: zone, Name: fqdnOf(name)}
 	for _, rs := range sets {
 		rec.Types = append(rec.Types, string(rs.Type))
 		if rs.Type == r53types.RRTypeA && rs.AliasTarget != nil {
@@ -246,7 +248,7 @@ func fleetRecordOf(zone, name string, sets []r53types.ResourceRecordSet) *FleetR
 }
 
 // canonicalName lowercases a DNS name and gives it its final dot.
-func fleetFQDN(name string) string {
+func fqdnOf(name string) string {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if !strings.HasSuffix(name, ".") {
 		name += "."
@@ -254,6 +256,6 @@ func fleetFQDN(name string) string {
 	return name
 }
 
-func sortFleetTargets(ts []FleetTarget) {
+func sortTargets(ts []Target) {
 	sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
 }

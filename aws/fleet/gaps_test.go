@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"sort"
@@ -16,25 +16,25 @@ import (
 // With one service denied (the sandbox answers as AWS does, with that
 // service's access-denied error), a snapshot still holds the group's
 // instances, marks exactly the parts that service serves as denied with
-// the IAM action to allow, asks them again only every FleetGapRetry, and
+// the IAM action to allow, asks them again only every GapRetry, and
 // reads them again as soon as the permission is back.
 func TestSnapshotMarksTheDeniedPartsAndKeepsTheRest(t *testing.T) {
 	cases := []struct {
 		deny string
 		// parts denied, with the action each names
-		want map[FleetPart]string
+		want map[Part]string
 		// ops are the denied operations (signing name, operation) a
 		// snapshot sends when it asks them.
 		ops [][2]string
 	}{
-		{"cloudwatch:*", map[FleetPart]string{
+		{"cloudwatch:*", map[Part]string{
 			PartMetrics: "cloudwatch:GetMetricData", PartAlarms: "cloudwatch:DescribeAlarms", PartHistory: "cloudwatch:DescribeAlarmHistory",
 		}, [][2]string{{"monitoring", "GetMetricData"}, {"monitoring", "DescribeAlarms"}, {"monitoring", "DescribeAlarmHistory"}}},
-		{"elasticloadbalancing:Describe*", map[FleetPart]string{
+		{"elasticloadbalancing:Describe*", map[Part]string{
 			PartTargets: "elasticloadbalancing:DescribeTargetHealth", PartLB: "elasticloadbalancing:DescribeLoadBalancers",
 		}, [][2]string{{"elasticloadbalancing", "DescribeTargetHealth"}, {"elasticloadbalancing", "DescribeLoadBalancers"}}},
-		{"acm:*", map[FleetPart]string{PartCerts: "acm:DescribeCertificate"}, [][2]string{{"acm", "DescribeCertificate"}}},
-		{"route53:*", map[FleetPart]string{PartRecord: "route53:ListResourceRecordSets"}, [][2]string{{"route53", "ListResourceRecordSets"}}},
+		{"acm:*", map[Part]string{PartCerts: "acm:DescribeCertificate"}, [][2]string{{"acm", "DescribeCertificate"}}},
+		{"route53:*", map[Part]string{PartRecord: "route53:ListResourceRecordSets"}, [][2]string{{"route53", "ListResourceRecordSets"}}},
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.deny, "*", "all"), func(t *testing.T) {
@@ -42,16 +42,16 @@ func TestSnapshotMarksTheDeniedPartsAndKeepsTheRest(t *testing.T) {
 			// An HTTPS listener, so that the load balancer part has a
 			// certificate to read from ACM.
 			cert := w.issueCertificate(w.Target.ZoneID, "api.example.com")
-			_, err := w.elb.CreateListener(w.ctx, &elb.CreateListenerInput{LoadBalancerArn: sdk.String(w.Target.LoadBalancerARN), Port: sdk.Int32(443), Protocol: elbtypes.ProtocolEnumHttps,
+			_, err := w.ELB.CreateListener(w.Ctx, &elb.CreateListenerInput{LoadBalancerArn: sdk.String(w.Target.LoadBalancerARN), Port: sdk.Int32(443), Protocol: elbtypes.ProtocolEnumHttps,
 				Certificates:   []elbtypes.Certificate{{CertificateArn: sdk.String(cert)}},
 				DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: sdk.String(w.Target.TargetGroupARN)}}})
-			w.must(err, "CreateListener HTTPS")
-			w.advance(10 * time.Minute) // CPU history, so that an allowed metrics part has points
+			w.Must(err, "CreateListener HTTPS")
+			w.Advance(10 * time.Minute) // CPU history, so that an allowed metrics part has points
 			if err := w.SB.SetFaults(sandbox.Faults{Deny: []string{c.deny}}); err != nil {
 				t.Fatal(err)
 			}
 
-			s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{})
+			s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{})
 			if err != nil {
 				t.Fatalf("Snapshot with %s denied: %v", c.deny, err)
 			}
@@ -63,16 +63,16 @@ func TestSnapshotMarksTheDeniedPartsAndKeepsTheRest(t *testing.T) {
 
 			// 5 s later the denied parts are not asked again; their
 			// status stays, the rest is read.
-			w.advance(5 * time.Second)
+			w.Advance(5 * time.Second)
 			w.SB.ResetStats()
-			s2, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: s})
+			s2, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: s})
 			if err != nil {
 				t.Fatal(err)
 			}
 			st := w.SB.Stats()
 			for _, op := range c.ops {
 				if n := st.Count(op[0], op[1]); n != 0 {
-					t.Errorf("5 s later %s:%s was asked %d times; a denied part waits %s", op[0], op[1], n, FleetGapRetry)
+					t.Errorf("5 s later %s:%s was asked %d times; a denied part waits %s", op[0], op[1], n, GapRetry)
 				}
 			}
 			if n := st.Count("autoscaling", "DescribeAutoScalingGroups"); n != 1 {
@@ -81,18 +81,18 @@ func TestSnapshotMarksTheDeniedPartsAndKeepsTheRest(t *testing.T) {
 			checkDenied(t, s2, c.want)
 			checkInstances(t, s2, c.want)
 
-			// After FleetGapRetry they are asked again (the load balancer
+			// After GapRetry they are asked again (the load balancer
 			// part with them, which certificates and record follow).
-			w.advance(FleetGapRetry)
+			w.Advance(GapRetry)
 			w.SB.ResetStats()
-			s3, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: s2, LoadBalancer: true})
+			s3, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: s2, LoadBalancer: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			st = w.SB.Stats()
 			for _, op := range c.ops {
 				if n := st.Count(op[0], op[1]); n == 0 {
-					t.Errorf("%s after the denial %s:%s was not asked again", FleetGapRetry, op[0], op[1])
+					t.Errorf("%s after the denial %s:%s was not asked again", GapRetry, op[0], op[1])
 				}
 			}
 			checkDenied(t, s3, c.want)
@@ -101,8 +101,8 @@ func TestSnapshotMarksTheDeniedPartsAndKeepsTheRest(t *testing.T) {
 			if err := w.SB.SetFaults(sandbox.Faults{}); err != nil {
 				t.Fatal(err)
 			}
-			w.advance(5 * time.Second)
-			s4, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: s3, LoadBalancer: true, Recheck: true})
+			w.Advance(5 * time.Second)
+			s4, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: s3, LoadBalancer: true, Recheck: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,9 +118,9 @@ func TestSnapshotMarksTheDeniedPartsAndKeepsTheRest(t *testing.T) {
 
 // checkDenied asserts that exactly the parts in want are denied, each
 // naming its action, and that their data is empty, not carried.
-func checkDenied(t *testing.T, s *Snapshot, want map[FleetPart]string) {
+func checkDenied(t *testing.T, s *Snapshot, want map[Part]string) {
 	t.Helper()
-	got := map[FleetPart]string{}
+	got := map[Part]string{}
 	for _, g := range s.Gaps() {
 		if g.State != PartDenied {
 			t.Errorf("%s: state %s, want denied (%v)", g.Part, g.State, g.Err)
@@ -149,7 +149,7 @@ func checkDenied(t *testing.T, s *Snapshot, want map[FleetPart]string) {
 
 // checkInstances asserts that the group's instances are there, joined with
 // what is allowed and empty where it is denied.
-func checkInstances(t *testing.T, s *Snapshot, denied map[FleetPart]string) {
+func checkInstances(t *testing.T, s *Snapshot, denied map[Part]string) {
 	t.Helper()
 	if len(s.Instances) != 2 {
 		t.Fatalf("instances = %d, want 2 whatever is denied", len(s.Instances))
@@ -169,7 +169,7 @@ func checkInstances(t *testing.T, s *Snapshot, denied map[FleetPart]string) {
 	}
 }
 
-func mapText(m map[FleetPart]string) string {
+func mapText(m map[Part]string) string {
 	var out []string
 	for k, v := range m {
 		out = append(out, string(k)+"="+v)

@@ -1,4 +1,12 @@
-package aws
+// Package fleet is the console's read model of a running stack: one
+// bounded Snapshot of its group, instances, target health, CPU, alarms,
+// scaling activity, load balancer and alias record, each part read on its
+// own cadence, and the everyday actions on it. It sits beside the thin
+// service adapters of package aws, which it uses for errors, retries and
+// the policy names; the SDK calls it makes are listed in aws.RequiredActions
+// like the adapters' (aws's TestRequiredActionsMatchTheCallsTheAdaptersMake
+// reads this package too).
+package fleet
 
 import (
 	"context"
@@ -17,17 +25,17 @@ import (
 // takes the everyday actions on it: capacity, instance refresh, terminate,
 // standby, termination policies, and the blue/green alias switch.
 //
-// A snapshot reads each part on its own cadence (see FleetCadence) and
+// A snapshot reads each part on its own cadence (see Cadence) and
 // batches what it reads, so its cost does not grow with the group: a
 // console refreshing every 5 s averages about 4 requests a refresh at 10,
 // 100 or 1,000 instances, far from the throttling limits.
 type Fleet struct {
-	asg fleetASGAPI
-	ec2 fleetEC2API
-	elb fleetELBAPI
-	cw  fleetCWAPI
-	acm fleetACMAPI
-	dns fleetDNSAPI
+	asg asgAPI
+	ec2 ec2API
+	elb elbAPI
+	cw  cwAPI
+	acm acmAPI
+	dns dnsAPI
 	now func() time.Time
 	// readOnly, when not "", is why every action is refused (see
 	// WithReadOnly).
@@ -37,8 +45,8 @@ type Fleet struct {
 	retries *RetryFeed
 }
 
-// fleetASGAPI lists the Auto Scaling methods Fleet calls.
-type fleetASGAPI interface {
+// asgAPI lists the Auto Scaling methods Fleet calls.
+type asgAPI interface {
 	DescribeAutoScalingGroups(context.Context, *autoscaling.DescribeAutoScalingGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error)
 	DescribeScalingActivities(context.Context, *autoscaling.DescribeScalingActivitiesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeScalingActivitiesOutput, error)
 	DescribeInstanceRefreshes(context.Context, *autoscaling.DescribeInstanceRefreshesInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeInstanceRefreshesOutput, error)
@@ -50,13 +58,13 @@ type fleetASGAPI interface {
 	ExitStandby(context.Context, *autoscaling.ExitStandbyInput, ...func(*autoscaling.Options)) (*autoscaling.ExitStandbyOutput, error)
 }
 
-// fleetEC2API lists the EC2 methods Fleet calls.
-type fleetEC2API interface {
+// ec2API lists the EC2 methods Fleet calls.
+type ec2API interface {
 	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 }
 
-// fleetELBAPI lists the Elastic Load Balancing methods Fleet calls.
-type fleetELBAPI interface {
+// elbAPI lists the Elastic Load Balancing methods Fleet calls.
+type elbAPI interface {
 	DescribeTargetHealth(context.Context, *elasticloadbalancingv2.DescribeTargetHealthInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeTargetHealthOutput, error)
 	DescribeLoadBalancers(context.Context, *elasticloadbalancingv2.DescribeLoadBalancersInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeLoadBalancersOutput, error)
 	DescribeListeners(context.Context, *elasticloadbalancingv2.DescribeListenersInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeListenersOutput, error)
@@ -64,27 +72,27 @@ type fleetELBAPI interface {
 	DescribeTargetGroups(context.Context, *elasticloadbalancingv2.DescribeTargetGroupsInput, ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeTargetGroupsOutput, error)
 }
 
-// fleetCWAPI lists the CloudWatch methods Fleet calls.
-type fleetCWAPI interface {
+// cwAPI lists the CloudWatch methods Fleet calls.
+type cwAPI interface {
 	GetMetricData(context.Context, *cloudwatch.GetMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
 	DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
 	DescribeAlarmHistory(context.Context, *cloudwatch.DescribeAlarmHistoryInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error)
 }
 
-// fleetACMAPI lists the ACM methods Fleet calls.
-type fleetACMAPI interface {
+// acmAPI lists the ACM methods Fleet calls.
+type acmAPI interface {
 	DescribeCertificate(context.Context, *acm.DescribeCertificateInput, ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
 }
 
-// fleetDNSAPI lists the Route 53 methods Fleet calls.
-type fleetDNSAPI interface {
+// dnsAPI lists the Route 53 methods Fleet calls.
+type dnsAPI interface {
 	ListResourceRecordSets(context.Context, *route53.ListResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error)
 	ChangeResourceRecordSets(context.Context, *route53.ChangeResourceRecordSetsInput, ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error)
 }
 
-// newFleet builds the fleet adapter from the same config as the other
-// adapters.
-func newFleet(cfg sdk.Config) *Fleet {
+// New builds the fleet from the same config as the other adapters
+// (aws.Clients.Config).
+func New(cfg sdk.Config) *Fleet {
 	return &Fleet{
 		asg: autoscaling.NewFromConfig(cfg),
 		ec2: ec2.NewFromConfig(cfg),
@@ -105,10 +113,10 @@ func (f *Fleet) WithClock(now func() time.Time) *Fleet {
 	return &c
 }
 
-// FleetRef names the pieces of one stack the console watches; the values come
+// Ref names the pieces of one stack the console watches; the values come
 // from the stack's state record (autoscaling asg_name; load_balancer tg_arn,
 // lb_arn, lb_dimension, tg_dimension; dns zone_id, record_fqdn).
-type FleetRef struct {
+type Ref struct {
 	ASGName         string
 	TargetGroupARN  string
 	LoadBalancerARN string
@@ -124,8 +132,8 @@ type FleetRef struct {
 	ZoneID     string
 	RecordFQDN string
 	// Cadence says how often the parts not read on every snapshot are
-	// read (see FleetCadence); the zero value takes the defaults.
-	Cadence FleetCadence
+	// read (see Cadence); the zero value takes the defaults.
+	Cadence Cadence
 	// CPUPoints is the number of points of each CPU sparkline, CPUPeriod
 	// apart; 0 means 12 points of 5 minutes (EC2 basic monitoring's grid:
 	// finer periods only have data with detailed monitoring).
@@ -135,33 +143,33 @@ type FleetRef struct {
 
 // Bounds of one snapshot. The numbers come from the AWS API references.
 const (
-	// FleetMetricsPerCall is GetMetricData's limit of MetricDataQueries per
+	// MetricsPerCall is GetMetricData's limit of MetricDataQueries per
 	// request (CloudWatch API reference, GetMetricData).
-	FleetMetricsPerCall = 500
-	// FleetInstancesPerPage is DescribeInstances' largest MaxResults (EC2 API
+	MetricsPerCall = 500
+	// InstancesPerPage is DescribeInstances' largest MaxResults (EC2 API
 	// reference): one call covers a group of up to 1,000 instances.
-	FleetInstancesPerPage = 1000
-	// fleetActivityPage and fleetRefreshPage are the single pages of scaling
+	InstancesPerPage = 1000
+	// activityPage and refreshPage are the single pages of scaling
 	// activities and instance refreshes a snapshot reads, newest first.
-	fleetActivityPage = 20
-	fleetRefreshPage  = 5
+	activityPage = 20
+	refreshPage  = 5
 	// alarmPage is DescribeAlarms' largest MaxRecords.
-	fleetAlarmPage = 100
+	alarmPage = 100
 	// historyPage is the alarm history items read in one call, over
 	// historyWindow.
-	fleetHistoryPage   = 100
-	fleetHistoryWindow = 24 * time.Hour
+	historyPage   = 100
+	historyWindow = 24 * time.Hour
 )
 
 // SnapshotOptions tune one snapshot.
 type SnapshotOptions struct {
 	// Prev is the previous snapshot of the same target, or nil. The parts
-	// not due this time (see FleetCadence), and those that fail for a
+	// not due this time (see Cadence), and those that fail for a
 	// passing reason (listed in Problems), are carried from it. Prev is
 	// only read, never changed.
 	Prev *Snapshot
 	// All reads every part now, whatever its cadence (a gap still waits
-	// for FleetGapRetry unless Recheck): the console's first refresh and r.
+	// for GapRetry unless Recheck): the console's first refresh and r.
 	All bool
 	// LoadBalancer reads the load balancer part now.
 	LoadBalancer bool
@@ -169,6 +177,6 @@ type SnapshotOptions struct {
 	// details, scaling activities and instance refreshes are read now.
 	Changed bool
 	// Recheck asks again now the parts Prev found denied or unsupported,
-	// rather than when FleetGapRetry has passed.
+	// rather than when GapRetry has passed.
 	Recheck bool
 }

@@ -1,6 +1,10 @@
-package aws
+package fleet
 
-import "time"
+import (
+	"time"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
 
 // Snapshot is one coherent reading of a stack's fleet: the group and its
 // instances joined with EC2 and target health, the load balancer, alarms,
@@ -11,32 +15,32 @@ type Snapshot struct {
 	Seq int
 	// TakenAt is when the reading started.
 	TakenAt time.Time
-	Group   FleetGroup
+	Group   Group
 	// Instances are the group's instances, by id.
-	Instances []FleetInstance
+	Instances []Instance
 	// Targets are the target group's registered targets, by id.
-	Targets []FleetTarget
+	Targets []Target
 	// LB is the load balancer part, nil until it has been read once;
 	// LB.ReadAt says when.
-	LB           *FleetLB
-	Alarms       []FleetAlarm
-	AlarmHistory []FleetAlarmEvent
+	LB           *LB
+	Alarms       []Alarm
+	AlarmHistory []AlarmEvent
 	// Activities are the group's most recent scaling activities, newest first.
-	Activities []FleetActivity
+	Activities []Activity
 	// Refreshes are the most recent instance refreshes, newest first.
-	Refreshes []FleetRefresh
+	Refreshes []Refresh
 	// Calls is the number of API requests the snapshot made (before the
 	// SDK's retries).
 	Calls int
 	// Problems are the parts that failed this time for a reason that may
 	// pass (throttling, a timeout, a 5xx); their data is the previous
 	// snapshot's.
-	Problems []FleetProblem
+	Problems []Problem
 	// Parts holds the status of every part that is not ok: failed (also in
 	// Problems), denied or unsupported (gaps: their data is empty, and
-	// they are asked again only every FleetGapRetry). Read it with Part
+	// they are asked again only every GapRetry). Read it with Part
 	// and Gaps.
-	Parts map[FleetPart]FleetPartStatus
+	Parts map[Part]PartStatus
 
 	// Changing says what was changing in the group when the snapshot was
 	// taken ("3 instances Pending", "desired 6, 4 in service"), "" when it
@@ -46,7 +50,7 @@ type Snapshot struct {
 
 	// readAt is when each part's data was read (carried parts keep theirs);
 	// read it with ReadAt.
-	readAt map[FleetPart]time.Time
+	readAt map[Part]time.Time
 	// alarmScan is when the alarms were last looked for by prefix.
 	alarmScan time.Time
 	// historyMark is the newest alarm state change the alarm history
@@ -54,8 +58,8 @@ type Snapshot struct {
 	historyMark time.Time
 }
 
-// FleetProblem is a part of a snapshot that could not be read.
-type FleetProblem struct {
+// Problem is a part of a snapshot that could not be read.
+type Problem struct {
 	// Part is what failed: "instances", "targets", "metrics", "alarms",
 	// "alarm history", "activities", "refreshes", "load balancer".
 	Part string
@@ -65,20 +69,20 @@ type FleetProblem struct {
 // ReadAt is when part p's data was read: TakenAt for a part read by this
 // snapshot, earlier for one carried (not due, or failed this time), zero
 // for one never read (a gap, or a part the stack does not have).
-func (s *Snapshot) ReadAt(p FleetPart) time.Time { return s.readAt[p] }
+func (s *Snapshot) ReadAt(p Part) time.Time { return s.readAt[p] }
 
 // Throttled reports whether any part failed because AWS throttled it.
 func (s *Snapshot) Throttled() bool {
 	for _, p := range s.Problems {
-		if IsThrottle(p.Err) {
+		if aws.IsThrottle(p.Err) {
 			return true
 		}
 	}
 	return false
 }
 
-// FleetGroup is an Auto Scaling group's settings and what it is doing.
-type FleetGroup struct {
+// Group is an Auto Scaling group's settings and what it is doing.
+type Group struct {
 	Name    string
 	ARN     string
 	Min     int
@@ -99,12 +103,12 @@ type FleetGroup struct {
 	Created time.Time
 	// Refresh is the instance refresh in progress (Pending, InProgress,
 	// Cancelling, Baking, RollbackInProgress), or nil.
-	Refresh *FleetRefresh
+	Refresh *Refresh
 }
 
-// FleetInstance is one group instance, joined from Auto Scaling, EC2, the target
+// Instance is one group instance, joined from Auto Scaling, EC2, the target
 // group and CloudWatch.
-type FleetInstance struct {
+type Instance struct {
 	ID string
 	AZ string
 	// Lifecycle is Auto Scaling's lifecycle state: Pending, InService,
@@ -125,14 +129,14 @@ type FleetInstance struct {
 	LaunchTime time.Time
 	// Target is the instance's health in the target group; State is empty
 	// when it is not registered.
-	Target FleetHealth
+	Target Health
 	// CPU is average CPUUtilization per period, oldest first; NaN marks a
 	// period without data. Nil until CloudWatch has been read for it.
 	CPU []float64
 }
 
-// FleetHealth is a target's health as the load balancer sees it.
-type FleetHealth struct {
+// Health is a target's health as the load balancer sees it.
+type Health struct {
 	// State: initial, healthy, unhealthy, unused, draining, unavailable.
 	State string
 	// Reason is the reason code (Target.FailedHealthChecks, Elb.InitialHealthChecking, ...).
@@ -140,16 +144,16 @@ type FleetHealth struct {
 	Description string
 }
 
-// FleetTarget is one registered target.
-type FleetTarget struct {
+// Target is one registered target.
+type Target struct {
 	ID   string
 	Port int
 	AZ   string
-	FleetHealth
+	Health
 }
 
-// FleetLB is the load balancer part of a snapshot.
-type FleetLB struct {
+// LB is the load balancer part of a snapshot.
+type LB struct {
 	ARN  string
 	Name string
 	// DNSName and CanonicalZoneID are what a Route 53 alias points at.
@@ -160,18 +164,18 @@ type FleetLB struct {
 	StateReason   string
 	Scheme        string
 	IPAddressType string
-	Listeners     []FleetListener
+	Listeners     []Listener
 	// HealthCheck summarises the target group's health check.
-	HealthCheck FleetHealthCheck
+	HealthCheck HealthCheck
 	// Certificates are the listeners' certificates.
-	Certificates []FleetCert
+	Certificates []Cert
 	// Record is the stack's alias record, nil when the stack has none.
-	Record *FleetRecord
+	Record *Record
 	ReadAt time.Time
 }
 
-// FleetHealthCheck is a target group's health check.
-type FleetHealthCheck struct {
+// HealthCheck is a target group's health check.
+type HealthCheck struct {
 	Protocol  string
 	Port      string
 	Path      string
@@ -182,8 +186,8 @@ type FleetHealthCheck struct {
 	Unhealthy int
 }
 
-// FleetListener is one listener with its rules.
-type FleetListener struct {
+// Listener is one listener with its rules.
+type Listener struct {
 	ARN      string
 	Protocol string
 	Port     int
@@ -194,18 +198,18 @@ type FleetListener struct {
 	// Default is the default action, in words ("forward to web-tg",
 	// "redirect to HTTPS:443").
 	Default string
-	Rules   []FleetRule
+	Rules   []Rule
 }
 
-// FleetRule is a listener rule other than the default.
-type FleetRule struct {
+// Rule is a listener rule other than the default.
+type Rule struct {
 	Priority   string
 	Conditions string
 	Actions    string
 }
 
-// FleetCert is an ACM certificate a listener serves.
-type FleetCert struct {
+// Cert is an ACM certificate a listener serves.
+type Cert struct {
 	ARN      string
 	Domain   string
 	Status   string
@@ -214,8 +218,8 @@ type FleetCert struct {
 	RenewalEligibility string
 }
 
-// FleetRecord is a Route 53 alias record (A, and AAAA when present).
-type FleetRecord struct {
+// Record is a Route 53 alias record (A, and AAAA when present).
+type Record struct {
 	ZoneID string
 	Name   string
 	// Types are the record types that exist for the name ("A", "AAAA").
@@ -227,8 +231,8 @@ type FleetRecord struct {
 	EvaluateTargetHealth bool
 }
 
-// FleetAlarm is a CloudWatch metric alarm.
-type FleetAlarm struct {
+// Alarm is a CloudWatch metric alarm.
+type Alarm struct {
 	Name       string
 	State      string // OK, ALARM, INSUFFICIENT_DATA
 	Reason     string
@@ -242,16 +246,16 @@ type FleetAlarm struct {
 	Actions bool
 }
 
-// FleetAlarmEvent is one entry of alarm history.
-type FleetAlarmEvent struct {
+// AlarmEvent is one entry of alarm history.
+type AlarmEvent struct {
 	Alarm   string
 	Time    time.Time
 	Type    string // StateUpdate, ConfigurationUpdate, Action
 	Summary string
 }
 
-// FleetActivity is a scaling activity.
-type FleetActivity struct {
+// Activity is a scaling activity.
+type Activity struct {
 	ID          string
 	Status      string // Successful, InProgress, Failed, Cancelled, ...
 	Description string
@@ -262,8 +266,8 @@ type FleetActivity struct {
 	End         time.Time
 }
 
-// FleetRefresh is an instance refresh.
-type FleetRefresh struct {
+// Refresh is an instance refresh.
+type Refresh struct {
 	ID       string
 	Status   string
 	Reason   string
@@ -276,7 +280,7 @@ type FleetRefresh struct {
 }
 
 // Active reports whether the refresh is still under way.
-func (r FleetRefresh) Active() bool {
+func (r Refresh) Active() bool {
 	switch r.Status {
 	case "Pending", "InProgress", "Cancelling", "Baking", "RollbackInProgress":
 		return true

@@ -1,35 +1,39 @@
-package aws
+package fleet
 
-import "time"
+import (
+	"time"
+
+	"github.com/stackwiz/stackwiz/aws"
+)
 
 // A snapshot is read in parts, and each part answers for itself: one part
 // refused or missing does not blank the others. A part that will not
 // change by asking again — access denied, an operation the endpoint does
-// not implement — is a gap: it is asked again only every FleetGapRetry, so
+// not implement — is a gap: it is asked again only every GapRetry, so
 // a console refreshing every 5 s does not send AWS a refused call each time.
 
-// FleetPart names one independently read part of a snapshot.
-type FleetPart string
+// Part names one independently read part of a snapshot.
+type Part string
 
 // The parts of a snapshot. The group itself (DescribeAutoScalingGroups) is
 // not one: without it there is no snapshot, and Snapshot fails.
 const (
-	PartInstances  FleetPart = "instances"     // ec2 DescribeInstances: state, IP, image, launch time
-	PartTargets    FleetPart = "targets"       // elbv2 DescribeTargetHealth
-	PartMetrics    FleetPart = "metrics"       // cloudwatch GetMetricData: CPU sparklines
-	PartAlarms     FleetPart = "alarms"        // cloudwatch DescribeAlarms
-	PartHistory    FleetPart = "alarm history" // cloudwatch DescribeAlarmHistory
-	PartActivities FleetPart = "activities"    // autoscaling DescribeScalingActivities
-	PartRefreshes  FleetPart = "refreshes"     // autoscaling DescribeInstanceRefreshes
-	PartLB         FleetPart = "load balancer" // elbv2 load balancer, target group, listeners, rules
-	PartCerts      FleetPart = "certificates"  // acm DescribeCertificate
-	PartRecord     FleetPart = "record"        // route53 ListResourceRecordSets
+	PartInstances  Part = "instances"     // ec2 DescribeInstances: state, IP, image, launch time
+	PartTargets    Part = "targets"       // elbv2 DescribeTargetHealth
+	PartMetrics    Part = "metrics"       // cloudwatch GetMetricData: CPU sparklines
+	PartAlarms     Part = "alarms"        // cloudwatch DescribeAlarms
+	PartHistory    Part = "alarm history" // cloudwatch DescribeAlarmHistory
+	PartActivities Part = "activities"    // autoscaling DescribeScalingActivities
+	PartRefreshes  Part = "refreshes"     // autoscaling DescribeInstanceRefreshes
+	PartLB         Part = "load balancer" // elbv2 load balancer, target group, listeners, rules
+	PartCerts      Part = "certificates"  // acm DescribeCertificate
+	PartRecord     Part = "record"        // route53 ListResourceRecordSets
 )
 
-// FleetGapRetry is how often a part found denied or unsupported is asked
+// GapRetry is how often a part found denied or unsupported is asked
 // again: often enough that a policy fixed in the meantime shows within a
 // minute, rarely enough not to fill CloudTrail with refusals.
-const FleetGapRetry = 60 * time.Second
+const GapRetry = 60 * time.Second
 
 // PartState says how a part's last read went.
 type PartState int
@@ -52,42 +56,42 @@ func (s PartState) String() string {
 	return [...]string{"ok", "denied", "unsupported", "failed"}[s]
 }
 
-// FleetPartStatus is how one part of a snapshot was read.
-type FleetPartStatus struct {
-	Part  FleetPart
+// PartStatus is how one part of a snapshot was read.
+type PartStatus struct {
+	Part  Part
 	State PartState
 	// Action is the IAM action a denied part needs ("cloudwatch:DescribeAlarms").
 	Action string
 	// Detail is, for an unsupported part, the one line naming the
-	// operation and the endpoint (see Unsupported).
+	// operation and the endpoint (see aws.Unsupported).
 	Detail string
 	// Err is the error as the part's read returned it; nil when ok.
 	Err error
 	// Checked is when the part was last asked; a gap is asked again at
-	// Checked + FleetGapRetry.
+	// Checked + GapRetry.
 	Checked time.Time
 }
 
 // Gap reports whether the part is denied or unsupported: missing for a
 // reason that asking again soon will not change.
-func (p FleetPartStatus) Gap() bool {
+func (p PartStatus) Gap() bool {
 	return p.State == PartDenied || p.State == PartUnsupported
 }
 
 // Part returns how part p was read; a part the snapshot does not list was
 // read without trouble.
-func (s *Snapshot) Part(p FleetPart) FleetPartStatus {
+func (s *Snapshot) Part(p Part) PartStatus {
 	if st, ok := s.Parts[p]; ok {
 		return st
 	}
-	return FleetPartStatus{Part: p, State: PartOK}
+	return PartStatus{Part: p, State: PartOK}
 }
 
 // Gaps lists the parts that are denied or unsupported, in the order of
 // the constants above.
-func (s *Snapshot) Gaps() []FleetPartStatus {
-	var out []FleetPartStatus
-	for _, p := range fleetParts {
+func (s *Snapshot) Gaps() []PartStatus {
+	var out []PartStatus
+	for _, p := range allParts {
 		if st := s.Part(p); st.Gap() {
 			out = append(out, st)
 		}
@@ -95,41 +99,41 @@ func (s *Snapshot) Gaps() []FleetPartStatus {
 	return out
 }
 
-var fleetParts = []FleetPart{PartInstances, PartTargets, PartMetrics, PartAlarms, PartHistory,
+var allParts = []Part{PartInstances, PartTargets, PartMetrics, PartAlarms, PartHistory,
 	PartActivities, PartRefreshes, PartLB, PartCerts, PartRecord}
 
-// fleetPartStatus classifies the error of one part's read at now.
-func fleetPartStatus(p FleetPart, err error, now time.Time) FleetPartStatus {
-	st := FleetPartStatus{Part: p, Err: err, Checked: now}
+// partStatus classifies the error of one part's read at now.
+func partStatus(p Part, err error, now time.Time) PartStatus {
+	st := PartStatus{Part: p, Err: err, Checked: now}
 	switch {
 	case err == nil:
 		st.State = PartOK
-	case IsCanceled(err):
+	case aws.IsCanceled(err):
 		st.State = PartFailed
-	case IsAccessDenied(err):
-		st.State, st.Action = PartDenied, Action(err)
-	case IsUnsupported(err):
-		st.State, st.Detail = PartUnsupported, Unsupported(err)
+	case aws.IsAccessDenied(err):
+		st.State, st.Action = PartDenied, aws.Action(err)
+	case aws.IsUnsupported(err):
+		st.State, st.Detail = PartUnsupported, aws.Unsupported(err)
 	default:
 		st.State = PartFailed
 	}
 	return st
 }
 
-// fleetGaps decides, from the previous snapshot, which parts this one
+// gapSkips decides, from the previous snapshot, which parts this one
 // skips: the gaps not due for another look. recheck asks every part now
 // (the console's r).
-type fleetGaps struct {
+type gapSkips struct {
 	prev    *Snapshot
 	now     time.Time
 	recheck bool
 }
 
 // skip reports whether part p is a gap the snapshot does not ask this time.
-func (g fleetGaps) skip(p FleetPart) bool {
+func (g gapSkips) skip(p Part) bool {
 	if g.prev == nil || g.recheck {
 		return false
 	}
 	st := g.prev.Part(p)
-	return st.Gap() && g.now.Sub(st.Checked) < FleetGapRetry
+	return st.Gap() && g.now.Sub(st.Checked) < GapRetry
 }

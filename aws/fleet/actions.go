@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"context"
@@ -10,15 +10,9 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
-)
 
-// TerminationPolicyNames are the policies Auto Scaling accepts, in the order
-// the console offers them ("Configure termination policies for Amazon EC2
-// Auto Scaling").
-var TerminationPolicyNames = []string{
-	"Default", "AllocationStrategy", "OldestLaunchTemplate", "OldestLaunchConfiguration",
-	"ClosestToNextInstanceHour", "NewestInstance", "OldestInstance",
-}
+	"github.com/stackwiz/stackwiz/aws"
+)
 
 // SetCapacity sets the group's minimum, desired and maximum sizes in one
 // UpdateAutoScalingGroup.
@@ -56,8 +50,8 @@ func (f *Fleet) SetTerminationPolicies(ctx context.Context, group string, polici
 		return fmt.Errorf("set termination policies of %s: none given (Default is AWS's own choice)", group)
 	}
 	for _, p := range policies {
-		if !slices.Contains(TerminationPolicyNames, p) {
-			return fmt.Errorf("set termination policies of %s: %q is not a termination policy (one of %s)", group, p, strings.Join(TerminationPolicyNames, ", "))
+		if !slices.Contains(aws.TerminationPolicyNames, p) {
+			return fmt.Errorf("set termination policies of %s: %q is not a termination policy (one of %s)", group, p, strings.Join(aws.TerminationPolicyNames, ", "))
 		}
 	}
 	_, err := f.asg.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{
@@ -70,8 +64,8 @@ func (f *Fleet) SetTerminationPolicies(ctx context.Context, group string, polici
 	return nil
 }
 
-// FleetRefreshOptions are an instance refresh's preferences.
-type FleetRefreshOptions struct {
+// RefreshOptions are an instance refresh's preferences.
+type RefreshOptions struct {
 	// MinHealthyPercentage of the group kept in service; 0 means AWS's 90
 	// unless MinHealthyExplicit says it is meant.
 	MinHealthyPercentage int
@@ -88,7 +82,7 @@ type FleetRefreshOptions struct {
 
 // StartInstanceRefresh rolls the group's current launch template version
 // through its instances and returns the refresh's id.
-func (f *Fleet) StartInstanceRefresh(ctx context.Context, group string, o FleetRefreshOptions) (string, error) {
+func (f *Fleet) StartInstanceRefresh(ctx context.Context, group string, o RefreshOptions) (string, error) {
 	if err := f.guard("start instance refresh of " + group); err != nil {
 		return "", err
 	}
@@ -108,7 +102,7 @@ func (f *Fleet) StartInstanceRefresh(ctx context.Context, group string, o FleetR
 		Preferences:          prefs,
 	})
 	if err != nil {
-		if IsCode(err, "InstanceRefreshInProgress") {
+		if aws.IsCode(err, "InstanceRefreshInProgress") {
 			return "", fmt.Errorf("start instance refresh of %s: one is already in progress (cancel it first, or wait): %w", group, err)
 		}
 		return "", fmt.Errorf("start instance refresh of %s: %w", group, err)
@@ -124,7 +118,7 @@ func (f *Fleet) CancelInstanceRefresh(ctx context.Context, group string) (string
 	}
 	out, err := f.asg.CancelInstanceRefresh(ctx, &autoscaling.CancelInstanceRefreshInput{AutoScalingGroupName: sdk.String(group)})
 	if err != nil {
-		if IsCode(err, "ActiveInstanceRefreshNotFound") {
+		if aws.IsCode(err, "ActiveInstanceRefreshNotFound") {
 			return "", fmt.Errorf("cancel instance refresh of %s: no refresh is in progress: %w", group, err)
 		}
 		return "", fmt.Errorf("cancel instance refresh of %s: %w", group, err)
@@ -134,30 +128,30 @@ func (f *Fleet) CancelInstanceRefresh(ctx context.Context, group string) (string
 
 // TerminateInstance terminates one group instance. With decrementDesired
 // the group shrinks by one; without, it launches a replacement.
-func (f *Fleet) TerminateInstance(ctx context.Context, id string, decrementDesired bool) (FleetActivity, error) {
+func (f *Fleet) TerminateInstance(ctx context.Context, id string, decrementDesired bool) (Activity, error) {
 	if err := f.guard("terminate instance " + id); err != nil {
-		return FleetActivity{}, err
+		return Activity{}, err
 	}
 	if id == "" {
-		return FleetActivity{}, errors.New("terminate instance: no instance id")
+		return Activity{}, errors.New("terminate instance: no instance id")
 	}
 	out, err := f.asg.TerminateInstanceInAutoScalingGroup(ctx, &autoscaling.TerminateInstanceInAutoScalingGroupInput{
 		InstanceId:                     sdk.String(id),
 		ShouldDecrementDesiredCapacity: sdk.Bool(decrementDesired),
 	})
 	if err != nil {
-		return FleetActivity{}, fmt.Errorf("terminate instance %s: %w", id, err)
+		return Activity{}, fmt.Errorf("terminate instance %s: %w", id, err)
 	}
 	if out.Activity == nil {
-		return FleetActivity{}, nil
+		return Activity{}, nil
 	}
-	return fleetActivityOf(*out.Activity), nil
+	return activityOf(*out.Activity), nil
 }
 
 // EnterStandby moves InService instances to Standby: out of the load
 // balancer, still running. With decrementDesired the group does not
 // launch replacements.
-func (f *Fleet) EnterStandby(ctx context.Context, group string, ids []string, decrementDesired bool) ([]FleetActivity, error) {
+func (f *Fleet) EnterStandby(ctx context.Context, group string, ids []string, decrementDesired bool) ([]Activity, error) {
 	if err := f.guard("move " + strings.Join(ids, ", ") + " to standby in " + group); err != nil {
 		return nil, err
 	}
@@ -172,12 +166,12 @@ func (f *Fleet) EnterStandby(ctx context.Context, group string, ids []string, de
 	if err != nil {
 		return nil, fmt.Errorf("move %s to standby in %s: %w", strings.Join(ids, ", "), group, err)
 	}
-	return fleetActivitiesOf(out.Activities), nil
+	return activitiesOf(out.Activities), nil
 }
 
 // ExitStandby returns Standby instances to service; the group's desired
 // capacity grows by one for each.
-func (f *Fleet) ExitStandby(ctx context.Context, group string, ids []string) ([]FleetActivity, error) {
+func (f *Fleet) ExitStandby(ctx context.Context, group string, ids []string) ([]Activity, error) {
 	if err := f.guard("return " + strings.Join(ids, ", ") + " from standby in " + group); err != nil {
 		return nil, err
 	}
@@ -188,13 +182,13 @@ func (f *Fleet) ExitStandby(ctx context.Context, group string, ids []string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("return %s from standby in %s: %w", strings.Join(ids, ", "), group, err)
 	}
-	return fleetActivitiesOf(out.Activities), nil
+	return activitiesOf(out.Activities), nil
 }
 
-func fleetActivitiesOf(as []astypes.Activity) []FleetActivity {
-	out := make([]FleetActivity, 0, len(as))
+func activitiesOf(as []astypes.Activity) []Activity {
+	out := make([]Activity, 0, len(as))
 	for _, a := range as {
-		out = append(out, fleetActivityOf(a))
+		out = append(out, activityOf(a))
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"context"
@@ -23,8 +23,8 @@ type SwitchTarget struct {
 
 // AliasSwitch is what SwitchAlias did.
 type AliasSwitch struct {
-	Before *FleetRecord
-	After  *FleetRecord
+	Before *Record
+	After  *Record
 	// Changed is false when the record already pointed at the target.
 	Changed bool
 	// ChangeID and Status (PENDING, then INSYNC once every Route 53 server
@@ -55,8 +55,8 @@ func (f *Fleet) SwitchAlias(ctx context.Context, zoneID, record string, to Switc
 	if err != nil {
 		return AliasSwitch{}, fmt.Errorf("switch alias: %w", err)
 	}
-	res := AliasSwitch{Before: fleetRecordOf(zoneID, record, sets)}
-	name := fleetFQDN(record)
+	res := AliasSwitch{Before: recordOf(zoneID, record, sets)}
+	name := fqdnOf(record)
 	alias := func(t r53types.RRType) r53types.Change {
 		return r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: &r53types.ResourceRecordSet{
 			Name: sdk.String(name), Type: t,
@@ -106,7 +106,7 @@ func (f *Fleet) SwitchAlias(ctx context.Context, zoneID, record string, to Switc
 	if err != nil {
 		return res, fmt.Errorf("switch alias: changed, but reading it back failed: %w", err)
 	}
-	res.After = fleetRecordOf(zoneID, record, after)
+	res.After = recordOf(zoneID, record, after)
 	return res, nil
 }
 

@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"fmt"
@@ -18,8 +18,8 @@ import (
 // averaged over: a minute, 12 refreshes, in which every part with a
 // cadence of a minute or less is read at least once.
 const (
-	fleetRefreshEvery = 5 * time.Second
-	fleetWindowLen    = 12
+	refreshEvery = 5 * time.Second
+	windowLen    = 12
 )
 
 // windowCost is what a window of refreshes asked.
@@ -29,7 +29,7 @@ type windowCost struct {
 	changing int // refreshes that found the group changing
 }
 
-func (c windowCost) perRefresh() float64 { return float64(c.requests) / fleetWindowLen }
+func (c windowCost) perRefresh() float64 { return float64(c.requests) / windowLen }
 
 func (c windowCost) String() string {
 	var ops []string
@@ -37,10 +37,10 @@ func (c windowCost) String() string {
 		ops = append(ops, fmt.Sprintf("%s %d", op, n))
 	}
 	sort.Strings(ops)
-	return fmt.Sprintf("%.2f/refresh (%d in %d; %s)", c.perRefresh(), c.requests, fleetWindowLen, strings.Join(ops, ", "))
+	return fmt.Sprintf("%.2f/refresh (%d in %d; %s)", c.perRefresh(), c.requests, windowLen, strings.Join(ops, ", "))
 }
 
-// window takes fleetWindowLen snapshots fleetRefreshEvery apart, as the
+// window takes windowLen snapshots refreshEvery apart, as the
 // console does, checking each one's freshness, and counts the requests
 // the sandbox served for them.
 func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost) {
@@ -48,9 +48,9 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 	w.SB.ResetStats()
 	c := windowCost{byOp: map[string]int{}}
 	calls := 0
-	for range fleetWindowLen {
-		w.advance(fleetRefreshEvery)
-		s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev})
+	for range windowLen {
+		w.Advance(refreshEvery)
+		s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev})
 		if err != nil {
 			t.Fatalf("Snapshot: %v", err)
 		}
@@ -64,7 +64,7 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 				t.Errorf("the group is changing (%s), yet the activities were not read", s.Changing)
 			}
 		}
-		if fleetMembersMoved(s.Instances, prev) && !s.ReadAt(PartInstances).Equal(s.TakenAt) {
+		if membersMoved(s.Instances, prev) && !s.ReadAt(PartInstances).Equal(s.TakenAt) {
 			t.Errorf("instances joined, left or changed state, yet EC2 was not read")
 		}
 		calls += s.Calls
@@ -90,9 +90,9 @@ func (w *fleetWorld) window(t *testing.T, prev *Snapshot) (*Snapshot, windowCost
 // checkFresh asserts the cadence's promise: when a snapshot is taken, no
 // part is older than its cadence, and the parts read on every refresh were
 // read by it.
-func checkFresh(t *testing.T, s *Snapshot, cad FleetCadence) {
+func checkFresh(t *testing.T, s *Snapshot, cad Cadence) {
 	t.Helper()
-	for _, p := range fleetParts {
+	for _, p := range allParts {
 		at, every := s.ReadAt(p), cad.Every(p)
 		switch {
 		case at.IsZero() || every < 0:
@@ -120,16 +120,16 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 	for _, size := range []int{10, 100, 1000} {
 		w := newFleetWorld(t, size)
 		w.SB.ResetStats()
-		first, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{All: true})
+		first, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{All: true})
 		if err != nil {
 			t.Fatalf("%d: Snapshot: %v", size, err)
 		}
 		var f figures
-		f.first.requests = w.requests()
+		f.first.requests = w.Requests()
 		if f.first.requests != first.Calls {
 			t.Errorf("%d: sandbox served %d requests, snapshot counted %d", size, f.first.requests, first.Calls)
 		}
-		if want := (size + FleetMetricsPerCall - 1) / FleetMetricsPerCall; w.SB.Stats().Count("monitoring", "GetMetricData") != want {
+		if want := (size + MetricsPerCall - 1) / MetricsPerCall; w.SB.Stats().Count("monitoring", "GetMetricData") != want {
 			t.Errorf("%d: GetMetricData called %d times, want %d (500 sparklines a call)", size, w.SB.Stats().Count("monitoring", "GetMetricData"), want)
 		}
 		for _, in := range first.Instances {
@@ -151,21 +151,21 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := s.Group
-		if err := w.Fleet.SetCapacity(w.ctx, g.Name, g.Min, g.Desired+max(1, size/10), g.Max); err != nil {
+		if err := w.Fleet.SetCapacity(w.Ctx, g.Name, g.Min, g.Desired+max(1, size/10), g.Max); err != nil {
 			t.Fatalf("%d: SetCapacity: %v", size, err)
 		}
 		s, f.changing = w.window(t, s)
 		if f.changing.changing == 0 {
 			t.Errorf("%d: the scale-out was never seen changing", size)
 		}
-		if f.changing.changing < fleetWindowLen/2 {
-			t.Errorf("%d: the scale-out was seen changing on %d of %d refreshes: not the window of a change", size, f.changing.changing, fleetWindowLen)
+		if f.changing.changing < windowLen/2 {
+			t.Errorf("%d: the scale-out was seen changing on %d of %d refreshes: not the window of a change", size, f.changing.changing, windowLen)
 		}
 		if len(s.Instances) != g.Desired+max(1, size/10) {
 			t.Errorf("%d: after the scale-out the snapshot holds %d instances", size, len(s.Instances))
 		}
 		t.Logf("%4d instances: first %d; steady %s", size, f.first.requests, f.steady)
-		t.Logf("%4d instances: scale-out +%d (changing on %d of %d refreshes) %s", size, max(1, size/10), f.changing.changing, fleetWindowLen, f.changing)
+		t.Logf("%4d instances: scale-out +%d (changing on %d of %d refreshes) %s", size, max(1, size/10), f.changing.changing, windowLen, f.changing)
 		got[size] = f
 	}
 	for size, f := range got {
@@ -180,7 +180,7 @@ func TestSnapshotCostsAtMostFiveRequestsPerRefreshOnAverage(t *testing.T) {
 // by the next scan by prefix.
 func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	w := newFleetWorld(t, 2)
-	prev, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{All: true})
+	prev, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,14 +190,14 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	// and then shows it.
 	moves := 0
 	for i := range 96 {
-		w.advance(fleetRefreshEvery)
+		w.Advance(refreshEvery)
 		before := prev
 		w.SB.ResetStats()
-		if prev, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
+		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 		reads := w.SB.Stats().Count("monitoring", "DescribeAlarmHistory")
-		moved := fleetNewestAlarm(prev.Alarms).After(fleetNewestAlarm(before.Alarms))
+		moved := newestAlarm(prev.Alarms).After(newestAlarm(before.Alarms))
 		if moved != (reads == 1) {
 			t.Errorf("refresh %d: an alarm state moved = %v, history read %d times", i, moved, reads)
 		}
@@ -206,7 +206,7 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 		}
 		moves++
 		for _, a := range prev.Alarms {
-			if !a.Updated.After(fleetNewestAlarm(before.Alarms)) {
+			if !a.Updated.After(newestAlarm(before.Alarms)) {
 				continue
 			}
 			found := false
@@ -226,8 +226,8 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	// refreshes (one call each) and by prefix on one (two calls).
 	w.SB.ResetStats()
 	for range 12 {
-		w.advance(fleetRefreshEvery)
-		if prev, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
+		w.Advance(refreshEvery)
+		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -241,7 +241,7 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 
 	// A new alarm of the stack shows within a scan period.
 	cw := cloudwatch.NewFromConfig(w.Cfg)
-	_, err = cw.PutMetricAlarm(w.ctx, &cloudwatch.PutMetricAlarmInput{
+	_, err = cw.PutMetricAlarm(w.Ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: sdk.String("demo-latency"), Namespace: sdk.String("AWS/ApplicationELB"), MetricName: sdk.String("TargetResponseTime"),
 		Statistic: cwtypes.StatisticAverage, Period: sdk.Int32(60), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(1),
 		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
@@ -249,16 +249,16 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	added := w.now()
+	added := w.Now()
 	for range 13 {
-		w.advance(fleetRefreshEvery)
-		if prev, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
+		w.Advance(refreshEvery)
+		if prev, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: prev}); err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range prev.Alarms {
 			if a.Name == "demo-latency" {
-				if d := prev.TakenAt.Sub(added); d > FleetAlarmScanEvery {
-					t.Errorf("the new alarm showed %s after it was created, want within %s", d, FleetAlarmScanEvery)
+				if d := prev.TakenAt.Sub(added); d > AlarmScanEvery {
+					t.Errorf("the new alarm showed %s after it was created, want within %s", d, AlarmScanEvery)
 				}
 				return
 			}
@@ -270,39 +270,39 @@ func TestSnapshotReadsAlarmHistoryOnlyWhenAnAlarmStateMoves(t *testing.T) {
 // What makes a group "changing" (EC2 details and scaling activities read on
 // every refresh) and what leaves it steady.
 func TestFleetChangingSaysWhatIsChanging(t *testing.T) {
-	in := func(id, lc string) FleetInstance { return FleetInstance{ID: id, Lifecycle: lc} }
-	steady := []FleetInstance{in("i-1", "InService"), in("i-2", "InService")}
-	prev := &Snapshot{Instances: steady, Activities: []FleetActivity{{Status: "Successful"}}}
+	in := func(id, lc string) Instance { return Instance{ID: id, Lifecycle: lc} }
+	steady := []Instance{in("i-1", "InService"), in("i-2", "InService")}
+	prev := &Snapshot{Instances: steady, Activities: []Activity{{Status: "Successful"}}}
 	cases := []struct {
 		name    string
-		g       FleetGroup
-		members []FleetInstance
+		g       Group
+		members []Instance
 		prev    *Snapshot
 		want    string
 	}{
-		{"steady", FleetGroup{Desired: 2}, steady, prev, ""},
-		{"standby not replaced counts toward desired", FleetGroup{Desired: 2}, []FleetInstance{in("i-1", "InService"), in("i-2", "Standby")}, &Snapshot{Instances: []FleetInstance{in("i-1", "InService"), in("i-2", "Standby")}}, ""},
-		{"desired moved", FleetGroup{Desired: 3}, steady, prev, "desired 3, 2 in service"},
-		{"an instance on its way in", FleetGroup{Desired: 3}, append(steady[:2:2], in("i-3", "Pending")), prev, "1 instance Pending"},
-		{"an instance on its way out", FleetGroup{Desired: 1}, []FleetInstance{in("i-1", "InService"), in("i-2", "Terminating:Wait")}, prev, "1 instance Terminating:Wait"},
-		{"an instance replaced between two reads", FleetGroup{Desired: 2}, []FleetInstance{in("i-1", "InService"), in("i-3", "InService")}, prev, "instances joined or left"},
-		{"a refresh running", FleetGroup{Desired: 2}, steady, &Snapshot{Instances: steady, Group: FleetGroup{Refresh: &FleetRefresh{Status: "InProgress"}}}, "instance refresh InProgress"},
-		{"an activity unfinished", FleetGroup{Desired: 2}, steady, &Snapshot{Instances: steady, Activities: []FleetActivity{{Status: "WaitingForELBConnectionDraining"}}}, "scaling activity WaitingForELBConnectionDraining"},
-		{"the group being deleted", FleetGroup{Desired: 2, Status: "Delete in progress"}, steady, prev, "Delete in progress"},
+		{"steady", Group{Desired: 2}, steady, prev, ""},
+		{"standby not replaced counts toward desired", Group{Desired: 2}, []Instance{in("i-1", "InService"), in("i-2", "Standby")}, &Snapshot{Instances: []Instance{in("i-1", "InService"), in("i-2", "Standby")}}, ""},
+		{"desired moved", Group{Desired: 3}, steady, prev, "desired 3, 2 in service"},
+		{"an instance on its way in", Group{Desired: 3}, append(steady[:2:2], in("i-3", "Pending")), prev, "1 instance Pending"},
+		{"an instance on its way out", Group{Desired: 1}, []Instance{in("i-1", "InService"), in("i-2", "Terminating:Wait")}, prev, "1 instance Terminating:Wait"},
+		{"an instance replaced between two reads", Group{Desired: 2}, []Instance{in("i-1", "InService"), in("i-3", "InService")}, prev, "instances joined or left"},
+		{"a refresh running", Group{Desired: 2}, steady, &Snapshot{Instances: steady, Group: Group{Refresh: &Refresh{Status: "InProgress"}}}, "instance refresh InProgress"},
+		{"an activity unfinished", Group{Desired: 2}, steady, &Snapshot{Instances: steady, Activities: []Activity{{Status: "WaitingForELBConnectionDraining"}}}, "scaling activity WaitingForELBConnectionDraining"},
+		{"the group being deleted", Group{Desired: 2, Status: "Delete in progress"}, steady, prev, "Delete in progress"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := fleetChanging(c.g, c.members, c.prev); got != c.want {
+			if got := whatChanges(c.g, c.members, c.prev); got != c.want {
 				t.Errorf("changing = %q, want %q", got, c.want)
 			}
 		})
 	}
 	// The refreshes follow a refresh that runs, or an activity it caused.
-	if fleetRefreshSignal(prev) {
+	if refreshSignal(prev) {
 		t.Error("refreshes due on a steady group")
 	}
-	byRefresh := &Snapshot{Activities: []FleetActivity{{Status: "InProgress", Cause: "At 2026-03-02T09:00:00Z an instance was taken out of service in response to an instance refresh."}}}
-	if !fleetRefreshSignal(byRefresh) {
+	byRefresh := &Snapshot{Activities: []Activity{{Status: "InProgress", Cause: "At 2026-03-02T09:00:00Z an instance was taken out of service in response to an instance refresh."}}}
+	if !refreshSignal(byRefresh) {
 		t.Error("an activity caused by an instance refresh does not make the refreshes due")
 	}
 }

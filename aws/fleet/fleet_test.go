@@ -1,4 +1,4 @@
-package aws
+package fleet
 
 import (
 	"fmt"
@@ -7,15 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
 func TestSnapshotJoinsGroupInstancesTargetsMetricsAndLoadBalancer(t *testing.T) {
 	w := newFleetWorld(t, 4)
 	for range 30 {
-		w.advance(time.Minute) // CPU history for the sparklines, health samples for the alarms
+		w.Advance(time.Minute) // CPU history for the sparklines, health samples for the alarms
 	}
-	s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{})
+	s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
@@ -110,7 +111,7 @@ func TestSnapshotJoinsGroupInstancesTargetsMetricsAndLoadBalancer(t *testing.T) 
 
 func TestSnapshotShowsAFailingTargetAndARefreshInProgress(t *testing.T) {
 	w := newFleetWorld(t, 2)
-	first, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{})
+	first, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
@@ -118,8 +119,8 @@ func TestSnapshotShowsAFailingTargetAndARefreshInProgress(t *testing.T) {
 	if err := w.SB.SetAppHealth(sick, false); err != nil {
 		t.Fatal(err)
 	}
-	w.advance(65 * time.Second) // two failed checks 30 s apart
-	s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: first})
+	w.Advance(65 * time.Second) // two failed checks 30 s apart
+	s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: first})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
@@ -132,14 +133,14 @@ func TestSnapshotShowsAFailingTargetAndARefreshInProgress(t *testing.T) {
 		t.Errorf("second snapshot: seq %d, load balancer read again = %v", s.Seq, s.LB != first.LB)
 	}
 
-	w.newTemplateVersion()
-	id, err := w.Fleet.StartInstanceRefresh(w.ctx, "demo-asg", FleetRefreshOptions{MinHealthyPercentage: 50})
+	w.NewTemplateVersion()
+	id, err := w.Fleet.StartInstanceRefresh(w.Ctx, "demo-asg", RefreshOptions{MinHealthyPercentage: 50})
 	if err != nil {
 		t.Fatalf("StartInstanceRefresh: %v", err)
 	}
 	// Changed, as the console asks after its own action: the refreshes are
 	// read at once rather than on their quiet cadence.
-	s, err = w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: s, Changed: true})
+	s, err = w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: s, Changed: true})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
@@ -155,7 +156,7 @@ func TestSnapshotReadsTheLoadBalancerPartOnItsCadence(t *testing.T) {
 	var prev *Snapshot
 	var reads []int
 	for i := range 8 {
-		s, err := w.Fleet.Snapshot(w.ctx, tgt, SnapshotOptions{Prev: prev, LoadBalancer: i == 4})
+		s, err := w.Fleet.Snapshot(w.Ctx, tgt, SnapshotOptions{Prev: prev, LoadBalancer: i == 4})
 		if err != nil {
 			t.Fatalf("Snapshot %d: %v", i, err)
 		}
@@ -169,7 +170,7 @@ func TestSnapshotReadsTheLoadBalancerPartOnItsCadence(t *testing.T) {
 			t.Errorf("snapshot %d: ReadAt(load balancer) = %v, the part says %v", i, s.ReadAt(PartLB), s.LB.ReadAt)
 		}
 		prev = s
-		w.advance(5 * time.Second)
+		w.Advance(5 * time.Second)
 	}
 	// 5 s apart: the first, 15 s later, forced at 20 s, 15 s after that.
 	if got := fmt.Sprint(reads); got != "[0 3 4 7]" {
@@ -179,7 +180,7 @@ func TestSnapshotReadsTheLoadBalancerPartOnItsCadence(t *testing.T) {
 
 func TestSnapshotCarriesFailedPartsAndReportsThrottling(t *testing.T) {
 	w := newFleetWorld(t, 2)
-	first, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{})
+	first, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
@@ -190,8 +191,8 @@ func TestSnapshotCarriesFailedPartsAndReportsThrottling(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Past the quiet cadence, so that the EC2 details are due.
-	w.advance(FleetQuietEvery)
-	s, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: first})
+	w.Advance(QuietEvery)
+	s, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: first})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
@@ -215,7 +216,7 @@ func TestSnapshotCarriesFailedPartsAndReportsThrottling(t *testing.T) {
 	if err := w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:DescribeAutoScalingGroups": {ThrottleRate: 1}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Fleet.Snapshot(w.ctx, w.Target, SnapshotOptions{Prev: s}); !IsThrottle(err) || !strings.Contains(err.Error(), "demo-asg") {
+	if _, err := w.Fleet.Snapshot(w.Ctx, w.Target, SnapshotOptions{Prev: s}); !aws.IsThrottle(err) || !strings.Contains(err.Error(), "demo-asg") {
 		t.Errorf("group throttled: err = %v, want a throttle error naming the group", err)
 	}
 }
@@ -224,11 +225,11 @@ func TestSnapshotNamesAMissingGroup(t *testing.T) {
 	w := newFleetWorld(t, 1)
 	tgt := w.Target
 	tgt.ASGName = "gone-asg"
-	_, err := w.Fleet.Snapshot(w.ctx, tgt, SnapshotOptions{})
+	_, err := w.Fleet.Snapshot(w.Ctx, tgt, SnapshotOptions{})
 	if err == nil || !strings.Contains(err.Error(), "gone-asg") || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := w.Fleet.Snapshot(w.ctx, FleetRef{}, SnapshotOptions{}); err == nil || !strings.Contains(err.Error(), "asg_name") {
+	if _, err := w.Fleet.Snapshot(w.Ctx, Ref{}, SnapshotOptions{}); err == nil || !strings.Contains(err.Error(), "asg_name") {
 		t.Errorf("empty target: err = %v", err)
 	}
 }
