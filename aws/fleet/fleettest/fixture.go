@@ -200,17 +200,10 @@ func (w *World) Requests() int { return w.SB.Stats().Total }
 func (w *World) ASGName() string { return w.Name + "-asg" }
 
 // LBDimension and TGDimension are the CloudWatch dimensions of the load
-// balancer (app/name/id) and the target group (targetgroup/name/id).
-func (w *World) LBDimension() string { return Suffix(w.LBARN, ":loadbalancer/") }
-func (w *World) TGDimension() string { return "targetgroup/" + Suffix(w.TGARN, ":targetgroup/") }
-
-// Suffix is what follows marker in arn (all of arn without it).
-func Suffix(arn, marker string) string {
-	if i := strings.Index(arn, marker); i >= 0 {
-		return arn[i+len(marker):]
-	}
-	return arn
-}
+// balancer (app/name/id) and the target group (targetgroup/name/id), read
+// from the ARNs as steps does.
+func (w *World) LBDimension() string { return aws.ARNResourceAfter(w.LBARN, "loadbalancer/") }
+func (w *World) TGDimension() string { return aws.ARNResource(w.TGARN) }
 
 func (w *World) network() {
 	out, err := w.EC2.DescribeSubnets(w.Ctx, &ec2.DescribeSubnetsInput{})
