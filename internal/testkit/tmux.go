@@ -72,14 +72,53 @@ func NewPane(t testing.TB, o PaneOptions) *Pane {
 		o.Width, o.Height = 120, 40
 	}
 	p := &Pane{t: t, Name: o.Name, program: o.Program, Dir: o.Dir, Socket: filepath.Join(o.Dir, o.Name+".tmux"), Env: o.Env, Pause: 250 * time.Millisecond}
-	p.Tmux("new-session", "-d", "-s", p.Name, "-x", strconv.Itoa(o.Width), "-y", strconv.Itoa(o.Height), "-c", o.Dir)
+	// Before the server starts: a start that fails half way leaves none.
 	t.Cleanup(p.Kill)
+	p.Tmux("new-session", "-d", "-s", p.Name, "-x", strconv.Itoa(o.Width), "-y", strconv.Itoa(o.Height), "-c", o.Dir)
 	p.Tmux("set-option", "-t", p.Name, "remain-on-exit", "on")
+	// A hidden window kills the server once this test process is gone, so
+	// a run that ends before its cleanups (a -timeout panic, a SIGKILL)
+	// leaves no tmux server behind either.
+	p.Tmux("new-window", "-d", "-t", p.Name, "-e", "STACKWIZ_PANE_SOCKET="+p.Socket,
+		fmt.Sprintf(`while kill -0 %d 2>/dev/null; do sleep 2; done; tmux -S "$STACKWIZ_PANE_SOCKET" kill-server`, os.Getpid()))
 	return p
 }
 
-// Kill stops the pane's tmux server and what runs in it.
-func (p *Pane) Kill() { _ = exec.Command("tmux", "-S", p.Socket, "kill-server").Run() }
+// Kill stops the pane's tmux server and waits (up to 5 s) for what ran in
+// its panes to end, so that the test's folders can be removed after it.
+func (p *Pane) Kill() {
+	var pids []int
+	if out, err := exec.Command("tmux", "-S", p.Socket, "list-panes", "-s", "-t", p.Name, "-F", "#{pane_pid}").Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			sh, _ := strconv.Atoi(f)
+			pids = append(pids, sh)
+			children, _ := os.ReadFile("/proc/" + f + "/task/" + f + "/children")
+			for _, c := range strings.Fields(string(children)) {
+				n, _ := strconv.Atoi(c)
+				pids = append(pids, n)
+			}
+		}
+	}
+	_ = exec.Command("tmux", "-S", p.Socket, "kill-server").Run()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range pids {
+		for running(pid) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// running reports whether process pid exists and is not a zombie (one
+// whose parent, the tmux server, is gone may wait a while to be reaped).
+func running(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	i := strings.LastIndexByte(string(stat), ')')
+	return i >= 0 && i+2 < len(stat) && stat[i+2] != 'Z'
+}
 
 // Run starts the pane's Program with args, with Env, replacing what ran
 // there. A small
