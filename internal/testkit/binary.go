@@ -1,15 +1,16 @@
 package testkit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -50,10 +51,10 @@ func Binary(t testing.TB) string {
 // Commit, Date), and with -race when race is set (the root package's
 // TestMain sets it when its tests have it: the binary runs the same code
 // as the tests, so it is race-checked too), into
-// <user cache>/stackwiz-test/bin-<key>/stackwiz, where key hashes those
-// flags, the Go version and the module's sources, go.mod and go.sum. A
-// file lock makes the tests of packages run side by side (go test ./...)
-// wait for one build instead of each building its own.
+// <user cache>/stackwiz-test/bin-<key>/stackwiz, where key hashes what
+// the binary is built from (see sourceKey). A file lock makes the tests
+// of packages run side by side (go test ./...) wait for one build instead
+// of each building its own.
 func BuildBinary(race bool) (string, error) {
 	binaries.Lock()
 	defer binaries.Unlock()
@@ -80,10 +81,6 @@ func build(race bool) (string, error) {
 	if race {
 		args = append(args, "-race")
 	}
-	key, err := sourceKey(root, strings.Join(args, " "))
-	if err != nil {
-		return "", err
-	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		cache = os.TempDir()
@@ -92,47 +89,73 @@ func build(race bool) (string, error) {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", err
 	}
+	// The tree may be edited while the binary builds (several people and
+	// tools share it): a build is kept under its key only when the
+	// sources still hash to that key once it is done, so no binary is
+	// ever found under a key whose sources it was not built from.
+	for range 3 {
+		key, err := sourceKey(root, args)
+		if err != nil {
+			return "", err
+		}
+		bin, ok, err := buildKey(base, root, key, args)
+		if err != nil || ok {
+			return bin, err
+		}
+	}
+	return "", fmt.Errorf("build the test binary: the module's sources changed during each of 3 builds; run the tests again once they stop changing")
+}
+
+// buildKey returns the binary of key, building it when the cache does not
+// hold it; ok is false when the sources changed during the build (the
+// build is then thrown away).
+func buildKey(base, root, key string, args []string) (bin string, ok bool, err error) {
 	// One lock per key: the plain and the race-checked builds of one run
 	// go side by side; two packages wanting the same one wait for it.
 	lock := flock.New(filepath.Join(base, "bin-"+key+".lock"))
 	if err := lock.Lock(); err != nil {
-		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
+		return "", false, fmt.Errorf("lock %s: %w", lock.Path(), err)
 	}
 	defer lock.Unlock()
 	now := time.Now()
 	_ = os.Chtimes(lock.Path(), now, now) // in use: kept by prune
 
 	dir := filepath.Join(base, "bin-"+key)
-	bin := filepath.Join(dir, "stackwiz")
+	bin = filepath.Join(dir, "stackwiz")
 	if _, err := os.Stat(bin); err == nil {
 		_ = os.Chtimes(dir, now, now) // in use: kept by prune
-		return bin, nil
+		return bin, true, nil
 	}
 	prune(base)
 	tmp, err := os.MkdirTemp(base, "build-")
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	defer os.RemoveAll(tmp)
 	cmd := exec.Command("go", append(args, "-o", filepath.Join(tmp, "stackwiz"), ".")...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go %s (in %s): %v\n%s", strings.Join(args, " "), root, err, out)
+		return "", false, fmt.Errorf("go %s (in %s): %v\n%s", strings.Join(args, " "), root, err, out)
+	}
+	if after, err := sourceKey(root, args); err != nil || after != key {
+		return "", false, err
 	}
 	_ = os.RemoveAll(dir)
 	if err := os.Rename(tmp, dir); err != nil {
-		return "", err
+		return "", false, err
 	}
-	return bin, nil
+	return bin, true, nil
 }
 
-// prune removes builds (and their locks) unused for a day: each change of
-// the sources leaves one behind.
+// prune removes builds (and their locks) unused for an hour: each change
+// of the sources leaves one behind (some 50 MB), and an hour is longer
+// than any test process holding a binary it looked up (CI's whole run has
+// -timeout 30m).
 func prune(base string) {
 	entries, _ := os.ReadDir(base)
 	for _, e := range entries {
 		info, err := e.Info()
-		if err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+		if err == nil && time.Since(info.ModTime()) > time.Hour {
 			_ = os.RemoveAll(filepath.Join(base, e.Name()))
 		}
 	}
@@ -157,44 +180,62 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// sourceKey hashes flags, the Go version, go.mod, go.sum and every file
-// of the module that is not a test: Go sources and what they embed. Test
-// files, testdata, hidden folders and nested modules (tools/) are left
-// out: they do not make the binary.
-func sourceKey(root, flags string) (string, error) {
+// sourceKey hashes what decides the binary: the build's flags, the Go
+// toolchain and the settings of its environment that change its output,
+// go.mod and go.sum, and the files `go list -deps` names for this
+// module's packages that the main package is built from (Go, cgo,
+// assembly and embedded files). Nothing else counts: tests, docs, an
+// untracked `go build` output or dist/ neither change the binary nor its
+// key.
+func sourceKey(root string, args []string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", runtime.Version(), flags)
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "docs") {
-				return filepath.SkipDir
-			}
-			if path != root {
-				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-					return filepath.SkipDir
-				}
-			}
-			return nil
-		}
-		if strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, ".md") || !d.Type().IsRegular() {
-			return nil
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		rel, _ := filepath.Rel(root, path)
-		fmt.Fprintf(h, "%s\n", rel)
-		_, err = io.Copy(h, f)
-		return err
-	})
+	fmt.Fprintf(h, "%q\n", args)
+	env := exec.Command("go", "env", "GOVERSION", "GOOS", "GOARCH", "GOAMD64", "GOARM64", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "CC")
+	env.Dir = root
+	out, err := env.Output()
 	if err != nil {
-		return "", fmt.Errorf("hash the sources: %w", err)
+		return "", fmt.Errorf("go env (in %s): %w", root, err)
+	}
+	h.Write(out)
+	list := exec.Command("go", "list", "-deps", "-json=Dir,Module,GoFiles,CgoFiles,CFiles,HFiles,SFiles,SysoFiles,EmbedFiles", ".")
+	list.Dir = root
+	if slices.Contains(args, "-race") { // files built only with the race tag
+		list.Args = slices.Insert(list.Args, 2, "-race")
+	}
+	var stderr strings.Builder
+	list.Stderr = &stderr
+	out, err = list.Output()
+	if err != nil {
+		return "", fmt.Errorf("go list the binary's sources (in %s): %v\n%s", root, err, stderr.String())
+	}
+	files := []string{filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum")}
+	for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
+		var pkg struct {
+			Dir    string
+			Module *struct{ Path string }
+
+			GoFiles, CgoFiles, CFiles, HFiles, SFiles, SysoFiles, EmbedFiles []string
+		}
+		if err := dec.Decode(&pkg); err != nil {
+			return "", fmt.Errorf("read go list's answer: %w", err)
+		}
+		if pkg.Module == nil || pkg.Module.Path != "github.com/stackwiz/stackwiz" {
+			continue // the standard library and dependencies: go.sum and GOVERSION pin them
+		}
+		for _, names := range [][]string{pkg.GoFiles, pkg.CgoFiles, pkg.CFiles, pkg.HFiles, pkg.SFiles, pkg.SysoFiles, pkg.EmbedFiles} {
+			for _, n := range names {
+				files = append(files, filepath.Join(pkg.Dir, n))
+			}
+		}
+	}
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("hash the sources: %w", err)
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s %d\n", rel, len(b))
+		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
