@@ -376,8 +376,8 @@ func TestActionFailureIsLoggedAndShownWithAWSWords(t *testing.T) {
 	if d.m.lastMsg.tone != toneBad || !strings.HasPrefix(d.m.lastMsg.text, "failed: termination policies") {
 		t.Errorf("footer = %+v", d.m.lastMsg)
 	}
-	d.keys("6")
-	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "failed") || !strings.Contains(v, "1 Log") && !strings.Contains(v, "6 Log 1") {
+	d.keys(tabKey(viewLog))
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "failed") || !strings.Contains(v, "1 Log") && !strings.Contains(v, tabKey(viewLog)+" Log 1") {
 		t.Errorf("log view:\n%s", v)
 	}
 	if got := w.DescribeGroup().TerminationPolicies; !slices.Equal(got, []string{"Default"}) {

@@ -157,7 +157,7 @@ func TestActionLogSurvivesARestart(t *testing.T) {
 	if len(again.m.log) != 1 || again.m.log[0].what != "set capacity of demo-asg: min 1→1, desired 2→3, max 4→4" || !again.m.log[0].ok {
 		t.Fatalf("the restarted console's log: %+v", again.m.log)
 	}
-	again.keys("6")
+	again.keys(tabKey(viewLog))
 	if v := ansi.Strip(again.m.View(120, 40)); !strings.Contains(v, "ok     set capacity of demo-asg: min 1→1, desired 2→3") {
 		t.Errorf("the Log view after a restart:\n%s", v)
 	}

@@ -84,7 +84,7 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 		if !strings.Contains(strings.SplitN(s, "\n", 3)[1], "READ-ONLY") {
 			t.Errorf("the header's first line does not say READ-ONLY:\n%s", s)
 		}
-		for _, v := range []string{"1", "2", "3", "4", "5", "6"} {
+		for _, v := range tabDigits() {
 			p.Keys(v)
 			for _, a := range actions {
 				p.Keys(a.key)
@@ -98,7 +98,7 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 			p.Keys(a.key, "Enter", "Space", "y", "Tab", "1", "Enter", "Escape")
 		}
 		settle(p)
-		p.Keys("6")
+		p.Keys(tabKey(viewLog))
 		waitText(p, "the empty action log", "No action taken from the console yet.")
 		if m := mutating(sandboxStats(t, url)); len(m) != 0 {
 			t.Errorf("a --read-only console sent mutating requests: %v\n%s", m, p.Screen())

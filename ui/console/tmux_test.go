@@ -62,7 +62,7 @@ func TestConsoleInTmux(t *testing.T) {
 	if os.Getenv("STACKWIZ_SHOW_TMUX") != "" {
 		t.Logf("after the action:\n%s", p.Screen())
 	}
-	p.Keys("6")
+	p.Keys(tabKey(viewLog))
 	waitFor(p, "the action in the log", func(s string) bool { return strings.Contains(s, "ok     set capacity of demo-asg") })
 	p.Keys("q")
 	waitFor(p, "stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
