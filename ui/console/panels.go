@@ -87,8 +87,8 @@ type view int
 var panels []panel
 
 // registerPanel puts p at tab position pos (1 is the first tab, its digit
-// key) and returns its view. Two panels at one position, or a position
-// left empty, stop the program at start (see init).
+// key) and returns its view. Two panels at one position, a position left
+// empty, or a part two panels show stop the program at start (see init).
 func registerPanel(pos int, p panel) view {
 	for len(panels) < pos {
 		panels = append(panels, nil)
@@ -109,6 +109,11 @@ func init() {
 			panic(fmt.Sprintf("console: no panel at tab %d", i+1))
 		}
 		for _, s := range p.shows() {
+			// One panel names each part: its gap line and the verdict's
+			// words point there.
+			if _, twice := partLabels[s.part]; twice {
+				panic(fmt.Sprintf("console: part %q shown by two panels (the second is %q)", s.part, p.name()))
+			}
 			partLabels[s.part] = s.label
 		}
 	}
