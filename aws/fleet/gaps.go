@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"slices"
 	"time"
 
 	"github.com/stackwiz/stackwiz/aws"
@@ -101,6 +102,10 @@ func (s *Snapshot) Gaps() []PartStatus {
 
 var allParts = []Part{PartInstances, PartTargets, PartMetrics, PartAlarms, PartHistory,
 	PartActivities, PartRefreshes, PartLB, PartCerts, PartRecord}
+
+// Parts are every part a snapshot reads, in the order of the constants
+// above: the console checks that a panel names each.
+func Parts() []Part { return slices.Clone(allParts) }
 
 // partStatus classifies the error of one part's read at now.
 func partStatus(p Part, err error, now time.Time) PartStatus {
