@@ -38,7 +38,7 @@ func describe(all []steps.Step) {
 		forms[st.ID()] = f
 		for _, fd := range f.Fields() {
 			allFields = append(allFields, formField{fd})
-			if fd.Path == "" || fd.Kind == steps.FieldNote || slices.Contains(pathTitleless, fd.Path) {
+			if fd.Path == "" || fd.Kind == steps.FieldNote {
 				continue
 			}
 			if _, ok := fieldTitles[fd.Path]; !ok {
@@ -64,14 +64,6 @@ func fieldOf(path string) (formField, bool) {
 		return formField{}, false
 	}
 	return allFields[i], true
-}
-
-// pathTitleless are the fields whose problems name the spec path rather
-// than the field's title: they have always been worded so (the problems of
-// these fields come from the spec's validation, which names the path).
-var pathTitleless = []string{
-	"instance.egress", "network.flow_logs.enabled", "load_balancer.access_logs.enabled",
-	"load_balancer.ip_address_type", "alarms.encrypt_topic",
 }
 
 // lookupOf maps a form's lookup name to what the wizard looks up.
