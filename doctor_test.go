@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // doctorEnv is an environment with throwaway credentials and no AWS
@@ -46,12 +44,8 @@ func doctorRun(t *testing.T, env []string, args ...string) result {
 	if ctx.Err() != nil {
 		t.Fatalf("stackwiz doctor %s did not finish in 90s:\n%s", strings.Join(args, " "), stdout.String())
 	}
-	var exitErr *exec.ExitError
-	code := 0
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("run stackwiz doctor: %v", err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
@@ -61,12 +55,7 @@ func doctorRun(t *testing.T, env []string, args ...string) result {
 // `stackwiz sandbox serve` would after POST /_sandbox/faults.
 func deniedSandbox(t *testing.T, deny ...string) string {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
+	srv := testkit.NewServer(t, testkit.ServerOptions{})
 	body, _ := json.Marshal(map[string]any{"deny": deny})
 	resp, err := http.Post(srv.URL+"/_sandbox/faults", "application/json", bytes.NewReader(body))
 	if err != nil {

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
@@ -43,13 +42,8 @@ func newWorld(t *testing.T) *world {
 	w := &world{}
 	// The HA example's domain is delegated to the zone apply creates, as
 	// apply tells the user to do; without that ACM would never issue.
-	sb, err := sandbox.New(sandbox.Options{AfterServe: w.served, DelegatedDomains: []string{"example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	w.sb, w.url = sb, srv.URL
+	srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: sandbox.Options{AfterServe: w.served, DelegatedDomains: []string{"example.com"}}})
+	w.sb, w.url = srv.SB, srv.URL
 	return w
 }
 
@@ -107,11 +101,8 @@ func (w *world) stackwiz(t *testing.T, stateDir string, killAt int, args ...stri
 	killed := w.killed
 	w.killAt, w.victim = 0, nil
 	w.mu.Unlock()
-	code := 0
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else if err != nil {
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("stackwiz %s: %v", strings.Join(args, " "), err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}, killed
@@ -208,11 +199,8 @@ func TestHAStackThroughTheEmbeddedSandboxAcrossProcesses(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
-		code := 0
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			code = exitErr.ExitCode()
-		} else if err != nil {
+		code, ran := exitCode(err)
+		if !ran {
 			t.Fatal(err)
 		}
 		return result{stdout: stdout.String(), stderr: stderr.String(), code: code}

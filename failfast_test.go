@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -35,12 +34,8 @@ func runEnv(t *testing.T, env []string, args ...string) (result, time.Duration) 
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
-	code := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("run stackwiz %s: %v", strings.Join(args, " "), err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}, elapsed

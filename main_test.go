@@ -12,9 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -24,55 +22,40 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
-// The binary under test, built once by TestMain with these linker values,
-// as a release build sets them.
+// The binary under test, built by the test kit with these linker values,
+// as a release build sets them, and with -race when these tests have it:
+// the binary runs the same code as the tests, so it is race-checked too.
 var (
 	binary      string
-	testVersion = "v9.8.7-test"
-	testCommit  = "0123456789abcdef0123456789abcdef01234567"
-	testDate    = "2026-11-23T12:00:00Z"
+	testVersion = testkit.Version
+	testCommit  = testkit.Commit
+	testDate    = testkit.Date
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "stackwiz-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "temp dir:", err)
+	var err error
+	if binary, err = testkit.BuildBinary(testkit.RaceEnabled()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "stackwiz")
-	args := []string{"build", "-o", binary,
-		"-ldflags", fmt.Sprintf("-X github.com/stackwiz/stackwiz/cli.version=%s -X github.com/stackwiz/stackwiz/cli.commit=%s -X github.com/stackwiz/stackwiz/cli.date=%s", testVersion, testCommit, testDate)}
-	if raceEnabled() {
-		// The binary runs the same code as the tests: race-check it too.
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, ".")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "go build:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
-// raceEnabled reports whether this test binary was built with -race.
-func raceEnabled() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
+// exitCode is the exit status of a command from its Run or Wait error;
+// ran is false when it could not run at all.
+func exitCode(err error) (code int, ran bool) {
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), true
+	case err != nil:
+		return 0, false
 	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
+	return 0, true
 }
 
 // result is what one run of the binary did.
@@ -99,12 +82,8 @@ func runCommand(t testing.TB, cmd *exec.Cmd) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	var exitErr *exec.ExitError
-	code := 0
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Fatalf("run %s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // TestMotoConsoleShowsWhatTheEndpointServes opens the built binary's
@@ -16,9 +16,7 @@ import (
 // which CloudWatch operation that endpoint lacks, and call the picture
 // partial — not healthy, not STALE.
 func TestMotoConsoleShowsWhatTheEndpointServes(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the console check of the built binary needs it")
-	}
+	testkit.NeedTmux(t)
 	m := startMoto(t)
 	dir := t.TempDir()
 	apply := m.stackwiz(t, dir, "apply", "-f", examplePath(t, "minimal"), "--yes")
@@ -35,33 +33,14 @@ func TestMotoConsoleShowsWhatTheEndpointServes(t *testing.T) {
 		t.Fatalf("moto runs %d instances of the group, want 2: %v", len(ids), ids)
 	}
 
-	session := "stackwiz-moto-console-" + filepath.Base(dir)
 	cmd := strings.Join([]string{"env", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
 		"TERM=xterm-256color", binary, "console", "--endpoint-url", m.url, "--region", "us-east-1", "--state-dir", dir}, " ")
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd+"; sleep 30")
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", session).Run() })
+	p := testkit.NewPane(t, testkit.PaneOptions{Dir: t.TempDir()})
+	p.RunShell(cmd)
 	waitFor := func(what string, ok func(string) bool) string {
 		t.Helper()
-		deadline := time.Now().Add(45 * time.Second)
-		for {
-			s := tmux("capture-pane", "-p", "-t", session)
-			if ok(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 45 s for %s; the screen shows:\n%s", what, s)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
+		return p.Wait(45*time.Second, what, ok)
 	}
 
 	s := waitFor("the instances", func(s string) bool { return strings.Contains(s, "1 Instances 2") })
@@ -82,7 +61,7 @@ func TestMotoConsoleShowsWhatTheEndpointServes(t *testing.T) {
 		}
 	}
 
-	tmux("send-keys", "-t", session, "4")
+	p.Keys("4")
 	want := "Alarms: the endpoint does not implement CloudWatch DescribeAlarms at " + m.url
 	waitFor("the alarms panel's line", func(s string) bool { return strings.Contains(s, want) })
 }

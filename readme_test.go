@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 var updateReadme = flag.Bool("update-readme", false, "rewrite README.md's screens and cost from the golden files and the price table")

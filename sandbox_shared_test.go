@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/steps"
 )
@@ -79,12 +78,8 @@ func (d *sharedStateDir) run(t *testing.T, args ...string) result {
 	defer cancel()
 	cmd, stdout, stderr := d.command(ctx, args...)
 	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, ran := exitCode(err)
+	if !ran {
 		t.Errorf("run stackwiz %s: %v", strings.Join(args, " "), err)
 		code = -1
 	}
@@ -160,9 +155,7 @@ func checkInventory(t *testing.T, inv []sandbox.InventoryItem, stack string, ids
 // last; a console killed with SIGKILL, and an apply killed halfway,
 // leave the others working and lose nothing.
 func TestOneSandboxWorldForEveryProcessOnAStateDir(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the console needs a terminal")
-	}
+	testkit.NeedTmux(t)
 	d := newSharedStateDir(t)
 	if r := d.run(t, "apply", "-f", d.spec(t, "alpha"), "--yes"); r.code != 0 {
 		t.Fatalf("apply alpha exited %d\n%s", r.code, r.stderr)
@@ -170,36 +163,14 @@ func TestOneSandboxWorldForEveryProcessOnAStateDir(t *testing.T) {
 
 	// The console on alpha, in a terminal of its own; exec, so that the
 	// pane's process is stackwiz itself.
-	socket := "stackwiz-shared-" + strconv.Itoa(os.Getpid())
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
 	console := strings.Join(append([]string{"exec", "env", "TERM=xterm-256color"}, d.env...), " ") +
 		fmt.Sprintf(" %s --sandbox --state-dir %s --stack alpha console", binary, d.dir)
-	tmux("new-session", "-d", "-s", "console", "-x", "120", "-y", "40", console)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", socket, "kill-server").Run() })
-	consolePID, err := strconv.Atoi(strings.TrimSpace(tmux("display-message", "-p", "-t", "console", "#{pane_pid}")))
-	if err != nil {
-		t.Fatalf("the console's pid: %v", err)
-	}
+	p := testkit.NewPane(t, testkit.PaneOptions{Dir: t.TempDir(), Name: "console"})
+	p.RunShell(console)
+	consolePID := p.ShellPID()
 	waitScreen := func(what string, ok func(string) bool) {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			s := tmux("capture-pane", "-p", "-t", "console")
-			if ok(s) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 20 s for %s; the console shows:\n%s", what, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		p.Wait(20*time.Second, what, ok)
 	}
 	waitScreen("the console's live view of alpha", func(s string) bool { return strings.Contains(s, "2/2 in service") })
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,9 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackwiz/stackwiz/spec"
+
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
-
 )
 
 const stackSchemaFile = "docs/schemas/stack.schema.json"

@@ -528,3 +528,47 @@ func (a *AutoScaling) TargetHealth(ctx context.Context, targetGroupARN string) (
 	}
 	return m, nil
 }
+
+// TerminationPolicy is a policy Auto Scaling accepts, with what it does
+// in plain words.
+type TerminationPolicy struct {
+	Name string
+	Does string
+}
+
+// TerminationPolicies are the policies Auto Scaling accepts ("Configure
+// termination policies for Amazon EC2 Auto Scaling"), in the order stackwiz
+// offers them: the ones a web stack picks first, Default last since it
+// always decides. This is the one list: validation, the wizard, the console
+// and the fleet read it.
+var TerminationPolicies = []TerminationPolicy{
+	{"OldestLaunchTemplate", "removes instances launched from another launch template first, then those on the oldest version of the group's template"},
+	{"OldestInstance", "removes the instance launched first: gradually replaces old instances with new ones"},
+	{"NewestInstance", "removes the most recently launched instance: useful to test a new launch template version and roll it back"},
+	{"ClosestToNextInstanceHour", "removes the instance closest to its next billing hour, to get the most from hours already paid"},
+	{"AllocationStrategy", "keeps the On-Demand/Spot and instance-type mix of a mixed instances group; a group with one type has nothing to choose"},
+	{"OldestLaunchConfiguration", "removes instances of the oldest launch configuration first (legacy: stackwiz uses launch templates)"},
+	{"Default", "keeps the zones balanced, then removes the instance on the oldest launch template version, " +
+		"then the one closest to its next billing hour; a tie is settled at random"},
+}
+
+// TerminationPolicyNames returns the names of TerminationPolicies, in
+// their order.
+func TerminationPolicyNames() []string {
+	names := make([]string, len(TerminationPolicies))
+	for i, p := range TerminationPolicies {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// TerminationPolicyDoes says what the named policy does, or "" for a name
+// Auto Scaling does not accept.
+func TerminationPolicyDoes(name string) string {
+	for _, p := range TerminationPolicies {
+		if p.Name == name {
+			return p.Does
+		}
+	}
+	return ""
+}

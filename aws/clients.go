@@ -45,7 +45,6 @@ type Clients struct {
 	FlowLogs *FlowLogs
 	// Discover answers the wizard's lookups of defaults (read only).
 	Discover *Discovery
-	Fleet    *Fleet
 
 	cfg sdk.Config // what the adapters were built from: Doctor reuses it
 }
@@ -73,10 +72,13 @@ func NewClients(cfg sdk.Config) *Clients {
 		Buckets:  &Buckets{api: newS3(cfg), region: cfg.Region},
 		FlowLogs: &FlowLogs{api: ec},
 		Discover: NewDiscovery(cfg),
-		Fleet:    newFleet(cfg),
 		cfg:      cfg,
 	}
 }
+
+// Config is the configuration the adapters were built from: the console's
+// read model (package aws/fleet) builds its own clients from it.
+func (c *Clients) Config() sdk.Config { return c.cfg }
 
 // newS3 is the S3 client. With a custom endpoint (the sandbox, an
 // emulator) it addresses buckets by path: virtual-hosted names

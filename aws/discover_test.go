@@ -17,21 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
 func discoveryEnv(t *testing.T) (sdk.Config, *aws.Discovery) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	srv, err := sb.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := testkit.NewServer(t, testkit.ServerOptions{})
 	cfg := sandbox.Config(srv.URL, "eu-west-1")
 	return cfg, aws.NewClients(cfg).Discover
 }

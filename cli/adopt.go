@@ -1,10 +1,11 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"errors"
 	"fmt"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/spf13/cobra"
 

@@ -1,12 +1,13 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"encoding/json"
 	"errors"
 	"io"
 	"maps"
 	"slices"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/spf13/cobra"
 
@@ -66,10 +67,10 @@ func newErrorDocument(err error, code int) errorDocument {
 
 // planDocument is `plan --json` (docs/schemas/plan.schema.json).
 type planDocument struct {
-	SchemaVersion int                `json:"schema_version"`
-	Stack         string             `json:"stack"`
-	Region        string             `json:"region"`
-	Changes       []changeDocument   `json:"changes"`
+	SchemaVersion int               `json:"schema_version"`
+	Stack         string            `json:"stack"`
+	Region        string            `json:"region"`
+	Changes       []changeDocument  `json:"changes"`
 	Cost          spec.CostEstimate `json:"cost"`
 	// Warnings are what is worth knowing before applying: the same as the
 	// text plan and the wizard's review show.

@@ -1,12 +1,13 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/fang/v2"
 	"charm.land/lipgloss/v2"

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 func TestExitCodes(t *testing.T) {

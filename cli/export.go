@@ -1,8 +1,9 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/spf13/cobra"
 

@@ -1,13 +1,14 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"

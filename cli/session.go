@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"context"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/sandbox"

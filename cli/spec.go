@@ -1,13 +1,14 @@
 package cli
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"

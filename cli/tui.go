@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/ui"
 	"github.com/stackwiz/stackwiz/ui/console"
@@ -97,7 +98,7 @@ func runUI(cmd *cobra.Command, g *globals, start, readOnly string) error {
 	g.mfa = mfa.Token
 	// Retries are news in the UI too: the console shows them as they
 	// happen instead of a refresh that looks fresh while AWS throttles.
-	retries := aws.NewRetryFeed(16)
+	retries := fleet.NewRetryFeed(16)
 	g.onRetry = retries.Send
 	return withSession(g, func(s *session) error {
 		wd, _ := os.Getwd()
@@ -106,15 +107,12 @@ func runUI(cmd *cobra.Command, g *globals, start, readOnly string) error {
 			Stack:    g.Stack,
 			Start:    start,
 			Connect: func(ctx context.Context, profile, region string) (*aws.Clients, error) {
-				c, err := s.clientsFor(ctx, profile, region)
-				if err != nil {
-					return nil, err
-				}
-				// Read-only below the UI: the console's Fleet refuses every
-				// action before a request is made.
-				cc := *c
-				cc.Fleet = c.Fleet.WithRetries(retries).WithReadOnly(readOnly)
-				return &cc, nil
+				return s.clientsFor(ctx, profile, region)
+			},
+			// Read-only below the UI: the console's Fleet refuses every
+			// action before a request is made.
+			Fleet: func(c *aws.Clients) *fleet.Fleet {
+				return fleet.New(c.Config()).WithRetries(retries).WithReadOnly(readOnly)
 			},
 			EngineOptions: s.engineOptions(),
 			Profile:       g.Profile,

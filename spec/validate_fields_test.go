@@ -313,7 +313,7 @@ func TestValidateTerminationPolicies(t *testing.T) {
 		{"empty", []string{}, []string{"error autoscaling.termination_policies: is empty"}},
 		{"wrong case", []string{"oldestinstance"}, []string{"error autoscaling.termination_policies[0]: oldestinstance is not a termination policy: did you mean OldestInstance?"}},
 		{"typo", []string{"NewestInstanse"}, []string{"error autoscaling.termination_policies[0]: NewestInstanse is not a termination policy: did you mean NewestInstance?"}},
-		{"unknown", []string{"Cheapest"}, []string{"error autoscaling.termination_policies[0]: Cheapest is not a termination policy: use one of Default,"}},
+		{"unknown", []string{"Cheapest"}, []string{"error autoscaling.termination_policies[0]: Cheapest is not a termination policy: use one of OldestLaunchTemplate,"}},
 		{"repeat", []string{"OldestInstance", "OldestInstance"}, []string{"error autoscaling.termination_policies[1]: OldestInstance repeats autoscaling.termination_policies[0]"}},
 		{"legacy launch configuration", []string{"OldestLaunchConfiguration"}, []string{"warning autoscaling.termination_policies[0]: OldestLaunchConfiguration applies to launch configurations"}},
 		{"default first shadows the rest", []string{"Default", "OldestInstance"}, []string{"warning autoscaling.termination_policies[0]: Default always picks an instance"}},

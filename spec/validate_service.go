@@ -2,18 +2,19 @@ package spec
 
 import (
 	"fmt"
-	"github.com/stackwiz/stackwiz/aws"
 	"math"
 	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/aws"
 )
 
-// terminationPolicies are the Auto Scaling termination policies, in
-// the order AWS documents them: the one list (aws.TerminationPolicyNames).
-var terminationPolicies = aws.TerminationPolicyNames
+// terminationPolicies are the names of the one list of Auto Scaling
+// termination policies (aws.TerminationPolicies).
+var terminationPolicies = aws.TerminationPolicyNames()
 
 // maxGroupSize is stackwiz's cap on autoscaling.max: far above what a
 // first stack needs, low enough to catch a stray zero.

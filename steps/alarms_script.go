@@ -1,11 +1,12 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 )

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"

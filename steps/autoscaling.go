@@ -1,13 +1,14 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"

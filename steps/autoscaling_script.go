@@ -1,11 +1,12 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Script writes the group and its scaling policy as AWS CLI commands. It

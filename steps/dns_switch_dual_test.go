@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -40,11 +41,11 @@ func TestAliasSwitchFromDualstackToIPv4AndBack(t *testing.T) {
 	lbOf := func(s *state.Store) string { rec, _ := s.Step(string(StepLoadBalancer)); return rec.Outputs["lb_arn"] }
 	switchTo := func(to string, s *state.Store) {
 		t.Helper()
-		target, err := env.AWS.Fleet.LoadBalancerAlias(ctx, lbOf(s))
+		target, err := fleet.New(env.AWS.Config()).LoadBalancerAlias(ctx, lbOf(s))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sw, err := env.AWS.Fleet.SwitchAlias(ctx, zone, "www.example.com", target)
+		sw, err := fleet.New(env.AWS.Config()).SwitchAlias(ctx, zone, "www.example.com", target)
 		if err != nil {
 			t.Fatalf("switch to %s: %v", to, err)
 		}

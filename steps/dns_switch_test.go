@@ -1,14 +1,15 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
+
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -78,7 +79,7 @@ func (bg *blueGreen) switchTo(t *testing.T, to string) {
 	t.Helper()
 	ctx := testContext(t)
 	lb := map[string]map[string]string{"blue": bg.blueLB, "green": bg.greenLB}[to]
-	sw, err := bg.env.AWS.Fleet.SwitchAlias(ctx, bg.zone, bg.record, aws.SwitchTarget{DNSName: lb["lb_dns"], ZoneID: lb["lb_zone_id"]})
+	sw, err := fleet.New(bg.env.AWS.Config()).SwitchAlias(ctx, bg.zone, bg.record, fleet.SwitchTarget{DNSName: lb["lb_dns"], ZoneID: lb["lb_zone_id"]})
 	if err != nil || sw.After == nil {
 		t.Fatalf("switch to %s: %v (%+v)", to, err, sw)
 	}

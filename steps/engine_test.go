@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -35,9 +36,9 @@ const (
 
 type testVPCStep struct{}
 
-func (testVPCStep) ID() StepID           { return testStepVPCs }
-func (testVPCStep) Title() string        { return "VPCs" }
-func (testVPCStep) Why() string          { return "test" }
+func (testVPCStep) ID() StepID                { return testStepVPCs }
+func (testVPCStep) Title() string             { return "VPCs" }
+func (testVPCStep) Why() string               { return "test" }
 func (testVPCStep) Enabled(*spec.Spec) bool   { return true }
 func (testVPCStep) Needs(*spec.Spec) []StepID { return []StepID{StepIdentity} }
 func (testVPCStep) Desired(s *spec.Spec) []Desired {
@@ -89,9 +90,9 @@ func (st testVPCStep) Apply(ctx context.Context, r *Run) error {
 
 type testGroupStep struct{}
 
-func (testGroupStep) ID() StepID           { return testStepGroups }
-func (testGroupStep) Title() string        { return "Groups" }
-func (testGroupStep) Why() string          { return "test" }
+func (testGroupStep) ID() StepID                { return testStepGroups }
+func (testGroupStep) Title() string             { return "Groups" }
+func (testGroupStep) Why() string               { return "test" }
 func (testGroupStep) Enabled(*spec.Spec) bool   { return true }
 func (testGroupStep) Needs(*spec.Spec) []StepID { return []StepID{testStepVPCs} }
 func (testGroupStep) Desired(s *spec.Spec) []Desired {
@@ -130,9 +131,9 @@ func (st testGroupStep) Apply(ctx context.Context, r *Run) error {
 // testBrokenStep always fails; testAfterBroken needs it.
 type testBrokenStep struct{ id StepID }
 
-func (s testBrokenStep) ID() StepID            { return s.id }
-func (testBrokenStep) Title() string           { return "Broken" }
-func (testBrokenStep) Why() string             { return "test" }
+func (s testBrokenStep) ID() StepID                 { return s.id }
+func (testBrokenStep) Title() string                { return "Broken" }
+func (testBrokenStep) Why() string                  { return "test" }
 func (testBrokenStep) Enabled(*spec.Spec) bool      { return true }
 func (testBrokenStep) Desired(*spec.Spec) []Desired { return nil }
 func (s testBrokenStep) Needs(*spec.Spec) []StepID {

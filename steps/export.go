@@ -1,9 +1,10 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // scripter is a step that can say what it does as AWS CLI commands.

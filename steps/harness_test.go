@@ -1,11 +1,9 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -13,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/spec"
+
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
 )
@@ -171,14 +172,7 @@ func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *test
 			after(s)
 		}
 	}
-	sb, err := sandbox.New(o)
-	if err != nil {
-		t.Fatalf("sandbox.New: %v", err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	cfg := aws.WithRetryer(sandbox.Config(srv.URL, "us-east-1"), aws.Options{MaxBackoff: 50 * time.Millisecond})
-	cfg.HTTPClient = &http.Client{Transport: dropTransport{env}}
+	srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: o, Retry: aws.Options{MaxBackoff: 50 * time.Millisecond}, Transport: dropTransport{env}})
 	dir := t.TempDir()
 	store, err := state.OpenNew(dir, name)
 	if err != nil {
@@ -190,7 +184,7 @@ func newTestEnv(t testing.TB, name string, opts ...func(*sandbox.Options)) *test
 	}
 	env.unlock = unlock
 	t.Cleanup(func() { _ = env.unlock() })
-	env.SB, env.URL, env.Cfg, env.AWS, env.Store, env.Dir = sb, srv.URL, cfg, aws.NewClients(cfg), store, dir
+	env.SB, env.URL, env.Cfg, env.AWS, env.Store, env.Dir = srv.SB, srv.URL, srv.Cfg, srv.AWS, store, dir
 	env.Options = Options{Poll: testPoll}
 	return env
 }

@@ -1,11 +1,12 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 )

@@ -1,9 +1,10 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"strconv"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // The load balancer's access logs (load_balancer.access_logs): one line

@@ -1,8 +1,9 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Script writes the load balancer, its target group and listeners as AWS

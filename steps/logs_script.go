@@ -1,11 +1,12 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // The log options as AWS CLI commands: the bucket (scriptLogBucket), the

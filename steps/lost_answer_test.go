@@ -1,13 +1,14 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/sandbox"
 )

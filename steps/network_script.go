@@ -1,9 +1,10 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Script writes the network as AWS CLI commands. It sets VPC_ID,

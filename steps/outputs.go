@@ -1,8 +1,8 @@
 package steps
 
 import (
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/spec"
-	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"
 )
 
@@ -52,8 +52,8 @@ func (o Outputs) RecordFQDN() string { return o.get(StepDNS, "record_fqdn") }
 // ConsoleTarget is what the console reads and acts on for a stack named
 // stack: its group, target group, load balancer (and their CloudWatch
 // dimensions), alarms and alias record.
-func (o Outputs) ConsoleTarget(stack string) aws.FleetRef {
-	return aws.FleetRef{
+func (o Outputs) ConsoleTarget(stack string) fleet.Ref {
+	return fleet.Ref{
 		ASGName:         o.ASGName(),
 		TargetGroupARN:  o.TargetGroupARN(),
 		LoadBalancerARN: o.LoadBalancerARN(),

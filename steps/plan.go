@@ -1,10 +1,11 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/state"
 )
@@ -36,9 +37,9 @@ type Change struct {
 // PlanResult is what apply would do, resource by resource, and what the
 // stack would cost.
 type PlanResult struct {
-	Stack   string       `json:"stack"`
-	Region  string       `json:"region,omitempty"`
-	Changes []Change     `json:"changes"`
+	Stack   string            `json:"stack"`
+	Region  string            `json:"region,omitempty"`
+	Changes []Change          `json:"changes"`
 	Cost    spec.CostEstimate `json:"cost"`
 	// Duration is how long apply is expected to take on AWS, and the
 	// chain of waits that sets it (plan_duration.go).

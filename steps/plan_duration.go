@@ -1,12 +1,13 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/durations"
 )

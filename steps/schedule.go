@@ -1,12 +1,13 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Steps are what the user sees and what apply resumes by, but a step need

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"slices"
@@ -9,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/sandbox"
 )
@@ -22,9 +23,9 @@ type earlyProducer struct {
 	release chan struct{}
 }
 
-func (earlyProducer) ID() StepID              { return StepLoadBalancer }
-func (earlyProducer) Title() string           { return "Load balancer" }
-func (earlyProducer) Why() string             { return "test" }
+func (earlyProducer) ID() StepID                   { return StepLoadBalancer }
+func (earlyProducer) Title() string                { return "Load balancer" }
+func (earlyProducer) Why() string                  { return "test" }
 func (earlyProducer) Enabled(*spec.Spec) bool      { return true }
 func (earlyProducer) Desired(*spec.Spec) []Desired { return nil }
 func (earlyProducer) Needs(*spec.Spec) []StepID    { return []StepID{StepIdentity} }
@@ -59,9 +60,9 @@ type earlyConsumer struct {
 	read    *atomic.Value
 }
 
-func (earlyConsumer) ID() StepID              { return StepAutoscaling }
-func (earlyConsumer) Title() string           { return "Auto Scaling group" }
-func (earlyConsumer) Why() string             { return "test" }
+func (earlyConsumer) ID() StepID                   { return StepAutoscaling }
+func (earlyConsumer) Title() string                { return "Auto Scaling group" }
+func (earlyConsumer) Why() string                  { return "test" }
 func (earlyConsumer) Enabled(*spec.Spec) bool      { return true }
 func (earlyConsumer) Desired(*spec.Spec) []Desired { return nil }
 func (earlyConsumer) Needs(*spec.Spec) []StepID    { return []StepID{StepLoadBalancer} }

@@ -1,12 +1,13 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 )

@@ -1,8 +1,9 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"testing"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 )
@@ -81,8 +82,8 @@ func TestEgressIsWhatTheStackNeeds(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, g := range []struct {
-				what       string
-				rules      []wantRule
+				what     string
+				rules    []wantRule
 				want, sp string
 			}{
 				{"load balancer", albEgress(tc.s, app, true), tc.alb, canonicalEgress(albEgressViews(tc.s))},

@@ -17,26 +17,6 @@ import (
 // policy in order; whatever tie is left is settled by the Default policy,
 // which ends in a random choice.
 
-// TerminationPolicyText explains each termination policy in plain words.
-var TerminationPolicyText = map[string]string{
-	"Default": "keeps the zones balanced, then removes the instance on the oldest launch template version, " +
-		"then the one closest to its next billing hour; a tie is settled at random",
-	"AllocationStrategy":        "keeps the On-Demand/Spot and instance-type mix of a mixed instances group; a group with one type has nothing to choose",
-	"OldestLaunchTemplate":      "removes instances launched from another launch template first, then those on the oldest version of the group's template",
-	"OldestLaunchConfiguration": "removes instances of the oldest launch configuration first (legacy: stackwiz uses launch templates)",
-	"ClosestToNextInstanceHour": "removes the instance closest to its next billing hour, to get the most from hours already paid",
-	"NewestInstance":            "removes the most recently launched instance: useful to test a new launch template version and roll it back",
-	"OldestInstance":            "removes the instance launched first: gradually replaces old instances with new ones",
-}
-
-// TerminationPolicies lists the policies in the order the wizard offers
-// them; Default last, since it always decides. The same policies as
-// aws.TerminationPolicyNames, in another order (a test keeps them so).
-var TerminationPolicies = []string{
-	"OldestLaunchTemplate", "OldestInstance", "NewestInstance", "ClosestToNextInstanceHour",
-	"AllocationStrategy", "OldestLaunchConfiguration", "Default",
-}
-
 // PreviewInstance is an instance of a group as the termination policies
 // see it.
 type PreviewInstance struct {

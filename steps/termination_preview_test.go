@@ -1,11 +1,12 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 )
@@ -165,28 +166,9 @@ func TestPreviewScenarioShowsWhatEachPolicyRemoves(t *testing.T) {
 			t.Errorf("%s: first reason %q does not name the zone balance", policy, picks[0].Why[0])
 		}
 	}
-	for _, p := range TerminationPolicies {
-		if TerminationPolicyText[p] == "" {
-			t.Errorf("policy %s has no explanation", p)
-		}
+	for _, p := range aws.TerminationPolicyNames() {
 		if err := spec.ValidateTerminationPolicies([]string{p}); err != nil && spec.ValidateBlocking(err) != nil {
 			t.Errorf("offered policy %s does not validate: %v", p, err)
-		}
-	}
-}
-
-// TestTerminationPolicyListsAgree keeps the wizard's order of the
-// policies a permutation of the one list AWS accepts, with a plain-words
-// text for each.
-func TestTerminationPolicyListsAgree(t *testing.T) {
-	offered := slices.Sorted(slices.Values(TerminationPolicies))
-	accepted := slices.Sorted(slices.Values(aws.TerminationPolicyNames))
-	if !slices.Equal(offered, accepted) {
-		t.Errorf("the wizard offers %v, AWS accepts %v", offered, accepted)
-	}
-	for _, p := range accepted {
-		if TerminationPolicyText[p] == "" {
-			t.Errorf("%s has no plain-words text", p)
 		}
 	}
 }

@@ -1,13 +1,14 @@
 package ui
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/ui/console"
 	"github.com/stackwiz/stackwiz/ui/screen"
@@ -19,9 +20,9 @@ type consoleConnectedMsg struct {
 	stack   string
 	rec     state.Stack
 	clients *aws.Clients
-	// fleet is the console's Fleet: clients.Fleet, made read-only when the
-	// stack's setting says so.
-	fleet *aws.Fleet
+	// fleet is the console's Fleet, built from clients by Options.Fleet
+	// and made read-only when the stack's setting says so.
+	fleet *fleet.Fleet
 	// profile is the one the clients were built with: the stack
 	// switcher's search uses it for the other regions.
 	profile string
@@ -54,6 +55,10 @@ func (r *root) buildConsole(stack string, chosen bool) tea.Cmd {
 	r.buildSeq++
 	seq := r.buildSeq
 	ctx, dir, connect := r.shared.Ctx, r.opts.StateDir, r.opts.Connect
+	newFleet := r.opts.Fleet
+	if newFleet == nil {
+		newFleet = func(c *aws.Clients) *fleet.Fleet { return fleet.New(c.Config()) }
+	}
 	return func() tea.Msg {
 		if stack == "" {
 			return consoleConnectedMsg{seq: seq, err: ErrNoStackForConsole}
@@ -84,17 +89,17 @@ func (r *root) buildConsole(stack string, chosen bool) tea.Cmd {
 					"open it with a profile of account %s (--profile)", stack, rec.AccountID, cmp.Or(rec.Region, "region not recorded"), caller.Account, caller.ARN, rec.AccountID)}
 			}
 		}
-		fleet := clients.Fleet
-		if fleet.ReadOnly() == "" {
+		fl := newFleet(clients)
+		if fl.ReadOnly() == "" {
 			set, err := state.ReadSettings(dir, stack)
 			if err != nil {
 				return consoleConnectedMsg{seq: seq, stack: stack, err: err}
 			}
 			if set.ReadOnly {
-				fleet = fleet.WithReadOnly(console.ReadOnlySetting)
+				fl = fl.WithReadOnly(console.ReadOnlySetting)
 			}
 		}
-		return consoleConnectedMsg{seq: seq, stack: stack, rec: rec, clients: clients, fleet: fleet, profile: profile}
+		return consoleConnectedMsg{seq: seq, stack: stack, rec: rec, clients: clients, fleet: fl, profile: profile}
 	}
 }
 

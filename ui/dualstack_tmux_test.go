@@ -14,13 +14,7 @@ import (
 // apply completes; then `status` exits 0 (clean) and `destroy --yes`
 // leaves nothing in the sandbox's world.
 func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
-	needTmux(t)
-	bin := stackwizBinary(t)
-	work, dir := t.TempDir(), t.TempDir()
-	p := newPane(t, bin, work)
-	p.run("--sandbox", "--state-dir", dir)
-	p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
-	p.typeText("demo")
+	p, work, dir := startWizard(t, "demo")
 	script, err := os.ReadFile(filepath.Join("..", "examples", "start.sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,27 +23,27 @@ func TestBinaryWizardBuildsADualstackStack(t *testing.T) {
 	if err := os.WriteFile(start, script, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p.enterUntil("┃ User data", 60)
-	p.typeText(start)
-	p.enterUntil("Clients reach it over", 60)
-	p.waitFor(5*time.Second, "IPv4 and IPv6 (dualstack)", "No extra cost")
-	p.keys("Down")
-	p.enterUntil("Review: demo", 60)
-	p.waitFor(30*time.Second, "to create")
-	p.keys("a", "y")
-	p.waitFor(30*time.Second, "Applying demo")
-	p.waitFor(3*time.Minute, "Stack demo is complete")
-	p.keys("q")
-	p.exited(20 * time.Second)
+	enterUntil(p, "┃ User data", 60)
+	p.Type(start)
+	enterUntil(p, "Clients reach it over", 60)
+	p.WaitText(5*time.Second, "IPv4 and IPv6 (dualstack)", "No extra cost")
+	p.Keys("Down")
+	enterUntil(p, "Review: demo", 60)
+	p.WaitText(30*time.Second, "to create")
+	p.Keys("a", "y")
+	p.WaitText(30*time.Second, "Applying demo")
+	p.WaitText(3*time.Minute, "Stack demo is complete")
+	p.Keys("q")
+	p.Exited(20 * time.Second)
 
 	rec := record(t, dir, "demo")
 	if !strings.Contains(rec.Spec, "ip_address_type: dualstack") {
 		t.Fatalf("the wizard recorded no dualstack choice:\n%s", rec.Spec)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
 		t.Fatalf("status of the dualstack stack is not clean: %v\n%s", err, out)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "destroy", "--yes"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", dir, "destroy", "--yes"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
 	if left := liveResources(t, dir); len(left) > 0 {

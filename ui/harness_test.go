@@ -2,10 +2,8 @@ package ui
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -13,16 +11,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/steps"
 )
-
-// testNow is the UI's clock in tests, so what it shows is repeatable.
-var testNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // uiEnv is the whole UI under test: the root model run by a real Bubble
 // Tea program (teatest), against a sandbox reached over HTTP by the real
@@ -36,30 +31,22 @@ type uiEnv struct {
 
 func newUIEnv(t *testing.T) *uiEnv {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
+	srv := testkit.NewServer(t, testkit.ServerOptions{})
 	cfgDir := t.TempDir()
 	config := filepath.Join(cfgDir, "config")
 	if err := os.WriteFile(config, []byte("[default]\nregion = us-east-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := &uiEnv{t: t, SB: sb, URL: srv.URL}
+	e := &uiEnv{t: t, SB: srv.SB, URL: srv.URL}
 	e.opts = Options{
 		StateDir: t.TempDir(), Start: StartAuto, Sandbox: true,
 		Connect: func(_ context.Context, _, region string) (*aws.Clients, error) {
-			if region == "" {
-				region = "us-east-1"
-			}
-			return aws.NewClients(aws.WithRetryer(sandbox.Config(srv.URL, region), aws.Options{MaxAttempts: 2, MaxBackoff: 10 * time.Millisecond})), nil
+			return srv.Clients(region), nil
 		},
 		EngineOptions: steps.Options{Poll: steps.Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 20 * time.Second, Dependency: 20 * time.Second},
-			Now: func() time.Time { return testNow }},
+			Now: testkit.Clock}, // the UI's clock is fixed, so what it shows is repeatable
 		ConfigFile: config, CredentialsFile: filepath.Join(cfgDir, "credentials"),
-		WorkDir: cfgDir, Now: func() time.Time { return testNow },
+		WorkDir: cfgDir, Now: testkit.Clock,
 	}
 	return e
 }
@@ -150,56 +137,9 @@ func (p *uiProgram) keys(keys ...string) {
 	}
 }
 
-func keyMsgs(k string) []tea.KeyPressMsg {
-	named := map[string]tea.KeyPressMsg{
-		"enter":     {Code: tea.KeyEnter},
-		"tab":       {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"esc":       {Code: tea.KeyEscape},
-		"up":        {Code: tea.KeyUp},
-		"down":      {Code: tea.KeyDown},
-		"right":     {Code: tea.KeyRight},
-		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
-		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
-	}
-	if msg, ok := named[k]; ok {
-		return []tea.KeyPressMsg{msg}
-	}
-	var out []tea.KeyPressMsg
-	for _, r := range k {
-		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return out
-}
-
+// The key and plain-text helpers are the kit's.
 var (
-	idPattern      = regexp.MustCompile(`\b(vpc|subnet|sg|ami|igw|nat|rtb|eipalloc|lt|i)-([0-9a-f]{8,17})\b`)
-	spinnerPattern = regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`)
-	// requestIDPattern is a sandbox request id, numbered by how many
-	// requests came before: a screen should not change when another
-	// part of the program makes one request more.
-	requestIDPattern = regexp.MustCompile(`\b[0-9a-f]{8}-5a4d-4b0c-9e1f-[0-9a-f]{12}\b`)
+	keyMsgs = testkit.Keys
+	plain   = testkit.Plain
+	flat    = testkit.Flat
 )
-
-// plain strips styles, pins spinner frames and replaces AWS ids' random
-// digits with x's of the same length, so a frame can be a golden file.
-func plain(s string) string {
-	s = ansi.Strip(s)
-	s = spinnerPattern.ReplaceAllString(s, "⠋")
-	s = requestIDPattern.ReplaceAllStringFunc(s, func(id string) string { return strings.Repeat("x", 8) + id[8:31] + strings.Repeat("x", 12) })
-	s = idPattern.ReplaceAllStringFunc(s, func(id string) string {
-		i := strings.LastIndexByte(id, '-')
-		return id[:i+1] + strings.Repeat("x", len(id)-i-1)
-	})
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// flat joins a frame's words, so text wrapped over lines can be found.
-func flat(view string) string {
-	view = strings.NewReplacer("│", " ", "╭", " ", "╮", " ", "╰", " ", "╯", " ", "─", " ", "┃", " ").Replace(view)
-	return strings.Join(strings.Fields(view), " ")
-}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"image/color"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"

@@ -33,6 +33,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )
@@ -56,6 +57,10 @@ type Options struct {
 	// Connect builds AWS clients for a profile and region ("" for either:
 	// the SDK's default chain).
 	Connect func(ctx context.Context, profile, region string) (*aws.Clients, error)
+	// Fleet builds the console's read model from the clients Connect
+	// returned (main adds its retry feed and --read-only); nil means
+	// fleet.New(c.Config()).
+	Fleet func(c *aws.Clients) *fleet.Fleet
 	// EngineOptions tune the engine (poll timings; the sandbox's are fast).
 	EngineOptions steps.Options
 	// Profile and Region are the defaults from --profile and --region.

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/aws/smithy-go"
 	"github.com/charmbracelet/x/exp/golden"

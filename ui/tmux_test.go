@@ -1,19 +1,17 @@
 package ui
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/state"
 )
@@ -23,174 +21,55 @@ import (
 // capture-pane. They use the embedded sandbox (--sandbox), whose world
 // persists under the state dir, so a run can be killed and resumed.
 
-// binary builds stackwiz from the repository root once per test binary.
-var binaryPath atomic.Value
+// tmuxPane is the kit's tmux driver.
+type tmuxPane = testkit.Pane
 
-func stackwizBinary(t *testing.T) string {
+// newPane opens a detached 120×40 tmux session in cwd for the built
+// binary (skipping the test without tmux); Run starts it. env adds to the
+// environment (later entries win).
+func newPane(t *testing.T, cwd string, env ...string) *tmuxPane {
 	t.Helper()
-	if p, ok := binaryPath.Load().(string); ok {
-		return p
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "stackwiz-tmux-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "stackwiz")
-	cmd := exec.Command("go", "build", "-o", out, ".")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -o %s (in %s): %v\n%s", out, root, err, b)
-	}
-	binaryPath.Store(out)
-	return out
+	testkit.NeedTmux(t)
+	bin := testkit.Binary(t)
+	// No AWS config of the machine's, and a quick sandbox clock.
+	return testkit.NewPane(t, testkit.PaneOptions{Dir: cwd, Program: bin, Env: append([]string{
+		"AWS_CONFIG_FILE=" + filepath.Join(cwd, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(cwd, "no-aws-credentials"),
+		"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}, env...)})
 }
 
-func needTmux(t *testing.T) {
+// startWizard runs the built binary's wizard in a new pane on a new
+// --sandbox state dir, waits for its first step and types name into the
+// stack name; it returns the pane, its working folder and the state dir.
+func startWizard(t *testing.T, name string, env ...string) (p *tmuxPane, work, dir string) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the terminal tests of the built binary need it (.ci/run installs it)")
-	}
+	work, dir = t.TempDir(), t.TempDir()
+	p = newPane(t, work, env...)
+	p.Run("--sandbox", "--state-dir", dir)
+	waitFirstStep(p)
+	p.Type(name)
+	return p, work, dir
 }
 
-var sessionSeq atomic.Int64
-
-// tmuxPane is one tmux session running stackwiz in a 120×40 terminal.
-type tmuxPane struct {
-	t    *testing.T
-	name string
-	// socket is the pane's own tmux server: other tmux users on the
-	// machine (a kill-server) cannot touch it.
-	socket string
-	bin    string
-	cwd    string
-	env    []string
-}
-
-// newPane opens a detached tmux session in cwd for bin; run starts it.
-// The pane stays after stackwiz exits, so the test can read how it ended.
-// env adds to the environment (later entries win).
-func newPane(t *testing.T, bin, cwd string, env ...string) *tmuxPane {
-	t.Helper()
-	p := &tmuxPane{t: t, name: fmt.Sprintf("stackwiz-test-%d-%d", os.Getpid(), sessionSeq.Add(1)), bin: bin, cwd: cwd,
-		socket: filepath.Join(cwd, "tmux.sock"),
-		// No AWS config of the machine's, and a quick sandbox clock.
-		env: []string{"AWS_CONFIG_FILE=" + filepath.Join(cwd, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(cwd, "no-aws-credentials"),
-			"STACKWIZ_SANDBOX_SPEED=300", "TERM=xterm-256color"}}
-	p.env = append(p.env, env...)
-	p.tmux("new-session", "-d", "-s", p.name, "-x", "120", "-y", "40", "-c", cwd)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", p.socket, "kill-server").Run() })
-	p.tmux("set-option", "-t", p.name, "remain-on-exit", "on")
-	return p
-}
-
-// run starts stackwiz with args in the pane, replacing what ran there. A
-// small shell around it writes its exit status to a file: tmux's own
-// #{pane_dead_status} is not reliable across respawns.
-func (p *tmuxPane) run(args ...string) {
-	_ = os.Remove(p.statusFile())
-	cmd := []string{"respawn-pane", "-k", "-t", p.name, "-c", p.cwd}
-	for _, e := range p.env {
-		cmd = append(cmd, "-e", e)
-	}
-	cmd = append(cmd, "sh", "-c", `"$0" "$@"; echo $? > `+p.statusFile(), p.bin)
-	p.tmux(append(cmd, args...)...)
-}
-
-func (p *tmuxPane) statusFile() string { return filepath.Join(p.cwd, p.name+".status") }
-
-func (p *tmuxPane) tmux(args ...string) string {
-	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", p.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// screen is what the terminal shows now.
-func (p *tmuxPane) screen() string { return p.tmux("capture-pane", "-p", "-t", p.name) }
-
-// waitFor waits until the screen shows every one of wants.
-func (p *tmuxPane) waitFor(timeout time.Duration, wants ...string) string {
-	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := p.screen()
-		if !slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(s, w) }) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("after %s the screen does not show %q:\n%s", timeout, wants, s)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// keys sends named keys (Enter, Tab, Escape, C-c, ...) one by one, with
-// the pause a person leaves between them.
-func (p *tmuxPane) keys(keys ...string) {
-	for _, k := range keys {
-		p.tmux("send-keys", "-t", p.name, k)
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// typeText types text literally.
-func (p *tmuxPane) typeText(text string) {
-	p.tmux("send-keys", "-t", p.name, "-l", text)
-	time.Sleep(250 * time.Millisecond)
+// waitFirstStep waits for the wizard's first step, its lookups answered.
+func waitFirstStep(p *tmuxPane) string {
+	return p.WaitText(30*time.Second, "Identity · to do", "account 123456789012")
 }
 
 // enterUntil presses Enter until the screen shows want.
-func (p *tmuxPane) enterUntil(want string, max int) string {
-	p.t.Helper()
+func enterUntil(p *tmuxPane, want string, max int) string {
 	for range max {
-		if s := p.screen(); strings.Contains(s, want) {
+		if s := p.Screen(); strings.Contains(s, want) {
 			return s
 		}
-		p.keys("Enter")
+		p.Keys("Enter")
 	}
-	return p.waitFor(5*time.Second, want)
-}
-
-// pid is stackwiz's process id: the child of the pane's shell.
-func (p *tmuxPane) pid() int {
-	p.t.Helper()
-	sh := strings.TrimSpace(p.tmux("display-message", "-p", "-t", p.name, "#{pane_pid}"))
-	data, err := os.ReadFile("/proc/" + sh + "/task/" + sh + "/children")
-	if err != nil {
-		p.t.Fatalf("find stackwiz under the pane's shell %s: %v", sh, err)
-	}
-	n, err := strconv.Atoi(strings.Fields(string(data) + " x")[0])
-	if err != nil {
-		p.t.Fatalf("the pane's shell %s has no child: %q", sh, data)
-	}
-	return n
-}
-
-// exited waits for stackwiz to end and returns its exit status ("137"
-// after SIGKILL).
-func (p *tmuxPane) exited(timeout time.Duration) string {
-	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if data, err := os.ReadFile(p.statusFile()); err == nil && len(data) > 0 {
-			return strings.TrimSpace(string(data))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	p.t.Fatalf("stackwiz did not exit; screen:\n%s", p.screen())
-	return ""
+	return p.WaitText(5*time.Second, want)
 }
 
 // stackwiz runs the binary as a plain command and returns its output.
-func stackwiz(t *testing.T, bin, cwd string, args ...string) (string, error) {
+func stackwiz(t *testing.T, cwd string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(testkit.Binary(t), args...)
 	cmd.Dir = cwd
 	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+filepath.Join(cwd, "no-aws-config"), "STACKWIZ_SANDBOX_SPEED=300")
 	out, err := cmd.CombinedOutput()
@@ -199,25 +78,25 @@ func stackwiz(t *testing.T, bin, cwd string, args ...string) (string, error) {
 
 // walkWizardToReview answers every step with its defaults, naming the
 // stack demo, and stops on the plan review.
-func walkWizardToReview(p *tmuxPane) {
-	p.t.Helper()
-	p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
-	p.typeText("demo") // the name is the first field
+func walkWizardToReview(t *testing.T, p *tmuxPane) {
+	t.Helper()
+	waitFirstStep(p)
+	p.Type("demo") // the name is the first field
 	// The plan warns that a plain image with no user data never passes the
 	// health check, and on the sandbox as on AWS it does not: give the
 	// instances the example's start script, as a user heeding it would.
 	script, err := os.ReadFile(filepath.Join("..", "examples", "start.sh"))
 	if err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
-	start := filepath.Join(p.cwd, "start.sh")
+	start := filepath.Join(p.Dir, "start.sh")
 	if err := os.WriteFile(start, script, 0o600); err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
-	p.enterUntil("┃ User data", 60)
-	p.typeText(start)
-	p.enterUntil("Review: demo", 60)
-	p.waitFor(30*time.Second, "to create")
+	enterUntil(p, "┃ User data", 60)
+	p.Type(start)
+	enterUntil(p, "Review: demo", 60)
+	p.WaitText(30*time.Second, "to create")
 }
 
 // liveResources returns the sandbox world's live resources under a state
@@ -270,34 +149,32 @@ func liveKeys(rec state.Stack) []string {
 // `stackwiz apply -f` of that file builds the same stack: same record, same
 // resources in the sandbox.
 func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
-	needTmux(t)
-	bin := stackwizBinary(t)
 	work, wizDir, applyDir := t.TempDir(), t.TempDir(), t.TempDir()
 
-	p := newPane(t, bin, work)
-	p.run("--sandbox", "--state-dir", wizDir)
-	walkWizardToReview(p)
-	p.keys("s")
-	p.waitFor(5*time.Second, "Save to:")
-	p.keys("Enter")
-	p.waitFor(10*time.Second, "saved "+filepath.Join(work, "stack.yaml"))
-	p.keys("a", "y")
-	p.waitFor(30*time.Second, "Applying demo")
-	done := p.waitFor(3*time.Minute, "Stack demo is complete", "open the console")
+	p := newPane(t, work)
+	p.Run("--sandbox", "--state-dir", wizDir)
+	walkWizardToReview(t, p)
+	p.Keys("s")
+	p.WaitText(5*time.Second, "Save to:")
+	p.Keys("Enter")
+	p.WaitText(10*time.Second, "saved "+filepath.Join(work, "stack.yaml"))
+	p.Keys("a", "y")
+	p.WaitText(30*time.Second, "Applying demo")
+	done := p.WaitText(3*time.Minute, "Stack demo is complete", "open the console")
 	if !strings.Contains(done, "load balancer  http://demo-alb-") {
 		t.Fatalf("the end screen does not give the load balancer's address:\n%s", done)
 	}
-	p.keys("Enter")
-	p.waitFor(60*time.Second, "stackwiz · console · demo", "2/2 in service")
-	p.keys("q")
-	if status := p.exited(20 * time.Second); status != "0" {
-		t.Fatalf("stackwiz exited with %s after q; screen:\n%s", status, p.screen())
+	p.Keys("Enter")
+	p.WaitText(60*time.Second, "stackwiz · console · demo", "2/2 in service")
+	p.Keys("q")
+	if status := p.Exited(20 * time.Second); status != "0" {
+		t.Fatalf("stackwiz exited with %s after q; screen:\n%s", status, p.Screen())
 	}
 
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", wizDir, "status"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", wizDir, "status"); err != nil {
 		t.Fatalf("status of the wizard's stack failed: %v\n%s", err, out)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", applyDir, "apply", "-f", "stack.yaml", "--yes"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", applyDir, "apply", "-f", "stack.yaml", "--yes"); err != nil {
 		t.Fatalf("apply -f stack.yaml: %v\n%s", err, out)
 	}
 
@@ -323,22 +200,20 @@ func TestBinaryWizardBuildsTheStackThatApplyFBuilds(t *testing.T) {
 // screen: the stack completes with exactly the resources an uninterrupted
 // run makes, nothing twice.
 func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
-	needTmux(t)
-	bin := stackwizBinary(t)
 	work, dir, cleanDir := t.TempDir(), t.TempDir(), t.TempDir()
 	// A slower sandbox clock, so the kill lands while AWS still works.
-	p := newPane(t, bin, work, "STACKWIZ_SANDBOX_SPEED=60")
-	p.run("--sandbox", "--state-dir", dir)
-	walkWizardToReview(p)
-	p.keys("a", "y")
-	p.waitFor(60*time.Second, "✓ Network")
-	if s := p.screen(); strings.Contains(s, "is complete") {
+	p := newPane(t, work, "STACKWIZ_SANDBOX_SPEED=60")
+	p.Run("--sandbox", "--state-dir", dir)
+	walkWizardToReview(t, p)
+	p.Keys("a", "y")
+	p.WaitText(60*time.Second, "✓ Network")
+	if s := p.Screen(); strings.Contains(s, "is complete") {
 		t.Fatalf("the apply finished before the kill; slow the sandbox down:\n%s", s)
 	}
-	if err := syscall.Kill(p.pid(), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(p.PID(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	if status := p.exited(10 * time.Second); status == "0" {
+	if status := p.Exited(10 * time.Second); status == "0" {
 		t.Fatal("SIGKILL did not stop stackwiz")
 	}
 	killed := record(t, dir, "demo")
@@ -350,21 +225,21 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	}
 	t.Logf("killed with %d resources recorded", len(liveKeys(killed)))
 
-	p.run("--sandbox", "--state-dir", dir)
-	p.waitFor(30*time.Second, "Stack demo is not finished", "Nothing was lost")
-	p.keys("Enter")
-	p.waitFor(30*time.Second, "Review: demo")
-	p.keys("a", "y")
-	p.waitFor(3*time.Minute, "Stack demo is complete")
-	p.keys("q")
-	p.exited(20 * time.Second)
+	p.Run("--sandbox", "--state-dir", dir)
+	p.WaitText(30*time.Second, "Stack demo is not finished", "Nothing was lost")
+	p.Keys("Enter")
+	p.WaitText(30*time.Second, "Review: demo")
+	p.Keys("a", "y")
+	p.WaitText(3*time.Minute, "Stack demo is complete")
+	p.Keys("q")
+	p.Exited(20 * time.Second)
 
 	// The same answers, applied without interruption, elsewhere.
 	spec := filepath.Join(work, "stack.yaml")
 	if err := os.WriteFile(spec, []byte(record(t, dir, "demo").Spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", cleanDir, "apply", "-f", spec, "--yes"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", cleanDir, "apply", "-f", spec, "--yes"); err != nil {
 		t.Fatalf("apply -f: %v\n%s", err, out)
 	}
 	if a, b := liveResources(t, dir), liveResources(t, cleanDir); !slices.Equal(a, b) {
@@ -373,7 +248,7 @@ func TestBinaryKilledMidApplyResumesAndFinishes(t *testing.T) {
 	if a, b := liveKeys(record(t, dir, "demo")), liveKeys(record(t, cleanDir, "demo")); !slices.Equal(a, b) {
 		t.Fatalf("records differ after the resume:\n%v\n%v", a, b)
 	}
-	if out, err := stackwiz(t, bin, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
+	if out, err := stackwiz(t, work, "--sandbox", "--state-dir", dir, "status"); err != nil {
 		t.Fatalf("status after the resume: %v\n%s", err, out)
 	}
 }
@@ -386,18 +261,16 @@ var sgrColor = regexp.MustCompile(`\x1b\[(?:[0-9]+;)*(?:38;[25];|48;[25];|3[0-7]
 // wizard is in colour, and under NO_COLOR=1 it has none (bold and the
 // layout stay). The renderer does it; no view checks NO_COLOR.
 func TestBinaryHonoursNoColor(t *testing.T) {
-	needTmux(t)
-	bin := stackwizBinary(t)
 	for _, noColor := range []bool{false, true} {
 		work, dir := t.TempDir(), t.TempDir()
 		var env []string
 		if noColor {
 			env = append(env, "NO_COLOR=1")
 		}
-		p := newPane(t, bin, work, env...)
-		p.run("--sandbox", "--state-dir", dir)
-		p.waitFor(30*time.Second, "Identity · to do", "account 123456789012")
-		raw := p.tmux("capture-pane", "-p", "-e", "-t", p.name)
+		p := newPane(t, work, env...)
+		p.Run("--sandbox", "--state-dir", dir)
+		waitFirstStep(p)
+		raw := p.ScreenANSI()
 		colored := sgrColor.MatchString(raw)
 		if colored == noColor {
 			t.Fatalf("NO_COLOR=%v: colour sequences present = %v; screen with escapes:\n%q", noColor, colored, raw[:min(len(raw), 2000)])

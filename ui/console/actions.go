@@ -14,7 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
-	"github.com/stackwiz/stackwiz/steps"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -125,7 +125,7 @@ func (m *Model) startAction(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 }
 
 // selectedInstance is the instance under the cursor of the Instances view.
-func (m *Model) selectedInstance() *aws.FleetInstance {
+func (m *Model) selectedInstance() *fleet.Instance {
 	t := m.tables[viewInstances]
 	if m.tab != viewInstances || t.selected() == nil {
 		return nil
@@ -207,7 +207,7 @@ func (m *Model) policyLines(d *dialog) []line {
 		if p.on {
 			t = toneNone
 		}
-		out = append(out, line{text: fmt.Sprintf("%s%s %-26s %s", cur, mark, p.name, steps.TerminationPolicyText[p.name]), tone: t})
+		out = append(out, line{text: fmt.Sprintf("%s%s %-26s %s", cur, mark, p.name, aws.TerminationPolicyDoes(p.name)), tone: t})
 	}
 	chosen := d.chosenPolicies()
 	if len(chosen) == 0 {
@@ -231,7 +231,7 @@ func (m *Model) policyLines(d *dialog) []line {
 // confirm runs the dialog's action: it validates, closes the dialog, and
 // returns the command that calls AWS.
 func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
-	fleet, group, ctx := m.fleet, m.snap.Group.Name, m.ctx()
+	fl, group, ctx := m.fleet, m.snap.Group.Name, m.ctx()
 	var what string
 	var run func(context.Context) ([]string, error)
 	lb := false
@@ -254,7 +254,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 			}
 		}
 		run = func(ctx context.Context) ([]string, error) {
-			return detail, fleet.SetCapacity(ctx, group, v[0], v[1], v[2])
+			return detail, fl.SetCapacity(ctx, group, v[0], v[1], v[2])
 		}
 	case dialogStartRefresh:
 		v, err := d.inputInts()
@@ -267,20 +267,20 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		}
 		what = fmt.Sprintf("start instance refresh of %s (min healthy %d%%)", group, v[0])
 		run = func(ctx context.Context) ([]string, error) {
-			id, err := fleet.StartInstanceRefresh(ctx, group, aws.FleetRefreshOptions{MinHealthyPercentage: v[0], MinHealthyExplicit: true})
+			id, err := fl.StartInstanceRefresh(ctx, group, fleet.RefreshOptions{MinHealthyPercentage: v[0], MinHealthyExplicit: true})
 			return []string{"refresh " + id}, err
 		}
 	case dialogCancelRefresh:
 		what = "cancel instance refresh of " + group
 		run = func(ctx context.Context) ([]string, error) {
-			id, err := fleet.CancelInstanceRefresh(ctx, group)
+			id, err := fl.CancelInstanceRefresh(ctx, group)
 			return []string{"cancelled " + id}, err
 		}
 	case dialogTerminate:
 		id, dec := d.instance.ID, d.choice == 1
 		what = "terminate " + id + map[bool]string{true: " and decrement desired", false: " (replaced)"}[dec]
 		run = func(ctx context.Context) ([]string, error) {
-			a, err := fleet.TerminateInstance(ctx, id, dec)
+			a, err := fl.TerminateInstance(ctx, id, dec)
 			return []string{a.Description}, err
 		}
 	case dialogStandby:
@@ -288,14 +288,14 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		if d.instance.Lifecycle == "Standby" {
 			what = "return " + id + " from standby"
 			run = func(ctx context.Context) ([]string, error) {
-				acts, err := fleet.ExitStandby(ctx, group, []string{id})
+				acts, err := fl.ExitStandby(ctx, group, []string{id})
 				return descriptions(acts), err
 			}
 		} else {
 			dec := d.choice == 1
 			what = "move " + id + " to standby" + map[bool]string{true: " and decrement desired", false: ""}[dec]
 			run = func(ctx context.Context) ([]string, error) {
-				acts, err := fleet.EnterStandby(ctx, group, []string{id}, dec)
+				acts, err := fl.EnterStandby(ctx, group, []string{id}, dec)
 				return descriptions(acts), err
 			}
 		}
@@ -311,7 +311,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 			detail = append(detail, "next on scale-in: "+pickText(p[0]))
 		}
 		run = func(ctx context.Context) ([]string, error) {
-			return detail, fleet.SetTerminationPolicies(ctx, group, chosen)
+			return detail, fl.SetTerminationPolicies(ctx, group, chosen)
 		}
 	case dialogSwitch:
 		if d.loading || len(d.peers) == 0 {
@@ -323,7 +323,7 @@ func (m *Model) confirm(d *dialog) (screen.Action, tea.Cmd) {
 		what = "switch " + strings.TrimSuffix(record, ".") + " to stack " + p.name
 		lb = true
 		run = func(ctx context.Context) ([]string, error) {
-			return switchAndRecord(ctx, fleet, dir, owner, zone, record, p, now)
+			return switchAndRecord(ctx, fl, dir, owner, zone, record, p, now)
 		}
 	}
 	if !m.confirmRisks(d) {
@@ -355,7 +355,7 @@ func checkCapacity(minSize, desired, maxSize int) error {
 	return nil
 }
 
-func descriptions(acts []aws.FleetActivity) []string {
+func descriptions(acts []fleet.Activity) []string {
 	var out []string
 	for _, a := range acts {
 		out = append(out, a.Description)

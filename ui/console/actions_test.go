@@ -80,7 +80,7 @@ func TestActionSetCapacity(t *testing.T) {
 	if d.m.acting != "" || !strings.HasPrefix(d.m.lastMsg.text, "done: set capacity") || d.m.lastMsg.tone != toneOK {
 		t.Errorf("acting %q, footer %q", d.m.acting, d.m.lastMsg.text)
 	}
-	g := w.settle()
+	g := w.Settle()
 	if *g.MinSize != 1 || *g.DesiredCapacity != 3 || *g.MaxSize != 6 || len(g.Instances) != 3 {
 		t.Errorf("group = %d/%d/%d with %d instances, want 1/3/6 with 3", *g.MinSize, *g.DesiredCapacity, *g.MaxSize, len(g.Instances))
 	}
@@ -96,7 +96,7 @@ func TestActionSetCapacity(t *testing.T) {
 		t.Errorf("shrink preview missing:\n%s", v)
 	}
 	d.keys("enter")
-	g = w.settle()
+	g = w.Settle()
 	if len(g.Instances) != 1 {
 		t.Fatalf("%d instances left, want 1", len(g.Instances))
 	}
@@ -117,7 +117,7 @@ func TestActionInstanceRefreshStartAndCancel(t *testing.T) {
 	if !strings.Contains(d.notices[len(d.notices)-1], "no instance refresh is running") {
 		t.Errorf("C with none running: %q", d.notices[len(d.notices)-1])
 	}
-	w.newTemplateVersion()
+	w.NewTemplateVersion()
 	d.keys("R")
 	d.clear()
 	d.typeText("50")
@@ -133,7 +133,7 @@ func TestActionInstanceRefreshStartAndCancel(t *testing.T) {
 		t.Errorf("R while one runs: %q", d.notices[len(d.notices)-1])
 	}
 	for range 60 {
-		w.advance(15 * time.Second)
+		w.Advance(15 * time.Second)
 		d.send(d.ticks[len(d.ticks)-1])
 		if d.m.snap.Group.Refresh == nil {
 			break
@@ -142,13 +142,13 @@ func TestActionInstanceRefreshStartAndCancel(t *testing.T) {
 	if r := d.m.snap.Refreshes[0]; r.Status != "Successful" {
 		t.Fatalf("refresh = %+v", r)
 	}
-	for _, in := range w.settle().Instances {
+	for _, in := range w.Settle().Instances {
 		if sdk.ToString(in.LaunchTemplate.Version) != "2" {
 			t.Errorf("%s still on version %s", *in.InstanceId, *in.LaunchTemplate.Version)
 		}
 	}
 
-	w.newTemplateVersion()
+	w.NewTemplateVersion()
 	d.keys("R", "enter")
 	d.keys("C")
 	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "instances already replaced stay replaced") {
@@ -158,8 +158,8 @@ func TestActionInstanceRefreshStartAndCancel(t *testing.T) {
 	if e := lastLog(t, d.m); !e.ok || !strings.HasPrefix(e.detail[0], "cancelled ") {
 		t.Errorf("log = %+v", e)
 	}
-	out, err := w.as.DescribeInstanceRefreshes(w.ctx, &autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: sdk.String("demo-asg")})
-	w.must(err, "DescribeInstanceRefreshes")
+	out, err := w.AS.DescribeInstanceRefreshes(w.Ctx, &autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: sdk.String("demo-asg")})
+	w.Must(err, "DescribeInstanceRefreshes")
 	if st := out.InstanceRefreshes[0].Status; st != astypes.InstanceRefreshStatusCancelled && st != astypes.InstanceRefreshStatusCancelling {
 		t.Errorf("after cancel: %s", st)
 	}
@@ -176,7 +176,7 @@ func TestActionTerminateWithAndWithoutDecrement(t *testing.T) {
 		t.Errorf("terminate dialog:\n%s", v)
 	}
 	d.keys("enter")
-	g := w.settle()
+	g := w.Settle()
 	if *g.DesiredCapacity != 3 || len(g.Instances) != 3 || slices.Contains(ids(g), victim) {
 		t.Errorf("replace: desired %d, instances %v", *g.DesiredCapacity, ids(g))
 	}
@@ -188,7 +188,7 @@ func TestActionTerminateWithAndWithoutDecrement(t *testing.T) {
 	if e := lastLog(t, d.m); !e.ok || e.what != "terminate "+victim+" and decrement desired" {
 		t.Errorf("log = %+v", e)
 	}
-	g = w.settle()
+	g = w.Settle()
 	if *g.DesiredCapacity != 2 || len(g.Instances) != 2 || slices.Contains(ids(g), victim) {
 		t.Errorf("decrement: desired %d, instances %v", *g.DesiredCapacity, ids(g))
 	}
@@ -226,7 +226,7 @@ func TestActionStandbyInAndOut(t *testing.T) {
 		t.Errorf("exit standby dialog:\n%s", v)
 	}
 	d.keys("enter")
-	w.settle()
+	w.Settle()
 	d.send(d.ticks[len(d.ticks)-1])
 	if in := findInstance(d.m.snap, id); in == nil || in.Lifecycle != "InService" || d.m.snap.Group.Desired != 2 || in.Target.State != "healthy" {
 		t.Errorf("after exit: %+v, desired %d", in, d.m.snap.Group.Desired)
@@ -257,7 +257,7 @@ func TestActionTerminationPoliciesWithPreview(t *testing.T) {
 		t.Errorf("preview missing:\n%s", v)
 	}
 	d.keys("enter")
-	if got := w.describeGroup().TerminationPolicies; !slices.Equal(got, want) {
+	if got := w.DescribeGroup().TerminationPolicies; !slices.Equal(got, want) {
 		t.Errorf("group policies = %v, want %v", got, want)
 	}
 	if e := lastLog(t, d.m); !e.ok || e.what != "termination policies of demo-asg: Default → OldestInstance" {
@@ -281,23 +281,23 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	d.start()
 	d.keys("w")
 	v := ansi.Strip(d.m.View(120, 40))
-	if !strings.Contains(v, "green") || !strings.Contains(v, green.lbDNS) || !strings.Contains(v, "(this stack)") {
+	if !strings.Contains(v, "green") || !strings.Contains(v, green.LBDNS) || !strings.Contains(v, "(this stack)") {
 		t.Fatalf("switch dialog:\n%s", v)
 	}
 	d.keys("enter")
 	e := lastLog(t, d.m)
 	if !e.ok || e.what != "switch api.example.com to stack green" || len(e.detail) < 3 ||
-		!strings.Contains(e.detail[0], blue.lbDNS) || !strings.Contains(e.detail[1], green.lbDNS) {
+		!strings.Contains(e.detail[0], blue.LBDNS) || !strings.Contains(e.detail[1], green.LBDNS) {
 		t.Fatalf("log = %+v", e)
 	}
-	out, err := blue.r53.ListResourceRecordSets(blue.ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: sdk.String(blue.zone)})
-	blue.must(err, "ListResourceRecordSets")
+	out, err := blue.R53.ListResourceRecordSets(blue.Ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: sdk.String(blue.Zone)})
+	blue.Must(err, "ListResourceRecordSets")
 	found := false
 	for _, rs := range out.ResourceRecordSets {
 		if rs.Type == r53types.RRTypeA && sdk.ToString(rs.Name) == "api.example.com." {
 			found = true
-			if !sameHost(sdk.ToString(rs.AliasTarget.DNSName), green.lbDNS) || sdk.ToString(rs.AliasTarget.HostedZoneId) != green.lbZone {
-				t.Errorf("record points at %s (%s), want %s", *rs.AliasTarget.DNSName, *rs.AliasTarget.HostedZoneId, green.lbDNS)
+			if !sameHost(sdk.ToString(rs.AliasTarget.DNSName), green.LBDNS) || sdk.ToString(rs.AliasTarget.HostedZoneId) != green.LBZone {
+				t.Errorf("record points at %s (%s), want %s", *rs.AliasTarget.DNSName, *rs.AliasTarget.HostedZoneId, green.LBDNS)
 			}
 		}
 	}
@@ -308,11 +308,11 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	// destroy of either stack.
 	switched := func() map[string]string {
 		st, err := state.Open(dir, "demo")
-		blue.must(err, "state.Open demo")
+		blue.Must(err, "state.Open demo")
 		rec, _ := st.Resource("dns/record/A")
 		return rec.Attrs
 	}
-	if a := switched(); a["switched_to"] != "green" || !sameHost(a["switched_target"], green.lbDNS) || a["switched_at"] == "" {
+	if a := switched(); a["switched_to"] != "green" || !sameHost(a["switched_target"], green.LBDNS) || a["switched_at"] == "" {
 		t.Errorf("demo's record after the switch: %v, want switched_to green", a)
 	}
 	if !strings.Contains(strings.Join(e.detail, " "), "recorded in stack demo's record") {
@@ -330,7 +330,7 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 	// Back from green's console, which owns no record: it offers blue's.
 	gd := newDriver(t, newConsole(t, green, time.Hour, dir))
 	gd.start()
-	if first := strings.SplitN(ansi.Strip(gd.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "green · 123456789012 · us-east-1 · api.example.com → "+green.lbDNS[:20]) {
+	if first := strings.SplitN(ansi.Strip(gd.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "green · 123456789012 · us-east-1 · api.example.com → "+green.LBDNS[:20]) {
 		t.Errorf("green's header does not show the record pointing at it: %q", first)
 	}
 	gd.keys("w")
@@ -339,14 +339,14 @@ func TestActionSwitchAliasToTheOtherStack(t *testing.T) {
 		t.Fatalf("green's switch dialog:\n%s", v)
 	}
 	gd.keys("enter")
-	if e := lastLog(t, gd.m); !e.ok || e.what != "switch api.example.com to stack demo" || !strings.Contains(e.detail[0], green.lbDNS) || !strings.Contains(e.detail[1], blue.lbDNS) {
+	if e := lastLog(t, gd.m); !e.ok || e.what != "switch api.example.com to stack demo" || !strings.Contains(e.detail[0], green.LBDNS) || !strings.Contains(e.detail[1], blue.LBDNS) {
 		t.Fatalf("green's switch back: %+v", e)
 	}
 	if a := switched(); a["switched_to"] != "" || a["switched_target"] != "" {
 		t.Errorf("switching back left the switch recorded: %v", a)
 	}
 	d.keys("r")
-	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → "+blue.lbDNS[:20]) {
+	if first := strings.SplitN(ansi.Strip(d.m.View(120, 40)), "\n", 2)[0]; !strings.Contains(first, "api.example.com → "+blue.LBDNS[:20]) {
 		t.Errorf("blue's header after the switch back: %q", first)
 	}
 	gd.keys("r")
@@ -367,7 +367,7 @@ func TestActionFailureIsLoggedAndShownWithAWSWords(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 1})
 	d := newDriver(t, newConsole(t, w, time.Hour, ""))
 	d.start()
-	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:UpdateAutoScalingGroup": {ThrottleRate: 1}}}), "SetFaults")
+	w.Must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:UpdateAutoScalingGroup": {ThrottleRate: 1}}}), "SetFaults")
 	d.keys("t", "down", "space", "enter")
 	e := lastLog(t, d.m)
 	if e.ok || len(e.detail) == 0 || !strings.Contains(strings.Join(e.detail, " "), "Throttling") {
@@ -376,11 +376,11 @@ func TestActionFailureIsLoggedAndShownWithAWSWords(t *testing.T) {
 	if d.m.lastMsg.tone != toneBad || !strings.HasPrefix(d.m.lastMsg.text, "failed: termination policies") {
 		t.Errorf("footer = %+v", d.m.lastMsg)
 	}
-	d.keys("6")
-	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "failed") || !strings.Contains(v, "1 Log") && !strings.Contains(v, "6 Log 1") {
+	d.keys(tabKey(viewLog))
+	if v := ansi.Strip(d.m.View(120, 40)); !strings.Contains(v, "failed") || !strings.Contains(v, "1 Log") && !strings.Contains(v, tabKey(viewLog)+" Log 1") {
 		t.Errorf("log view:\n%s", v)
 	}
-	if got := w.describeGroup().TerminationPolicies; !slices.Equal(got, []string{"Default"}) {
+	if got := w.DescribeGroup().TerminationPolicies; !slices.Equal(got, []string{"Default"}) {
 		t.Errorf("a failed change moved the policies to %v", got)
 	}
 }

@@ -3,13 +3,14 @@ package console
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackwiz/stackwiz/internal/testkit"
 )
 
 // BenchmarkConsolePeakRSS runs the built binary's console in tmux
@@ -22,13 +23,9 @@ import (
 // runtime, the SDK clients, Bubble Tea); target at 1,000: < 60 MB.
 // Run: go test -run '^$' -bench ConsolePeakRSS -benchtime 1x ./ui/console
 func BenchmarkConsolePeakRSS(b *testing.B) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		b.Skip("tmux is not installed: the console runs in a tmux pane")
-	}
-	bin := filepath.Join(b.TempDir(), "stackwiz")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/stackwiz/stackwiz").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	testkit.NeedTmux(b)
+	// The kit's binary is built without -race: no shadow memory counted.
+	bin := testkit.Binary(b)
 	for _, size := range []int{10, 1000} {
 		b.Run(fmt.Sprintf("instances_%d", size), func(b *testing.B) { consolePeakRSS(b, bin, size) })
 	}
@@ -45,22 +42,12 @@ func consolePeakRSS(b *testing.B, bin string, size int) {
 	inService := fmt.Sprintf("%d/%d in service", size, size)
 
 	for range b.N {
-		socket := filepath.Join(dir, "rss.tmux")
-		tmux := func(args ...string) string {
-			b.Helper()
-			out, err := exec.Command("tmux", append([]string{"-S", socket}, args...)...).CombinedOutput()
-			if err != nil {
-				b.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-			}
-			return string(out)
-		}
 		// The runtime's GC trace (stderr; the screen is on the terminal)
 		// says how much of the resident memory is the Go heap.
 		gclog := filepath.Join(dir, "gctrace.log")
 		cmd := consoleEnv(dir) + " GODEBUG=gctrace=1 " + bin + " console --stack demo --state-dir " + stateDir + " --endpoint-url " + url + " 2>" + gclog
-		tmux("new-session", "-d", "-s", "rss", "-x", "120", "-y", "40", cmd+"; sleep 60")
-		b.Cleanup(func() { _ = exec.Command("tmux", "-S", socket, "kill-server").Run() })
-		screen := func() string { return tmux("capture-pane", "-p", "-t", "rss") }
+		p := startPane(b, dir, "rss", cmd)
+		screen := p.Screen
 		deadline := time.Now().Add(2 * time.Minute)
 		for !strings.Contains(screen(), inService) {
 			if time.Now().After(deadline) {
@@ -68,15 +55,15 @@ func consolePeakRSS(b *testing.B, bin string, size int) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		pid := paneChild(b, strings.TrimSpace(tmux("display", "-p", "-t", "rss", "#{pane_pid}")), bin)
+		pid := paneChild(b, strconv.Itoa(p.ShellPID()), bin)
 		// The Instances view, scrolled page by page through the rows
 		// with the detail pane open, over thirteen refreshes and three
 		// reads of the EC2 details and CPU (every 30 s).
-		tmux("send-keys", "-t", "rss", "1")
-		tmux("send-keys", "-t", "rss", "Enter")
+		p.Keys("1")
+		p.Keys("Enter")
 		end := time.Now().Add(65 * time.Second)
 		for time.Now().Before(end) {
-			tmux("send-keys", "-t", "rss", "PageDown")
+			p.Keys("PageDown")
 			time.Sleep(250 * time.Millisecond)
 		}
 		hwm, rss := procMemory(b, pid, "VmHWM"), procMemory(b, pid, "VmRSS")
@@ -95,7 +82,7 @@ func consolePeakRSS(b *testing.B, bin string, size int) {
 		b.ReportMetric(live, "peak-live-heap-MB")
 		b.Logf("console pid %d with %d instances: peak RSS %.1f MB, RSS %.1f MB after 65 s (%.1f MB anonymous, %.1f MB the binary's file pages); Go heap at most %.0f MB when a GC started, %.0f MB live after one (%d GCs)",
 			pid, size, hwm, rss, anon, file, heapAtGC, live, gcs)
-		tmux("send-keys", "-t", "rss", "q")
+		p.Keys("q")
 	}
 }
 

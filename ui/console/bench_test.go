@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // BenchmarkInstancesView1000 measures the console with a 1,000-instance
@@ -13,18 +13,18 @@ import (
 // refresh). Run: go test ./ui/console -run '^$' -bench InstancesView1000
 func BenchmarkInstancesView1000(b *testing.B) {
 	w := newStackWorld(b, worldOptions{size: 1000})
-	w.advance(30 * time.Minute)
+	w.Advance(30 * time.Minute)
 	m := newConsole(b, w, time.Hour, "")
-	var snap *aws.Snapshot
+	var snap *fleet.Snapshot
 	for range 2 { // two snapshots: 500 sparklines each
-		s, err := w.Fleet.Snapshot(w.ctx, m.target, aws.SnapshotOptions{Prev: snap})
+		s, err := w.Fleet.Snapshot(w.Ctx, m.target, fleet.SnapshotOptions{Prev: snap})
 		if err != nil {
 			b.Fatal(err)
 		}
 		snap = s
 	}
 	m.setSnapshot(snap, nil)
-	m.refresh.updated = w.now()
+	m.refresh.updated = w.Now()
 	if n := len(m.tables[viewInstances].view); n != 1000 {
 		b.Fatalf("%d rows", n)
 	}

@@ -10,7 +10,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -18,7 +17,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
@@ -29,9 +28,9 @@ const DefaultInterval = 5 * time.Second
 
 // Deps are what the console needs from the root.
 type Deps struct {
-	// Fleet reads and acts on the stack: the Fleet of the stack's
-	// aws.Clients (its region's).
-	Fleet *aws.Fleet
+	// Fleet reads and acts on the stack: fleet.New of the config of the
+	// stack's aws.Clients (its region's).
+	Fleet *fleet.Fleet
 	// Stack is the stack's state record (state.Store.Snapshot()). The
 	// console reads its name, account and region and these outputs:
 	// autoscaling asg_name (required); load_balancer lb_arn, lb_dns,
@@ -54,28 +53,13 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// view is one of the console's tabs.
-type view int
-
-const (
-	viewInstances view = iota
-	viewTargets
-	viewLB
-	viewAlarms
-	viewActivity
-	viewLog
-	viewCount
-)
-
-var viewNames = [viewCount]string{"Instances", "Targets", "Load balancer", "Alarms", "Activity", "Log"}
-
 // Model is the console screen. Create it with New; it implements
 // screen.Screen, screen.Initializer, screen.KeyMapper, screen.Capturer and
 // screen.Busier.
 type Model struct {
 	sh       *screen.Shared
-	fleet    *aws.Fleet
-	target   aws.FleetRef
+	fleet    *fleet.Fleet
+	target   fleet.Ref
 	stack    stackInfo
 	stateDir string
 	now      func() time.Time
@@ -84,17 +68,18 @@ type Model struct {
 	refresh refresher
 	// tick arms a refresh timer: tea.Tick, or a test's stand-in.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-	snap *aws.Snapshot
+	snap *fleet.Snapshot
 	// picks are the next instances scale-in would terminate under the
 	// group's policies, previewed when a snapshot arrives.
 	picks []steps.TerminationPick
 
-	tab    view
-	tables [viewCount]*table
-	// lbLines is the load balancer view, built when a snapshot arrives;
-	// lbOffset is how far it is scrolled.
-	lbLines  []line
-	lbOffset int
+	tab view
+	// tables are the panels' tables by view, nil for a text panel;
+	// lines are a text panel's lines, built when a snapshot arrives, and
+	// offsets how far each is scrolled.
+	tables  []*table
+	lines   [][]line
+	offsets []int
 
 	filter    textinput.Model
 	filtering bool
@@ -124,7 +109,7 @@ type Model struct {
 	peerNames map[string]string
 
 	opened time.Time // on the wall clock, as the feed stamps retries
-	retry  *aws.FleetRetry
+	retry  *fleet.Retry
 
 	// readOnly, when not "", is why the console only reads (the Fleet's
 	// reason): every action key is refused, and the Fleet refuses too.
@@ -183,7 +168,7 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 	m := &Model{
 		sh: sh, fleet: deps.Fleet, target: t, stateDir: deps.StateDir, now: now,
 		stack:             stackInfo{name: deps.Stack.Name, account: account, region: region, lbDNS: out.LoadBalancerDNS(), record: t.RecordFQDN, zone: t.ZoneID},
-		keys:              newKeys(sh.Keys),
+		keys:              newKeys(sh.Keys, tabDigits()),
 		refresh:           refresher{interval: interval},
 		tick:              tea.Tick,
 		verdict:           judge(nil),
@@ -197,11 +182,10 @@ func New(sh *screen.Shared, deps Deps) (*Model, error) {
 	if m.readOnly = deps.Fleet.ReadOnly(); m.readOnly != "" {
 		m.keys.markReadOnly()
 	}
-	m.tables[viewInstances] = &table{cols: instanceColumns()}
-	m.tables[viewTargets] = &table{cols: targetColumns()}
-	m.tables[viewAlarms] = &table{cols: alarmColumns()}
-	m.tables[viewActivity] = &table{cols: activityColumns(), noSort: true}
-	m.tables[viewLog] = &table{cols: logColumns(), noSort: true}
+	m.tables, m.lines, m.offsets = make([]*table, len(panels)), make([][]line, len(panels)), make([]int, len(panels))
+	for i, p := range panels {
+		m.tables[i] = p.newTable()
+	}
 	return m, nil
 }
 
@@ -318,9 +302,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 			m.applyFilter()
 		}
 	case key.Matches(msg, k.NextTab):
-		m.tab = (m.tab + 1) % viewCount
+		m.tab = (m.tab + 1) % viewCount()
 	case key.Matches(msg, k.PrevTab):
-		m.tab = (m.tab + viewCount - 1) % viewCount
+		m.tab = (m.tab + viewCount() - 1) % viewCount()
 	case key.Matches(msg, k.Tab):
 		m.tab = view(msg.String()[0] - '1')
 	case key.Matches(msg, k.shared.Up):
@@ -370,16 +354,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 	return nil, nil
 }
 
-// scroll moves the cursor of the table shown, or the load balancer text.
+// scroll moves the cursor of the table shown, or the text panel's lines.
 func (m *Model) scroll(t *table, delta, page int) {
 	if t != nil {
 		t.move(delta, page)
 		return
 	}
-	if m.tab == viewLB {
-		// The view's title takes a row of the page.
-		m.lbOffset = max(0, min(len(m.lbLines)-(page-1), m.lbOffset+delta))
-	}
+	// The panel's title takes a row of the page.
+	m.offsets[m.tab] = max(0, min(len(m.lines[m.tab])-(page-1), m.offsets[m.tab]+delta))
 }
 
 // applyFilter sets the filter on every table, so switching views keeps it.
@@ -452,34 +434,4 @@ type line struct {
 	tone tone
 	// wrap asks a dialog to wrap the line rather than cut it.
 	wrap bool
-}
-
-// logEntry is one action taken from the console.
-type logEntry struct {
-	at     time.Time
-	what   string
-	ok     bool
-	detail []string
-}
-
-func (m *Model) addLog(e logEntry) {
-	m.log = append([]logEntry{e}, m.log...)
-	m.setLogRows()
-}
-
-// setLogRows shows m.log, newest first, in the Log view.
-func (m *Model) setLogRows() {
-	rows := make([]row, 0, len(m.log))
-	for i, l := range m.log {
-		res, tn := "ok", toneOK
-		if !l.ok {
-			res, tn = "failed", toneBad
-		}
-		text := l.what
-		if len(l.detail) > 0 {
-			text += " — " + strings.Join(l.detail, "; ")
-		}
-		rows = append(rows, newRow(fmt.Sprint(len(m.log)-i), []cell{{text: clock(l.at, m.now())}, {text: res, tone: tn}, {text: text}}, make([]float64, 3)))
-	}
-	m.tables[viewLog].setRows(rows)
 }

@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
-	"github.com/stackwiz/stackwiz/steps"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -43,7 +43,7 @@ type dialog struct {
 	choices []string
 	choice  int
 	// instance is the instance acted on (terminate, standby).
-	instance aws.FleetInstance
+	instance fleet.Instance
 	// policies is the termination policies editor: every policy, the
 	// chosen ones first in order; cursor is the line under the cursor.
 	policies []policyItem
@@ -272,7 +272,7 @@ func policyEditor(current []string) []policyItem {
 	for _, p := range current {
 		items = append(items, policyItem{name: p, on: true})
 	}
-	for _, p := range steps.TerminationPolicies {
+	for _, p := range aws.TerminationPolicyNames() {
 		if !slices.Contains(current, p) {
 			items = append(items, policyItem{name: p})
 		}

@@ -196,3 +196,18 @@ func dur(d time.Duration) string {
 	}
 	return s
 }
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// orUnknown is ? when missing, else text.
+func orUnknown(text string, missing bool) string {
+	if missing {
+		return unknown
+	}
+	return text
+}

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // What the console shows of a part it cannot read. A part denied by a
-// policy or not implemented by the endpoint (aws.FleetPartStatus.Gap) is
+// policy or not implemented by the endpoint (fleet.PartStatus.Gap) is
 // not a refresh that failed: asking again in 5 s gives the same answer, so
 // it never turns the header STALE. Its panel says in one line what hides
 // it and how to fix it, its tab is marked, and the verdict says the
@@ -21,50 +21,31 @@ const policyFile = "docs/iam-policy.json"
 // gapMark marks a tab whose panel cannot be read.
 const gapMark = "⊘"
 
-// partLabels name the parts as the panels do.
-var partLabels = map[aws.FleetPart]string{
-	aws.PartInstances:  "EC2 details",
-	aws.PartTargets:    "Target health",
-	aws.PartMetrics:    "CPU",
-	aws.PartAlarms:     "Alarms",
-	aws.PartHistory:    "Alarm history",
-	aws.PartActivities: "Scaling activities",
-	aws.PartRefreshes:  "Instance refreshes",
-	aws.PartLB:         "Load balancer",
-	aws.PartCerts:      "Certificates",
-	aws.PartRecord:     "Alias record",
-}
-
-// panelPart is the part a tab's panel shows; a view without one (the
-// instances come with the group, the log is the console's own) is absent.
-var panelPart = map[view]aws.FleetPart{
-	viewTargets:  aws.PartTargets,
-	viewLB:       aws.PartLB,
-	viewAlarms:   aws.PartAlarms,
-	viewActivity: aws.PartActivities,
-}
-
 // partPanel is the tab a part shows in, for the parts drawn inside
 // another part's panel (a section or a column).
-var partPanel = map[aws.FleetPart]view{
-	aws.PartInstances: viewInstances, aws.PartMetrics: viewInstances,
-	aws.PartTargets: viewTargets, aws.PartAlarms: viewAlarms, aws.PartHistory: viewAlarms,
-	aws.PartActivities: viewActivity, aws.PartRefreshes: viewActivity,
-	aws.PartLB: viewLB, aws.PartCerts: viewLB, aws.PartRecord: viewLB,
+func partPanel(p fleet.Part) (view, bool) {
+	for i, pn := range panels {
+		for _, s := range pn.shows() {
+			if s.part == p {
+				return view(i), true
+			}
+		}
+	}
+	return 0, false
 }
 
 // gapText is the one line about a part that cannot be read: the IAM action
 // to allow, or the operation and endpoint that lack it.
-func gapText(st aws.FleetPartStatus) string {
+func gapText(st fleet.PartStatus) string {
 	label := partLabels[st.Part]
 	switch st.State {
-	case aws.PartDenied:
+	case fleet.PartDenied:
 		action := st.Action
 		if action == "" {
 			action = "a permission"
 		}
 		return fmt.Sprintf("%s hidden: %s denied — allow it (%s)", label, action, policyFile)
-	case aws.PartUnsupported:
+	case fleet.PartUnsupported:
 		return label + ": " + st.Detail
 	}
 	return ""
@@ -72,9 +53,9 @@ func gapText(st aws.FleetPartStatus) string {
 
 // gapLines is a panel replaced by its gap: the line, then when it is asked
 // again.
-func gapLines(st aws.FleetPartStatus, now time.Time) []line {
-	next := st.Checked.Add(aws.FleetGapRetry)
-	when := "asked again every " + dur(aws.FleetGapRetry)
+func gapLines(st fleet.PartStatus, now time.Time) []line {
+	next := st.Checked.Add(fleet.GapRetry)
+	when := "asked again every " + dur(fleet.GapRetry)
 	if !st.Checked.IsZero() {
 		when += " (next " + clock(next, now) + ")"
 	}
@@ -82,10 +63,10 @@ func gapLines(st aws.FleetPartStatus, now time.Time) []line {
 }
 
 // panelGap returns the gap that replaces tab v's panel, if any.
-func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
-	p, ok := panelPart[v]
-	if !ok || s == nil {
-		return aws.FleetPartStatus{}, false
+func panelGap(s *fleet.Snapshot, v view) (fleet.PartStatus, bool) {
+	p := panels[v].part()
+	if p == "" || s == nil {
+		return fleet.PartStatus{}, false
 	}
 	st := s.Part(p)
 	return st, st.Gap()
@@ -94,34 +75,34 @@ func panelGap(s *aws.Snapshot, v view) (aws.FleetPartStatus, bool) {
 // gapFacts are the verdict's words for what the snapshot could not read:
 // the panels unavailable, then the sections and columns hidden in panels
 // that show.
-func gapFacts(s *aws.Snapshot) (facts []string, n int) {
-	var panels, hidden []string
+func gapFacts(s *fleet.Snapshot) (facts []string, n int) {
+	var names, hidden []string
 	gapped := map[view]bool{}
 	for _, st := range s.Gaps() {
-		if v, ok := partPanel[st.Part]; ok && panelPart[v] == st.Part {
+		if v, ok := partPanel(st.Part); ok && panels[v].part() == st.Part {
 			gapped[v] = true
-			panels = append(panels, viewNames[v])
+			names = append(names, panels[v].name())
 		}
 	}
 	for _, st := range s.Gaps() {
-		if v := partPanel[st.Part]; panelPart[v] != st.Part && !gapped[v] {
+		if v, _ := partPanel(st.Part); panels[v].part() != st.Part && !gapped[v] {
 			hidden = append(hidden, partLabels[st.Part])
 		}
 	}
-	if len(panels) > 0 {
-		facts = append(facts, plural(len(panels), "panel")+" unavailable ("+strings.Join(panels, ", ")+")")
+	if len(names) > 0 {
+		facts = append(facts, plural(len(names), "panel")+" unavailable ("+strings.Join(names, ", ")+")")
 	}
 	if len(hidden) > 0 {
 		facts = append(facts, strings.Join(hidden, ", ")+" hidden")
 	}
-	return facts, len(panels) + len(hidden)
+	return facts, len(names) + len(hidden)
 }
 
 // columnGaps are the lines over the instances table for the columns it
 // cannot fill (shown as ?).
-func columnGaps(s *aws.Snapshot) []line {
+func columnGaps(s *fleet.Snapshot) []line {
 	var out []line
-	for _, p := range []aws.FleetPart{aws.PartInstances, aws.PartTargets, aws.PartMetrics} {
+	for _, p := range []fleet.Part{fleet.PartInstances, fleet.PartTargets, fleet.PartMetrics} {
 		if st := s.Part(p); st.Gap() {
 			out = append(out, line{text: "? " + gapText(st), tone: toneWarn})
 		}

@@ -25,7 +25,7 @@ import (
 func TestGoldenDenied(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
 	for range 10 {
-		w.advance(time.Minute)
+		w.Advance(time.Minute)
 	}
 	if err := w.SB.SetFaults(sandbox.Faults{Deny: []string{"cloudwatch:*"}}); err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestDeniedPanelIsNotStaleAndNotAskedEveryRefresh(t *testing.T) {
 	d := newDriver(t, newConsole(t, w, 5*time.Second, ""))
 	d.start()
 	for range 3 {
-		w.advance(5 * time.Second)
+		w.Advance(5 * time.Second)
 		w.SB.ResetStats()
 		d.send(d.ticks[len(d.ticks)-1])
 		if n := w.SB.Stats().Count("elasticloadbalancing", "DescribeTargetHealth"); n != 0 {

@@ -18,18 +18,18 @@ import (
 // testdata/TestGoldenOutage/<size>.golden (-update rewrites them).
 func TestGoldenOutage(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
-	for _, in := range w.describeGroup().Instances {
+	for _, in := range w.DescribeGroup().Instances {
 		if err := w.SB.SetAppHealth(*in.InstanceId, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for range 3 {
-		w.advance(30 * time.Second)
-		if w.healthyTargets() == 0 {
+		w.Advance(30 * time.Second)
+		if w.HealthyTargets() == 0 {
 			break
 		}
 	}
-	if n := w.healthyTargets(); n != 0 {
+	if n := w.HealthyTargets(); n != 0 {
 		t.Fatalf("%d targets still healthy after their apps failed", n)
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // goldenWorld is the stack the goldens show: four instances on AWS's
@@ -22,19 +23,19 @@ func goldenWorld(t *testing.T) *stackWorld {
 	t.Helper()
 	w := newStackWorld(t, worldOptions{size: 4, realistic: true, cpuAlarm: 15})
 	for range 30 {
-		w.advance(time.Minute)
+		w.Advance(time.Minute)
 	}
-	g := w.describeGroup()
+	g := w.DescribeGroup()
 	if err := w.SB.SetAppHealth(*g.Instances[1].InstanceId, false); err != nil {
 		t.Fatal(err)
 	}
-	w.newTemplateVersion()
-	if _, err := w.Fleet.StartInstanceRefresh(w.ctx, "demo-asg", aws.FleetRefreshOptions{MinHealthyPercentage: 75}); err != nil {
+	w.NewTemplateVersion()
+	if _, err := w.Fleet.StartInstanceRefresh(w.Ctx, "demo-asg", fleet.RefreshOptions{MinHealthyPercentage: 75}); err != nil {
 		t.Fatal(err)
 	}
 	for range 8 {
-		w.advance(10 * time.Second)
-		w.describeGroup()
+		w.Advance(10 * time.Second)
+		w.DescribeGroup()
 	}
 	return w
 }
@@ -46,23 +47,33 @@ func goldenWorld(t *testing.T) *stackWorld {
 // the diff like code).
 func TestGoldenViews(t *testing.T) {
 	w := goldenWorld(t)
-	cases := []struct {
+	type goldenCase struct {
 		name string
 		keys []string
 		// own is true for a case that changes the stack: it gets a world
 		// of its own.
 		own bool
-	}{
-		{"instances", nil, false},
-		{"instances_detail", []string{"enter"}, false},
-		{"targets", []string{"2"}, false},
-		{"load_balancer", []string{"3"}, false},
-		{"alarms", []string{"4"}, false},
-		{"activity", []string{"5"}, false},
-		{"log", []string{"c", "tab", "backspace", "1", "2", "enter", "6"}, true},
-		{"capacity_dialog", []string{"c", "backspace", "2"}, false},
-		{"policies_dialog", []string{"t", "down", "down", "space", "K"}, false},
 	}
+	// Every panel, by its digit key, so a new panel has its golden: the
+	// file is named after the panel ("Load balancer": load_balancer).
+	var cases []goldenCase
+	for i, p := range panels {
+		c := goldenCase{name: strings.ReplaceAll(strings.ToLower(p.name()), " ", "_")}
+		switch {
+		case i == 0: // the console opens on it
+		case c.name == "log":
+			// The log after an action: capacity 2, confirmed.
+			c.keys, c.own = []string{"c", "tab", "backspace", "1", "2", "enter", tabDigits()[i]}, true
+		default:
+			c.keys = []string{tabDigits()[i]}
+		}
+		cases = append(cases, c)
+	}
+	cases = slices.Insert(cases, 1, goldenCase{"instances_detail", []string{"enter"}, false})
+	cases = append(cases,
+		goldenCase{"capacity_dialog", []string{"c", "backspace", "2"}, false},
+		goldenCase{"policies_dialog", []string{"t", "down", "down", "space", "K"}, false},
+	)
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {

@@ -87,7 +87,7 @@ func newShared(t testing.TB) *screen.Shared {
 // every interval (long in tests that must not tick on their own).
 func newConsole(t testing.TB, w *stackWorld, interval time.Duration, stateDir string) *Model {
 	t.Helper()
-	m, err := New(newShared(t), Deps{Fleet: w.Fleet, Stack: w.Stack, StateDir: stateDir, Interval: interval, Now: w.now})
+	m, err := New(newShared(t), Deps{Fleet: w.Fleet, Stack: w.Stack, StateDir: stateDir, Interval: interval, Now: w.Now})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -13,7 +13,7 @@ type keyMap struct {
 
 	NextTab  key.Binding
 	PrevTab  key.Binding
-	Tab      key.Binding // 1–6
+	Tab      key.Binding // the digits of the tabs
 	PageUp   key.Binding
 	PageDown key.Binding
 	Home     key.Binding
@@ -52,12 +52,13 @@ type dialogKeyMap struct {
 	confirm, cancel, field, choose, toggle, moveUp, moveDown key.Binding
 }
 
-func newKeys(shared *screen.Keys) keyMap {
+// newKeys builds the keys; digits are the tabs' keys ("1" to the last).
+func newKeys(shared *screen.Keys, digits []string) keyMap {
 	return keyMap{
 		shared:   shared,
 		NextTab:  key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "next view")),
 		PrevTab:  key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab", "previous view")),
-		Tab:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1-6", "view")),
+		Tab:      key.NewBinding(key.WithKeys(digits...), key.WithHelp("1-"+digits[len(digits)-1], "view")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
 		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first")),

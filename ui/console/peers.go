@@ -7,7 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
@@ -141,18 +141,18 @@ func (m *Model) switchLines(d *dialog) []line {
 // record before and after. The peer's load balancer is described first
 // for its dualstack setting; when that fails (it is in another region),
 // its recorded outputs are enough for an IPv4 alias.
-func switchAlias(ctx context.Context, fleet *aws.Fleet, zone, record string, p peer) ([]string, aws.AliasSwitch, error) {
-	to := aws.SwitchTarget{DNSName: p.lbDNS, ZoneID: p.lbZone}
+func switchAlias(ctx context.Context, fl *fleet.Fleet, zone, record string, p peer) ([]string, fleet.AliasSwitch, error) {
+	to := fleet.SwitchTarget{DNSName: p.lbDNS, ZoneID: p.lbZone}
 	if p.lbARN != "" {
-		if t, err := fleet.LoadBalancerAlias(ctx, p.lbARN); err == nil {
+		if t, err := fl.LoadBalancerAlias(ctx, p.lbARN); err == nil {
 			to = t
 		}
 	}
-	sw, err := fleet.SwitchAlias(ctx, zone, record, to)
+	sw, err := fl.SwitchAlias(ctx, zone, record, to)
 	if err != nil {
 		return nil, sw, err
 	}
-	say := func(r *aws.FleetRecord) string {
+	say := func(r *fleet.Record) string {
 		if r == nil {
 			return "no record"
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/steps"
 )
 
@@ -24,7 +24,7 @@ type targetCounts struct {
 	notHealthy []string // "i-… initial", "i-… unhealthy (Timeout)"
 }
 
-func countTargets(s *aws.Snapshot) targetCounts {
+func countTargets(s *fleet.Snapshot) targetCounts {
 	var c targetCounts
 	for _, t := range s.Targets {
 		switch t.State {
@@ -54,7 +54,7 @@ func refreshBatch(desired, pct int) int {
 // when the group has nothing to warn about.
 func (m *Model) preflight(d *dialog) []string {
 	s := m.snap
-	if s == nil || s.Part(aws.PartTargets).Gap() || len(s.Targets) == 0 && len(s.Group.TargetGroupARNs) == 0 {
+	if s == nil || s.Part(fleet.PartTargets).Gap() || len(s.Targets) == 0 && len(s.Group.TargetGroupARNs) == 0 {
 		return nil
 	}
 	c := countTargets(s)

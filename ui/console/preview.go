@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/steps"
 )
 
@@ -15,7 +15,7 @@ const previewPicks = 3
 // group in s under policies (steps.PreviewTermination: AWS's documented
 // algorithm). Only instances that count toward capacity are candidates:
 // Standby, Terminating and Detaching ones are not.
-func scaleIn(s *aws.Snapshot, policies []string, n int) []steps.TerminationPick {
+func scaleIn(s *fleet.Snapshot, policies []string, n int) []steps.TerminationPick {
 	if s == nil || n <= 0 {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // Why a console is read-only, as its header and refusals say it. The
-// reasons are given to aws.Fleet.WithReadOnly, which refuses every action
+// reasons are given to fleet.Fleet.WithReadOnly, which refuses every action
 // below the UI; the console only reads them back.
 const (
 	// ReadOnlyFlag is `--read-only` on the command line.

@@ -21,7 +21,7 @@ func mutatingIn(sb *sandbox.Sandbox) map[string]int { return mutating(sb.Stats()
 // slipped through) fails in the aws layer with nothing sent.
 func TestReadOnlyConsoleRefusesEveryActionKeyAndItsFleetRefusesBelow(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
-	m, err := New(newShared(t), Deps{Fleet: w.Fleet.WithReadOnly(ReadOnlyFlag), Stack: w.Stack, StateDir: t.TempDir(), Interval: time.Hour, Now: w.now})
+	m, err := New(newShared(t), Deps{Fleet: w.Fleet.WithReadOnly(ReadOnlyFlag), Stack: w.Stack, StateDir: t.TempDir(), Interval: time.Hour, Now: w.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestReadOnlyConsoleRefusesEveryActionKeyAndItsFleetRefusesBelow(t *testing.
 	if got := mutatingIn(w.SB); len(got) != 0 {
 		t.Errorf("a read-only console sent mutating requests: %v", got)
 	}
-	if g := w.describeGroup(); *g.DesiredCapacity != 2 {
+	if g := w.DescribeGroup(); *g.DesiredCapacity != 2 {
 		t.Errorf("desired is %d after a refused change, want 2", *g.DesiredCapacity)
 	}
 }
@@ -79,16 +79,16 @@ func TestReadOnlyConsoleRefusesEveryActionKeyAndItsFleetRefusesBelow(t *testing.
 // group untouched; the second enter terminates.
 func TestPreflightWarnsBeforeTerminatingTheOnlyHealthyTarget(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
-	ins := w.describeGroup().Instances
+	ins := w.DescribeGroup().Instances
 	sick, well := *ins[0].InstanceId, *ins[1].InstanceId
 	if err := w.SB.SetAppHealth(sick, false); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if w.healthyTargets() == 1 {
+		if w.HealthyTargets() == 1 {
 			break
 		}
-		w.advance(30 * time.Second)
+		w.Advance(30 * time.Second)
 	}
 	d := newDriver(t, newConsole(t, w, time.Hour, ""))
 	d.start()
@@ -157,7 +157,7 @@ func TestActionLogSurvivesARestart(t *testing.T) {
 	if len(again.m.log) != 1 || again.m.log[0].what != "set capacity of demo-asg: min 1→1, desired 2→3, max 4→4" || !again.m.log[0].ok {
 		t.Fatalf("the restarted console's log: %+v", again.m.log)
 	}
-	again.keys("6")
+	again.keys(tabKey(viewLog))
 	if v := ansi.Strip(again.m.View(120, 40)); !strings.Contains(v, "ok     set capacity of demo-asg: min 1→1, desired 2→3") {
 		t.Errorf("the Log view after a restart:\n%s", v)
 	}

@@ -5,7 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // The header names where the stack's record points. It used to print the
@@ -22,7 +22,7 @@ func (m *Model) recordDest() (string, bool) {
 	rec := strings.TrimSuffix(st.record, ".")
 	here := rec + " → " + orDash(st.lbDNS)
 	s := m.snap
-	if s == nil || s.LB == nil || s.Part(aws.PartRecord).Gap() {
+	if s == nil || s.LB == nil || s.Part(fleet.PartRecord).Gap() {
 		return here, false
 	}
 	r := s.LB.Record

@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
-	"github.com/stackwiz/stackwiz/steps"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -33,7 +33,7 @@ type refresher struct {
 	// again asks for another fetch as soon as the one in flight returns,
 	// with the options in againOpts (those asked meanwhile, together).
 	again     bool
-	againOpts aws.SnapshotOptions
+	againOpts fleet.SnapshotOptions
 	paused    bool
 	updated   time.Time // when the last snapshot arrived
 	lastErr   error     // the last refresh's failure, or a part it could not read
@@ -48,31 +48,9 @@ type refresher struct {
 // part of a refresh).
 type snapshotMsg struct {
 	run  int
-	snap *aws.Snapshot
+	snap *fleet.Snapshot
 	err  error
 	view *prepared
-}
-
-// prepared is everything the views draw from one snapshot.
-type prepared struct {
-	instances, targets, alarms, activity []row
-	lb                                   []line
-	picks                                []steps.TerminationPick
-	verdict                              verdict
-}
-
-// prepare builds the views' rows from a snapshot. It reads only s and st,
-// so it runs in the fetch command.
-func prepare(s *aws.Snapshot, st stackInfo) *prepared {
-	return &prepared{
-		instances: instanceRows(s),
-		targets:   targetRows(s),
-		alarms:    alarmRows(s),
-		activity:  activityRows(s),
-		lb:        lbLines(s, st),
-		picks:     scaleIn(s, s.Group.TerminationPolicies, previewPicks),
-		verdict:   judge(s),
-	}
 }
 
 // tickMsg says a refresh is due.
@@ -82,23 +60,23 @@ type tickMsg struct{ run int }
 func (snapshotMsg) Screen() screen.ID { return screen.Console }
 func (tickMsg) Screen() screen.ID     { return screen.Console }
 
-// Which parts a refresh reads beyond those due (aws.FleetCadence).
+// Which parts a refresh reads beyond those due (fleet.Cadence).
 var (
 	// fetchDue reads what is due: a tick.
-	fetchDue = aws.SnapshotOptions{}
+	fetchDue = fleet.SnapshotOptions{}
 	// fetchAll reads every part and asks the gaps again: the first
 	// refresh and r.
-	fetchAll = aws.SnapshotOptions{All: true, Recheck: true}
+	fetchAll = fleet.SnapshotOptions{All: true, Recheck: true}
 )
 
 // fetchAfter is what a refresh reads after an action: what follows the
 // group's changes, and the load balancer part when the action was about it.
-func fetchAfter(lb bool) aws.SnapshotOptions {
-	return aws.SnapshotOptions{Changed: true, LoadBalancer: lb}
+func fetchAfter(lb bool) fleet.SnapshotOptions {
+	return fleet.SnapshotOptions{Changed: true, LoadBalancer: lb}
 }
 
 // fetchNow starts a refresh now, or, when one is in flight, right after it.
-func (m *Model) fetchNow(o aws.SnapshotOptions) tea.Cmd {
+func (m *Model) fetchNow(o fleet.SnapshotOptions) tea.Cmd {
 	r := &m.refresh
 	if r.inflight {
 		r.again = true
@@ -111,13 +89,13 @@ func (m *Model) fetchNow(o aws.SnapshotOptions) tea.Cmd {
 	r.started = m.now()
 	// Copy what the command needs: it runs on another goroutine and must
 	// not read the model.
-	fleet, target, run, st := m.fleet, m.target, r.run, m.stack
+	fl, target, run, st := m.fleet, m.target, r.run, m.stack
 	o.Prev = m.snap
 	ctx := m.ctx()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
-		s, err := fleet.Snapshot(ctx, target, o)
+		s, err := fl.Snapshot(ctx, target, o)
 		if err != nil {
 			return snapshotMsg{run: run, err: err}
 		}
@@ -169,7 +147,7 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	}
 	if r.again {
 		o := r.againOpts
-		r.again, r.againOpts = false, aws.SnapshotOptions{}
+		r.again, r.againOpts = false, fleet.SnapshotOptions{}
 		return m.fetchNow(o)
 	}
 	if r.paused {
@@ -213,18 +191,14 @@ func (m *Model) togglePause() (screen.Action, tea.Cmd) {
 
 // setSnapshot shows a new snapshot with its views built (prepare builds
 // them when v is nil): View only cuts and styles the rows it draws.
-func (m *Model) setSnapshot(s *aws.Snapshot, v *prepared) {
+func (m *Model) setSnapshot(s *fleet.Snapshot, v *prepared) {
 	if v == nil {
 		v = prepare(s, m.stack)
 	}
 	m.snap = s
 	m.verdict = v.verdict
-	m.tables[viewInstances].setRows(v.instances)
-	m.tables[viewTargets].setRows(v.targets)
-	m.tables[viewAlarms].setRows(v.alarms)
-	m.tables[viewActivity].setRows(v.activity)
+	m.setPanels(v)
 	m.picks = v.picks
-	m.lbLines = v.lb
 	if s.LB != nil {
 		m.stack.lbDNS = s.LB.DNSName
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
@@ -22,7 +22,7 @@ func TestRefreshTicksOnlyAfterEachResultAndDropsStaleOnes(t *testing.T) {
 	first := d.m.snap
 
 	// The tick fetches; its result arms the next tick.
-	w.advance(5 * time.Second)
+	w.Advance(5 * time.Second)
 	d.send(d.ticks[0])
 	if d.m.snap == first || d.m.snap.Seq != 1 || len(d.ticks) != 2 || d.ticks[1].run != 2 {
 		t.Fatalf("after a tick: seq %d, ticks %v", d.m.snap.Seq, d.ticks)
@@ -43,7 +43,7 @@ func TestRefreshTicksOnlyAfterEachResultAndDropsStaleOnes(t *testing.T) {
 	}
 	// A result of an older run is dropped whatever it holds.
 	before := d.m.snap
-	d.send(snapshotMsg{run: 2, snap: &aws.Snapshot{}})
+	d.send(snapshotMsg{run: 2, snap: &fleet.Snapshot{}})
 	if d.m.snap != before || !d.m.refresh.inflight {
 		t.Fatal("a stale result replaced the snapshot")
 	}
@@ -91,7 +91,7 @@ func TestThrottlingBacksOffAndShowsTheViewStale(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
 	d := newDriver(t, newConsole(t, w, 5*time.Second, ""))
 	d.start()
-	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:DescribeAutoScalingGroups": {ThrottleRate: 1}}}), "SetFaults")
+	w.Must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:DescribeAutoScalingGroups": {ThrottleRate: 1}}}), "SetFaults")
 	old := d.m.snap
 	for i, want := range []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second} {
 		d.send(d.ticks[len(d.ticks)-1])
@@ -101,8 +101,8 @@ func TestThrottlingBacksOffAndShowsTheViewStale(t *testing.T) {
 		if d.m.refresh.backoff != want {
 			t.Errorf("throttled refresh %d: backoff %s, want %s", i+1, d.m.refresh.backoff, want)
 		}
-		if !d.m.refresh.next.Equal(w.now().Add(want)) {
-			t.Errorf("next refresh at %v, want %v", d.m.refresh.next, w.now().Add(want))
+		if !d.m.refresh.next.Equal(w.Now().Add(want)) {
+			t.Errorf("next refresh at %v, want %v", d.m.refresh.next, w.Now().Add(want))
 		}
 	}
 	st := d.m.status(true)
@@ -114,13 +114,13 @@ func TestThrottlingBacksOffAndShowsTheViewStale(t *testing.T) {
 	}
 	// A part throttled while the group reads fine: new data, still backing
 	// off. (The CPU sparklines are read every minute: let one pass.)
-	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"monitoring:GetMetricData": {ThrottleRate: 1}}}), "SetFaults")
-	w.advance(aws.FleetMetricsEvery)
+	w.Must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"monitoring:GetMetricData": {ThrottleRate: 1}}}), "SetFaults")
+	w.Advance(fleet.MetricsEvery)
 	d.send(d.ticks[len(d.ticks)-1])
 	if d.m.snap == old || d.m.refresh.backoff != 80*time.Second || !strings.Contains(d.m.status(true).text, "metrics") {
 		t.Errorf("part throttled: backoff %s, status %q", d.m.refresh.backoff, d.m.status(true).text)
 	}
-	w.must(w.SB.SetFaults(sandbox.Faults{}), "SetFaults")
+	w.Must(w.SB.SetFaults(sandbox.Faults{}), "SetFaults")
 	d.send(d.ticks[len(d.ticks)-1])
 	if d.m.refresh.backoff != 0 || d.m.refresh.lastErr != nil || strings.HasPrefix(d.m.status(true).text, "STALE") {
 		t.Errorf("recovered: backoff %s, err %v, status %q", d.m.refresh.backoff, d.m.refresh.lastErr, d.m.status(true).text)

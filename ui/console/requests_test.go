@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
@@ -37,7 +37,7 @@ func (d *driver) window(w *stackWorld) windowFigures {
 	w.SB.ResetStats()
 	var f windowFigures
 	for range refreshWindow {
-		w.advance(5 * time.Second)
+		w.Advance(5 * time.Second)
 		d.send(d.ticks[len(d.ticks)-1])
 		s := d.m.snap
 		if d.m.refresh.lastErr != nil {
@@ -71,7 +71,7 @@ func (d *driver) checkAges() {
 		return d.m.View(200, 40)
 	}
 	inst := show(viewInstances)
-	for _, p := range []aws.FleetPart{aws.PartInstances, aws.PartMetrics} {
+	for _, p := range []fleet.Part{fleet.PartInstances, fleet.PartMetrics} {
 		old := s.ReadAt(p).Before(s.TakenAt)
 		want := fmt.Sprintf("%s read %s ago", partLabels[p], ago(d.m.now().Sub(s.ReadAt(p))))
 		if shown := strings.Contains(inst, want); shown != old {
@@ -79,8 +79,8 @@ func (d *driver) checkAges() {
 		}
 	}
 	act := show(viewActivity)
-	oldest := s.ReadAt(aws.PartActivities)
-	if r := s.ReadAt(aws.PartRefreshes); r.Before(oldest) {
+	oldest := s.ReadAt(fleet.PartActivities)
+	if r := s.ReadAt(fleet.PartRefreshes); r.Before(oldest) {
 		oldest = r
 	}
 	old := oldest.Before(s.TakenAt)
@@ -123,9 +123,9 @@ func TestRefreshCostsAtMostFiveRequestsOnAverage(t *testing.T) {
 			t.Errorf("%d: a steady group was seen changing on %d refreshes", size, f.steady.changing)
 		}
 
-		w.must(w.SB.SetFaults(sandbox.Faults{Latency: "realistic", Speed: 1}), "SetFaults")
+		w.Must(w.SB.SetFaults(sandbox.Faults{Latency: "realistic", Speed: 1}), "SetFaults")
 		g := d.m.snap.Group
-		w.must(w.Fleet.SetCapacity(w.ctx, g.Name, g.Min, g.Desired+max(1, size/10), g.Max), "SetCapacity")
+		w.Must(w.Fleet.SetCapacity(w.Ctx, g.Name, g.Min, g.Desired+max(1, size/10), g.Max), "SetCapacity")
 		f.scaleOut = d.window(w)
 		if f.scaleOut.changing < refreshWindow/2 {
 			t.Errorf("%d: the scale-out was seen changing on %d of %d refreshes", size, f.scaleOut.changing, refreshWindow)

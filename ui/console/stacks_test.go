@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
@@ -24,16 +24,11 @@ import (
 // must fail, and returns its clients' config for region.
 func faultySandbox(t *testing.T, region string, f sandbox.Faults) sdk.Config {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
+	srv := testkit.NewServer(t, testkit.ServerOptions{Region: region, Retry: aws.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond}})
+	if err := srv.SB.SetFaults(f); err != nil {
 		t.Fatal(err)
 	}
-	if err := sb.SetFaults(f); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	return aws.WithRetryer(sandbox.Config(srv.URL, region), aws.Options{MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	return srv.Cfg
 }
 
 // taggedGroup makes, in region of w's sandbox, an Auto Scaling group
@@ -43,15 +38,15 @@ func taggedGroup(t *testing.T, w *stackWorld, region, name string) {
 	t.Helper()
 	cfg := w.Cfg.Copy()
 	cfg.Region = region
-	ctx := w.ctx
+	ctx := w.Ctx
 	e := ec2.NewFromConfig(cfg)
 	subnets, err := e.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
-	w.must(err, "DescribeSubnets "+region)
+	w.Must(err, "DescribeSubnets "+region)
 	img, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: sdk.String("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")})
-	w.must(err, "GetParameter "+region)
+	w.Must(err, "GetParameter "+region)
 	lt, err := e.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: sdk.String(name + "-lt"),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: img.Parameter.Value, InstanceType: ec2types.InstanceTypeT3Micro}})
-	w.must(err, "CreateLaunchTemplate "+region)
+	w.Must(err, "CreateLaunchTemplate "+region)
 	_, err = autoscaling.NewFromConfig(cfg).CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
 		AutoScalingGroupName: sdk.String(name + "-asg"),
 		LaunchTemplate:       &astypes.LaunchTemplateSpecification{LaunchTemplateId: lt.LaunchTemplate.LaunchTemplateId, Version: sdk.String("$Latest")},
@@ -59,7 +54,7 @@ func taggedGroup(t *testing.T, w *stackWorld, region, name string) {
 		VPCZoneIdentifier: subnets.Subnets[0].SubnetId,
 		Tags:              []astypes.Tag{{Key: sdk.String("stackwiz:stack"), Value: sdk.String(name), PropagateAtLaunch: sdk.Bool(true)}},
 	})
-	w.must(err, "CreateAutoScalingGroup "+region)
+	w.Must(err, "CreateAutoScalingGroup "+region)
 }
 
 // TestStackSwitcherListsRecordedFoundAndFailedRegions drives the switcher
@@ -91,7 +86,7 @@ func TestStackSwitcherListsRecordedFoundAndFailedRegions(t *testing.T) {
 		cfg.Region = region
 		return aws.NewClients(cfg), nil
 	}
-	m, err := New(newShared(t), Deps{Fleet: blue.Fleet, Stack: blue.Stack, StateDir: dir, Interval: time.Hour, Now: blue.now,
+	m, err := New(newShared(t), Deps{Fleet: blue.Fleet, Stack: blue.Stack, StateDir: dir, Interval: time.Hour, Now: blue.Now,
 		Connect: connect, ScanRegionTimeout: 700 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
 
@@ -24,7 +25,7 @@ import (
 type clockMsg struct{}
 
 // retryMsg is one retry of the console's calls.
-type retryMsg struct{ r aws.FleetRetry }
+type retryMsg struct{ r fleet.Retry }
 
 func (clockMsg) Screen() screen.ID { return screen.Console }
 func (retryMsg) Screen() screen.ID { return screen.Console }
@@ -95,7 +96,7 @@ func (m *Model) dataAge() string {
 		now.Sub(r.updated) > 3*r.interval+fetchTimeout:
 		return whole
 	case r.lastErr != nil:
-		if d, old := m.partAge(aws.FleetPart(r.lastPart)); old {
+		if d, old := m.partAge(fleet.Part(r.lastPart)); old {
 			return r.lastPart + " as of " + ago(d) + " ago"
 		}
 	}
@@ -121,7 +122,7 @@ func refreshWhy(err error) string {
 func actionWords(err error) (summary, hint string) {
 	ex := screen.Describe(err)
 	summary, hint = ex.Summary, ex.Hint
-	var ro *aws.ReadOnlyError
+	var ro *fleet.ReadOnlyError
 	switch {
 	case errors.As(err, &ro):
 		return err.Error(), ""

@@ -8,19 +8,20 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
 // throttledFleet is a Fleet on w's sandbox whose clients retry up to 3
 // times and tell feed of each retry, as `stackwiz console` wires them.
-func throttledFleet(w *stackWorld, feed *aws.RetryFeed) *aws.Fleet {
+func throttledFleet(w *stackWorld, feed *fleet.RetryFeed) *fleet.Fleet {
 	cfg := aws.WithRetryer(sandbox.Config(*w.Cfg.BaseEndpoint, "us-east-1"), aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond, OnRetry: feed.Send})
-	return aws.NewClients(cfg).Fleet.WithClock(w.now)
+	return fleet.New(cfg).WithClock(w.Now)
 }
 
 // pumpRetries hands the retries the feed heard to the console, as its
 // listening command does in the program.
-func pumpRetries(d *driver, feed *aws.RetryFeed) int {
+func pumpRetries(d *driver, feed *fleet.RetryFeed) int {
 	n := 0
 	for {
 		select {
@@ -39,8 +40,8 @@ func pumpRetries(d *driver, feed *aws.RetryFeed) int {
 // code, and a refresh that waits shows the SDK's retries as they happen.
 func TestThrottledRefreshIsDatedNamedAndShowsItsRetries(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
-	feed := aws.NewRetryFeed(16)
-	m, err := New(newShared(t), Deps{Fleet: throttledFleet(w, feed), Stack: w.Stack, Interval: 5 * time.Second, Now: w.now})
+	feed := fleet.NewRetryFeed(16)
+	m, err := New(newShared(t), Deps{Fleet: throttledFleet(w, feed), Stack: w.Stack, Interval: 5 * time.Second, Now: w.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,13 +50,13 @@ func TestThrottledRefreshIsDatedNamedAndShowsItsRetries(t *testing.T) {
 	if v := ansi.Strip(m.View(120, 40)); strings.Contains(v, " as of ") || m.verdict.tone != toneOK {
 		t.Fatalf("a fresh snapshot is dated or not green:\n%s", v)
 	}
-	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:DescribeAutoScalingGroups": {ThrottleRate: 1}}}), "SetFaults")
-	w.advance(5 * time.Second)
+	w.Must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:DescribeAutoScalingGroups": {ThrottleRate: 1}}}), "SetFaults")
+	w.Advance(5 * time.Second)
 	d.send(d.ticks[len(d.ticks)-1])
 	if n := pumpRetries(d, feed); n != 2 {
 		t.Errorf("the feed heard %d retries of the throttled read, want 2 (3 attempts)", n)
 	}
-	w.advance(40 * time.Second)
+	w.Advance(40 * time.Second)
 	v := ansi.Strip(m.View(120, 40))
 	lines := strings.Split(v, "\n")
 	if !strings.Contains(lines[1], "healthy as of 09:0") || !strings.Contains(lines[1], "(45s ago)") {
@@ -65,7 +66,7 @@ func TestThrottledRefreshIsDatedNamedAndShowsItsRetries(t *testing.T) {
 		t.Errorf("status %q: want STALE naming AWS's throttling, not apply's words", st)
 	}
 	// A refresh waiting on AWS shows the retry it is in.
-	m.refresh.inflight, m.refresh.started = true, w.now().Add(-12*time.Second)
+	m.refresh.inflight, m.refresh.started = true, w.Now().Add(-12*time.Second)
 	m.refresh.lastErr = nil
 	feed.Send(aws.RetryEvent{Service: "Auto Scaling", Operation: "DescribeAutoScalingGroups", Attempt: 2, Reason: "Throttling (HTTP 400)", Delay: time.Second})
 	pumpRetries(d, feed)
@@ -79,14 +80,14 @@ func TestThrottledRefreshIsDatedNamedAndShowsItsRetries(t *testing.T) {
 // apply's "run the same command again: it resumes".
 func TestThrottledActionAdvisesForTheAction(t *testing.T) {
 	w := newStackWorld(t, worldOptions{size: 2})
-	feed := aws.NewRetryFeed(16)
-	m, err := New(newShared(t), Deps{Fleet: throttledFleet(w, feed), Stack: w.Stack, Interval: time.Hour, Now: w.now})
+	feed := fleet.NewRetryFeed(16)
+	m, err := New(newShared(t), Deps{Fleet: throttledFleet(w, feed), Stack: w.Stack, Interval: time.Hour, Now: w.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := newDriver(t, m)
 	d.start()
-	w.must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:UpdateAutoScalingGroup": {ThrottleRate: 1}}}), "SetFaults")
+	w.Must(w.SB.SetFaults(sandbox.Faults{Operations: map[string]sandbox.RateFault{"autoscaling:UpdateAutoScalingGroup": {ThrottleRate: 1}}}), "SetFaults")
 	d.keys("c", "backspace", "3", "enter")
 	e := lastLog(t, m)
 	text := strings.Join(e.detail, " · ")

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
 )
@@ -16,8 +16,8 @@ import (
 // wrote as the owner's own. Switching back to the owner clears it. A
 // switch that could not be recorded (an apply of the owner holds its lock)
 // has still happened: the log says so first, with what follows from it.
-func switchAndRecord(ctx context.Context, fleet *aws.Fleet, dir, owner, zone, record string, p peer, now time.Time) ([]string, error) {
-	detail, sw, err := switchAlias(ctx, fleet, zone, record, p)
+func switchAndRecord(ctx context.Context, fl *fleet.Fleet, dir, owner, zone, record string, p peer, now time.Time) ([]string, error) {
+	detail, sw, err := switchAlias(ctx, fl, zone, record, p)
 	if err != nil || dir == "" || owner == "" || sw.After == nil {
 		return detail, err
 	}

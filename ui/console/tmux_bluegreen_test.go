@@ -18,15 +18,7 @@ import (
 // switch back; destroy of blue deletes its record (saying it pointed at
 // green) and its zone, and green's destroy then goes through.
 func TestConsoleInTmuxBlueGreenSwitchIsOwnedByTheStacks(t *testing.T) {
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	stateDir := filepath.Join(dir, "state")
-	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "HOME="+dir, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "STACKWIZ_SANDBOX_SPEED=300", "XDG_CONFIG_HOME=", "STACKWIZ_CONFIG_DIR=", "STACKWIZ_READ_ONLY=")
+	dir, bin, stateDir, start, env := binaryOnSandbox(t)
 	// run runs the binary on the sandbox and returns its output and exit.
 	run := func(args ...string) (string, int) {
 		t.Helper()
@@ -55,13 +47,13 @@ func TestConsoleInTmuxBlueGreenSwitchIsOwnedByTheStacks(t *testing.T) {
 	}
 
 	p := startPane(t, dir, "bluegreen", consoleEnv(dir)+" XDG_CONFIG_HOME= STACKWIZ_SANDBOX_LATENCY=instant "+bin+" --sandbox --state-dir "+stateDir+" --stack blue console")
-	p.waitText("blue's console", "blue · 123456789012 · us-east-1 · api.example.com →", "1/1 in service")
-	p.keys("w")
-	p.waitText("the switch dialog", "> green", "after: A → green-alb-")
-	p.keys("Enter")
-	p.waitText("the switch's outcome", "done: switch api.example.com to stack green")
-	p.keys("q")
-	p.waitFor("stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
+	waitText(p, "blue's console", "blue · 123456789012 · us-east-1 · api.example.com →", "1/1 in service")
+	p.Keys("w")
+	waitText(p, "the switch dialog", "> green", "after: A → green-alb-")
+	p.Keys("Enter")
+	waitText(p, "the switch's outcome", "done: switch api.example.com to stack green")
+	p.Keys("q")
+	waitFor(p, "stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
 
 	out, code := run("--stack", "blue", "status")
 	if code != 0 || !strings.Contains(out, "switched to stack green by the console") || !strings.Contains(out, "traffic goes to green-alb-") {
@@ -91,5 +83,4 @@ func TestConsoleInTmuxBlueGreenSwitchIsOwnedByTheStacks(t *testing.T) {
 	if out, code := run("--stack", "green", "destroy", "--yes"); code != 0 {
 		t.Errorf("destroy of green once blue is gone: exit %d:\n%s", code, out)
 	}
-	_ = os.Remove(bin)
 }

@@ -36,7 +36,7 @@ func servedWorld(t *testing.T, dir string, withGreen bool) (stateDir, url string
 		green := newStackWorld(t, worldOptions{name: "green", size: 1, wallClock: true, sb: blue.SB, cfg: &blue.Cfg})
 		green.save(stateDir)
 	}
-	blue.close()
+	blue.Close()
 	sb, err := sandbox.New(sandbox.Options{DataDir: worldDir})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func servedWorld(t *testing.T, dir string, withGreen bool) (stateDir, url string
 // console keeps reading. Each key says it is disabled and why.
 func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
+	bin := consoleBinary(t)
 	stateDir, url, _ := servedWorld(t, dir, true)
 	base := consoleEnv(dir) + " " + bin + " console --stack demo --state-dir " + stateDir + " --endpoint-url " + url
 	if m := mutating(sandboxStats(t, url)); len(m) != 0 {
@@ -74,34 +74,34 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 	settle := func(p *tmuxPane) {
 		t.Helper()
 		before := sandboxStats(t, url).Total
-		p.keys("r")
-		p.waitFor("a refresh after the keys", func(string) bool { return sandboxStats(t, url).Total >= before+3 })
+		p.Keys("r")
+		waitFor(p, "a refresh after the keys", func(string) bool { return sandboxStats(t, url).Total >= before+3 })
 	}
 
 	t.Run("flag", func(t *testing.T) {
 		p := startPane(t, dir, "flag", base+" --read-only")
-		s := p.waitText("the read-only console's live view", "READ-ONLY", "2/2 in service")
+		s := waitText(p, "the read-only console's live view", "READ-ONLY", "2/2 in service")
 		if !strings.Contains(strings.SplitN(s, "\n", 3)[1], "READ-ONLY") {
 			t.Errorf("the header's first line does not say READ-ONLY:\n%s", s)
 		}
-		for _, v := range []string{"1", "2", "3", "4", "5", "6"} {
-			p.keys(v)
+		for _, v := range tabDigits() {
+			p.Keys(v)
 			for _, a := range actions {
-				p.keys(a.key)
-				p.waitText("the refusal of "+a.key+" in view "+v, fmt.Sprintf("%s %s: disabled, read-only (--read-only) — start the console without --read-only", a.key, a.desc))
+				p.Keys(a.key)
+				waitText(p, "the refusal of "+a.key+" in view "+v, fmt.Sprintf("%s %s: disabled, read-only (--read-only) — start the console without --read-only", a.key, a.desc))
 			}
 		}
 		// Every action key again, on a selected instance, each followed
 		// by the keys a dialog would take.
-		p.keys("1", "Down")
+		p.Keys("1", "Down")
 		for _, a := range actions {
-			p.keys(a.key, "Enter", "Space", "y", "Tab", "1", "Enter", "Escape")
+			p.Keys(a.key, "Enter", "Space", "y", "Tab", "1", "Enter", "Escape")
 		}
 		settle(p)
-		p.keys("6")
-		p.waitText("the empty action log", "No action taken from the console yet.")
+		p.Keys(tabKey(viewLog))
+		waitText(p, "the empty action log", "No action taken from the console yet.")
 		if m := mutating(sandboxStats(t, url)); len(m) != 0 {
-			t.Errorf("a --read-only console sent mutating requests: %v\n%s", m, p.screen())
+			t.Errorf("a --read-only console sent mutating requests: %v\n%s", m, p.Screen())
 		}
 	})
 
@@ -110,10 +110,10 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 		// builds, and a read-only run builds nothing.
 		root := consoleEnv(dir) + " " + bin + " --read-only --stack demo --state-dir " + stateDir + " --endpoint-url " + url
 		p := startPane(t, dir, "root", root)
-		p.waitText("the read-only console's live view", "stackwiz · console · demo", "READ-ONLY", "2/2 in service")
+		waitText(p, "the read-only console's live view", "stackwiz · console · demo", "READ-ONLY", "2/2 in service")
 		for _, a := range actions {
-			p.keys(a.key, "Enter")
-			p.waitText("the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (--read-only)")
+			p.Keys(a.key, "Enter")
+			waitText(p, "the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (--read-only)")
 		}
 		settle(p)
 		if m := mutating(sandboxStats(t, url)); len(m) != 0 {
@@ -123,11 +123,11 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 
 	t.Run("environment", func(t *testing.T) {
 		p := startPane(t, dir, "env", strings.Replace(base, "STACKWIZ_READ_ONLY=", "STACKWIZ_READ_ONLY=1", 1))
-		p.waitText("the read-only console's live view", "READ-ONLY", "2/2 in service")
+		waitText(p, "the read-only console's live view", "READ-ONLY", "2/2 in service")
 		for _, a := range actions {
-			p.keys(a.key)
-			p.waitText("the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (STACKWIZ_READ_ONLY=1) — unset STACKWIZ_READ_ONLY")
-			p.keys("Enter")
+			p.Keys(a.key)
+			waitText(p, "the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (STACKWIZ_READ_ONLY=1) — unset STACKWIZ_READ_ONLY")
+			p.Keys("Enter")
 		}
 		settle(p)
 		if m := mutating(sandboxStats(t, url)); len(m) != 0 {
@@ -146,11 +146,11 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 			t.Fatalf("the setting's file: %v, %v; want mode 0600", fi, err)
 		}
 		p := startPane(t, dir, "setting", base)
-		p.waitText("the read-only console's live view", "READ-ONLY", "2/2 in service")
+		waitText(p, "the read-only console's live view", "READ-ONLY", "2/2 in service")
 		for _, a := range actions {
-			p.keys(a.key)
-			p.waitText("the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (the stack's read-only setting) — `stackwiz console read-only off`")
-			p.keys("Enter")
+			p.Keys(a.key)
+			waitText(p, "the refusal of "+a.key, a.key+" "+a.desc+": disabled, read-only (the stack's read-only setting) — `stackwiz console read-only off`")
+			p.Keys("Enter")
 		}
 		settle(p)
 		if m := mutating(sandboxStats(t, url)); len(m) != 0 {
@@ -171,10 +171,10 @@ func TestConsoleInTmuxReadOnlySendsNoMutatingRequest(t *testing.T) {
 // only then.
 func TestConsoleInTmuxWarnsBeforeARefreshOnAnUnhealthyTarget(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
+	bin := consoleBinary(t)
 	stateDir, url, _ := servedWorld(t, dir, false)
 	p := startPane(t, dir, "preflight", consoleEnv(dir)+" "+bin+" console --state-dir "+stateDir+" --endpoint-url "+url)
-	s := p.waitText("the console's live view", "2/2 in service", "2/2 targets healthy")
+	s := waitText(p, "the console's live view", "2/2 in service", "2/2 targets healthy")
 	var sick string
 	for _, f := range strings.Fields(s) {
 		if strings.HasPrefix(f, "i-") && len(f) > 10 {
@@ -190,18 +190,18 @@ func TestConsoleInTmuxWarnsBeforeARefreshOnAnUnhealthyTarget(t *testing.T) {
 		t.Fatalf("POST /_sandbox/app-health: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	p.waitText("the unhealthy target", "1 unhealthy target ("+sick)
+	waitText(p, "the unhealthy target", "1 unhealthy target ("+sick)
 
-	p.keys("R")
-	p.waitText("the refresh dialog with its pre-flight and the footer's start anyway", "Start an instance refresh", "▲ check before you start:",
+	p.Keys("R")
+	waitText(p, "the refresh dialog with its pre-flight and the footer's start anyway", "Start an instance refresh", "▲ check before you start:",
 		"1 target is not healthy yet: "+sick+" unhealthy", "only 1 target is healthy: it may leave none", "enter start anyway")
-	p.keys("Enter")
-	p.waitText("the question asked again", "enter again starts anyway, esc leaves it")
+	p.Keys("Enter")
+	waitText(p, "the question asked again", "enter again starts anyway, esc leaves it")
 	if n := sandboxStats(t, url).ByService["autoscaling"]["StartInstanceRefresh"]; n != 0 {
 		t.Fatalf("the first enter sent %d StartInstanceRefresh; it must only ask again", n)
 	}
-	p.keys("Enter")
-	p.waitText("the refresh started anyway", "done: start instance refresh of demo-asg")
+	p.Keys("Enter")
+	waitText(p, "the refresh started anyway", "done: start instance refresh of demo-asg")
 	if n := sandboxStats(t, url).ByService["autoscaling"]["StartInstanceRefresh"]; n != 1 {
 		t.Errorf("StartInstanceRefresh sent %d times, want 1", n)
 	}

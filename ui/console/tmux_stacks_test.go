@@ -25,15 +25,7 @@ import (
 // for the user: the next console opened without --stack opens the stack
 // chosen last.
 func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	stateDir := filepath.Join(dir, "state")
-	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "HOME="+dir, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "STACKWIZ_SANDBOX_SPEED=300", "XDG_CONFIG_HOME=", "STACKWIZ_CONFIG_DIR=")
+	dir, bin, stateDir, start, env := binaryOnSandbox(t)
 	stacks := []struct{ name, region, desired string }{{"blue", "ap-northeast-2", "1"}, {"green", "us-west-2", "2"}}
 	for _, s := range stacks {
 		spec := filepath.Join(dir, s.name+".yaml")
@@ -66,7 +58,7 @@ func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
 	shows := func(p *tmuxPane, name, region string) {
 		t.Helper()
 		other := map[string]string{"blue": "green", "green": "blue"}[name]
-		s := p.waitFor("the console on "+name, func(s string) bool {
+		s := waitFor(p, "the console on "+name, func(s string) bool {
 			for _, id := range instances[name] {
 				if !strings.Contains(s, id) {
 					return false
@@ -86,12 +78,12 @@ func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
 	// choose opens the switcher and picks name, moving with key.
 	choose := func(p *tmuxPane, key, name string) {
 		t.Helper()
-		p.keys("o")
-		p.waitText("the switcher", "Stacks — enter opens one", "blue        ap-northeast-2   123456789012  recorded",
+		p.Keys("o")
+		waitText(p, "the switcher", "Stacks — enter opens one", "blue        ap-northeast-2   123456789012  recorded",
 			"green       us-west-2        123456789012  recorded", "regions for the stackwiz:stack tag: 2 found")
-		p.keys(key)
-		p.waitText("the cursor on "+name, "> "+name)
-		p.keys("Enter")
+		p.Keys(key)
+		waitText(p, "the cursor on "+name, "> "+name)
+		p.Keys("Enter")
 	}
 
 	p := startPane(t, dir, "stacks", console)
@@ -102,8 +94,8 @@ func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
 	shows(p, "blue", "ap-northeast-2")
 	choose(p, "Down", "green")
 	shows(p, "green", "us-west-2")
-	p.keys("q")
-	p.waitFor("stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
+	p.Keys("q")
+	waitFor(p, "stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
 
 	// The next console without --stack opens the stack chosen last.
 	data, err := os.ReadFile(filepath.Join(dir, ".config", "stackwiz", "console.json"))
@@ -115,9 +107,8 @@ func TestConsoleInTmuxSwitchesBetweenStacksInTwoRegions(t *testing.T) {
 	}
 	p2 := startPane(t, dir, "again", console)
 	shows(p2, "green", "us-west-2")
-	p2.keys("q")
-	p2.waitFor("stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
-	_ = os.Remove(bin)
+	p2.Keys("q")
+	waitFor(p2, "stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
 }
 
 // groupInstances reads, from a saved sandbox world, the instances of each

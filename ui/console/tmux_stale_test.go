@@ -29,16 +29,16 @@ var asOf = regexp.MustCompile(`healthy as of \d\d:\d\d:\d\d \((\d+)s ago\)`)
 // error — and once the throttling stops the verdict is current again.
 func TestConsoleInTmuxShowsThrottlingAsItHappens(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
+	bin := consoleBinary(t)
 	stateDir, url, _ := servedWorld(t, dir, false)
 	p := startPane(t, dir, "stale", consoleEnv(dir)+" "+bin+" console --state-dir "+stateDir+" --endpoint-url "+url)
-	p.waitText("the console's live view", "● healthy", "2/2 in service")
+	waitText(p, "the console's live view", "● healthy", "2/2 in service")
 
 	postFaults(t, url, `{"operations": {"autoscaling:DescribeAutoScalingGroups": {"throttle_rate": 1}}}`)
-	s := p.waitText("the retry named as it happens", "STALE", "of DescribeAutoScalingGroups: Throttling")
-	first := p.waitFor("the verdict dated", func(s string) bool { return asOf.MatchString(s) })
+	s := waitText(p, "the retry named as it happens", "STALE", "of DescribeAutoScalingGroups: Throttling")
+	first := waitFor(p, "the verdict dated", func(s string) bool { return asOf.MatchString(s) })
 	n1 := asOf.FindStringSubmatch(first)[1]
-	p.waitFor("the age to grow while nothing new arrives", func(s string) bool {
+	waitFor(p, "the age to grow while nothing new arrives", func(s string) bool {
 		m := asOf.FindStringSubmatch(s)
 		return m != nil && len(m[1]) >= len(n1) && m[1] != n1
 	})
@@ -47,7 +47,7 @@ func TestConsoleInTmuxShowsThrottlingAsItHappens(t *testing.T) {
 	}
 
 	postFaults(t, url, `{}`)
-	p.waitFor("the verdict current again", func(s string) bool {
+	waitFor(p, "the verdict current again", func(s string) bool {
 		return strings.Contains(s, "● healthy:") && !strings.Contains(s, " as of ") && !strings.Contains(s, "STALE")
 	})
 }

@@ -22,18 +22,8 @@ import (
 // It waits for the live view, sets the desired capacity through the
 // dialog, quits, and reads the saved world: the group has what was asked.
 func TestConsoleInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the check of the built binary needs it")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
+	bin := consoleBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "stackwiz")
-	build := exec.Command("go", "build", "-o", bin, "github.com/stackwiz/stackwiz")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	if out, err := exec.Command(bin, "console", "--help").CombinedOutput(); err != nil || !strings.Contains(string(out), "stackwiz console") {
 		t.Fatalf("the built binary has no `stackwiz console` command (cli/tui.go wires it): %v\n%s", err, out)
 	}
@@ -41,38 +31,13 @@ func TestConsoleInTmux(t *testing.T) {
 	sbDir := filepath.Join(stateDir, "sandbox")
 	w := newStackWorld(t, worldOptions{size: 3, wallClock: true, dataDir: filepath.Join(sbDir, "world")})
 	w.save(sbDir)
-	group := w.describeGroup()
-	w.close()
+	group := w.DescribeGroup()
+	w.Close()
 
-	session := "stackwiz-console-" + filepath.Base(dir)
 	cmd := strings.Join([]string{"env", "STACKWIZ_SANDBOX_LATENCY=instant", "TERM=xterm-256color", bin, "console", "--sandbox", "--state-dir", stateDir}, " ")
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd+"; sleep 30")
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", session).Run() })
-	screen := func() string { return tmux("capture-pane", "-p", "-t", session) }
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			s := screen()
-			if ok(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 30 s for %s; the screen shows:\n%s", what, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	p := startPane(t, dir, "console", cmd)
 
-	s := waitFor("the console's live view", func(s string) bool { return strings.Contains(s, "3/3 in service") })
+	s := waitFor(p, "the console's live view", func(s string) bool { return strings.Contains(s, "3/3 in service") })
 	for _, want := range []string{"demo", "healthy", "1 Instances 3", "api.example.com", "updated"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the console does not show %q:\n%s", want, s)
@@ -85,22 +50,22 @@ func TestConsoleInTmux(t *testing.T) {
 	}
 
 	// The action: desired 3 → 4 through the capacity dialog.
-	tmux("send-keys", "-t", session, "c")
-	waitFor("the capacity dialog", func(s string) bool { return strings.Contains(s, "Set the group's capacity") })
-	tmux("send-keys", "-t", session, "BSpace", "4")
-	waitFor("the dialog's preview", func(s string) bool { return strings.Contains(s, "the group launches 1 instance") })
-	tmux("send-keys", "-t", session, "Enter")
-	waitFor("the action's report", func(s string) bool {
+	p.Keys("c")
+	waitFor(p, "the capacity dialog", func(s string) bool { return strings.Contains(s, "Set the group's capacity") })
+	p.Keys("BSpace", "4")
+	waitFor(p, "the dialog's preview", func(s string) bool { return strings.Contains(s, "the group launches 1 instance") })
+	p.Keys("Enter")
+	waitFor(p, "the action's report", func(s string) bool {
 		return strings.Contains(s, "done: set capacity of demo-asg: min 1→1, desired 3→4, max 6→6")
 	})
-	waitFor("the fourth instance", func(s string) bool { return strings.Contains(s, "1 Instances 4") })
+	waitFor(p, "the fourth instance", func(s string) bool { return strings.Contains(s, "1 Instances 4") })
 	if os.Getenv("STACKWIZ_SHOW_TMUX") != "" {
-		t.Logf("after the action:\n%s", screen())
+		t.Logf("after the action:\n%s", p.Screen())
 	}
-	tmux("send-keys", "-t", session, "6")
-	waitFor("the action in the log", func(s string) bool { return strings.Contains(s, "ok     set capacity of demo-asg") })
-	tmux("send-keys", "-t", session, "q")
-	waitFor("stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
+	p.Keys(tabKey(viewLog))
+	waitFor(p, "the action in the log", func(s string) bool { return strings.Contains(s, "ok     set capacity of demo-asg") })
+	p.Keys("q")
+	waitFor(p, "stackwiz to exit", func(s string) bool { return !strings.Contains(s, "Instances") })
 
 	// The world the binary saved holds the group as asked.
 	sb, err := sandbox.New(sandbox.Options{DataDir: filepath.Join(sbDir, "world")})
@@ -122,5 +87,4 @@ func TestConsoleInTmux(t *testing.T) {
 	if g := out.AutoScalingGroups[0]; sdk.ToInt32(g.DesiredCapacity) != 4 || len(g.Instances) != 4 {
 		t.Errorf("after the console's action the group has desired %d and %d instances, want 4 and 4", sdk.ToInt32(g.DesiredCapacity), len(g.Instances))
 	}
-	_ = os.Remove(bin)
 }

@@ -4,101 +4,73 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
-// buildBinary builds stackwiz into dir, or skips the test when tmux is
-// missing or the run is short.
-func buildBinary(t *testing.T, dir string) string {
+// consoleBinary is the built binary (the kit's, built once for every
+// package's tests), or skips the test when tmux is missing or the run is
+// short.
+func consoleBinary(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the check of the built binary needs it")
-	}
+	testkit.NeedTmux(t)
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(dir, "stackwiz")
-	build := exec.Command("go", "build", "-o", bin, "github.com/stackwiz/stackwiz")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Binary(t)
 }
 
-// tmuxPane is the built binary running in a tmux pane of a fixed size, on
-// a tmux server of its own (its socket in a temp dir), so it never touches
-// the user's sessions.
-type tmuxPane struct {
-	t      *testing.T
-	socket string
-	name   string
-}
+// tmuxPane is the kit's tmux driver.
+type tmuxPane = testkit.Pane
 
-// startPane runs command (already quoted for sh) at 120×40.
-func startPane(t *testing.T, dir, name, command string) *tmuxPane {
+// startPane runs command (already quoted for sh) at 120×40 in a pane of
+// its own tmux server (its socket in dir), so it never touches the user's
+// sessions. The pane stays after the program ends, so a failure shows its
+// last screen.
+func startPane(t testing.TB, dir, name, command string) *tmuxPane {
 	t.Helper()
-	p := &tmuxPane{t: t, socket: filepath.Join(dir, name+".tmux"), name: name}
-	// Keep the pane after the program ends, so a failure shows its last
-	// screen.
-	p.tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command+"; sleep 60")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", p.socket, "kill-server").Run() })
+	p := testkit.NewPane(t, testkit.PaneOptions{Dir: dir, Name: name})
+	p.Pause = 0 // the console reads keys as they come
+	p.RunShell(command)
 	return p
-}
-
-func (p *tmuxPane) tmux(args ...string) string {
-	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", p.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (p *tmuxPane) screen() string { return p.tmux("capture-pane", "-p", "-t", p.name) }
-
-// keys types keys (tmux key names) into the pane.
-func (p *tmuxPane) keys(keys ...string) {
-	p.t.Helper()
-	p.tmux(append([]string{"send-keys", "-t", p.name}, keys...)...)
 }
 
 // waitFor polls the screen until ok, for up to 60 s (the machine may be
 // busy); it never sleeps a fixed time before looking.
-func (p *tmuxPane) waitFor(what string, ok func(string) bool) string {
-	p.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		s := p.screen()
-		if ok(s) {
-			if os.Getenv("STACKWIZ_SHOW_TMUX") != "" {
-				p.t.Logf("%s:\n%s", what, s)
-			}
-			return s
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("waited 60 s for %s; the screen shows:\n%s", what, s)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+func waitFor(p *tmuxPane, what string, ok func(string) bool) string {
+	return p.Wait(60*time.Second, what, ok)
 }
 
 // waitText waits until the screen shows every one of texts.
-func (p *tmuxPane) waitText(what string, texts ...string) string {
-	p.t.Helper()
-	return p.waitFor(what, func(s string) bool {
-		for _, x := range texts {
-			if !strings.Contains(s, x) {
-				return false
-			}
-		}
-		return true
-	})
+func waitText(p *tmuxPane, what string, texts ...string) string {
+	return waitFor(p, what, func(s string) bool { return testkit.ContainsAll(s, texts...) })
+}
+
+// binaryOnSandbox is what a test of the built binary on its embedded
+// sandbox starts from: a folder, the binary (see consoleBinary), a state
+// dir in the folder, the example's start script for user data, and the
+// environment (cliEnv).
+func binaryOnSandbox(t *testing.T) (dir, bin, stateDir, start string, env []string) {
+	t.Helper()
+	dir = t.TempDir()
+	bin = consoleBinary(t)
+	start, err := filepath.Abs(filepath.Join("..", "..", "examples", "start.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, bin, filepath.Join(dir, "state"), start, cliEnv(dir)
+}
+
+// cliEnv is the environment of the binary run as a command on its
+// embedded sandbox: HOME in dir, test credentials and no AWS files of the
+// machine's, a quick sandbox clock, no user config, not read-only.
+func cliEnv(dir string) []string {
+	return append(os.Environ(), "HOME="+dir, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "STACKWIZ_SANDBOX_SPEED=300", "XDG_CONFIG_HOME=", "STACKWIZ_CONFIG_DIR=", "STACKWIZ_READ_ONLY=")
 }
 
 // sandboxStats reads GET /_sandbox/stats: requests served, by service and

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 )
 
 // verdict is the one-line answer to "is my stack all right?".
@@ -34,7 +34,7 @@ func (v verdict) String() string {
 // targets, fewer instances in service than desired, an alarm of the
 // stack's firing, or a failed instance refresh. Target tracking's alarms
 // going off are the group scaling, not a problem, and do not count.
-func judge(s *aws.Snapshot) verdict {
+func judge(s *fleet.Snapshot) verdict {
 	if s == nil {
 		return verdict{tone: toneInfo, word: "reading", facts: []string{"the first snapshot of the stack is on its way"}}
 	}
@@ -52,7 +52,7 @@ func judge(s *aws.Snapshot) verdict {
 		}
 	}
 	healthy, unhealthy, initial, draining := 0, 0, 0, 0
-	var firstBad *aws.FleetTarget
+	var firstBad *fleet.Target
 	for i, t := range s.Targets {
 		switch t.State {
 		case "healthy":
@@ -84,7 +84,7 @@ func judge(s *aws.Snapshot) verdict {
 	// A part the snapshot could not read says nothing either way: no
 	// "down" from targets it may not see, no "no alarm firing" from alarms
 	// it may not list.
-	targetsKnown, alarmsKnown := !s.Part(aws.PartTargets).Gap(), !s.Part(aws.PartAlarms).Gap()
+	targetsKnown, alarmsKnown := !s.Part(fleet.PartTargets).Gap(), !s.Part(fleet.PartAlarms).Gap()
 	hasTG := targetsKnown && (len(g.TargetGroupARNs) > 0 || len(s.Targets) > 0)
 	if hasTG && healthy == 0 && g.Desired > 0 {
 		worse(toneBad, wordOutage)

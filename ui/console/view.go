@@ -101,8 +101,8 @@ func (m *Model) header(width int) string {
 	}
 
 	var tabs []string
-	for i := range viewCount {
-		name := fmt.Sprintf("%d %s", i+1, viewNames[i])
+	for i := range viewCount() {
+		name := fmt.Sprintf("%d %s", i+1, panels[i].name())
 		_, gap := panelGap(m.snap, i)
 		if n := m.count(i); n != "" && !gap {
 			name += " " + n
@@ -123,35 +123,6 @@ func (m *Model) header(width int) string {
 		return l2 + "\n" + l1 + "\n" + strings.Join(tabs, "  ")
 	}
 	return l1 + "\n" + l2 + "\n" + strings.Join(tabs, "  ")
-}
-
-// count is the number a tab shows beside its name.
-func (m *Model) count(v view) string {
-	if m.snap == nil {
-		return ""
-	}
-	switch v {
-	case viewInstances:
-		return fmt.Sprint(len(m.snap.Instances))
-	case viewTargets:
-		return fmt.Sprint(len(m.snap.Targets))
-	case viewAlarms:
-		firing := 0
-		for _, a := range m.snap.Alarms {
-			if a.State == "ALARM" {
-				firing++
-			}
-		}
-		if firing > 0 {
-			return fmt.Sprintf("%d!", firing)
-		}
-		return fmt.Sprint(len(m.snap.Alarms))
-	case viewLog:
-		if len(m.log) > 0 {
-			return fmt.Sprint(len(m.log))
-		}
-	}
-	return ""
 }
 
 // body draws the current view in exactly height lines of width cells,
@@ -175,9 +146,10 @@ func (m *Model) body(width, height int) string {
 		return strings.Join(out, "\n")
 	}
 	t := m.tables[m.tab]
+	pn := panels[m.tab]
 	gap, hidden := panelGap(m.snap, m.tab)
 	switch {
-	case m.snap == nil && m.tab != viewLog:
+	case m.snap == nil && pn.needsSnapshot():
 		text(m.status(true))
 		return finish()
 	case hidden:
@@ -189,39 +161,20 @@ func (m *Model) body(width, height int) string {
 			}
 		}
 		return finish()
-	case t == nil: // the load balancer view, under its title
-		rows := height
-		if m.snap.LB != nil {
-			text(m.lbTitle())
-			rows--
-		}
-		end := min(len(m.lbLines), m.lbOffset+max(0, rows))
-		text(m.lbLines[m.lbOffset:end]...)
-		return finish()
-	case m.tab == viewLog && len(m.log) == 0:
-		text(line{text: "No action taken from the console yet.", tone: toneMuted}, line{})
-		if m.readOnly != "" {
-			for _, w := range wrapWords("This console is read-only ("+m.readOnly+"): its actions are off; "+readOnlyFix(m.readOnly)+".", width) {
-				text(line{text: w, tone: toneWarn})
-			}
-			return finish()
-		}
-		text(line{text: "c capacity · R instance refresh · C cancel it · x terminate · b standby · t termination policies · w switch alias", tone: toneMuted})
+	case t == nil: // a text panel, under its title
+		above := pn.above(m, width)
+		text(above...)
+		rows := height - len(above)
+		lines, off := m.lines[m.tab], m.offsets[m.tab]
+		end := min(len(lines), off+max(0, rows))
+		text(lines[off:end]...)
 		return finish()
 	}
-	var above, below []line
-	switch m.tab {
-	case viewInstances:
-		above = m.instancesTitle()
-	case viewTargets:
-		above = m.targetsTitle()
-	case viewActivity:
-		above = m.refreshPanel(width)
-	case viewAlarms:
-		if !m.detail {
-			below = m.historyLines(height / 3)
-		}
+	if ph := pn.placeholder(m, width); ph != nil {
+		text(ph...)
+		return finish()
 	}
+	above, below := pn.above(m, width), pn.below(m, height)
 	text(above...)
 	tableH := height - len(above) - len(below)
 	tw := width

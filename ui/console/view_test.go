@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/aws/fleet"
 	"github.com/stackwiz/stackwiz/ui/theme"
 )
 
@@ -21,8 +21,8 @@ func TestCertificateExpiryIsWarnedBeforeItBites(t *testing.T) {
 		{now.AddDate(0, 0, -1), toneBad, "EXPIRED 2026-03-01"},
 	}
 	for _, c := range cases {
-		s := &aws.Snapshot{TakenAt: now, LB: &aws.FleetLB{Name: "demo-alb", State: "active", ReadAt: now,
-			Certificates: []aws.FleetCert{{Domain: "api.example.com", Status: "ISSUED", NotAfter: c.notAfter, RenewalEligibility: "ELIGIBLE"}}}}
+		s := &fleet.Snapshot{TakenAt: now, LB: &fleet.LB{Name: "demo-alb", State: "active", ReadAt: now,
+			Certificates: []fleet.Cert{{Domain: "api.example.com", Status: "ISSUED", NotAfter: c.notAfter, RenewalEligibility: "ELIGIBLE"}}}}
 		var got *line
 		for _, l := range lbLines(s, stackInfo{}) {
 			if strings.Contains(l.text, "api.example.com") {
@@ -36,35 +36,35 @@ func TestCertificateExpiryIsWarnedBeforeItBites(t *testing.T) {
 }
 
 func TestVerdictNamesWhatIsWrong(t *testing.T) {
-	group := aws.FleetGroup{Name: "demo-asg", Desired: 2, TargetGroupARNs: []string{"tg"}}
-	in := func(id, life string) aws.FleetInstance { return aws.FleetInstance{ID: id, Lifecycle: life} }
-	tg := func(id, state, reason string) aws.FleetTarget {
-		return aws.FleetTarget{ID: id, FleetHealth: aws.FleetHealth{State: state, Reason: reason}}
+	group := fleet.Group{Name: "demo-asg", Desired: 2, TargetGroupARNs: []string{"tg"}}
+	in := func(id, life string) fleet.Instance { return fleet.Instance{ID: id, Lifecycle: life} }
+	tg := func(id, state, reason string) fleet.Target {
+		return fleet.Target{ID: id, Health: fleet.Health{State: state, Reason: reason}}
 	}
 	cases := []struct {
 		name string
-		s    *aws.Snapshot
+		s    *fleet.Snapshot
 		word string
 		fact string
 	}{
-		{"all well", &aws.Snapshot{Group: group, Instances: []aws.FleetInstance{in("i-1", "InService"), in("i-2", "InService")},
-			Targets: []aws.FleetTarget{tg("i-1", "healthy", ""), tg("i-2", "healthy", "")}}, "healthy", "2/2 targets healthy"},
-		{"one unhealthy", &aws.Snapshot{Group: group, Instances: []aws.FleetInstance{in("i-1", "InService"), in("i-2", "InService")},
-			Targets: []aws.FleetTarget{tg("i-1", "healthy", ""), tg("i-2", "unhealthy", "Target.ResponseCodeMismatch")}}, "degraded", "1 unhealthy target (i-2: ResponseCodeMismatch)"},
-		{"none healthy", &aws.Snapshot{Group: group, Instances: []aws.FleetInstance{in("i-1", "InService"), in("i-2", "InService")},
-			Targets: []aws.FleetTarget{tg("i-1", "unhealthy", "Target.Timeout"), tg("i-2", "unhealthy", "Target.Timeout")}}, wordOutage, "no healthy target"},
-		{"booting", &aws.Snapshot{Group: group, Instances: []aws.FleetInstance{in("i-1", "Pending"), in("i-2", "InService")},
-			Targets: []aws.FleetTarget{tg("i-2", "initial", "Elb.InitialHealthChecking")}}, wordOutage, "no healthy target behind the load balancer: nothing is served (1 target in initial health checks, 1 instance pending)"},
-		{"alarm", &aws.Snapshot{Group: group, Instances: []aws.FleetInstance{in("i-1", "InService"), in("i-2", "InService")},
-			Targets: []aws.FleetTarget{tg("i-1", "healthy", ""), tg("i-2", "healthy", "")},
-			Alarms:  []aws.FleetAlarm{{Name: "demo-5xx", State: "ALARM"}, {Name: "TargetTracking-demo-asg-AlarmHigh-1", State: "ALARM"}}}, "degraded", "ALARM demo-5xx"},
-		{"rolling", &aws.Snapshot{Group: func() aws.FleetGroup {
+		{"all well", &fleet.Snapshot{Group: group, Instances: []fleet.Instance{in("i-1", "InService"), in("i-2", "InService")},
+			Targets: []fleet.Target{tg("i-1", "healthy", ""), tg("i-2", "healthy", "")}}, "healthy", "2/2 targets healthy"},
+		{"one unhealthy", &fleet.Snapshot{Group: group, Instances: []fleet.Instance{in("i-1", "InService"), in("i-2", "InService")},
+			Targets: []fleet.Target{tg("i-1", "healthy", ""), tg("i-2", "unhealthy", "Target.ResponseCodeMismatch")}}, "degraded", "1 unhealthy target (i-2: ResponseCodeMismatch)"},
+		{"none healthy", &fleet.Snapshot{Group: group, Instances: []fleet.Instance{in("i-1", "InService"), in("i-2", "InService")},
+			Targets: []fleet.Target{tg("i-1", "unhealthy", "Target.Timeout"), tg("i-2", "unhealthy", "Target.Timeout")}}, wordOutage, "no healthy target"},
+		{"booting", &fleet.Snapshot{Group: group, Instances: []fleet.Instance{in("i-1", "Pending"), in("i-2", "InService")},
+			Targets: []fleet.Target{tg("i-2", "initial", "Elb.InitialHealthChecking")}}, wordOutage, "no healthy target behind the load balancer: nothing is served (1 target in initial health checks, 1 instance pending)"},
+		{"alarm", &fleet.Snapshot{Group: group, Instances: []fleet.Instance{in("i-1", "InService"), in("i-2", "InService")},
+			Targets: []fleet.Target{tg("i-1", "healthy", ""), tg("i-2", "healthy", "")},
+			Alarms:  []fleet.Alarm{{Name: "demo-5xx", State: "ALARM"}, {Name: "TargetTracking-demo-asg-AlarmHigh-1", State: "ALARM"}}}, "degraded", "ALARM demo-5xx"},
+		{"rolling", &fleet.Snapshot{Group: func() fleet.Group {
 			g := group
-			g.Refresh = &aws.FleetRefresh{Percent: 50, Status: "InProgress"}
+			g.Refresh = &fleet.Refresh{Percent: 50, Status: "InProgress"}
 			return g
 		}(),
-			Instances: []aws.FleetInstance{in("i-1", "InService"), in("i-3", "Pending")},
-			Targets:   []aws.FleetTarget{tg("i-1", "healthy", ""), tg("i-2", "draining", "")}}, "rolling", "1/1 targets healthy"},
+			Instances: []fleet.Instance{in("i-1", "InService"), in("i-3", "Pending")},
+			Targets:   []fleet.Target{tg("i-1", "healthy", ""), tg("i-2", "draining", "")}}, "rolling", "1/1 targets healthy"},
 	}
 	for _, c := range cases {
 		v := judge(c.s)

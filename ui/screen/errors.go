@@ -1,10 +1,11 @@
 package screen
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/state"

@@ -1,15 +1,15 @@
 package screen
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/aws/smithy-go"
+	"github.com/stackwiz/stackwiz/spec"
 
+	"github.com/aws/smithy-go"
 )
 
 func TestDescribePutsErrorsIntoWords(t *testing.T) {

@@ -1,13 +1,14 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"

@@ -36,17 +36,6 @@ var lookupNames = [lookCount]string{
 	"hosted zones", "certificates", "the latest image", "your public IP",
 }
 
-// lookupsOf lists what a step's form offers from the account: the form
-// waits for them (with a spinner) before it opens.
-var lookupsOf = map[steps.StepID][]lookup{
-	steps.StepIdentity:       {lookProfiles, lookCaller},
-	steps.StepNetwork:        {lookAZs, lookVPCs, lookPublicIP},
-	steps.StepAMI:            {lookImage},
-	steps.StepLaunchTemplate: {lookKeyPairs},
-	steps.StepCertificate:    {lookZones, lookCerts},
-	steps.StepDNS:            {lookZones},
-}
-
 // found is what the lookups found so far.
 type found struct {
 	profiles []aws.Profile
@@ -214,7 +203,7 @@ func (f *found) record(m lookedUpMsg) {
 // pending returns the lookups of step that have not answered yet.
 func (f *found) pending(step steps.StepID, connected bool) []lookup {
 	var out []lookup
-	for _, l := range lookupsOf[step] {
+	for _, l := range lookupsOf(step) {
 		if f.done[l] {
 			continue
 		}

@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,13 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/stackwiz/stackwiz/spec"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/stackwiz/stackwiz/state"
@@ -24,8 +25,8 @@ import (
 )
 
 // The wizard's answers are state: every answer is written to a draft under
-// the state dir as soon as it is confirmed (a field left, a step
-// submitted), so that a quit, a crash or a SIGKILL loses at most the field
+// the state dir as soon as it is confirmed (a field left, an option
+// chosen, a step submitted), so that a quit, a crash or a SIGKILL loses at most the field
 // being typed, and the next start reopens on the same step with every
 // answer. Once an apply starts, the stack's record holds the answers and
 // the draft only remembers how the last run ended (a deliberate quit);
@@ -304,19 +305,56 @@ func (m *Model) focusedKey() string {
 }
 
 // keyToForm passes a key to the form, noting typed input that is not
-// confirmed yet and saving when a field was left.
+// confirmed yet and saving when a field was left. A choice (a select, a
+// yes/no, a multi-select, the policy picker) is whole with each key, so a
+// changed one is confirmed and saved at once: a quit on the field keeps it.
 func (m *Model) keyToForm(msg tea.KeyPressMsg) tea.Cmd {
 	before := m.focusedKey()
 	was := m.answers.clone()
+	hoveredWas, _ := m.hovered()
 	m.stuck = ""
 	cmd := m.forwardToForm(msg)
+	if v, ok := m.hovered(); ok && v != hoveredWas && m.focusedKey() == before {
+		m.takeChoice(before, v)
+	}
+	var chosen tea.Cmd
 	if m.form != nil && !reflect.DeepEqual(was, m.answers) {
-		m.typing = true
+		if m.typingField() {
+			m.typing = true
+		} else if m.focusedKey() == before {
+			m.confirmAnswers()
+			chosen = m.saveDraft()
+		}
 	}
 	if isNextKey(msg) {
 		m.heldBack(before)
 	}
-	return tea.Batch(cmd, m.fieldLeft(before))
+	return tea.Batch(cmd, chosen, m.fieldLeft(before))
+}
+
+// hovered is the option under the focused select's cursor, which the
+// select shows as its answer; ok is false on another field, or while the
+// select is filtered.
+func (m *Model) hovered() (string, bool) {
+	if m.form == nil {
+		return "", false
+	}
+	sel, ok := m.form.GetFocusedField().(*huh.Select[string])
+	if !ok || sel.GetFiltering() {
+		return "", false
+	}
+	return sel.Hovered()
+}
+
+// takeChoice makes v the answer of the select at path, as the select
+// shows it: huh writes it on every move but end (G), which it writes only
+// when the field is left.
+func (m *Model) takeChoice(path, v string) {
+	if path == "profile" {
+		m.answers.Profile = v
+		return
+	}
+	m.answers.setText(path, v)
 }
 
 // formLeft keeps the open step's confirmed answers when the user goes back
@@ -346,17 +384,6 @@ func (m *Model) unsavedInput() string {
 	return fmt.Sprintf("Your answers up to %s are saved; the field you are typing is not.", m.all[m.cursor].Title())
 }
 
-// clone copies the answers, lists included.
-func (a *answers) clone() *answers {
-	if a == nil {
-		return nil
-	}
-	c := *a
-	c.Policies = slices.Clone(a.Policies)
-	c.Termination = slices.Clone(a.Termination)
-	return &c
-}
-
 // restore loads a draft saved by an earlier run: the submitted answers,
 // the step it was on and that step's confirmed fields.
 func (m *Model) restore(d draftFile) {
@@ -378,7 +405,8 @@ func (m *Model) restore(d draftFile) {
 		m.cursor = i
 	}
 	if d.Open != nil {
-		m.held, m.heldStep = d.Open.clone(), d.Step
+		// A draft from before a field existed keeps the spec's answer.
+		m.held, m.heldStep = answersFrom(spec, m.profile).over(d.Open), d.Step
 	}
 	m.phase, m.focus = phaseSteps, focusForm
 	m.reopenReview = d.Review

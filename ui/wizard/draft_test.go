@@ -3,6 +3,7 @@ package wizard
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,7 @@ func TestTheDraftWriterWritesTheNewestDraftOwnerOnly(t *testing.T) {
 	// runs last, the newest draft is what stays on disk.
 	var wg sync.WaitGroup
 	for i := range 20 {
-		w.want(draftFile{Version: draftVersion, Stack: "s" + itoa(i)})
+		w.want(draftFile{Version: draftVersion, Stack: "s" + strconv.Itoa(i)})
 		wg.Go(func() {
 			if err := w.flush(); err != nil {
 				t.Error(err)
@@ -77,8 +78,8 @@ func TestAWizardStartedAgainReopensTheStepWithItsConfirmedAnswers(t *testing.T) 
 	if m2.formStep != steps.StepIAM || m2.form == nil {
 		t.Fatalf("the restarted wizard opened %q, want the IAM role step", m2.formStep)
 	}
-	if m2.answers.RoleName != "again-app" {
-		t.Fatalf("the role name is %q: the unconfirmed x came back, or the default was lost", m2.answers.RoleName)
+	if m2.answers.Text("iam.role_name") != "again-app" {
+		t.Fatalf("the role name is %q: the unconfirmed x came back, or the default was lost", m2.answers.Text("iam.role_name"))
 	}
 	if v := r2.view(); !strings.Contains(v, "you quit moments ago") {
 		t.Fatalf("the restarted wizard does not say the user quit:\n%s", v)

@@ -1,12 +1,13 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"cmp"
 	"fmt"
 	"math/bits"
 	"net/netip"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -22,30 +23,6 @@ import (
 // field's title as the form shows it, and a problem the whole-spec
 // validation reports on a field the wizard never shows (the subnet sizes)
 // is moved onto the field that changes it, with the size it needs.
-
-// fieldTitles are the titles the forms give each spec path.
-var fieldTitles = map[string]string{
-	"name": "Stack name", "region": "Region", "profile": "Profile",
-	"iam.role_name": "Role name", "iam.managed_policies": "Managed policies",
-	"network.vpc": "VPC", "network.azs": "AZs", "network.cidr": "CIDR", "network.nat": "NAT",
-	"network.bastion.enabled": "Bastion host", "network.bastion.ssh_from": "SSH from",
-	"instance.port": "App port",
-	"ami.source":    "Image", "ami.base": "Base", "ami.id": "Image id", "ami.setup_script": "Setup script",
-	"instance.type": "Instance type", "instance.volume_gib": "Volume GiB", "instance.user_data": "User data",
-	"instance.key_name":   "Key pair",
-	"load_balancer.https": "HTTPS", "dns.zone": "Hosted zone", "dns.record": "Name",
-	"load_balancer.health_check.path":                "Health check path",
-	"load_balancer.health_check.interval_seconds":    "Interval (s)",
-	"load_balancer.health_check.timeout_seconds":     "Timeout (s)",
-	"load_balancer.health_check.healthy_threshold":   "Healthy after",
-	"load_balancer.health_check.unhealthy_threshold": "Unhealthy after",
-	"load_balancer.health_check.success_codes":       "Success codes",
-	"autoscaling.min": "Min", "autoscaling.desired": "Desired", "autoscaling.max": "Max",
-	"autoscaling.health_check_grace_seconds": "Grace period (s)",
-	"autoscaling.cpu_target_percent":         "CPU target %",
-	"autoscaling.termination_policies":       "Termination policies",
-	"alarms.email":                           "Email", "alarms.billing_threshold_usd": "Billing alarm $",
-}
 
 // fieldTitle is the title of the field at path, or the path itself for a
 // field no form shows.
@@ -106,48 +83,6 @@ func replaceWord(text, old, repl string) string {
 
 func isPathByte(c byte) bool {
 	return c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-}
-
-// isEmpty reports whether the answer at path is still blank.
-func (a *answers) isEmpty(path string) bool {
-	var text string
-	switch path {
-	case "name":
-		text = a.Name
-	case "region":
-		text = a.Region
-	case "iam.role_name":
-		text = a.RoleName
-	case "iam.managed_policies":
-		return len(a.Policies) == 0
-	case "network.cidr":
-		text = a.CIDR
-	case "network.bastion.ssh_from":
-		text = a.SSHFrom
-	case "instance.port":
-		text = a.Port
-	case "ami.id":
-		text = a.AMIID
-	case "ami.setup_script":
-		text = a.SetupScript
-	case "instance.type":
-		text = a.Type
-	case "instance.user_data":
-		text = a.UserData
-	case "dns.zone":
-		text = a.Zone
-	case "dns.record":
-		text = a.Record
-	case "load_balancer.health_check.path":
-		text = a.HCPath
-	case "alarms.email":
-		text = a.Email
-	case "autoscaling.termination_policies":
-		return len(a.Termination) == 0
-	default:
-		return false
-	}
-	return strings.TrimSpace(text) == ""
 }
 
 // shown reports whether the open form shows p now: not while its field is

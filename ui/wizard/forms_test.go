@@ -1,12 +1,13 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/bubbles/v2/key"
 
@@ -58,7 +59,7 @@ func TestChoosingHTTPSFlagsNothingUntilTheFieldsAreLeft(t *testing.T) {
 	r.press("demo", "enter", "enter", "esc")
 	r.m.cursor = m.stepIndex(steps.StepCertificate)
 	r.press("enter", "left")
-	if !m.answers.HTTPS {
+	if !m.answers.On("load_balancer.https") {
 		t.Fatal("left did not choose Yes")
 	}
 	if v := flatRight(m, r.view()); strings.Contains(v, "✗") {
@@ -154,7 +155,7 @@ func TestTerminationPoliciesAreAnOrderedList(t *testing.T) {
 	}
 	// OldestLaunchTemplate, OldestInstance: the second unchosen row.
 	r.press("down", "down", "space")
-	if got := m.answers.Termination; strings.Join(got, ",") != "Default,OldestInstance" {
+	if got := m.answers.List("autoscaling.termination_policies"); strings.Join(got, ",") != "Default,OldestInstance" {
 		t.Fatalf("space chose %v, want Default then OldestInstance", got)
 	}
 	r.press("K") // earlier: before Default
@@ -170,7 +171,7 @@ func TestTerminationPoliciesAreAnOrderedList(t *testing.T) {
 	r.m.cursor = m.stepIndex(steps.StepAutoscaling)
 	r.press("esc", "enter", "enter", "enter", "enter", "enter", "enter")
 	r.press("down", "J")
-	if got := m.answers.Termination; strings.Join(got, ",") != "OldestInstance,Default" {
+	if got := m.answers.List("autoscaling.termination_policies"); strings.Join(got, ",") != "OldestInstance,Default" {
 		t.Fatalf("J on the last chosen policy moved it: %v", got)
 	}
 	r.press("up", "J")

@@ -2,11 +2,9 @@ package wizard
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +12,9 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
@@ -24,7 +22,7 @@ import (
 )
 
 // testNow is the wizard's clock in tests: fixed, so views are repeatable.
-var testNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+var testNow = testkit.Now
 
 // env is one wizard under test: a sandbox over HTTP reached by the real
 // SDK, a state dir, AWS config files, and the shared screen context.
@@ -34,17 +32,15 @@ type env struct {
 	URL string
 	Dir string
 	sh  *screen.Shared
-	d   Deps
+	srv *testkit.Server
+	// cancel stops the work the wizard started (an apply).
+	cancel context.CancelFunc
+	d      Deps
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
+	srv := testkit.NewServer(t, testkit.ServerOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	dir := t.TempDir()
@@ -53,22 +49,19 @@ func newEnv(t *testing.T) *env {
 	if err := os.WriteFile(config, []byte("[default]\nregion = us-east-1\n[profile work]\nsso_session = corp\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, SB: sb, URL: srv.URL, Dir: dir}
+	e := &env{t: t, SB: srv.SB, URL: srv.URL, Dir: dir, srv: srv, cancel: cancel}
 	e.sh = &screen.Shared{Ctx: ctx, Styles: theme.New(true), Keys: screen.NewKeys(), Sandbox: true}
 	e.d = Deps{
 		Shared: e.sh, StateDir: dir, Connect: e.connect,
 		Engine:     steps.Options{Poll: steps.Poll{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond, IAM: 20 * time.Second, Dependency: 20 * time.Second}},
 		ConfigFile: config, CredentialsFile: filepath.Join(cfgDir, "credentials"),
-		WorkDir: cfgDir, Now: func() time.Time { return testNow },
+		WorkDir: cfgDir, Now: testkit.Clock,
 	}
 	return e
 }
 
 func (e *env) connect(_ context.Context, _, region string) (*aws.Clients, error) {
-	if region == "" {
-		region = "us-east-1"
-	}
-	return aws.NewClients(aws.WithRetryer(sandbox.Config(e.URL, region), aws.Options{MaxAttempts: 2, MaxBackoff: 10 * time.Millisecond})), nil
+	return e.srv.Clients(region), nil
 }
 
 // wizard opens the wizard on stack ("" for a new one), sized w × h, and
@@ -82,6 +75,14 @@ func (e *env) wizard(stack string, w, h int) (*Model, *runner) {
 		e.t.Fatalf("wizard.New: %v", err)
 	}
 	r := &runner{t: e.t, m: m, msgs: make(chan tea.Msg, 1024)}
+	// Before the state dir is removed: stop what the test left running
+	// (an apply it started) and let its last commands (the draft and
+	// record saves) land, so nothing writes into a folder being removed.
+	e.t.Cleanup(func() {
+		e.cancel()
+		r.before = nil
+		r.quiet()
+	})
 	r.send(tea.WindowSizeMsg{Width: w, Height: h})
 	r.start(m.Init())
 	r.until(func() bool {
@@ -197,48 +198,12 @@ func expand(msg tea.Msg) []tea.Cmd {
 	return nil
 }
 
-// keyMsgs turns a key name, or text, into key presses.
-func keyMsgs(k string) []tea.KeyPressMsg {
-	named := map[string]tea.KeyPressMsg{
-		"enter":     {Code: tea.KeyEnter},
-		"tab":       {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"esc":       {Code: tea.KeyEscape},
-		"up":        {Code: tea.KeyUp},
-		"down":      {Code: tea.KeyDown},
-		"left":      {Code: tea.KeyLeft},
-		"right":     {Code: tea.KeyRight},
-		"space":     {Code: tea.KeySpace, Text: " "},
-		"backspace": {Code: tea.KeyBackspace},
-		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
-		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
-	}
-	if msg, ok := named[k]; ok {
-		return []tea.KeyPressMsg{msg}
-	}
-	var out []tea.KeyPressMsg
-	for _, r := range k {
-		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return out
-}
-
-var idPattern = regexp.MustCompile(`\b(vpc|subnet|sg|ami|igw|nat|rtb|eipalloc|lt|i)-([0-9a-f]{8,17})\b`)
-
-// plain strips styles and replaces AWS ids' random digits by x's of the
-// same length, so a view can be compared with a golden file.
-func plain(s string) string {
-	s = ansi.Strip(s)
-	s = idPattern.ReplaceAllStringFunc(s, func(id string) string {
-		i := strings.LastIndexByte(id, '-')
-		return id[:i+1] + strings.Repeat("x", len(id)-i-1)
-	})
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
+// The key and plain-text helpers are the kit's.
+var (
+	keyMsgs = testkit.Keys
+	plain   = testkit.Plain
+	flat    = testkit.Flat
+)
 
 func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
 

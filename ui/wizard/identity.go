@@ -83,5 +83,5 @@ func (m *Model) keepRecordedRegion() {
 	m.notice = fmt.Sprintf("stack %s was built in %s (account %s) and stays there; to build in %s, destroy it first or give the new stack another name",
 		m.draft.Name, m.rec.Region, account, m.draft.Region)
 	m.draft.Region = m.rec.Region
-	m.answers.Region = m.rec.Region
+	m.answers.setText("region", m.rec.Region)
 }

@@ -1,11 +1,12 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
@@ -26,11 +27,6 @@ func flatRight(m *Model, view string) string {
 		}
 	}
 	return flat(strings.Join(right, "\n"))
-}
-
-func flat(view string) string {
-	view = strings.NewReplacer("│", " ", "╭", " ", "╮", " ", "╰", " ", "╯", " ", "─", " ", "┃", " ").Replace(view)
-	return strings.Join(strings.Fields(view), " ")
 }
 
 func TestStepListMovesWithArrowsAndHJKLAndOpensEachStepsForm(t *testing.T) {
@@ -232,7 +228,7 @@ func TestTheCertificateStepSaysWhatTheAccountHas(t *testing.T) {
 	r.press("demo", "enter", "enter", "esc")
 	r.m.cursor = m.stepIndex(steps.StepCertificate)
 	r.press("enter", "left") // HTTPS: No → Yes
-	if !m.answers.HTTPS {
+	if !m.answers.On("load_balancer.https") {
 		t.Fatal("left did not choose Yes")
 	}
 	r.press("enter", "example.com", "enter", "api.example.com")

@@ -1,9 +1,9 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"path/filepath"
 
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Script paths (instance.user_data, ami.setup_script) stay as the user

@@ -11,7 +11,7 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/stackwiz/stackwiz/steps"
+	"github.com/stackwiz/stackwiz/aws"
 )
 
 // policyPicker is the termination policies as the ordered list AWS
@@ -53,7 +53,7 @@ func newPolicyKeys() policyKeys {
 
 // newPolicyPicker binds a picker to value.
 func newPolicyPicker(path, title string, value *[]string, validate func([]string) error) *policyPicker {
-	return &policyPicker{key: path, title: title, value: value, offered: steps.TerminationPolicies,
+	return &policyPicker{key: path, title: title, value: value, offered: aws.TerminationPolicyNames(),
 		validate: validate, keys: newPolicyKeys(), dark: true}
 }
 

@@ -1,11 +1,12 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/aws/smithy-go"

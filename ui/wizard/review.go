@@ -1,12 +1,13 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"

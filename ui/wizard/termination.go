@@ -1,10 +1,12 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/lipgloss/v2"
 
@@ -44,10 +46,10 @@ func (m *Model) terminationView(spec *spec.Spec, l layout) string {
 	var hovered string
 	if h, ok := m.form.GetFocusedField().(interface{ Hovered() (string, bool) }); ok {
 		if p, ok := h.Hovered(); ok {
-			hovered = wrap.Render(s.Bold.Render(p) + ": " + steps.TerminationPolicyText[p])
+			hovered = wrap.Render(s.Bold.Render(p) + ": " + aws.TerminationPolicyDoes(p))
 		}
 	}
-	chosen := m.answers.Termination
+	chosen := m.answers.List("autoscaling.termination_policies")
 	g, ins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, chosen, now)
 	var desc []string
 	for _, in := range ins {
@@ -70,7 +72,7 @@ func (m *Model) terminationView(spec *spec.Spec, l layout) string {
 	// Grouped by the instance removed, the policies fit the narrowest pane.
 	byPick := map[string][]string{}
 	var picked []string
-	for _, p := range steps.TerminationPolicies {
+	for _, p := range aws.TerminationPolicyNames() {
 		if p == "OldestLaunchConfiguration" {
 			continue // no launch configurations in this stack
 		}

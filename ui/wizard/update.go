@@ -1,8 +1,9 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -166,8 +167,8 @@ func (m *Model) openForm(i int) tea.Cmd {
 // buildForm builds the open step's form.
 func (m *Model) buildForm() tea.Cmd {
 	seq := m.formSeq
-	if m.formStep == steps.StepIdentity && m.answers.Region == "" {
-		m.answers.Region = m.profileRegion(m.answers.Profile)
+	if m.formStep == steps.StepIdentity && m.answers.Text("region") == "" {
+		m.answers.setText("region", m.profileRegion(m.answers.Profile))
 	}
 	fc := formContext{found: &m.found, sandbox: m.d.Shared.Sandbox, baseDir: m.d.WorkDir, check: m.fieldCheck(m.formStep)}
 	f := buildForm(m.formStep, m.answers, fc).WithTheme(formTheme(m.d.Shared.Styles.Huh()))
@@ -316,7 +317,7 @@ func (m *Model) connected(msg connectedMsg) tea.Cmd {
 	m.clients = msg.clients
 	if m.draft.Region == "" {
 		m.draft.Region = msg.clients.Region
-		m.answers.Region = msg.clients.Region
+		m.answers.setText("region", msg.clients.Region)
 	}
 	ip := ipLookup{fn: m.d.Engine.PublicIP, client: m.d.HTTPClient, url: m.d.CheckIPURL}
 	if ip.url == "" && !m.d.Shared.Sandbox {

@@ -1,9 +1,10 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"fmt"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -355,9 +356,11 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 	if step == steps.StepAMI && m.found.image != "" {
 		lines = append(lines, s.Muted.Render("• the latest "+m.found.imageFor+" image here is "+m.found.image))
 	}
-	if step == steps.StepIAM {
-		for _, p := range knownPolicies {
-			lines = append(lines, s.Muted.Render("• "+p.name+": "+p.why))
+	for _, f := range forms[step].Fields() {
+		for _, o := range f.Options {
+			if o.Help != "" {
+				lines = append(lines, s.Muted.Render("• "+o.Label+": "+o.Help))
+			}
 		}
 	}
 	for _, a := range spec.AdviceFor(spec.Advise(&preview), string(step)) {

@@ -11,13 +11,14 @@
 package wizard
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"context"
 	"net/http"
 	"os"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/stackwiz/stackwiz/spec"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -263,7 +264,7 @@ func (m *Model) connect() tea.Cmd {
 	profiles := m.found.profiles
 	m.found = found{profiles: profiles}
 	m.found.done[lookProfiles] = profiles != nil || m.found.done[lookProfiles]
-	region := m.answers.Region
+	region := m.answers.Text("region")
 	if region == "" {
 		region = m.draft.Region
 	}
