@@ -20,7 +20,7 @@ import (
 
 const stackSchemaFile = "docs/schemas/stack.schema.json"
 
-// specField is one field of steps.Spec: its path in stack.yaml, the Go
+// specField is one field of spec.Spec: its path in stack.yaml, the Go
 // field it is, and its default.
 type specField struct {
 	path   string
@@ -29,7 +29,7 @@ type specField struct {
 	def    reflect.Value
 }
 
-// specFields walks steps.Spec by its yaml tags, objects included.
+// specFields walks spec.Spec by its yaml tags, objects included.
 func specFields() []specField {
 	var out []specField
 	var walk func(prefix string, t reflect.Type, v reflect.Value)
@@ -95,7 +95,7 @@ func jsonType(t reflect.Type) string {
 }
 
 // TestStackSchemaCoversEverySpecField keeps docs/schemas/stack.schema.json
-// equal to steps.Spec: every field of the spec is in the schema and every
+// equal to spec.Spec: every field of the spec is in the schema and every
 // property of the schema is a field, with the same type, a description,
 // the default Defaults() gives it, and no unknown fields allowed.
 func TestStackSchemaCoversEverySpecField(t *testing.T) {
@@ -149,11 +149,11 @@ func TestStackSchemaCoversEverySpecField(t *testing.T) {
 			t.Errorf("%s: %s has a default, but its value depends on other fields: describe it instead", stackSchemaFile, f.path)
 		case noDefault[f.path]:
 		case !has:
-			t.Errorf("%s: %s has no default: add \"default\": %s (steps.Defaults())", stackSchemaFile, f.path, def)
+			t.Errorf("%s: %s has no default: add \"default\": %s (spec.Defaults())", stackSchemaFile, f.path, def)
 		default:
 			gotJSON, _ := json.Marshal(got)
 			if !bytes.Equal(gotJSON, def) {
-				t.Errorf("%s: %s has default %s, but steps.Defaults() gives %s", stackSchemaFile, f.path, gotJSON, def)
+				t.Errorf("%s: %s has default %s, but spec.Defaults() gives %s", stackSchemaFile, f.path, gotJSON, def)
 			}
 		}
 	}
@@ -168,7 +168,7 @@ func TestStackSchemaCoversEverySpecField(t *testing.T) {
 	}
 	slices.Sort(extra)
 	for _, path := range extra {
-		t.Errorf("%s has %s, which steps.Spec has no field for (a yaml tag): remove it, or add the field; editors would offer a field stackwiz refuses", stackSchemaFile, path)
+		t.Errorf("%s has %s, which spec.Spec has no field for (a yaml tag): remove it, or add the field; editors would offer a field stackwiz refuses", stackSchemaFile, path)
 	}
 }
 

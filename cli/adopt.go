@@ -20,10 +20,10 @@ func newAdoptCmd(g *globals) *cobra.Command {
 		Short: "Rebuild the local record from the resources' tags in AWS",
 		Long: `adopt finds every resource tagged stackwiz:stack=<name> and records it, so a
 lost or deleted state dir loses nothing. Name the stack with --stack (or give
-its sp with -f); run apply afterwards to bring the record's details up to
+its spec with -f); run apply afterwards to bring the record's details up to
 date.
 
-adopt searches one region: the sp's (with -f), else --region, else the
+adopt searches one region: the spec's (with -f), else --region, else the
 profile's. It records that region and the account, so status and destroy
 work there later, and it refuses a search that finds only the stack's
 global resources (IAM, Route 53): the rest of the stack is in another region.`,
@@ -40,7 +40,7 @@ global resources (IAM, Route 53): the rest of the stack is in another region.`,
 						return err
 					}
 					if g.Stack != "" && g.Stack != sp.Name {
-						return usageError{fmt.Errorf("--stack %s does not match the sp's name %q", g.Stack, sp.Name)}
+						return usageError{fmt.Errorf("--stack %s does not match the spec's name %q", g.Stack, sp.Name)}
 					}
 				case g.Stack != "":
 					if err := state.ValidateName(g.Stack); err != nil {
@@ -53,13 +53,13 @@ global resources (IAM, Route 53): the rest of the stack is in another region.`,
 					return usageError{fmt.Errorf("adopt needs the stack's name: pass --stack NAME or -f stack.yaml")}
 				}
 				if sp.Region != "" && g.Region != "" && sp.Region != g.Region {
-					return usageError{fmt.Errorf("--region %s contradicts the sp's region %s: adopt searches one region; drop one of them", g.Region, sp.Region)}
+					return usageError{fmt.Errorf("--region %s contradicts the spec's region %s: adopt searches one region; drop one of them", g.Region, sp.Region)}
 				}
 				clients, err := s.connect(ctx, cmp.Or(sp.Region, g.Region))
 				if err != nil {
 					return err
 				}
-				regionFrom := "the sp's region"
+				regionFrom := "the spec's region"
 				switch {
 				case sp.Region == "" && g.Region != "":
 					regionFrom = "--region"
@@ -86,7 +86,7 @@ global resources (IAM, Route 53): the rest of the stack is in another region.`,
 				var wrong *steps.WrongRegionError
 				switch {
 				case errors.As(err, &wrong):
-					return fmt.Errorf("adopt: %w; nothing was recorded. Pass the region the stack was built in: stackwiz --region REGION --stack %s adopt (or -f with the sp that names it)",
+					return fmt.Errorf("adopt: %w; nothing was recorded. Pass the region the stack was built in: stackwiz --region REGION --stack %s adopt (or -f with the spec that names it)",
 						err, sp.Name)
 				case err != nil:
 					return err

@@ -295,7 +295,7 @@ func joinPath(parent, key string) string {
 	return parent + "." + key
 }
 
-func yAMLName(f reflect.StructField) string {
+func yamlName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 	return name
 }
@@ -303,7 +303,7 @@ func yAMLName(f reflect.StructField) string {
 func fieldByTag(v reflect.Value, key string) (reflect.Value, bool) {
 	t := v.Type()
 	for i := range t.NumField() {
-		if f := t.Field(i); f.IsExported() && yAMLName(f) == key {
+		if f := t.Field(i); f.IsExported() && yamlName(f) == key {
 			return v.Field(i), true
 		}
 	}
@@ -314,7 +314,7 @@ func fieldNames(t reflect.Type) []string {
 	var names []string
 	for i := range t.NumField() {
 		if f := t.Field(i); f.IsExported() {
-			names = append(names, yAMLName(f))
+			names = append(names, yamlName(f))
 		}
 	}
 	return names
@@ -331,7 +331,7 @@ func paths() []string {
 			if !f.IsExported() {
 				continue
 			}
-			p := joinPath(prefix, yAMLName(f))
+			p := joinPath(prefix, yamlName(f))
 			paths = append(paths, p)
 			if f.Type.Kind() == reflect.Struct {
 				walk(f.Type, p)

@@ -1,5 +1,9 @@
-// Package steps owns the stack: its spec (stack.yaml), the validation of that
-// spec, and the graph of steps that plans, applies and destroys it.
+// Package spec owns stack.yaml: its fields and their defaults, loading
+// (unknown fields reported with their line and a suggestion), validation
+// (one FieldError per problem, at its path, with the fix), the subnet plan,
+// the monthly cost estimate and the advice the wizard shows with figures.
+// It knows nothing of steps, AWS calls or the terminal: steps, the wizard
+// and the CLI import it.
 package spec
 
 import (

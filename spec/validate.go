@@ -120,7 +120,7 @@ func hasErrors(ps []FieldError) bool {
 // ValidateBlocking returns err unless every problem in it is a warning, so a
 // form can show warnings from the field validators without refusing the
 // value: huh's Validate(func(v string) error { return
-// steps.ValidateBlocking(steps.ValidateCIDR(v)) }).
+// spec.ValidateBlocking(spec.ValidateCIDR(v)) }).
 func ValidateBlocking(err error) error {
 	if err == nil {
 		return nil

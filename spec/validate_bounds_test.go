@@ -18,7 +18,7 @@ func stringPaths(t reflect.Type, prefix string) (strs, lists []string) {
 		if !f.IsExported() {
 			continue
 		}
-		p := joinPath(prefix, yAMLName(f))
+		p := joinPath(prefix, yamlName(f))
 		switch {
 		case f.Type.Kind() == reflect.String:
 			strs = append(strs, p)

@@ -1,9 +1,9 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
-	"reflect"
 	"strings"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // A step describes the questions the wizard asks for it as data: its
@@ -163,56 +163,6 @@ func (f Form) Fields() []FormField {
 	for _, g := range f.Groups {
 		out = append(out, g.Fields...)
 	}
-	return out
-}
-
-// SpecField returns the field of s at a spec path ("load_balancer.
-// health_check.path"), addressable; ok is false when the spec has none.
-func SpecField(s *spec.Spec, path string) (reflect.Value, bool) {
-	v := reflect.ValueOf(s).Elem()
-	for name := range strings.SplitSeq(path, ".") {
-		if v.Kind() != reflect.Struct {
-			return reflect.Value{}, false
-		}
-		i := fieldByYAML(v.Type(), name)
-		if i < 0 {
-			return reflect.Value{}, false
-		}
-		v = v.Field(i)
-	}
-	return v, true
-}
-
-func fieldByYAML(t reflect.Type, name string) int {
-	for i := range t.NumField() {
-		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if tag == name {
-			return i
-		}
-	}
-	return -1
-}
-
-// SpecPaths lists the path of every settable leaf of a spec (a struct's
-// fields are listed, not the struct).
-func SpecPaths() []string {
-	var out []string
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := range t.NumField() {
-			tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-			if tag == "" || tag == "-" {
-				continue
-			}
-			ft := t.Field(i).Type
-			if ft.Kind() == reflect.Struct {
-				walk(ft, prefix+tag+".")
-				continue
-			}
-			out = append(out, prefix+tag)
-		}
-	}
-	walk(reflect.TypeOf(spec.Spec{}), "")
 	return out
 }
 

@@ -1,11 +1,12 @@
 package steps
 
 import (
-	"github.com/stackwiz/stackwiz/spec"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // TestFormFieldsNameSpecFields: every field a step's form asks names a
@@ -47,7 +48,7 @@ func TestFormFieldsNameSpecFields(t *testing.T) {
 			if fd.Title == "" {
 				t.Errorf("%s: %s has no title", st.ID(), fd.Path)
 			}
-			v, ok := SpecField(&spec.Spec{}, fd.Path)
+			v, ok := spec.Field(&spec.Spec{}, fd.Path)
 			if !ok {
 				t.Errorf("%s asks %s, which the spec does not have", st.ID(), fd.Path)
 				continue
@@ -60,7 +61,7 @@ func TestFormFieldsNameSpecFields(t *testing.T) {
 			}
 		}
 		for _, p := range f.Owns {
-			if _, ok := SpecField(&spec.Spec{}, p); !ok {
+			if _, ok := spec.Field(&spec.Spec{}, p); !ok {
 				t.Errorf("%s owns %s, which the spec does not have", st.ID(), p)
 			}
 		}
@@ -73,9 +74,9 @@ func TestFormFieldsNameSpecFields(t *testing.T) {
 // it unless it is marked shared with the step that owns it.
 func TestEverySpecFieldHasAStep(t *testing.T) {
 	all := All()
-	paths := SpecPaths()
+	paths := spec.Paths()
 	if len(paths) < 40 || !slices.Contains(paths, "network.bastion.ssh_from") {
-		t.Fatalf("SpecPaths does not walk the spec: %v", paths)
+		t.Fatalf("spec.Paths does not walk the spec: %v", paths)
 	}
 	for _, p := range paths {
 		if _, ok := OwnerOf(all, p); !ok {

@@ -1,3 +1,6 @@
+// Package steps owns the graph of steps that builds the stack a spec
+// describes: plan, apply (journaled, resumable), destroy, drift, the CLI
+// export, and each step's wizard questions as data (<step>_form.go).
 package steps
 
 import (

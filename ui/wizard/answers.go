@@ -87,7 +87,7 @@ func readAnswer(s *spec.Spec, f steps.FormField) *answer {
 	if f.Initial != nil {
 		return &answer{Text: f.Initial(s)}
 	}
-	v, ok := steps.SpecField(s, f.Path)
+	v, ok := spec.Field(s, f.Path)
 	if !ok {
 		return &answer{}
 	}
@@ -132,7 +132,7 @@ func (a *answers) applyTo(s *spec.Spec, step steps.StepID) {
 			if !(formField{f}).edits() || hidden && f.Hidden == steps.HiddenKept {
 				continue
 			}
-			v, ok := steps.SpecField(s, f.Path)
+			v, ok := spec.Field(s, f.Path)
 			if !ok {
 				continue
 			}
