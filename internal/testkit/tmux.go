@@ -25,15 +25,15 @@ func NeedTmux(t testing.TB) {
 var paneSeq atomic.Int64
 
 // Pane is one tmux session with a single pane, on a tmux server of its
-// own (its socket in the pane's folder), so neither the user's sessions
+// own (its socket in a short folder of its own), so neither the user's sessions
 // nor another test's kill-server can touch it. The pane stays after its
 // program exits (remain-on-exit), so a test reads how it ended.
 type Pane struct {
 	t      testing.TB
 	Name   string
 	Socket string
-	// Dir is the pane's working folder; its socket and exit status file
-	// are kept there.
+	// Dir is the pane's working folder; its exit status file is kept
+	// there.
 	Dir string
 	// Env is added to the environment of what Run and RunShell start
 	// (later entries win).
@@ -71,7 +71,7 @@ func NewPane(t testing.TB, o PaneOptions) *Pane {
 	if o.Width == 0 {
 		o.Width, o.Height = 120, 40
 	}
-	p := &Pane{t: t, Name: o.Name, program: o.Program, Dir: o.Dir, Socket: filepath.Join(o.Dir, o.Name+".tmux"), Env: o.Env, Pause: 250 * time.Millisecond}
+	p := &Pane{t: t, Name: o.Name, program: o.Program, Dir: o.Dir, Socket: filepath.Join(socketDir(t), o.Name+".tmux"), Env: o.Env, Pause: 250 * time.Millisecond}
 	// Before the server starts: a start that fails half way leaves none.
 	t.Cleanup(p.Kill)
 	p.Tmux("new-session", "-d", "-s", p.Name, "-x", strconv.Itoa(o.Width), "-y", strconv.Itoa(o.Height), "-c", o.Dir)
@@ -82,6 +82,20 @@ func NewPane(t testing.TB, o PaneOptions) *Pane {
 	p.Tmux("new-window", "-d", "-t", p.Name, "-e", "STACKWIZ_PANE_SOCKET="+p.Socket,
 		fmt.Sprintf(`while kill -0 %d 2>/dev/null; do sleep 2; done; tmux -S "$STACKWIZ_PANE_SOCKET" kill-server`, os.Getpid()))
 	return p
+}
+
+// socketDir is a short folder, removed when the test ends, for a pane's
+// socket: a unix socket's path holds at most 103 bytes on macOS (107 on
+// Linux), and t.TempDir() under macOS's /var/folders/… with a long test
+// name passes that, where tmux fails with "File name too long".
+func socketDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "swpane")
+	if err != nil {
+		t.Fatalf("a folder for the tmux socket: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // Kill stops the pane's tmux server and waits (up to 5 s) for what ran in

@@ -3,6 +3,7 @@ package testkit
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,24 @@ func TestPaneKillLeavesNothingRunning(t *testing.T) {
 	p.Kill()
 	if !gone(0, server, program) {
 		t.Fatalf("after Kill the tmux server (%d) or the program (%d) still runs", server, program)
+	}
+}
+
+// TestPaneWorksInADeepFolder: a pane's working folder may be deeper than a
+// unix socket's path allows (macOS's t.TempDir() with a long test name),
+// since the socket is kept elsewhere.
+func TestPaneWorksInADeepFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("a-folder-name-as-long-as-a-test-name-", 3))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPane(t, PaneOptions{Dir: dir, Name: "deep"})
+	p.RunShell("pwd; (exit 3)")
+	if code := p.Exited(10 * time.Second); code != "3" {
+		t.Fatalf("the program in a pane at %s (%d bytes) ended with %s, want 3:\n%s", dir, len(dir), code, p.Screen())
+	}
+	if !strings.Contains(p.Screen(), "a-folder-name") {
+		t.Errorf("pwd in the pane printed:\n%s", p.Screen())
 	}
 }
 
