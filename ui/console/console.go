@@ -360,8 +360,10 @@ func (m *Model) scroll(t *table, delta, page int) {
 		t.move(delta, page)
 		return
 	}
-	// The panel's title takes a row of the page.
-	m.offsets[m.tab] = max(0, min(len(m.lines[m.tab])-(page-1), m.offsets[m.tab]+delta))
+	// The lines go under what the panel draws above them (its title),
+	// in the rows of the body the last View left.
+	rows := max(1, m.bodyRows-len(panels[m.tab].above(m, m.width)))
+	m.offsets[m.tab] = max(0, min(len(m.lines[m.tab])-rows, m.offsets[m.tab]+delta))
 }
 
 // applyFilter sets the filter on every table, so switching views keeps it.
