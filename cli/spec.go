@@ -48,11 +48,11 @@ func stackSpec(file string, store *state.Store) (*spec.Spec, error) {
 	if store == nil || store.Snapshot().Spec == "" {
 		return nil, usageError{errors.New("no spec: pass -f stack.yaml (the stack has no spec recorded yet)")}
 	}
-	spec, err := spec.Parse([]byte(store.Snapshot().Spec))
+	sp, err := spec.Parse([]byte(store.Snapshot().Spec))
 	if err != nil {
 		return nil, fmt.Errorf("the spec recorded for stack %q no longer validates: %w (pass -f stack.yaml)", store.Name(), err)
 	}
-	return spec, nil
+	return sp, nil
 }
 
 // checkSpecAgainst validates spec with what the account knows (the

@@ -350,7 +350,11 @@ func TestExampleSpecsLoadAndValidateClean(t *testing.T) {
 	}
 }
 
-func TestHAExampleIsTheSeed004Stack(t *testing.T) {
+// TestExamplesAreTheTwoStacksTheREADMEPromises: ha.yaml is the whole
+// highly available stack (new VPC over three zones with a NAT each, a
+// bastion, a baked image, HTTPS with its record, alarms); minimal.yaml
+// is the default VPC with the latest image.
+func TestExamplesAreTheTwoStacksTheREADMEPromises(t *testing.T) {
 	s, err := Load(filepath.Join("..", "examples", "ha.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -359,7 +363,7 @@ func TestHAExampleIsTheSeed004Stack(t *testing.T) {
 		!s.Network.Bastion.Enabled || s.AMI.Source != "bake" || s.AMI.SetupScript != "setup.sh" || s.Instance.UserData != "start.sh" ||
 		!s.LoadBalancer.HTTPS || s.DNS.Zone != "example.com" || s.DNS.Record != "api.example.com" ||
 		s.Alarms.Email == "" || s.Alarms.BillingThresholdUSD <= 0 || s.Autoscaling.CPUTargetPercent != 50 {
-		t.Fatalf("ha.yaml is not the seed-004 stack: %+v", s)
+		t.Fatalf("ha.yaml is not the highly available stack (three zones, NAT per zone, bastion, baked image, HTTPS, record, alarms): %+v", s)
 	}
 	minimal, err := Load(filepath.Join("..", "examples", "minimal.yaml"))
 	if err != nil {

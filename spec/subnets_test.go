@@ -24,7 +24,7 @@ func TestSubnetPlan(t *testing.T) {
 			},
 		},
 		{
-			name:    "seed 004: three AZs",
+			name:    "three AZs, a NAT gateway in each",
 			network: func(n *Network) { n.AZs = 3; n.NAT = NATPerAZ },
 			want: []string{
 				"demo-private-1 0 private 10.0.0.0/20 4091",

@@ -10,14 +10,14 @@ import (
 )
 
 // The iam, ami and launch_template steps as AWS CLI commands, for the
-// seed-004 stack (baked image, user data, the role's policies): the
+// highly available example (baked image, user data, the role's policies): the
 // script is valid bash and says what apply does.
 func TestComputeStepsExportAsValidAWSCLI(t *testing.T) {
-	spec, err := spec.Load(filepath.Join("..", "examples", "ha.yaml"))
+	sp, err := spec.Load(filepath.Join("..", "examples", "ha.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := ExportCLI(spec, []Step{iamStep{}, amiStep{}, launchTemplateStep{}})
+	script := ExportCLI(sp, []Step{iamStep{}, amiStep{}, launchTemplateStep{}})
 	for _, want := range []string{
 		"aws iam create-role --role-name qvic-app --path /stackwiz/qvic/",
 		`"Service":"ec2.amazonaws.com"`,
@@ -28,7 +28,7 @@ func TestComputeStepsExportAsValidAWSCLI(t *testing.T) {
 		"--user-data file://" + filepath.Join("..", "examples", "setup.sh"),
 		"HttpTokens=required",
 		"aws ec2 wait instance-status-ok",
-		"aws ec2 create-image --instance-id \"$BUILDER_ID\" --name " + amiBakeName(spec),
+		"aws ec2 create-image --instance-id \"$BUILDER_ID\" --name " + amiBakeName(sp),
 		"aws ec2 wait image-available",
 		"aws ec2 terminate-instances --instance-ids \"$BUILDER_ID\"",
 		"USER_DATA=$(base64 -w0 < " + filepath.Join("..", "examples", "start.sh") + ")",

@@ -12,20 +12,20 @@ import (
 // path at first, less by the time a running step has been at it, nothing
 // once every step is done; and a plan that creates nothing has no path.
 func TestEstimateCountsDownAlongThePath(t *testing.T) {
-	spec, err := spec.Parse([]byte("name: demo\nnetwork:\n  vpc: default\n"))
+	sp, err := spec.Parse([]byte("name: demo\nnetwork:\n  vpc: default\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	enabled := Enabled(spec, All())
+	enabled := Enabled(sp, All())
 	var creates, keeps []Change
 	for _, s := range enabled {
-		for _, d := range s.Desired(spec) {
+		for _, d := range s.Desired(sp) {
 			creates = append(creates, Change{Step: s.ID(), Key: d.Key, Action: ActionCreate})
 			keeps = append(keeps, Change{Step: s.ID(), Key: d.Key, Action: ActionKeep})
 		}
 	}
-	est := EstimateApply(spec, enabled, creates)
-	hc := spec.LoadBalancer.HealthCheck
+	est := EstimateApply(sp, enabled, creates)
+	hc := sp.LoadBalancer.HealthCheck
 	// The group's instances boot (40 + 40 s) while the load balancer
 	// provisions (180 s); the health checks start once it is active.
 	want := 180*time.Second + time.Duration(hc.HealthyThreshold*hc.IntervalSeconds)*time.Second
@@ -52,7 +52,7 @@ func TestEstimateCountsDownAlongThePath(t *testing.T) {
 	if got := est.Remaining(done, nil); got != 0 {
 		t.Errorf("time left with every step done: %s", got)
 	}
-	if none := EstimateApply(spec, enabled, keeps); none.Total != 0 || len(none.Path) != 0 {
+	if none := EstimateApply(sp, enabled, keeps); none.Total != 0 || len(none.Path) != 0 {
 		t.Errorf("a plan that keeps everything: %s along %+v, want nothing to wait for", none.Total, none.Path)
 	}
 }

@@ -109,12 +109,12 @@ func stackComplete(dir, name string) bool {
 		return false
 	}
 	rec := st.Snapshot()
-	spec, err := spec.Parse([]byte(rec.Spec))
-	if spec == nil || rec.Spec == "" {
+	sp, err := spec.Parse([]byte(rec.Spec))
+	if sp == nil || rec.Spec == "" {
 		return false
 	}
 	_ = err // a spec that no longer validates still says which steps it enables
-	return steps.Complete(spec, steps.All(), rec)
+	return steps.Complete(sp, steps.All(), rec)
 }
 
 func (r *root) newWizard() (screen.Screen, error) {

@@ -170,7 +170,7 @@ func (f failing) Apply(context.Context, *steps.Run) error { return f.err }
 // recordStopped applies identity and IAM for real and fails network with
 // an AWS error, then pins the record's time so the screen is repeatable.
 func (e *uiEnv) recordStopped(t *testing.T) {
-	spec, err := spec.Parse([]byte("name: demo\nregion: us-east-1\n"))
+	sp, err := spec.Parse([]byte("name: demo\nregion: us-east-1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func (e *uiEnv) recordStopped(t *testing.T) {
 	opts := e.opts.EngineOptions
 	opts.Steps = []steps.Step{mustStep(t, steps.StepIdentity), mustStep(t, steps.StepIAM),
 		failing{Step: mustStep(t, steps.StepNetwork), err: &smithy.GenericAPIError{Code: "VpcLimitExceeded", Message: "The maximum number of VPCs has been reached."}}}
-	if err := steps.New(spec, c, store, nil, opts).Apply(context.Background()); err == nil {
+	if err := steps.New(sp, c, store, nil, opts).Apply(context.Background()); err == nil {
 		t.Fatal("the scripted failure did not fail the apply")
 	}
 	_ = unlock()

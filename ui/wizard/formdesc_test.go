@@ -23,16 +23,16 @@ func TestAnswersReadAndWriteTheSpecUnchanged(t *testing.T) {
 		t.Fatal("no examples found")
 	}
 	for _, p := range paths {
-		spec, err := spec.Load(p)
+		sp, err := spec.Load(p)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		a := answersFrom(spec, "")
+		a := answersFrom(sp, "")
 		for _, st := range allSteps {
-			got := *spec
+			got := *sp
 			a.applyTo(&got, st.ID())
-			if !reflect.DeepEqual(&got, spec) {
-				t.Errorf("%s: the %s step's answers, written back, change the spec:\n%+v\nwant\n%+v", filepath.Base(p), st.ID(), got, *spec)
+			if !reflect.DeepEqual(&got, sp) {
+				t.Errorf("%s: the %s step's answers, written back, change the spec:\n%+v\nwant\n%+v", filepath.Base(p), st.ID(), got, *sp)
 			}
 		}
 	}

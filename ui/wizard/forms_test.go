@@ -269,12 +269,12 @@ func TestRelativeScriptPathsStayRelative(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "user_data: ../start.sh") {
 		t.Fatalf("stack.yaml saved in deploy/ (%v):\n%s", err, data)
 	}
-	spec, err := spec.Load(filepath.Join(work, "deploy", "stack.yaml"))
+	sp, err := spec.Load(filepath.Join(work, "deploy", "stack.yaml"))
 	if err != nil {
 		t.Fatalf("the stack.yaml saved in deploy/ does not load: %v", err)
 	}
-	if spec.File(spec.Instance.UserData) != filepath.Join(work, "deploy", "../start.sh") {
-		t.Fatalf("deploy/stack.yaml names %s", spec.File(spec.Instance.UserData))
+	if sp.File(sp.Instance.UserData) != filepath.Join(work, "deploy", "../start.sh") {
+		t.Fatalf("deploy/stack.yaml names %s", sp.File(sp.Instance.UserData))
 	}
 }
 

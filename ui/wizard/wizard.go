@@ -206,11 +206,11 @@ func (m *Model) openStack(name string) error {
 	}
 	m.store, m.rec = st, st.Snapshot()
 	if m.rec.Spec != "" {
-		spec, err := spec.ParseWithEnv([]byte(m.rec.Spec), spec.ValidateEnv{BaseDir: m.d.WorkDir})
-		if err != nil && spec == nil {
+		sp, err := spec.ParseWithEnv([]byte(m.rec.Spec), spec.ValidateEnv{BaseDir: m.d.WorkDir})
+		if err != nil && sp == nil {
 			return err
 		}
-		m.draft = spec
+		m.draft = sp
 	} else {
 		m.draft.Name = name
 	}
