@@ -3,6 +3,7 @@ package testkit
 import (
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ type Server struct {
 	AWS *aws.Clients
 	// retry is the policy Clients gives other regions' clients.
 	retry aws.Options
+	close func()
 }
 
 // ServerOptions says how to start a Server; the zero value is an instant
@@ -62,21 +64,27 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	if err != nil {
 		t.Fatalf("sandbox.New: %v", err)
 	}
-	t.Cleanup(func() { _ = sb.Close() })
 	var h http.Handler = sb
 	if o.Wrap != nil {
 		h = o.Wrap(sb)
 	}
+	// httptest closes the connections the SDK dialled but never used at
+	// once; http.Server.Shutdown would wait 5 s for them.
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
 	if o.Retry.MaxAttempts == 0 && o.Retry.MaxBackoff == 0 {
 		o.Retry = QuickRetry
 	}
 	s := &Server{SB: sb, URL: srv.URL, retry: o.Retry}
+	s.close = sync.OnceFunc(func() { srv.Close(); _ = sb.Close() })
+	t.Cleanup(s.Close)
 	s.Cfg = s.config(o.Region, o.Transport)
 	s.AWS = aws.NewClients(s.Cfg)
 	return s
 }
+
+// Close stops serving and closes the sandbox (a test that takes AWS away
+// mid-run); it runs by itself when the test ends.
+func (s *Server) Close() { s.close() }
 
 func (s *Server) config(region string, rt http.RoundTripper) sdkaws.Config {
 	cfg := aws.WithRetryer(sandbox.Config(s.URL, region), s.retry)

@@ -1,14 +1,13 @@
 // Package fleettest builds one running stack in a sandbox for the tests of
 // the console's read model (aws/fleet) and of the console (ui/console):
 // the pieces the steps build, through the real SDK over HTTP, on a clock
-// the test moves. It imports the adapters (aws) and the sandbox only, so
-// the fleet package's own tests can use it.
+// the test moves. It imports the adapters (aws), the sandbox and the test
+// kit only, so the fleet package's own tests can use it.
 package fleettest
 
 import (
 	"context"
 	"encoding/base64"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
 )
 
@@ -130,21 +130,11 @@ func New(t testing.TB, o Options) *World {
 		if w.Fixed {
 			opts.Now = func() time.Time { return Base }
 		}
-		sb, err := sandbox.New(opts)
-		if err != nil {
-			t.Fatalf("sandbox.New: %v", err)
-		}
-		// httptest closes the connections the SDK dialled but never used
-		// at once; http.Server.Shutdown would wait 5 s for them.
-		srv := httptest.NewServer(sb)
-		var once sync.Once
-		w.Close = func() { once.Do(func() { srv.Close(); sb.Close() }) }
-		t.Cleanup(w.Close)
-		w.SB, w.URL = sb, srv.URL
 		// Three attempts: under load the realistic profile's reads lose a
 		// connection mid-body now and then (see the note of stop 11); the
 		// cadence tests count the retries apart.
-		w.Cfg = aws.WithRetryer(sandbox.Config(srv.URL, "us-east-1"), aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond})
+		srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: opts, Retry: aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond}})
+		w.SB, w.URL, w.Cfg, w.Close = srv.SB, srv.URL, srv.Cfg, srv.Close
 	}
 	setup := aws.WithRetryer(w.Cfg, aws.Options{MaxBackoff: 10 * time.Millisecond})
 	w.AS, w.EC2, w.ELB, w.R53 = autoscaling.NewFromConfig(setup), ec2.NewFromConfig(setup), elb.NewFromConfig(setup), route53.NewFromConfig(setup)
