@@ -98,8 +98,8 @@ func socketDir(t testing.TB) string {
 	return dir
 }
 
-// Kill stops the pane's tmux server and waits (up to 5 s) for what ran in
-// its panes to end, so that the test's folders can be removed after it.
+// Kill stops the pane's tmux server and waits (up to 5 s) for it and what
+// ran in its panes to end, so that the test's folders can be removed after it.
 func (p *Pane) Kill() {
 	var pids []int
 	if out, err := exec.Command("tmux", "-S", p.Socket, "list-panes", "-s", "-t", p.Name, "-F", "#{pane_pid}").Output(); err == nil {
@@ -111,6 +111,13 @@ func (p *Pane) Kill() {
 				n, _ := strconv.Atoi(c)
 				pids = append(pids, n)
 			}
+		}
+	}
+	// The server too: kill-server returns before it has exited, and a
+	// loaded machine takes a moment more.
+	if out, err := exec.Command("tmux", "-S", p.Socket, "display-message", "-p", "#{pid}").Output(); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil {
+			pids = append(pids, pid)
 		}
 	}
 	_ = exec.Command("tmux", "-S", p.Socket, "kill-server").Run()

@@ -60,7 +60,7 @@ func TestPaneWorksInADeepFolder(t *testing.T) {
 	if code := p.Exited(10 * time.Second); code != "3" {
 		t.Fatalf("the program in a pane at %s (%d bytes) ended with %s, want 3:\n%s", dir, len(dir), code, p.Screen())
 	}
-	if !strings.Contains(p.Screen(), "a-folder-name") {
+	if !strings.Contains(p.Screen(), "as-a-test-name-") {
 		t.Errorf("pwd in the pane printed:\n%s", p.Screen())
 	}
 }
