@@ -24,24 +24,23 @@ hand, step by step, with the same names and tags: to read, to learn from, or
 to review what stackwiz does. It calls nothing.`,
 		Example: "  stackwiz export cli -f stack.yaml > build.sh",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var spec *spec.Spec
+			var sp *spec.Spec
 			if file != "" {
-				sp, err := loadSpec(file)
-				if err != nil {
+				var err error
+				if sp, err = loadSpec(file); err != nil {
 					return err
 				}
-				spec = sp
 			} else if err := withSession(g, func(s *session) error {
 				store, err := s.openStack()
 				if err != nil {
 					return err
 				}
-				spec, err = stackSpec("", store)
+				sp, err = stackSpec("", store)
 				return err
 			}); err != nil {
 				return err
 			}
-			_, err := fmt.Fprint(cmd.OutOrStdout(), steps.ExportCLI(spec, steps.All()))
+			_, err := fmt.Fprint(cmd.OutOrStdout(), steps.ExportCLI(sp, steps.All()))
 			return err
 		},
 	}

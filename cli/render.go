@@ -132,7 +132,7 @@ func shortProblem(p string) string {
 
 // renderOutputs prints what a user reaches the stack by. The commands it
 // suggests carry the flags that reach this same stack (flags).
-func renderOutputs(w io.Writer, store *state.Store, spec *spec.Spec, flags string) {
+func renderOutputs(w io.Writer, store *state.Store, sp *spec.Spec, flags string) {
 	snap := store.Snapshot()
 	out := steps.OutputsOf(snap)
 	fmt.Fprintf(w, "\nStack %q is up.\n", snap.Name)
@@ -151,11 +151,11 @@ func renderOutputs(w io.Writer, store *state.Store, spec *spec.Spec, flags strin
 	}
 	if v := out.BastionPublicIP(); v != "" {
 		user := "ec2-user"
-		if spec != nil && strings.HasPrefix(spec.AMI.Base, "ubuntu") {
+		if sp != nil && strings.HasPrefix(sp.AMI.Base, "ubuntu") {
 			user = "ubuntu"
 		}
-		if spec != nil && spec.Instance.KeyName != "" {
-			fmt.Fprintf(w, "  Bastion:        ssh -i ~/.ssh/%s.pem %s@%s\n", spec.Instance.KeyName, user, v)
+		if sp != nil && sp.Instance.KeyName != "" {
+			fmt.Fprintf(w, "  Bastion:        ssh -i ~/.ssh/%s.pem %s@%s\n", sp.Instance.KeyName, user, v)
 		} else if id := out.BastionInstanceID(); id != "" {
 			// No key pair: EC2 Instance Connect pushes a one-time key.
 			fmt.Fprintf(w, "  Bastion:        aws ec2-instance-connect ssh --instance-id %s --os-user %s\n", id, user)

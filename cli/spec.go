@@ -106,11 +106,11 @@ func checkSpecAgainst(ctx context.Context, s *session, sp *spec.Spec, store *sta
 
 // openOrCreate opens the record of spec's stack, creating it on first
 // apply. --stack, when given, must name the same stack.
-func openOrCreate(s *session, spec *spec.Spec) (*state.Store, error) {
-	if s.g.Stack != "" && s.g.Stack != spec.Name {
-		return nil, usageError{fmt.Errorf("--stack %s does not match the spec's name %q", s.g.Stack, spec.Name)}
+func openOrCreate(s *session, sp *spec.Spec) (*state.Store, error) {
+	if s.g.Stack != "" && s.g.Stack != sp.Name {
+		return nil, usageError{fmt.Errorf("--stack %s does not match the spec's name %q", s.g.Stack, sp.Name)}
 	}
-	store, err := state.Open(s.dir, spec.Name)
+	store, err := state.Open(s.dir, sp.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +118,6 @@ func openOrCreate(s *session, spec *spec.Spec) (*state.Store, error) {
 }
 
 // engineFor returns an engine for spec with its events printed to stderr.
-func engineFor(s *session, spec *spec.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
-	return steps.New(spec, s.clients, store, newEventPrinter(stderr), s.engineOptions())
+func engineFor(s *session, sp *spec.Spec, store *state.Store, stderr io.Writer) *steps.Engine {
+	return steps.New(sp, s.clients, store, newEventPrinter(stderr), s.engineOptions())
 }

@@ -176,9 +176,9 @@ func typeDenied(patterns []string, typ string) bool {
 	return actionDenied(patterns, iamPrefixOf(prefix)+":DeleteAnything")
 }
 
-func stepStatuses(env *testEnv, spec *spec.Spec, e *Engine) map[StepID]state.StepStatus {
+func stepStatuses(env *testEnv, sp *spec.Spec, e *Engine) map[StepID]state.StepStatus {
 	out := map[StepID]state.StepStatus{}
-	for _, s := range Enabled(spec, e.Steps()) {
+	for _, s := range Enabled(sp, e.Steps()) {
 		rec, _ := env.Store.Step(string(s.ID()))
 		out[s.ID()] = rec.Status
 	}

@@ -63,7 +63,7 @@ type Engine struct {
 
 // New returns an engine for spec, with its record in store, reporting to
 // sink (nil discards events).
-func New(spec *spec.Spec, clients *aws.Clients, store *state.Store, sink Sink, opts Options) *Engine {
+func New(sp *spec.Spec, clients *aws.Clients, store *state.Store, sink Sink, opts Options) *Engine {
 	if opts.Poll.Min <= 0 {
 		opts.Poll.Min = DefaultPoll.Min
 	}
@@ -95,7 +95,7 @@ func New(spec *spec.Spec, clients *aws.Clients, store *state.Store, sink Sink, o
 	if ks == nil {
 		ks = allKinds()
 	}
-	return &Engine{spec: spec, aws: clients, store: store, sink: sink, opts: opts, steps: all, kinds: newKindRegistry(ks)}
+	return &Engine{spec: sp, aws: clients, store: store, sink: sink, opts: opts, steps: all, kinds: newKindRegistry(ks)}
 }
 
 // Steps returns the engine's steps in the recommended order.

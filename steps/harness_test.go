@@ -200,8 +200,8 @@ func (e *testEnv) spec(yaml string) *spec.Spec {
 }
 
 // engine returns an engine for spec that records its events in e.
-func (e *testEnv) engine(spec *spec.Spec) *Engine {
-	return New(spec, e.AWS, e.Store, e.record, e.Options)
+func (e *testEnv) engine(sp *spec.Spec) *Engine {
+	return New(sp, e.AWS, e.Store, e.record, e.Options)
 }
 
 func (e *testEnv) record(ev Event) {

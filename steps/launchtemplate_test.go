@@ -71,10 +71,10 @@ func (e *ltEnv) load(instanceType string, gib int) *spec.Spec {
 
 // finish destroys the stack and the test's security group, and checks
 // nothing is left.
-func (e *ltEnv) finish(spec *spec.Spec) {
+func (e *ltEnv) finish(sp *spec.Spec) {
 	e.t.Helper()
 	ctx := testContext(e.t)
-	if err := e.engine(spec).Destroy(ctx); err != nil {
+	if err := e.engine(sp).Destroy(ctx); err != nil {
 		e.t.Fatalf("destroy: %v", err)
 	}
 	if _, err := ec2.NewFromConfig(e.Cfg).DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sdkaws.String(e.appSG)}); err != nil {

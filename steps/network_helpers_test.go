@@ -49,10 +49,10 @@ func netMutationsSince(env *testEnv, before sandbox.StatsSnapshot) map[string]in
 }
 
 // netApply runs an apply of steps for spec and fails the test on error.
-func netApply(t *testing.T, env *testEnv, spec *spec.Spec, steps ...Step) {
+func netApply(t *testing.T, env *testEnv, sp *spec.Spec, steps ...Step) {
 	t.Helper()
 	env.Options.Steps = append([]Step{identityStep{}}, steps...)
-	if err := env.engine(spec).Apply(testContext(t)); err != nil {
+	if err := env.engine(sp).Apply(testContext(t)); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
 }

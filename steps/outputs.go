@@ -67,8 +67,8 @@ func (o Outputs) ConsoleTarget(stack string) fleet.Ref {
 
 // Complete reports whether every step spec enables (among all) is done in
 // the stack's record: a complete stack opens on the console.
-func Complete(spec *spec.Spec, all []Step, st state.Stack) bool {
-	for _, s := range Enabled(spec, all) {
+func Complete(sp *spec.Spec, all []Step, st state.Stack) bool {
+	for _, s := range Enabled(sp, all) {
 		r, ok := st.Steps[string(s.ID())]
 		if !ok || r.Status != state.StepDone {
 			return false

@@ -65,7 +65,7 @@ const estimateNote = "AWS's usual times (instance boot, load balancer provisioni
 // for the steps enabled (in the recommended order). Only what the plan
 // creates or replaces waits for AWS; a resource kept or updated in place
 // costs seconds.
-func EstimateApply(spec *spec.Spec, enabled []Step, changes []Change) ApplyEstimate {
+func EstimateApply(sp *spec.Spec, enabled []Step, changes []Change) ApplyEstimate {
 	fresh := map[string]bool{}
 	for _, c := range changes {
 		if c.Action == ActionCreate || c.Action == ActionReplace {
@@ -78,9 +78,9 @@ func EstimateApply(spec *spec.Spec, enabled []Step, changes []Change) ApplyEstim
 	for _, s := range enabled {
 		id := s.ID()
 		est.order = append(est.order, id)
-		est.needs[id] = s.Needs(spec)
-		est.early[id] = EarlyReads(spec, id)
-		for _, l := range stepWaits(spec, id, fresh, d) {
+		est.needs[id] = s.Needs(sp)
+		est.early[id] = EarlyReads(sp, id)
+		for _, l := range stepWaits(sp, id, fresh, d) {
 			l.Step, l.Seconds = id, l.Took.Seconds()
 			est.waits[id] = append(est.waits[id], l)
 		}

@@ -72,9 +72,9 @@ func EarlyReads(s *spec.Spec, id StepID) []OutputRef {
 
 // earlyKeys returns the keys of need's outputs that step id reads early;
 // none means id waits for the whole of need.
-func earlyKeys(spec *spec.Spec, id, need StepID) []string {
+func earlyKeys(sp *spec.Spec, id, need StepID) []string {
 	var keys []string
-	for _, r := range EarlyReads(spec, id) {
+	for _, r := range EarlyReads(sp, id) {
 		if r.Step == need {
 			keys = append(keys, r.Key)
 		}

@@ -43,13 +43,13 @@ type Step interface {
 	// and plan ("the role comes first: ...").
 	Why() string
 	// Enabled reports whether spec asks for the step at all.
-	Enabled(spec *spec.Spec) bool
+	Enabled(sp *spec.Spec) bool
 	// Needs lists the steps whose outputs this one reads.
-	Needs(spec *spec.Spec) []StepID
+	Needs(sp *spec.Spec) []StepID
 	// Desired lists the resources the step keeps for spec, with the
 	// attributes plan compares with the record. Resources a step creates
 	// and removes within one apply (a builder instance) are not listed.
-	Desired(spec *spec.Spec) []Desired
+	Desired(sp *spec.Spec) []Desired
 	// Apply creates or updates the step's resources through r and sets the
 	// outputs later steps read. It must be safe to run again at any point:
 	// apply is resume.
@@ -91,10 +91,10 @@ func All() []Step {
 }
 
 // Enabled returns the steps spec asks for, in the recommended order.
-func Enabled(spec *spec.Spec, all []Step) []Step {
+func Enabled(sp *spec.Spec, all []Step) []Step {
 	var out []Step
 	for _, s := range all {
-		if s.Enabled(spec) {
+		if s.Enabled(sp) {
 			out = append(out, s)
 		}
 	}

@@ -109,11 +109,11 @@ func (m *Model) startApply() tea.Cmd {
 	m.apply = &applyRun{run: run, started: m.d.Now(), cancel: cancel,
 		steps: map[steps.StepID]*liveStep{}, res: map[string]*liveResource{}, planned: planned}
 	m.phase = phaseApply
-	spec := m.engineSpec()
+	sp := m.engineSpec()
 	sink, ch := steps.ChannelSink(256)
 	m.d.Jobs.Add(1)
 	return tea.Batch(
-		applyCmd(ctx, run, spec, m.clients, m.store, sink, ch, m.d.Engine, m.d.Jobs),
+		applyCmd(ctx, run, sp, m.clients, m.store, sink, ch, m.d.Engine, m.d.Jobs),
 		waitEvent(run, ch),
 		tickCmd(run),
 		m.applyStarted(),
@@ -121,7 +121,7 @@ func (m *Model) startApply() tea.Cmd {
 }
 
 // applyCmd runs the engine's Apply holding the stack's lock.
-func applyCmd(ctx context.Context, run int, spec *spec.Spec, clients *aws.Clients, store *state.Store,
+func applyCmd(ctx context.Context, run int, sp *spec.Spec, clients *aws.Clients, store *state.Store,
 	sink steps.Sink, ch chan steps.Event, opts steps.Options, jobs *sync.WaitGroup) tea.Cmd {
 	return func() tea.Msg {
 		defer jobs.Done()
@@ -131,7 +131,7 @@ func applyCmd(ctx context.Context, run int, spec *spec.Spec, clients *aws.Client
 			return applyDoneMsg{run: run, err: err}
 		}
 		defer func() { _ = unlock() }()
-		err = steps.New(spec, clients, store, sink, opts).Apply(ctx)
+		err = steps.New(sp, clients, store, sink, opts).Apply(ctx)
 		return applyDoneMsg{run: run, err: err}
 	}
 }

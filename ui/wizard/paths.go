@@ -23,20 +23,20 @@ func resolved(p, dir string) string {
 
 // engineSpec is the draft as the engine gets it: script paths absolute.
 func (m *Model) engineSpec() *spec.Spec {
-	spec := *m.draft
-	spec.AMI.SetupScript = resolved(spec.AMI.SetupScript, m.d.WorkDir)
-	spec.Instance.UserData = resolved(spec.Instance.UserData, m.d.WorkDir)
-	return &spec
+	sp := *m.draft
+	sp.AMI.SetupScript = resolved(sp.AMI.SetupScript, m.d.WorkDir)
+	sp.Instance.UserData = resolved(sp.Instance.UserData, m.d.WorkDir)
+	return &sp
 }
 
 // specYAMLFor is the draft's stack.yaml to be saved in dir: relative
 // script paths rewritten relative to dir when it is not the working
 // directory they were typed in.
 func (m *Model) specYAMLFor(dir string) (string, error) {
-	spec := *m.draft
-	spec.AMI.SetupScript = rebase(spec.AMI.SetupScript, m.d.WorkDir, dir)
-	spec.Instance.UserData = rebase(spec.Instance.UserData, m.d.WorkDir, dir)
-	y, err := spec.YAML()
+	sp := *m.draft
+	sp.AMI.SetupScript = rebase(sp.AMI.SetupScript, m.d.WorkDir, dir)
+	sp.Instance.UserData = rebase(sp.Instance.UserData, m.d.WorkDir, dir)
+	y, err := sp.YAML()
 	return string(y), err
 }
 

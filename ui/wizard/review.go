@@ -112,16 +112,16 @@ func (m *Model) startReview() (screen.Action, tea.Cmd) {
 
 // planCmd plans in the background: the engine reads the record and, with
 // clients, asks AWS whether recorded resources still exist.
-func planCmd(ctx context.Context, run int, spec *spec.Spec, y string, yerr error, clients *aws.Clients, store *state.Store, opts steps.Options, all []steps.Step) tea.Cmd {
+func planCmd(ctx context.Context, run int, sp *spec.Spec, y string, yerr error, clients *aws.Clients, store *state.Store, opts steps.Options, all []steps.Step) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, lookupTimeout*2)
 		defer cancel()
-		eng := steps.New(spec, clients, store, nil, opts)
+		eng := steps.New(sp, clients, store, nil, opts)
 		p, err := eng.Plan(ctx)
 		if err == nil {
 			err = yerr
 		}
-		return planMsg{run: run, plan: p, script: steps.ExportCLI(spec, all), yaml: y, err: err}
+		return planMsg{run: run, plan: p, script: steps.ExportCLI(sp, all), yaml: y, err: err}
 	}
 }
 

@@ -18,17 +18,17 @@ import (
 // policy would remove first when it scales back in, and why the chosen
 // list picks the one it picks — the surprise a hand-built server meets — before it happens. The
 // policy under the cursor is explained in plain words.
-func (m *Model) terminationView(spec *spec.Spec, l layout) string {
+func (m *Model) terminationView(sp *spec.Spec, l layout) string {
 	s := m.d.Shared.Styles
 	wrap := lipgloss.NewStyle().Width(l.inner)
 	azs := m.found.azs
-	if len(azs) < spec.Network.AZs {
+	if len(azs) < sp.Network.AZs {
 		azs = nil
-		for i := range spec.Network.AZs {
-			azs = append(azs, fmt.Sprintf("%s%c", regionOr(spec.Region), 'a'+i))
+		for i := range sp.Network.AZs {
+			azs = append(azs, fmt.Sprintf("%s%c", regionOr(sp.Region), 'a'+i))
 		}
 	}
-	azs = azs[:min(len(azs), spec.Network.AZs)]
+	azs = azs[:min(len(azs), sp.Network.AZs)]
 	now := m.d.Now()
 	var lines []string
 	if m.stuck != "" {
@@ -50,7 +50,7 @@ func (m *Model) terminationView(spec *spec.Spec, l layout) string {
 		}
 	}
 	chosen := m.answers.List("autoscaling.termination_policies")
-	g, ins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, chosen, now)
+	g, ins := steps.TerminationScenario(azs, sp.Autoscaling.Desired, chosen, now)
 	var desc []string
 	for _, in := range ins {
 		desc = append(desc, fmt.Sprintf("%s %s v%d %s", in.ID, shortAZ(in.AZ), in.TemplateVersion, fmtAgo(now.Sub(in.LaunchTime))))
@@ -76,7 +76,7 @@ func (m *Model) terminationView(spec *spec.Spec, l layout) string {
 		if p == "OldestLaunchConfiguration" {
 			continue // no launch configurations in this stack
 		}
-		pg, pins := steps.TerminationScenario(azs, spec.Autoscaling.Desired, []string{p}, now)
+		pg, pins := steps.TerminationScenario(azs, sp.Autoscaling.Desired, []string{p}, now)
 		who := "none"
 		if picks := steps.PreviewTermination(pg, pins, 1, now); len(picks) == 1 {
 			who = picks[0].ID

@@ -387,10 +387,10 @@ func (m *Model) panelView(step steps.StepID, l layout) string {
 
 // dnsNotes says what the account already has for the name: the hosted
 // zone (stackwiz uses it rather than making one) and certificates.
-func (m *Model) dnsNotes(spec *spec.Spec) []string {
+func (m *Model) dnsNotes(sp *spec.Spec) []string {
 	s := m.d.Shared.Styles
 	var out []string
-	zone := strings.TrimSuffix(strings.ToLower(spec.DNS.Zone), ".")
+	zone := strings.TrimSuffix(strings.ToLower(sp.DNS.Zone), ".")
 	if zone != "" {
 		found := false
 		for _, z := range m.found.zones {
@@ -403,7 +403,7 @@ func (m *Model) dnsNotes(spec *spec.Spec) []string {
 			out = append(out, s.Warning.Render("! ")+"no hosted zone "+zone+" in this account: stackwiz creates one ($0.50/month); point the domain's NS records at it")
 		}
 	}
-	record := strings.TrimSuffix(strings.ToLower(spec.DNS.Record), ".")
+	record := strings.TrimSuffix(strings.ToLower(sp.DNS.Record), ".")
 	for _, c := range m.found.certs {
 		if record != "" && (c.Domain == record || strings.HasPrefix(c.Domain, "*.") && strings.HasSuffix(record, c.Domain[1:])) {
 			out = append(out, s.Muted.Render("• an ACM certificate for "+c.Domain+" exists ("+c.Status+")"))
