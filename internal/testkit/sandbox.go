@@ -1,6 +1,8 @@
 package testkit
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -98,4 +100,32 @@ func (s *Server) config(region string, rt http.RoundTripper) sdkaws.Config {
 // retry policy: the Connect of the UI's options.
 func (s *Server) Clients(region string) *aws.Clients {
 	return aws.NewClients(s.config(region, nil))
+}
+
+// WholeBodies wraps a transport so that it sends a copy of each request's
+// body. smithy-go closes the body it handed net/http as soon as the answer
+// arrives, and a closed body's WriteTo returns io.EOF as an error; when
+// net/http reads the body once more after the answer came (to check that
+// nothing follows its Content-Length), it takes that for a failed write and
+// closes the connection while the SDK is still reading the answer: "use of
+// closed network connection" in the middle of a 200. On a loaded machine
+// this cut one read in most runs of the fleet's cadence test with one
+// attempt; with copied bodies, none in 8.
+func WholeBodies(next http.RoundTripper) http.RoundTripper { return wholeBodies{next} }
+
+type wholeBodies struct{ next http.RoundTripper }
+
+func (w wholeBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return w.next.RoundTrip(r)
+	}
+	data, err := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return w.next.RoundTrip(r)
 }

@@ -8,6 +8,7 @@ package fleettest
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -130,10 +131,12 @@ func New(t testing.TB, o Options) *World {
 		if w.Fixed {
 			opts.Now = func() time.Time { return Base }
 		}
-		// Three attempts: under load the realistic profile's reads lose a
-		// connection mid-body now and then (see the note of stop 11); the
-		// cadence tests count the retries apart.
-		srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: opts, Retry: aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond}})
+		// Whole request bodies: on a loaded machine net/http cut a read
+		// mid-answer otherwise (testkit.WholeBodies says why). Three
+		// attempts stay as a margin; the cadence tests count retries apart.
+		srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: opts,
+			Transport: testkit.WholeBodies(http.DefaultTransport.(*http.Transport).Clone()),
+			Retry:     aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond}})
 		w.SB, w.URL, w.Cfg, w.Close = srv.SB, srv.URL, srv.Cfg, srv.Close
 	}
 	setup := aws.WithRetryer(w.Cfg, aws.Options{MaxBackoff: 10 * time.Millisecond})
