@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/spf13/cobra"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )

@@ -7,10 +7,9 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/spf13/cobra"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )

@@ -7,14 +7,13 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"charm.land/fang/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Exit statuses (docs/architecture.md, and EXIT STATUS in the man page:

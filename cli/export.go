@@ -3,10 +3,9 @@ package cli
 import (
 	"fmt"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/spf13/cobra"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/steps"
 )
 

@@ -8,11 +8,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 )

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // The alarms the stack keeps, defined once for apply, plan, status and the

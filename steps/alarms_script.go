@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // Script writes the topic, the subscription and the alarms as AWS CLI

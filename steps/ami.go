@@ -8,9 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // amiStep decides the image the group launches: an existing image (checked),

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // asgFixture is what the autoscaling and alarms steps stand on, made

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
@@ -18,6 +16,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 )
 

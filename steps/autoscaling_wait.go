@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // The waits of the autoscaling step: the group's instances taking traffic,

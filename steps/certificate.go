@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // certificateStep requests an ACM certificate for dns.record, validated by

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/state"
 )
 

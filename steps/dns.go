@@ -6,9 +6,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 )
 

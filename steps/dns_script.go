@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // cliTags writes the stack's tags as the AWS CLI's --tags shorthand: one

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // The resource types of the certificate, load balancer and DNS steps.

@@ -10,9 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 )
 

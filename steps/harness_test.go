@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/stackwiz/stackwiz/aws"
 	"github.com/stackwiz/stackwiz/internal/testkit"
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 )
 

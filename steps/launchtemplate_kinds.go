@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // ltDescribe reads a template and its default version.

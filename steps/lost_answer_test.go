@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // lostAnswerSpec is the minimal example on a new VPC with one NAT gateway:

@@ -10,12 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 )
 

@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // The VPC's flow logs (network.flow_logs): every connection accepted or

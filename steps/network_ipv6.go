@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // load_balancer.ip_address_type: dualstack. A dualstack Application Load

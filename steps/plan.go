@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/state"
 )
 

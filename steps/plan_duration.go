@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/durations"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // How long an apply takes on AWS is set by AWS's own waits (a load

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // earlyProducer stands for the load balancer step: it publishes tg_arn,

@@ -7,9 +7,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 )
 

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // wantRule is one ingress rule a group should have, with its source in

@@ -3,9 +3,8 @@ package steps
 import (
 	"testing"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // TestCanonicalIngressReadsBothSidesAlike checks that rules written from

@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"net/netip"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // network.bastion.ssh_from: auto is this machine's public address as a /32.

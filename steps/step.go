@@ -7,9 +7,8 @@ import (
 	"context"
 	"slices"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 )
 
 // StepID names a step; it is the value of the stackwiz:step tag and the key

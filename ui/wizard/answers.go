@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/steps"
 )
 

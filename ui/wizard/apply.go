@@ -8,12 +8,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"

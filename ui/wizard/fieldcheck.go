@@ -7,11 +7,10 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/steps"
 )
 

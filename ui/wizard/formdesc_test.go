@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/stackwiz/stackwiz/spec"
-
 	"github.com/stackwiz/stackwiz/steps"
 )
 

@@ -5,10 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"charm.land/huh/v2"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/steps"
 )
 

@@ -7,10 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"charm.land/bubbles/v2/key"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/steps"
 )
 

@@ -6,13 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
 	"github.com/stackwiz/stackwiz/aws"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/steps"
 )
 

@@ -6,12 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/aws/smithy-go"
 
 	"github.com/stackwiz/stackwiz/sandbox"
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"

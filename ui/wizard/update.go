@@ -3,13 +3,12 @@ package wizard
 import (
 	"fmt"
 
-	"github.com/stackwiz/stackwiz/spec"
-
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/stackwiz/stackwiz/spec"
 	"github.com/stackwiz/stackwiz/state"
 	"github.com/stackwiz/stackwiz/steps"
 	"github.com/stackwiz/stackwiz/ui/screen"
