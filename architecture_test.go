@@ -46,12 +46,15 @@ func architectureLayers(t *testing.T) []layer {
 			continue // a file row of the cli table
 		}
 		l := layer{path: path, everything: strings.TrimSpace(may) == "everything"}
-		for _, w := range ourName.FindAllString(aside.ReplaceAllString(may, ""), -1) {
-			if w != "only" && w != "and" && w != "types" && w != "it" && w != "displays" && w != "read" {
-				l.may = append(l.may, w)
-			}
-		}
+		l.may = ourName.FindAllString(aside.ReplaceAllString(may, ""), -1)
 		out = append(out, l)
+	}
+	// The prose around the names ("the SDK only", "types it displays")
+	// names no folder: keep the words that are a row's folder.
+	for i := range out {
+		out[i].may = slices.DeleteFunc(out[i].may, func(w string) bool {
+			return !slices.ContainsFunc(out, func(l layer) bool { return l.path == w })
+		})
 	}
 	if len(out) < 10 {
 		t.Fatalf("docs/architecture.md's layout table has %d rows; the test reads rows `| `path/` | owns | may import |`", len(out))
