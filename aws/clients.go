@@ -49,8 +49,10 @@ type Clients struct {
 	cfg sdk.Config // what the adapters were built from: Doctor reuses it
 }
 
-// NewClients builds every adapter from cfg.
+// NewClients builds every adapter from cfg, whose HTTP client it wraps so
+// that each request's body outlives the call (withWholeBodies says why).
 func NewClients(cfg sdk.Config) *Clients {
+	cfg = withWholeBodies(cfg)
 	ec := ec2.NewFromConfig(cfg)
 	billing := cfg.Copy()
 	billing.Region = BillingRegion

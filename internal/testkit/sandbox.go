@@ -1,8 +1,6 @@
 package testkit
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -26,13 +24,15 @@ func Clock() time.Time { return Now }
 type Server struct {
 	SB  *sandbox.Sandbox
 	URL string
-	// Cfg is the SDK config of the clients: the sandbox's endpoint and
-	// credentials, the project's retry policy, Transport when set.
+	// Cfg is the SDK config of the clients (AWS.Config()): the sandbox's
+	// endpoint and credentials, the project's retry policy, Transport when
+	// set, under the HTTP client aws.NewClients wraps.
 	Cfg sdkaws.Config
 	AWS *aws.Clients
-	// retry is the policy Clients gives other regions' clients.
-	retry aws.Options
-	close func()
+	// retry and transport are what Clients gives other regions' clients.
+	retry     aws.Options
+	transport http.RoundTripper
+	close     func()
 }
 
 // ServerOptions says how to start a Server; the zero value is an instant
@@ -79,8 +79,9 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	s := &Server{SB: sb, URL: srv.URL, retry: o.Retry}
 	s.close = sync.OnceFunc(func() { srv.Close(); _ = sb.Close() })
 	t.Cleanup(s.Close)
-	s.Cfg = s.config(o.Region, o.Transport)
-	s.AWS = aws.NewClients(s.Cfg)
+	s.transport = o.Transport
+	s.AWS = aws.NewClients(s.config(o.Region))
+	s.Cfg = s.AWS.Config()
 	return s
 }
 
@@ -88,44 +89,16 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 // mid-run); it runs by itself when the test ends.
 func (s *Server) Close() { s.close() }
 
-func (s *Server) config(region string, rt http.RoundTripper) sdkaws.Config {
+func (s *Server) config(region string) sdkaws.Config {
 	cfg := aws.WithRetryer(sandbox.Config(s.URL, region), s.retry)
-	if rt != nil {
-		cfg.HTTPClient = &http.Client{Transport: rt}
+	if s.transport != nil {
+		cfg.HTTPClient = &http.Client{Transport: s.transport}
 	}
 	return cfg
 }
 
 // Clients returns clients for region ("" is us-east-1) with the server's
-// retry policy: the Connect of the UI's options.
+// retry policy and transport: the Connect of the UI's options.
 func (s *Server) Clients(region string) *aws.Clients {
-	return aws.NewClients(s.config(region, nil))
-}
-
-// WholeBodies wraps a transport so that it sends a copy of each request's
-// body. smithy-go closes the body it handed net/http as soon as the answer
-// arrives, and a closed body's WriteTo returns io.EOF as an error; when
-// net/http reads the body once more after the answer came (to check that
-// nothing follows its Content-Length), it takes that for a failed write and
-// closes the connection while the SDK is still reading the answer: "use of
-// closed network connection" in the middle of a 200. On a loaded machine
-// this cut one read in most runs of the fleet's cadence test with one
-// attempt; with copied bodies, none in 8.
-func WholeBodies(next http.RoundTripper) http.RoundTripper { return wholeBodies{next} }
-
-type wholeBodies struct{ next http.RoundTripper }
-
-func (w wholeBodies) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return w.next.RoundTrip(r)
-	}
-	data, err := io.ReadAll(r.Body)
-	_ = r.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r = r.Clone(r.Context())
-	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	return w.next.RoundTrip(r)
+	return aws.NewClients(s.config(region))
 }

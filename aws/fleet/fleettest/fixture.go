@@ -8,7 +8,6 @@ package fleettest
 import (
 	"context"
 	"encoding/base64"
-	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -131,12 +130,10 @@ func New(t testing.TB, o Options) *World {
 		if w.Fixed {
 			opts.Now = func() time.Time { return Base }
 		}
-		// Whole request bodies: on a loaded machine net/http cut a read
-		// mid-answer otherwise (testkit.WholeBodies says why). Three
-		// attempts stay as a margin; the cadence tests count retries apart.
+		// Three attempts are a margin for a loaded machine; the cadence
+		// tests count retries apart.
 		srv := testkit.NewServer(t, testkit.ServerOptions{Sandbox: opts,
-			Transport: testkit.WholeBodies(http.DefaultTransport.(*http.Transport).Clone()),
-			Retry:     aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond}})
+			Retry: aws.Options{MaxAttempts: 3, MaxBackoff: time.Millisecond}})
 		w.SB, w.URL, w.Cfg, w.Close = srv.SB, srv.URL, srv.Cfg, srv.Close
 	}
 	setup := aws.WithRetryer(w.Cfg, aws.Options{MaxBackoff: 10 * time.Millisecond})
