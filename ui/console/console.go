@@ -396,13 +396,13 @@ func (m *Model) setInterval(d time.Duration) (screen.Action, tea.Cmd) {
 func (m *Model) KeyMap() help.KeyMap {
 	k := m.keys
 	if m.dialog != nil {
-		return helpMap{short: m.dialog.keys(m), full: [][]key.Binding{m.dialog.keys(m)}}
+		return screen.Help{Short: m.dialog.keys(m), Full: [][]key.Binding{m.dialog.keys(m)}}
 	}
 	if m.filtering {
-		return helpMap{short: []key.Binding{k.shared.Enter, k.shared.Back}}
+		return screen.Help{Short: []key.Binding{k.shared.Enter, k.shared.Back}}
 	}
 	if m.picker != nil {
-		return helpMap{short: append(m.pickerKeys(), k.shared.Help, k.shared.Quit), full: [][]key.Binding{m.pickerKeys()}}
+		return screen.Help{Short: append(m.pickerKeys(), k.shared.Help, k.shared.Quit), Full: [][]key.Binding{m.pickerKeys()}}
 	}
 	// Three columns that fit 80 cells: the actions first, then the list
 	// and the refresh, then moving between views (the root adds the
@@ -410,9 +410,9 @@ func (m *Model) KeyMap() help.KeyMap {
 	acts := k.actionKeys()
 	list := []key.Binding{k.Filter, k.Sort, k.Reverse, k.Detail, k.Copy, k.Pause, k.Refresh, k.Faster, k.Slower}
 	nav := []key.Binding{k.NextTab, k.Tab, k.PageDown, k.Home, k.End, k.Stacks}
-	return helpMap{
-		short: m.shortKeys(),
-		full:  [][]key.Binding{acts, list, nav},
+	return screen.Help{
+		Short: m.shortKeys(),
+		Full:  [][]key.Binding{acts, list, nav},
 	}
 }
 

@@ -99,12 +99,3 @@ func newKeys(shared *screen.Keys, digits []string) keyMap {
 		},
 	}
 }
-
-// helpMap is what the root's help shows: the bindings that work now.
-type helpMap struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (h helpMap) ShortHelp() []key.Binding  { return h.short }
-func (h helpMap) FullHelp() [][]key.Binding { return h.full }

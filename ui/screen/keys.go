@@ -38,3 +38,13 @@ func NewKeys() *Keys {
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
+
+// Help is the bindings that work now, for the help bubble: Short on the
+// footer line, Full in columns when help is open.
+type Help struct {
+	Short []key.Binding
+	Full  [][]key.Binding
+}
+
+func (h Help) ShortHelp() []key.Binding  { return h.Short }
+func (h Help) FullHelp() [][]key.Binding { return h.Full }

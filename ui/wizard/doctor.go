@@ -151,15 +151,15 @@ func (m *Model) doctorKey(msg tea.KeyPressMsg) (screen.Action, tea.Cmd) {
 }
 
 // doctorKeyMap is the panel's keys, for the footer and the root's help.
-func (m *Model) doctorKeyMap() keyMap {
+func (m *Model) doctorKeyMap() screen.Help {
 	k := m.d.Shared.Keys
 	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to Review"))
 	if m.doctor == nil || m.doctor.checking {
-		return keyMap{short: []key.Binding{back, k.Quit}, full: [][]key.Binding{{back}, {k.Help, k.Quit}}}
+		return screen.Help{Short: []key.Binding{back, k.Quit}, Full: [][]key.Binding{{back}, {k.Help, k.Quit}}}
 	}
-	return keyMap{
-		short: []key.Binding{m.keys.Rerun, m.keys.Force, back},
-		full:  [][]key.Binding{{m.keys.Rerun, m.keys.Force, back}, {k.Up, k.Down}, {k.Help, k.Quit}},
+	return screen.Help{
+		Short: []key.Binding{m.keys.Rerun, m.keys.Force, back},
+		Full:  [][]key.Binding{{m.keys.Rerun, m.keys.Force, back}, {k.Up, k.Down}, {k.Help, k.Quit}},
 	}
 }
 
@@ -257,7 +257,7 @@ func (m *Model) doctorView() string {
 		body = d.vp.View()
 		foot = append(foot, s.Warning.Render("f")+s.Muted.Render(" applies anyway: "+risk(d.checks)))
 	}
-	foot = append(foot, helpLine(s.Key, s.Muted, m.doctorKeyMap().short))
+	foot = append(foot, helpLine(s.Key, s.Muted, m.doctorKeyMap().Short))
 	bodyH := max(1, m.height-4-len(foot)-1)
 	content := screen.Truncate(title, inner) + "\n" + screen.Truncate(head, inner) + "\n\n" + screen.Fit(body, inner, bodyH)
 	for _, f := range foot {

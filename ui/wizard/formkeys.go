@@ -87,7 +87,7 @@ func (m *Model) fieldKeys() []key.Binding {
 
 // formKeys is the key map while a form is focused: the field's keys, then
 // moving between fields, leaving, quitting.
-func (m *Model) formKeys() keyMap {
+func (m *Model) formKeys() screen.Help {
 	k := m.d.Shared.Keys
 	nav := newFormNavKeys()
 	field := m.fieldKeys()
@@ -102,7 +102,7 @@ func (m *Model) formKeys() keyMap {
 		full = append(full, field)
 	}
 	full = append(full, []key.Binding{nav.next, nav.prev, nav.back})
-	return keyMap{short: short, full: dedupeHelp(full, k)}
+	return screen.Help{Short: short, Full: dedupeHelp(full, k)}
 }
 
 // dedupeHelp drops from a screen's full help the bindings the root's help

@@ -44,24 +44,15 @@ func newKeys() keys {
 	}
 }
 
-// keyMap is a phase's bindings for help.
-type keyMap struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (k keyMap) ShortHelp() []key.Binding  { return k.short }
-func (k keyMap) FullHelp() [][]key.Binding { return k.full }
-
 // KeyMap returns the keys that work now, for the root's help: the full
 // help without the shared keys the root lists after it, each key once.
 func (m *Model) KeyMap() help.KeyMap {
 	km := m.keyMap()
-	km.full = dedupeHelp(km.full, m.d.Shared.Keys)
+	km.Full = dedupeHelp(km.Full, m.d.Shared.Keys)
 	return km
 }
 
-func (m *Model) keyMap() keyMap {
+func (m *Model) keyMap() screen.Help {
 	k := m.d.Shared.Keys
 	nav := []key.Binding{k.Up, k.Down, k.Enter, k.Back}
 	if m.offer != nil {
@@ -70,7 +61,7 @@ func (m *Model) keyMap() keyMap {
 	switch m.phase {
 	case phaseResume:
 		cont := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue: plan, then apply"))
-		return keyMap{short: []key.Binding{cont, m.keys.Edit, k.Quit}, full: [][]key.Binding{{cont, m.keys.Edit}, {k.Help, k.Quit}}}
+		return screen.Help{Short: []key.Binding{cont, m.keys.Edit, k.Quit}, Full: [][]key.Binding{{cont, m.keys.Edit}, {k.Help, k.Quit}}}
 	case phaseReview:
 		return m.reviewKeys()
 	case phaseDoctor:
@@ -84,7 +75,7 @@ func (m *Model) keyMap() keyMap {
 			ks = []key.Binding{m.keys.Console, m.keys.Abort}
 		}
 		ks = append(ks, k.Quit)
-		return keyMap{short: ks, full: [][]key.Binding{ks, {k.Help}}}
+		return screen.Help{Short: ks, Full: [][]key.Binding{ks, {k.Help}}}
 	}
 	if m.focus == focusForm {
 		return m.formKeys()
@@ -92,14 +83,14 @@ func (m *Model) keyMap() keyMap {
 	open := key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter", "open the step"))
 	if m.identityErr() != nil {
 		retry := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry who you are"))
-		return keyMap{
-			short: []key.Binding{k.Up, k.Down, open, retry, k.Help, k.Quit},
-			full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {retry}, {k.Help, k.Quit}},
+		return screen.Help{
+			Short: []key.Binding{k.Up, k.Down, open, retry, k.Help, k.Quit},
+			Full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {retry}, {k.Help, k.Quit}},
 		}
 	}
-	return keyMap{
-		short: []key.Binding{k.Up, k.Down, open, m.keys.Review, k.Help, k.Quit},
-		full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {m.keys.Review}, {k.Help, k.Quit}},
+	return screen.Help{
+		Short: []key.Binding{k.Up, k.Down, open, m.keys.Review, k.Help, k.Quit},
+		Full:  [][]key.Binding{append(nav[:2:2], open, k.Next), {m.keys.Review}, {k.Help, k.Quit}},
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 
 // reviewKeys are the plan review's keys: the save prompt's while it is
 // open, the question's while a asks, else the review's own.
-func (m *Model) reviewKeys() keyMap {
+func (m *Model) reviewKeys() screen.Help {
 	k := m.d.Shared.Keys
 	r := m.review
 	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "steps"))
@@ -22,15 +22,15 @@ func (m *Model) reviewKeys() keyMap {
 	case r != nil && r.saving != nil:
 		save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 		cancel := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-		return keyMap{short: []key.Binding{save, cancel}, full: [][]key.Binding{{save, cancel}}}
+		return screen.Help{Short: []key.Binding{save, cancel}, Full: [][]key.Binding{{save, cancel}}}
 	case r != nil && r.confirming:
-		return keyMap{short: []key.Binding{m.keys.Yes, m.keys.No}, full: [][]key.Binding{{m.keys.Yes, m.keys.No}}}
+		return screen.Help{Short: []key.Binding{m.keys.Yes, m.keys.No}, Full: [][]key.Binding{{m.keys.Yes, m.keys.No}}}
 	}
 	page := key.NewBinding(key.WithKeys("pgdown", "space", "pgup"), key.WithHelp("space/pgdn/pgup", "page"))
 	prevTab := key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab/←", "previous view"))
-	return keyMap{
-		short: []key.Binding{m.keys.Apply, m.keys.Tab, m.keys.Save, m.keys.SaveScript, back},
-		full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, prevTab}, {scroll, page}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
+	return screen.Help{
+		Short: []key.Binding{m.keys.Apply, m.keys.Tab, m.keys.Save, m.keys.SaveScript, back},
+		Full:  [][]key.Binding{{m.keys.Apply, m.keys.Tab, prevTab}, {scroll, page}, {m.keys.Save, m.keys.SaveScript}, {back, k.Help, k.Quit}},
 	}
 }
 

@@ -101,7 +101,7 @@ func (m *Model) offerView() string {
 }
 
 // offerKeyMap is the question's keys, for the footer and the help.
-func (m *Model) offerKeyMap() keyMap {
+func (m *Model) offerKeyMap() screen.Help {
 	k := m.d.Shared.Keys
-	return keyMap{short: []key.Binding{m.offer.yes, m.offer.no, k.Quit}, full: [][]key.Binding{{m.offer.yes, m.offer.no}, {k.Help, k.Quit}}}
+	return screen.Help{Short: []key.Binding{m.offer.yes, m.offer.no, k.Quit}, Full: [][]key.Binding{{m.offer.yes, m.offer.no}, {k.Help, k.Quit}}}
 }
