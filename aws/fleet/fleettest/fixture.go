@@ -33,8 +33,8 @@ import (
 )
 
 // Base is the sandbox clock's fixed start, so that ages, metrics and
-// goldens are the same on every run.
-var Base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+// goldens are the same on every run: the test kit's one fixed clock.
+var Base = testkit.Now
 
 // World is a sandbox holding one stack's running pieces, built through the
 // real SDK as stackwiz's steps build them: the default VPC's first two subnets,
