@@ -108,6 +108,6 @@ global resources (IAM, Route 53): the rest of the stack is in another region.`,
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "", "the stack sp (names the stack and its region, and becomes its recorded sp)")
+	cmd.Flags().StringVarP(&file, "file", "f", "", "the stack spec (names the stack and its region, and becomes its recorded spec)")
 	return cmd
 }
