@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -160,6 +161,10 @@ func TestInvalidSpecExitsTwoNamingEveryFieldAndCallsNothing(t *testing.T) {
 }
 
 func TestApplyKilledAfterEveryMutationResumesToTheSameStack(t *testing.T) {
+	// Each kill point has a sandbox of its own, and a run mostly waits on
+	// processes: the kill points run beside each other, and the whole
+	// test beside the AWS CLI script test.
+	t.Parallel()
 	spec := examplePath(t, "minimal")
 	clean := newWorld(t)
 	if r, _ := clean.stackwiz(t, t.TempDir(), 0, "apply", "-f", spec, "--yes"); r.code != 0 {
@@ -167,24 +172,27 @@ func TestApplyKilledAfterEveryMutationResumesToTheSameStack(t *testing.T) {
 	}
 	want, total := clean.shape(), clean.mutations
 	for k := 1; k <= total; k++ {
-		w := newWorld(t)
-		dir := t.TempDir()
-		r, killed := w.stackwiz(t, dir, k, "apply", "-f", spec, "--yes")
-		if !killed {
-			t.Fatalf("k=%d/%d: apply was not killed (exit %d)\n%s", k, total, r.code, r.stderr)
-		}
-		if r, _ := w.stackwiz(t, dir, 0, "apply", "-f", spec, "--yes"); r.code != 0 {
-			t.Fatalf("k=%d/%d: resumed apply exited %d\n%s", k, total, r.code, r.stderr)
-		}
-		if got := w.shape(); !slices.Equal(got, want) {
-			t.Fatalf("k=%d/%d: after resume the sandbox holds\n%s\nwant\n%s", k, total, strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		if r, _ := w.stackwiz(t, dir, 0, "destroy", "--yes"); r.code != 0 {
-			t.Fatalf("k=%d/%d: destroy exited %d\n%s", k, total, r.code, r.stderr)
-		}
-		if inv := w.shape(); len(inv) > 0 {
-			t.Fatalf("k=%d/%d: destroy left:\n%s", k, total, strings.Join(inv, "\n"))
-		}
+		t.Run(fmt.Sprintf("kill at %d of %d", k, total), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			dir := t.TempDir()
+			r, killed := w.stackwiz(t, dir, k, "apply", "-f", spec, "--yes")
+			if !killed {
+				t.Fatalf("apply was not killed (exit %d)\n%s", r.code, r.stderr)
+			}
+			if r, _ := w.stackwiz(t, dir, 0, "apply", "-f", spec, "--yes"); r.code != 0 {
+				t.Fatalf("resumed apply exited %d\n%s", r.code, r.stderr)
+			}
+			if got := w.shape(); !slices.Equal(got, want) {
+				t.Fatalf("after resume the sandbox holds\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if r, _ := w.stackwiz(t, dir, 0, "destroy", "--yes"); r.code != 0 {
+				t.Fatalf("destroy exited %d\n%s", r.code, r.stderr)
+			}
+			if inv := w.shape(); len(inv) > 0 {
+				t.Fatalf("destroy left:\n%s", strings.Join(inv, "\n"))
+			}
+		})
 	}
 }
 
